@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+import class Foundation.ProcessInfo
+
+// The benchmark suite pulls in ordo-one/benchmark and its malloc interposer; it is only
+// wanted by `make bench`, so `swift test` and CI never build it unless EDM_BENCH is set.
+let wantsBenchmarks = ProcessInfo.processInfo.environment["EDM_BENCH"] != nil
+
+var dependencies: [Package.Dependency] = [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+]
+
+var targets: [Target] = [
+    // The pure core: no I/O, no clock, no randomness.
+    .target(
+        name: "EDMKit",
+        dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+    ),
+    // libpcap, seen through its system header.
+    .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+    // The edge: files, pcap/pcapng, serial ports, ptys, clocks.
+    .target(name: "EDMKitIO", dependencies: ["EDMKit", "CPcap"]),
+    .executableTarget(
+        name: "edm-decode",
+        dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    .testTarget(name: "EDMKitTests", dependencies: ["EDMKit"]),
+    .testTarget(name: "EDMKitIOTests", dependencies: ["EDMKit", "EDMKitIO"]),
+    .testTarget(name: "ToolTests", dependencies: ["EDMKit"]),
+]
+
+if wantsBenchmarks {
+    dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    targets.append(.target(name: "CFrameWalker", path: "Benchmarks/CFrameWalker"))
+    targets.append(
+        .executableTarget(
+            name: "EDMBenchmarks",
+            dependencies: ["EDMKit", "CFrameWalker", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/EDMBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
+
+let package = Package(
+    name: "EDMToolkit",
+    products: [
+        .library(name: "EDMKit", targets: ["EDMKit"]),
+        .executable(name: "edm-decode", targets: ["edm-decode"]),
+    ],
+    dependencies: dependencies,
+    targets: targets
+)

@@ -1,0 +1,100 @@
+/// What the stream decoder yields: a frame, or a run of bytes that is not one.
+public enum EDMStreamUnit: Hashable, Sendable {
+    /// A well-formed frame and the stream offset of its start byte.
+    case frame(EDMFrame, offset: Int)
+    /// Bytes skipped while looking for a frame; the diagnostic says why and where.
+    case garbage(ArraySlice<UInt8>, EDMDiagnostic)
+
+    /// The bytes of the unit, as they were on the wire.
+    public var bytes: ArraySlice<UInt8> {
+        switch self {
+        case .frame(let frame, _): frame.bytes
+        case .garbage(let bytes, _): bytes
+        }
+    }
+
+    public var offset: Int {
+        switch self {
+        case .frame(_, let offset): offset
+        case .garbage(_, let diagnostic): diagnostic.offset
+        }
+    }
+}
+
+/// Splits a byte stream of one direction into EDM frames, never throwing on bad bytes.
+///
+/// It follows swift-nio's single-step contract: `decode(_:)` takes the bytes received so far
+/// and either consumes one unit from their front (re-slicing the buffer, copying nothing) or
+/// returns nil for "need more bytes", leaving the buffer untouched; `decodeLast(_:)` is called
+/// at end of input and reports what is left, one unit per call.
+///
+/// Resynchronisation (PROTOCOL.md section 2): a `0xAA` whose length has reserved bits set, is
+/// below 2, or whose stop byte is not `0x55` is a false start. Only that byte is distrusted:
+/// the garbage run it opens ends at the next `0xAA`, where scanning resumes, so a corrupt
+/// length never swallows the frame after it. Every decision depends on the bytes alone, so
+/// any split of the input into chunks yields the same units.
+public struct EDMStreamDecoder: Sendable {
+    /// A garbage run is reported in pieces of at most this many bytes, so memory stays
+    /// bounded on a line that never carries a start byte. One frame at most is 4099 bytes.
+    public static let maxGarbageRun = 4099
+
+    /// Stream offset of the first byte of the buffer the next call will see.
+    public private(set) var offset: Int
+
+    public init(offset: Int = 0) { self.offset = offset }
+
+    public mutating func decode(_ buffer: inout ArraySlice<UInt8>) -> EDMStreamUnit? {
+        step(&buffer, atEnd: false)
+    }
+
+    public mutating func decodeLast(_ buffer: inout ArraySlice<UInt8>) -> EDMStreamUnit? {
+        step(&buffer, atEnd: true)
+    }
+
+    @inline(__always)
+    private mutating func step(_ buffer: inout ArraySlice<UInt8>, atEnd: Bool) -> EDMStreamUnit? {
+        guard let first = buffer.first else { return nil }
+        let code: EDMDiagnostic.Code
+        if first == EDMFrame.start {
+            switch EDMFrame.check(buffer) {
+            case .frame(let count):
+                let end = buffer.startIndex + count
+                let unit = EDMStreamUnit.frame(EDMFrame(unchecked: buffer[..<end]), offset: offset)
+                consume(&buffer, upTo: end)
+                return unit
+            case .needMore:
+                guard atEnd else { return nil }
+                code = .truncated
+            case .falseStart(let reason):
+                code = reason
+            }
+        } else {
+            code = .noStartByte
+        }
+        return garbageRun(&buffer, code: code, atEnd: atEnd)
+    }
+
+    /// The run from the buffer's front up to the next start byte (exclusive).
+    private mutating func garbageRun(_ buffer: inout ArraySlice<UInt8>, code: EDMDiagnostic.Code, atEnd: Bool) -> EDMStreamUnit? {
+        let searchFrom = buffer.startIndex + 1
+        let limit = min(buffer.endIndex, buffer.startIndex + Self.maxGarbageRun)
+        let end: Int
+        if let next = buffer[searchFrom..<limit].firstIndex(of: EDMFrame.start) {
+            end = next
+        } else if limit - buffer.startIndex == Self.maxGarbageRun || atEnd {
+            end = limit
+        } else {
+            return nil
+        }
+        let bytes = buffer[..<end]
+        let unit = EDMStreamUnit.garbage(bytes, EDMDiagnostic(code, offset: offset, count: bytes.count))
+        consume(&buffer, upTo: end)
+        return unit
+    }
+
+    @inline(__always)
+    private mutating func consume(_ buffer: inout ArraySlice<UInt8>, upTo end: Int) {
+        offset += end - buffer.startIndex
+        buffer = buffer[end...]
+    }
+}
