@@ -1,0 +1,136 @@
+/// The bytes of one direction, cut into tokens: frames, text lines, raw payloads, garbage.
+///
+/// It owns the direction's accumulation buffer and knows only what the bytes themselves say
+/// plus two facts the session decoder tells it: the mode (command or EDM) and how many raw
+/// bytes of a credential are expected next. Cuts depend on the bytes alone, never on how
+/// they were chunked; a token is cut only once the bytes that end it have arrived.
+struct DirectionStream: Sendable {
+    enum Mode: Sendable {
+        /// Nothing decided yet: frames and text are both accepted (a capture may start mid-session).
+        case unknown
+        case command
+        case edm
+    }
+
+    enum Token {
+        case frame(EDMFrame)
+        /// A line: leading CR/LF, content, then its terminator (if any).
+        case line(bytes: ArraySlice<UInt8>, content: ArraySlice<UInt8>, terminated: Bool)
+        /// `>` at the start of a line (no terminator follows it on the wire).
+        case prompt(ArraySlice<UInt8>)
+        case payload(ArraySlice<UInt8>, complete: Bool)
+        case garbage(ArraySlice<UInt8>, EDMDiagnostic.Code)
+    }
+
+    /// A line longer than this is cut, so memory stays bounded on a line that never ends.
+    static let maxLine = 4099
+
+    let direction: Direction?
+    var mode: Mode = .unknown
+    /// Raw credential bytes still expected before text resumes.
+    var pendingPayload = 0
+    /// Stream offset of `buffer.first`.
+    private(set) var offset = 0
+    /// The bytes not yet cut. Tokens are slices of it, so they share the caller's storage.
+    private var buffer: ArraySlice<UInt8> = []
+
+    init(direction: Direction?) { self.direction = direction }
+
+    /// Adds bytes. When nothing is left over, the chunk itself becomes the buffer (no copy);
+    /// otherwise the leftover (at most one unfinished token) is copied in front of it.
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        if buffer.isEmpty {
+            buffer = chunk
+        } else {
+            var joined = Array(buffer)
+            joined.append(contentsOf: chunk)
+            buffer = joined[...]
+        }
+    }
+
+    /// The next token and its offset, or nil when more bytes are needed (`atEnd`: none will come).
+    mutating func next(atEnd: Bool) -> (token: Token, offset: Int)? {
+        guard let first = buffer.first else { return nil }
+        let start = offset
+        guard let token = cut(first: first, atEnd: atEnd) else { return nil }
+        return (token, start)
+    }
+
+    private mutating func cut(first: UInt8, atEnd: Bool) -> Token? {
+        if pendingPayload > 0 {
+            let count = min(pendingPayload, buffer.count)
+            guard count == pendingPayload || atEnd else { return nil }
+            pendingPayload -= count
+            return .payload(take(count), complete: pendingPayload == 0)
+        }
+        // The host never starts a line with 0xAA, and the module frames only in EDM.
+        if first == EDMFrame.start, direction == .host || mode != .command {
+            switch EDMFrame.check(buffer) {
+            case .frame(let count):
+                return .frame(EDMFrame(unchecked: take(count)))
+            case .needMore:
+                guard atEnd else { return nil }
+                return runEnd(atEnd: true).map { .garbage(take($0), .truncated) }
+            case .falseStart(let code):
+                return runEnd(atEnd: atEnd).map { .garbage(take($0), code) }
+            }
+        }
+        return cutLine(atEnd: atEnd)
+    }
+
+    private mutating func cutLine(atEnd: Bool) -> Token? {
+        let s = buffer.startIndex, e = buffer.endIndex
+        var i = s
+        while i < e, isLineBreak(buffer[i]) { i += 1 }
+        if i == e { return atEnd ? .line(bytes: take(e - s), content: [], terminated: true) : nil }
+        if direction != .host, buffer[i] == UInt8(ascii: ">") {
+            return .prompt(take(i + 1 - s))
+        }
+        let contentStart = i
+        let framesPossible = direction == .host || mode != .command
+        let limit = min(e, s + Self.maxLine)
+        while i < limit, !isLineBreak(buffer[i]), !(framesPossible && buffer[i] == EDMFrame.start) { i += 1 }
+        if i == limit, limit - s == Self.maxLine || (atEnd && i == e) {
+            let bytes = take(i - s)
+            return .line(bytes: bytes, content: bytes[contentStart...], terminated: false)
+        }
+        if i == e { return nil }
+        if buffer[i] == EDMFrame.start {
+            let bytes = take(i - s)
+            return .line(bytes: bytes, content: bytes[contentStart...], terminated: false)
+        }
+        // A command or echo line ends at its CR (waiting for a possible LF would hold it until
+        // the next line arrives). A module line that opened with CR LF (`\r\nOK\r\n`) closes
+        // with CR LF too, so after its CR it waits for the LF, which the module sends at once.
+        var end = i + 1
+        if buffer[i] == 0x0D, contentStart > s, direction != .host {
+            if end == e, !atEnd { return nil }
+            if end < e, buffer[end] == 0x0A { end += 1 }
+        }
+        let bytes = take(end - s)
+        return .line(bytes: bytes, content: bytes[contentStart..<i], terminated: true)
+    }
+
+    /// Length of a garbage run opened by a false start at the buffer's front: it ends before
+    /// the next 0xAA, CR or LF (where scanning resumes), or after `maxLine` bytes. Nil while
+    /// the run could still grow.
+    private func runEnd(atEnd: Bool) -> Int? {
+        let s = buffer.startIndex
+        var i = s + 1
+        let limit = min(buffer.endIndex, s + Self.maxLine)
+        while i < limit, buffer[i] != EDMFrame.start, !isLineBreak(buffer[i]) { i += 1 }
+        if i == buffer.endIndex, !atEnd, i - s < Self.maxLine { return nil }
+        return i - s
+    }
+
+    private mutating func take(_ count: Int) -> ArraySlice<UInt8> {
+        let end = buffer.startIndex + count
+        let taken = buffer[..<end]
+        buffer = buffer[end...]
+        offset += count
+        return taken
+    }
+}
+
+@inline(__always)
+func isLineBreak(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A }

@@ -1,0 +1,105 @@
+/// One piece of a decoded session: an EDM frame, a command-mode AT unit, or raw bytes.
+///
+/// Units cover their direction's stream without gaps or overlaps: concatenating the bytes
+/// of every unit of one direction gives back that direction's bytes exactly.
+public struct SessionUnit: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case frame(EDMFrame)
+        case at(ATUnitType)
+        case raw(RawUnitType)
+    }
+
+    /// Command-mode text units (JSON `layer` "at").
+    public enum ATUnitType: String, Hashable, Sendable {
+        /// A command line the host sent.
+        case command
+        /// The module repeating a command line (echo on).
+        case echo
+        /// An information line answering the pending command (`+UDCP:2`).
+        case response
+        /// `OK`, `ERROR`, `+CME ERROR: n`.
+        case final
+        /// An unsolicited result code (`+UUWLE:…`, `+STARTUP`).
+        case urc
+        /// The `>` that asks for a credential's raw bytes.
+        case prompt
+    }
+
+    /// Bytes that are neither frames nor AT text (JSON `layer` "raw").
+    public enum RawUnitType: String, Hashable, Sendable {
+        /// Bytes skipped in EDM while looking for a frame.
+        case garbage
+        /// A credential's raw bytes after the `>` prompt (exactly the announced size).
+        case payload
+        /// Text or bytes in command mode that are not AT (boot noise).
+        case noise
+    }
+
+    /// Position in the session, counting from 0 in the order units were completed.
+    public var index: Int
+    /// When the unit's last byte arrived.
+    public var time: Duration
+    public var direction: Direction?
+    /// Offset of the unit's first byte in its direction's stream.
+    public var offset: Int
+    /// The unit's bytes as on the wire.
+    public var bytes: ArraySlice<UInt8>
+    public var kind: Kind
+    /// What is wrong with the bytes, for garbage, truncated or unexpected units.
+    public var diagnostic: EDMDiagnostic?
+    /// On a final result (plain or in an AT confirmation): the request it answers.
+    public var reply: Reply?
+    /// The EDM channel and AT peer handle this unit concerns, once they are known to belong together.
+    public var link: Link?
+
+    public struct Reply: Hashable, Sendable {
+        /// `index` of the request unit.
+        public var request: Int
+        public var latency: Duration
+    }
+
+    public struct Link: Hashable, Sendable {
+        public var channel: UInt8?
+        public var peer: Int?
+    }
+
+    public var layer: String {
+        switch kind {
+        case .frame: "edm"
+        case .at: "at"
+        case .raw: "raw"
+        }
+    }
+
+    /// The JSON `type`: the frame's id name, the AT unit type, or the raw type.
+    public var type: String {
+        switch kind {
+        case .frame(let frame): frame.payloadID.jsonName
+        case .at(let type): type.rawValue
+        case .raw(let type): type.rawValue
+        }
+    }
+
+    public var frame: EDMFrame? {
+        if case .frame(let frame) = kind { return frame }
+        return nil
+    }
+
+    /// The AT text of the unit without surrounding CR/LF: a command-mode line, or the body
+    /// of an AT request, confirmation or event (inner line breaks kept).
+    public var text: String? {
+        switch kind {
+        case .at: String(decoding: trimmingLineBreaks(bytes), as: UTF8.self)
+        case .frame(let frame): frame.atText.map { String(decoding: trimmingLineBreaks($0), as: UTF8.self) }
+        case .raw: nil
+        }
+    }
+}
+
+/// The bytes without leading and trailing CR and LF.
+func trimmingLineBreaks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    var s = bytes.startIndex, e = bytes.endIndex
+    while s < e, bytes[s] == 0x0D || bytes[s] == 0x0A { s += 1 }
+    while e > s, bytes[e - 1] == 0x0D || bytes[e - 1] == 0x0A { e -= 1 }
+    return bytes[s..<e]
+}

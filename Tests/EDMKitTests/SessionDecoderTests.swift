@@ -1,0 +1,112 @@
+import Testing
+@testable import EDMKit
+
+@Suite struct SessionDecoderTests {
+    static let whole = Chunking.decode(ReferenceSession.records)
+
+    @Test func unitsCoverEachDirectionExactly() {
+        for direction in Direction.allCases {
+            let bytes = Self.whole.units.filter { $0.direction == direction }.flatMap(\.bytes)
+            #expect(bytes == ReferenceSession.stream(direction))
+        }
+    }
+
+    @Test func followsTheModesOfTheReferenceSession() {
+        let units = Self.whole.units
+        let summary = units.map { "\($0.direction!.rawValue) \($0.layer)/\($0.type)" }
+        // Command mode: noise, +STARTUP, commands with echo and final, prompt and payload.
+        #expect(summary.prefix(6) == ["module raw/noise", "module at/urc", "host at/command", "module at/echo", "module at/final", "host at/command"])
+        #expect(units.filter { $0.type == "payload" }.map(\.bytes.count) == [1261, 1224, 1704])
+        #expect(units.filter { $0.type == "prompt" }.count == 3)
+        #expect(units.filter { $0.type == "response" }.map(\.text) == [#"+USECMNG:0,0,"ca.pem","ACB694A59C17E0D791529BB19706A6E4""#, #"+USECMNG:0,1,"cert.pem","9A1F95B8D512FA0ED075DD2B794ECB2A""#, #"+USECMNG:0,2,"key.pem","695D5D1EBB1DDBD0C6F2C128BAEB7F34""#])
+        // EDM after ATO2/OK, both ways, and back to text after AT+CPWROFF.
+        #expect(units.filter { $0.layer == "edm" }.count == 27)
+        #expect(units.filter { $0.layer == "edm" && $0.direction == .host }.count == 10)
+        #expect(Array(summary.suffix(3)) == ["module edm/at_confirmation", "module raw/noise", "module at/urc"])
+        #expect(units.last?.text == "+STARTUP")
+        #expect(units.filter { $0.type == "garbage" }.isEmpty)
+        #expect(Self.whole.anomalies.isEmpty, "\(Self.whole.anomalies)")
+    }
+
+    @Test func correlatesRequestsWithReplies() {
+        let units = Self.whole.units
+        let udcp = units.first { $0.direction == .host && $0.text?.hasPrefix("AT+UDCP=mqtt") == true }!
+        let reply = units.first { $0.reply?.request == udcp.index }!
+        #expect(reply.text == "+UDCP:2\r\nOK")
+        #expect(reply.reply?.latency == .milliseconds(340))
+        let ato2 = units.first { $0.text == "ATO2" && $0.type == "command" }!
+        #expect(units.first { $0.reply?.request == ato2.index }?.reply?.latency == .milliseconds(10))
+        // Every host request got its reply.
+        let requests = units.filter { $0.type == "command" || $0.type == "at_request" }
+        #expect(requests.count == 14)
+        #expect(Set(units.compactMap(\.reply?.request)) == Set(requests.map(\.index)))
+    }
+
+    @Test func bindsChannelsToPeerHandles() {
+        let units = Self.whole.units
+        #expect(units.filter { $0.text?.hasPrefix("+UUDPC") == true }.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)])
+        let dataEvents = units.filter { $0.type == "data_event" }
+        #expect(dataEvents.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 0, peer: 2)])
+        #expect(units.filter { $0.type == "data_command" }.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)])
+    }
+
+    @Test func byteByByteGivesTheSameUnits() {
+        #expect(Chunking.decode(Chunking.split(ReferenceSession.records) { _ in 1 }).units == Self.whole.units)
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 42, 1000])
+    func randomChunkingGivesTheSameUnits(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let records = Chunking.split(ReferenceSession.records) { _ in Int.random(in: 1...64, using: &rng) }
+        #expect(Chunking.decode(records) == Self.whole)
+    }
+
+    /// Every record cut in two at every index, one record at a time.
+    @Test func everySplitPointGivesTheSameUnits() {
+        let records = ReferenceSession.records
+        for (r, record) in records.enumerated() where record.bytes.count > 1 {
+            for cut in stride(from: 1, to: record.bytes.count, by: record.bytes.count > 200 ? 37 : 1) {
+                var split = records
+                split[r] = TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[..<cut]))
+                split.insert(TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[cut...])), at: r + 1)
+                let units = Chunking.decode(split).units
+                if units != Self.whole.units {
+                    Issue.record("record \(r) cut at \(cut) changes the units")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test func captureStartingInEDMIsDetected() {
+        let frames = EDMEncoder.atConfirmation("\r\nOK\r\n") + EDMEncoder.dataEvent(channel: 1, data: Array("x".utf8))
+        let tail = Array(EDMEncoder.atEvent("\r\n+UUNU:0\r\n").suffix(4))
+        let (units, _) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: tail + frames)])
+        // The frame's tail before it is text cut at its CR: noise, since no mode is known yet.
+        #expect(units.map(\.type) == ["noise", "noise", "at_confirmation", "data_event"])
+        #expect(units.map(\.offset) == [0, 2, 4, 16])
+    }
+
+    @Test func unexpectedRebootInEDMIsAnAnomaly() {
+        let records = [
+            TraceRecord(time: .zero, direction: .module, bytes: EDMEncoder.atEvent("\r\n+UUNU:0\r\n")),
+            TraceRecord(time: .seconds(1), direction: .host, bytes: EDMEncoder.atRequest("AT+UDCP=x\r")),
+            TraceRecord(time: .seconds(2), direction: .module, bytes: [0x11, 0x9A] + Array("\r\n+STARTUP\r\n".utf8)),
+            TraceRecord(time: .seconds(3), direction: .module, bytes: Array("\r\nOK\r\n".utf8)),
+        ]
+        let (units, anomalies) = Chunking.decode(records)
+        #expect(units.map(\.type) == ["at_event", "at_request", "garbage", "urc", "final"])
+        #expect(anomalies.map(\.code) == [.unexpectedReboot, .unsolicitedReply])
+    }
+
+    @Test func unansweredRequestIsAnAnomaly() {
+        let records = [
+            TraceRecord(time: .zero, direction: .host, bytes: Array("AT\r".utf8)),
+            TraceRecord(time: .seconds(1), direction: .host, bytes: Array("ATE0\r".utf8)),
+            TraceRecord(time: .seconds(2), direction: .module, bytes: Array("\r\nOK\r\n".utf8)),
+        ]
+        let (units, anomalies) = Chunking.decode(records)
+        #expect(anomalies == [SessionAnomaly(.unanswered, unit: 0, message: "no final result to  before the next command")])
+        #expect(units[2].reply == SessionUnit.Reply(request: 1, latency: .seconds(1)))
+    }
+}
