@@ -1,5 +1,6 @@
 /// Byte-level facts about AT text that the session decoder needs to follow a conversation.
-/// They look at bytes in place; `ATCommandLine` is the full parser for everything else.
+/// The predicates look at bytes in place (they run on every line); `ATCommandLine` parses
+/// the few lines whose parameters matter.
 enum ATText {
     static func isCommand(_ text: ArraySlice<UInt8>) -> Bool {
         guard text.count >= 2 else { return false }
@@ -33,48 +34,16 @@ enum ATText {
         text[..<(text.firstIndex(of: UInt8(ascii: ":")) ?? text.endIndex)]
     }
 
-    /// The parameters after `=` or `:`, split on commas outside quotes.
-    static func parameters(_ text: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-        guard let sep = text.firstIndex(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: ":") }) else { return [] }
-        var result: [ArraySlice<UInt8>] = []
-        var start = sep + 1, quoted = false
-        for i in (sep + 1)..<text.endIndex {
-            if text[i] == UInt8(ascii: "\"") { quoted.toggle() }
-            if text[i] == UInt8(ascii: ","), !quoted {
-                result.append(text[start..<i])
-                start = i + 1
-            }
-        }
-        result.append(text[start...])
-        return result
-    }
-
-    /// The announced size of `AT+USECMNG=0,<type>,<name>,<size>[,<password>]`: the host
-    /// sends exactly that many raw bytes after the prompt.
-    static func credentialImportSize(_ text: ArraySlice<UInt8>) -> Int? {
-        guard commandName(text).elementsEqual("+USECMNG".utf8) else { return nil }
-        let p = parameters(text)
-        guard p.count >= 4, p[0].elementsEqual("0".utf8) else { return nil }
-        return decimal(p[3])
-    }
-
     /// `(+UUDPC, 2)` for `+UUDPC:2,…`, `(+UUDPD, 2)` for `+UUDPD:2`.
     static func peerURC(_ text: ArraySlice<UInt8>) -> (String, Int)? {
         let name = responseName(text)
         guard name.elementsEqual("+UUDPC".utf8) || name.elementsEqual("+UUDPD".utf8),
-              let first = parameters(text).first, let handle = decimal(first) else { return nil }
+              let handle = ATCommandLine(bytes: text).integer(0) else { return nil }
         return (String(decoding: name, as: UTF8.self), handle)
     }
 
     /// The non-empty lines of an AT body, CR/LF removed.
     static func lines(_ body: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         body.split(whereSeparator: isLineBreak)
-    }
-
-    static func decimal(_ text: ArraySlice<UInt8>) -> Int? {
-        var t = text
-        if t.first == UInt8(ascii: "\""), t.last == UInt8(ascii: "\""), t.count >= 2 { t = t.dropFirst().dropLast() }
-        guard !t.isEmpty, t.count <= 9, t.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return t.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 }

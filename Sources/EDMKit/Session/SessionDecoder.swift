@@ -24,6 +24,8 @@ public struct SessionDecoder: Sendable {
     private var rebootExpected = false
     /// The channel of the last connect event, waiting for its `+UUDPC`.
     private var unboundChannel: UInt8?
+    /// The credential whose raw bytes the host sends next.
+    private var pendingCredential: SessionUnit.Credential?
     /// Peer handle per EDM channel (index = channel), learnt from connect event + `+UUDPC`.
     private var peerOfChannel: [Int?] = []
 
@@ -100,6 +102,7 @@ public struct SessionDecoder: Sendable {
         case .payload(let bytes, let complete):
             unit.bytes = bytes
             unit.kind = .raw(.payload)
+            unit.credential = pendingCredential
             if !complete { unit.diagnostic = EDMDiagnostic(.truncated, offset: unit.offset, count: bytes.count) }
         case .garbage(let bytes, let code):
             unit.bytes = bytes
@@ -124,7 +127,11 @@ public struct SessionDecoder: Sendable {
         }
         unit.kind = .at(.command)
         request(content, unit)
-        if let size = ATText.credentialImportSize(content) { streams[d].pendingPayload = size }
+        if ATText.commandName(content).elementsEqual("+USECMNG".utf8),
+           let (type, name, size) = ATCatalog.credentialImport(of: ATCommandLine(bytes: content)) {
+            streams[d].pendingPayload = size
+            pendingCredential = SessionUnit.Credential(type: type, name: name)
+        }
     }
 
     private mutating func hostFrame(_ frame: EDMFrame, _ unit: inout SessionUnit) {

@@ -51,11 +51,19 @@ public struct SessionUnit: Hashable, Sendable {
     public var reply: Reply?
     /// The EDM channel and AT peer handle this unit concerns, once they are known to belong together.
     public var link: Link?
+    /// On a credential's raw payload: which credential the import command announced.
+    public var credential: Credential?
 
     public struct Reply: Hashable, Sendable {
         /// `index` of the request unit.
         public var request: Int
         public var latency: Duration
+    }
+
+    public struct Credential: Hashable, Sendable {
+        /// 0 root CA, 1 client certificate, 2 client private key.
+        public var type: Int
+        public var name: String
     }
 
     public struct Link: Hashable, Sendable {

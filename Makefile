@@ -1,0 +1,35 @@
+SHELL := /bin/bash
+# The README's commands. Each installs what it needs when it can (Debian/Ubuntu, as root).
+SWIFT ?= swift
+APT_PACKAGES := libpcap-dev tshark socat jpnevulator
+
+.PHONY: demo test bench fuzz deps build clean
+
+# System packages: installed only when missing, and only when we can (root with apt-get).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# The main job. Until azure-dps exists it decodes the reference session's raw bytes.
+demo: build
+	$(SWIFT) run -q edm-decode --host captures/reference-session-host.bin --module captures/reference-session-module.bin --format transcript
+
+test: deps
+	$(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
+	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
+
+bench:
+	Benchmarks/bench.sh
+
+fuzz:
+	Fuzz/fuzz.sh $${SECONDS_TO_FUZZ:-60}
+
+clean:
+	rm -rf .build .build-*

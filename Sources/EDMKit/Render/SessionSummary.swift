@@ -1,0 +1,117 @@
+/// What a decoded session came to: the outcome, how long each phase took, what went wrong.
+///
+/// It is built unit by unit (so it streams), from the same descriptions the transcript shows.
+public struct SessionSummary: Sendable {
+    public enum Outcome: String, Sendable {
+        case assigned
+        /// DPS answered failed, disabled, or a non-retryable error.
+        case refused
+        /// The Wi-Fi link went down (`+UUWLD`) before DPS answered.
+        case wifiFailed = "wifi_failed"
+        /// An MQTT peer was disconnected (`+UUDPD`) before it ever connected.
+        case mqttRefused = "mqtt_refused"
+        /// The capture ends before any of the above.
+        case incomplete
+    }
+
+    public struct Phase: Sendable {
+        public var name: String
+        public var start: Duration
+        public var end: Duration?
+    }
+
+    public private(set) var unitCount = 0
+    /// Units with bad bytes: EDM garbage, truncated frames or payloads.
+    public private(set) var garbageCount = 0
+    /// Units of boot noise or other non-AT text in command mode.
+    public private(set) var noiseCount = 0
+    public private(set) var first: Duration?
+    public private(set) var last: Duration = .zero
+    /// The last DPS answer seen.
+    public private(set) var dps: DPSResponse?
+    public private(set) var wifiDownReason: Int?
+    public private(set) var refusedPeer: Int?
+    public private(set) var phases: [Phase] = []
+    private var connectedPeers: [Int] = []
+
+    public init() {}
+
+    public mutating func add(_ unit: SessionUnit, _ description: UnitDescription) {
+        unitCount += 1
+        if first == nil { first = unit.time }
+        last = max(last, unit.time)
+        if unit.diagnostic?.code == .noise { noiseCount += 1 } else if unit.diagnostic != nil { garbageCount += 1 }
+        for line in description.atLines { track(line, unit) }
+        if let answer = description.dps, unit.direction != .host {
+            dps = answer
+            if answer.isTerminal { end("DPS", unit.time) }
+        }
+        if unit.type == "data_command" { begin("DPS", unit.time) }
+    }
+
+    private mutating func track(_ line: ATCommandLine, _ unit: SessionUnit) {
+        let name = line.name.uppercased()
+        switch (line.kind, name) {
+        case (.command, "+USECMNG"): begin("credentials", unit.time)
+        case (.command, "+UWSCA") where line.integer(1) == 3: begin("Wi-Fi", unit.time)
+        case (.command, "+UDCP"): begin("MQTT connect", unit.time)
+        case (.information, "+UUNU"): end("Wi-Fi", unit.time)
+        case (.information, "+UUWLD"): wifiDownReason = line.integer(1)
+        case (.information, "+UUDPC"):
+            end("MQTT connect", unit.time)
+            if let handle = line.integer(0) { connectedPeers.append(handle) }
+        case (.information, "+UUDPD"):
+            if let handle = line.integer(0), !connectedPeers.contains(handle), refusedPeer == nil { refusedPeer = handle }
+        case (.information, "+USECMNG"): end("credentials", unit.time)
+        default: break
+        }
+    }
+
+    /// Opens a phase the first time it starts.
+    private mutating func begin(_ name: String, _ time: Duration) {
+        guard !phases.contains(where: { $0.name == name }) else { return }
+        phases.append(Phase(name: name, start: time))
+    }
+
+    /// Closes a phase (again, if it ends more than once: the last end counts).
+    private mutating func end(_ name: String, _ time: Duration) {
+        guard let i = phases.firstIndex(where: { $0.name == name }) else { return }
+        phases[i].end = time
+    }
+
+    public var outcome: Outcome {
+        if let dps, dps.isTerminal { return dps.status == .assigned ? .assigned : .refused }
+        if wifiDownReason != nil { return .wifiFailed }
+        if refusedPeer != nil { return .mqttRefused }
+        return .incomplete
+    }
+
+    public var duration: Duration { last - (first ?? .zero) }
+
+    /// One plain sentence: what happened, and what to check.
+    public var sentence: String {
+        switch outcome {
+        case .assigned:
+            return "Assigned to \(dps?.assignedHub ?? "?") as device \(dps?.deviceID ?? "?")."
+        case .refused:
+            return (dps?.summary ?? "DPS refused") + "."
+        case .wifiFailed:
+            let reason = wifiDownReason.map { ATCatalog.explain(ATCommandLine("+UUWLD:0,\($0)")) ?? "reason \($0)" } ?? "?"
+            return "The Wi-Fi link went down (\(reason))."
+        case .mqttRefused:
+            return "The MQTT connection to DPS (peer \(refusedPeer ?? -1)) was refused: check the certificate, key, CA and that the CN equals the registration id."
+        case .incomplete:
+            if let dps { return "The capture ends while DPS says \(dps.statusText)." }
+            return "The capture ends before DPS answered."
+        }
+    }
+}
+
+/// `12.057` seconds with milliseconds.
+func seconds(_ d: Duration) -> String {
+    let ms = Int((d.components.seconds * 1000) + d.components.attoseconds / 1_000_000_000_000_000)
+    let sign = ms < 0 ? "-" : ""
+    let a = abs(ms)
+    let frac = String(a % 1000)
+    return "\(sign)\(a / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+}

@@ -1,0 +1,56 @@
+/// Replaces secrets in a unit's bytes with filler of the same length.
+///
+/// Secrets: the Wi-Fi passphrase or password (`AT+UWSC` tags 6, 8, 9), a private key's
+/// password and bytes (`AT+USECMNG` type 2), a SAS token stored with `AT+UDUV`. Lengths are
+/// kept so frames stay valid and offsets stay true; the caller marks the record redacted.
+public enum Redactor {
+    public static let filler = UInt8(ascii: "*")
+
+    /// The unit's bytes with secrets replaced, or nil when it holds none.
+    public static func redact(_ unit: SessionUnit) -> [UInt8]? {
+        switch unit.kind {
+        case .raw(.payload):
+            guard unit.credential?.type == 2 else { return nil }
+            // Keep line breaks so the PEM's shape (and its size) still shows.
+            return unit.bytes.map { isLineBreak($0) ? $0 : filler }
+        case .at(.command):
+            return redactCommand(unit.bytes, from: unit.bytes.startIndex)
+        case .frame(let frame) where frame.payloadID == .atRequest:
+            return redactCommand(unit.bytes, from: frame.body.startIndex)
+        default:
+            return nil
+        }
+    }
+
+    /// Redacts from the first secret parameter to the end of the command line.
+    static func redactCommand(_ bytes: ArraySlice<UInt8>, from textStart: Int) -> [UInt8]? {
+        let text = trimmingLineBreaks(bytes[textStart...])
+        guard ATText.isCommand(text) else { return nil }
+        let secret = ATCatalog.secretParameterIndices(of: ATCommandLine(bytes: text))
+        guard let first = secret.first,
+              let equals = text.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        var start = equals + 1, commas = 0, quoted = false
+        while commas < first, start < text.endIndex {
+            if text[start] == UInt8(ascii: "\"") { quoted.toggle() }
+            if text[start] == UInt8(ascii: ","), !quoted { commas += 1 }
+            start += 1
+        }
+        var out = Array(bytes)
+        for i in start..<text.endIndex { out[i - bytes.startIndex] = filler }
+        return out
+    }
+}
+
+extension SessionUnit {
+    /// The unit with its secrets replaced (see `Redactor`), or itself when it holds none.
+    public var redacted: SessionUnit {
+        guard let bytes = Redactor.redact(self) else { return self }
+        var unit = self
+        unit.bytes = bytes[...]
+        if case .frame = kind { unit.kind = .frame(EDMFrame(unchecked: unit.bytes)) }
+        return unit
+    }
+
+    /// Whether `redacted` changes anything.
+    public var holdsSecret: Bool { Redactor.redact(self) != nil }
+}
