@@ -1,0 +1,105 @@
+import Crypto
+
+/// Everything the provisioning flow needs that does not depend on the serial port.
+///
+/// The same value drives a live run (azure-dps), a replay (edm-replay, where credential bytes
+/// are unknown and only their MD5 and size come from the trace) and the simulator.
+public struct ProvisioningConfiguration: Sendable {
+    public var dpsHost = "global.azure-devices-provisioning.net"
+    public var dpsPort = 8883
+    public var idScope: String
+    public var registrationID: String
+    public var apiVersion = "2019-03-31"
+    /// Root CA, client certificate and private key, in upload order.
+    public var credentials: [Credential]
+    public var ssid: String
+    /// `AT+UWSC` tag 5: 1 open, 2 WPA/WPA2-PSK, 5 EAP-TLS, 6 WPA2/WPA3, 7 WPA3.
+    public var authentication = 2
+    /// The Wi-Fi passphrase: a secret, never printed.
+    public var passphrase: [UInt8]
+    /// Custom registration payload, as JSON text (`{"modelId":"…"}`); nil sends none.
+    public var payload: String?
+    public var factoryReset = false
+    public var keepAlive = 60
+    /// Pause between two polls of the operation status (DPS allows 5 per 10 s per device).
+    public var pollInterval: Duration = .seconds(3)
+    public var retry = RetryPolicy()
+    public var deadlines = StepDeadlines()
+    /// The whole run, start to finish (cleanup gets its own short deadlines after it).
+    public var overallDeadline: Duration = .seconds(300)
+    /// Seeds the backoff jitter; the `$rid`s are a counter.
+    public var seed: UInt64 = 0
+
+    public init(idScope: String, registrationID: String, credentials: [Credential], ssid: String, passphrase: [UInt8]) {
+        self.idScope = idScope
+        self.registrationID = registrationID
+        self.credentials = credentials
+        self.ssid = ssid
+        self.passphrase = passphrase
+    }
+
+    public struct Credential: Hashable, Sendable {
+        /// 0 root CA, 1 client certificate, 2 client private key (`AT+USECMNG` types).
+        public var type: Int
+        /// The name the module stores it under (≤ 32 characters).
+        public var name: String
+        /// MD5 of the bytes, 32 upper-case hex digits, as the module reports it.
+        public var md5: String
+        public var size: Int
+        /// The bytes to upload; nil under replay, where only MD5 and size are known
+        /// (an upload then sends filler of the right size).
+        public var bytes: [UInt8]?
+
+        public init(type: Int, name: String, bytes: [UInt8]) {
+            self.type = type
+            self.name = name
+            self.bytes = bytes
+            size = bytes.count
+            md5 = hexString(Array(Insecure.MD5.hash(data: bytes)))
+        }
+
+        public init(type: Int, name: String, md5: String, size: Int) {
+            self.type = type
+            self.name = name
+            self.md5 = md5.uppercased()
+            self.size = size
+            bytes = nil
+        }
+    }
+
+    /// How long each step may take from its start.
+    public struct StepDeadlines: Hashable, Sendable {
+        public var perStep: [ProvisioningStep: Duration] = [
+            .detectMode: .seconds(5), .leaveEDM: .seconds(10), .factoryReset: .seconds(15),
+            .credentials: .seconds(90), .enterEDM: .seconds(5), .wifi: .seconds(30),
+            .connectRegister: .seconds(30), .register: .seconds(60), .connectPoll: .seconds(30),
+            .closePeers: .seconds(10), .powerOff: .seconds(10),
+        ]
+        /// Polling runs until the overall deadline.
+        public subscript(step: ProvisioningStep) -> Duration? {
+            get { perStep[step] }
+            set { perStep[step] = newValue }
+        }
+        public init() {}
+    }
+}
+
+/// Pauses after DPS says "try again" (429 throttled, 5xx): doubling, with jitter, capped.
+public struct RetryPolicy: Hashable, Sendable {
+    public var initialDelay: Duration = .seconds(3)
+    public var factor = 2
+    public var maximumDelay: Duration = .seconds(60)
+    /// Jitter added to each pause, drawn from the configuration's seed.
+    public var jitter: Duration = .milliseconds(500)
+    /// After this many retries of one request, the error is final.
+    public var maximumAttempts = 6
+
+    public init() {}
+
+    /// The pause before retry number `attempt` (1-based), before jitter.
+    public func delay(attempt: Int) -> Duration {
+        var delay = initialDelay
+        for _ in 1..<max(1, attempt) where delay < maximumDelay { delay *= factor }
+        return min(delay, maximumDelay)
+    }
+}

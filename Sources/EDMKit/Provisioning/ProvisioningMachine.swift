@@ -1,0 +1,172 @@
+/// The DPS provisioning flow as a value: bytes and time in, actions out, no I/O.
+///
+/// Inputs are `start(now:)`, `receive(_:now:)` with what the module wrote, `timeout(now:)`
+/// when the last `.wake(at:)` time has come, and `cancel(now:)` (Ctrl-C). Each returns the
+/// actions to carry out in order. The machine reads the module's bytes through a
+/// `SessionDecoder`, into which it also feeds what it sends, so both sides of the
+/// conversation are followed exactly as `edm-decode` would show them. Steps move only along
+/// `ProvisioningStep.transitions`; every failure sets the outcome and goes through cleanup
+/// (close peers, reboot to command mode) before `.finished`.
+public struct ProvisioningMachine: Sendable {
+    public let configuration: ProvisioningConfiguration
+    public internal(set) var step: ProvisioningStep?
+    /// Set when the run fails or succeeds; final once `.finished` was returned.
+    public internal(set) var outcome: ProvisioningOutcome?
+    public internal(set) var isFinished = false
+
+    var decoder = SessionDecoder()
+    var rng: SplitMix64
+    var actions: [ProvisioningAction] = []
+    var runStart: Duration = .zero
+    var stepStart: Duration = .zero
+    /// A pause inside the step: probe retry, EDM settle time, poll pacing, backoff.
+    var timer: Duration?
+    /// What the step waits for, for the timeout sentence.
+    var waitingFor = "the module"
+    var inEDM = false
+    /// Information lines received since the last command.
+    var responses: [ATCommandLine] = []
+    /// Sub-state of the current step (which command of the step is out).
+    var phase = 0
+    var credentialIndex = 0
+    var registerPeer: Peer?
+    var pollPeer: Peer?
+    var openPeers: [Int] = []
+    var operationID: String?
+    var requestID = 0
+    var retries = 0
+    var retryDelay: Duration?
+    var lastPoll: Duration?
+    var pollCount = 0
+    var linkUp = false
+
+    struct Peer: Hashable, Sendable {
+        var handle: Int
+        var channel: UInt8?
+    }
+
+    public init(configuration: ProvisioningConfiguration) {
+        self.configuration = configuration
+        rng = SplitMix64(seed: configuration.seed)
+    }
+
+    /// When the machine wants `timeout(now:)` at the latest; nil once finished.
+    public var nextDeadline: Duration? {
+        guard let deadline = stepDeadline else { return nil }
+        return timer.map { min($0, deadline) } ?? deadline
+    }
+
+    /// The step's own deadline, capped by the overall one (cleanup steps are not capped:
+    /// they must get their chance after a run that timed out).
+    private var stepDeadline: Duration? {
+        guard let step, !isFinished else { return nil }
+        let overall = runStart + configuration.overallDeadline
+        let own = configuration.deadlines[step].map { stepStart + $0 } ?? overall
+        return step.isCleanup ? own : min(own, overall)
+    }
+
+    public mutating func start(now: Duration) -> [ProvisioningAction] {
+        precondition(step == nil && !isFinished, "start once")
+        runStart = now
+        begin(.detectMode, now)
+        return flush()
+    }
+
+    public mutating func receive(_ bytes: ArraySlice<UInt8>, now: Duration) -> [ProvisioningAction] {
+        guard !isFinished else { return [] }
+        decoder.receive(time: now, direction: .module, bytes: bytes)
+        while let unit = decoder.next(), !isFinished {
+            if unit.direction == .module { handle(unit, now) }
+        }
+        return flush()
+    }
+
+    public mutating func timeout(now: Duration) -> [ProvisioningAction] {
+        guard let step, !isFinished else { return [] }
+        if let timer, now >= timer, let deadline = stepDeadline, now < deadline {
+            self.timer = nil
+            timerFired(now)
+        } else if let deadline = stepDeadline, now >= deadline {
+            if step.isCleanup {
+                actions.append(.note("no answer during \(step.rawValue); giving up on it"))
+                advance(.failed, now)
+            } else {
+                fail(.timedOut(step, waitingFor: waitingFor), now)
+            }
+        }
+        return flush()
+    }
+
+    /// Ctrl-C: close the peers and reboot the module to command mode, then finish cancelled.
+    public mutating func cancel(now: Duration) -> [ProvisioningAction] {
+        guard let step, !isFinished, !step.isCleanup else { return [] }
+        fail(.cancelled, now)
+        return flush()
+    }
+
+    // MARK: - Moving between steps
+
+    mutating func begin(_ next: ProvisioningStep, _ now: Duration) {
+        step = next
+        stepStart = now
+        phase = 0
+        timer = nil
+        actions.append(.stepStarted(next))
+        startStep(now)
+    }
+
+    mutating func advance(_ event: ProvisioningEvent, _ now: Duration) {
+        guard let current = step else { return }
+        guard let next = ProvisioningStep.next(after: current, on: event) else {
+            preconditionFailure("no transition from \(current) on \(event): the table and the machine disagree")
+        }
+        actions.append(.stepFinished(current, event))
+        if let next {
+            begin(next, now)
+        } else {
+            isFinished = true
+            timer = nil
+            actions.append(.finished(outcome ?? .moduleError(current, "the run ended without an outcome")))
+        }
+    }
+
+    /// Records why the run failed (the first reason wins) and heads for cleanup.
+    mutating func fail(_ reason: ProvisioningOutcome, _ now: Duration) {
+        guard let step, !step.isCleanup else { return }
+        if outcome == nil { outcome = reason }
+        advance(.failed, now)
+    }
+
+    // MARK: - Sending
+
+    /// Sends an AT command line, as text in command mode or as an EDM AT request.
+    mutating func command(_ text: [UInt8], _ now: Duration, waitingFor what: String? = nil) {
+        responses = []
+        let line = text + [0x0D]
+        send(inEDM ? EDMEncoder.atRequest(String(decoding: line, as: UTF8.self)) : line, now)
+        waitingFor = what ?? "the reply to AT" + String(decoding: ATText.commandName(text[...]), as: UTF8.self)
+    }
+
+    mutating func command(_ text: String, _ now: Duration, waitingFor what: String? = nil) {
+        command(Array(text.utf8), now, waitingFor: what)
+    }
+
+    mutating func send(_ bytes: [UInt8], _ now: Duration) {
+        actions.append(.send(bytes))
+        decoder.receive(time: now, direction: .host, bytes: bytes[...])
+        // Our own units are not acted on, but the decoder must see them now to keep order.
+        while let unit = decoder.next() {
+            if unit.direction == .module { handle(unit, now) }
+        }
+    }
+
+    private mutating func flush() -> [ProvisioningAction] {
+        if let deadline = nextDeadline { actions.append(.wake(at: deadline)) }
+        defer { actions = [] }
+        return actions
+    }
+}
+
+extension ProvisioningStep {
+    var isCleanup: Bool { self == .closePeers || self == .powerOff }
+}

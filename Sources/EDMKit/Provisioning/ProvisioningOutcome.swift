@@ -1,0 +1,73 @@
+/// How a provisioning run ended, with the exit status DESIGN.md gives it.
+public enum ProvisioningOutcome: Hashable, Sendable {
+    case assigned(hub: String, deviceID: String, substatus: String?, body: String)
+    /// DPS answered failed, disabled, or an error that retrying will not fix.
+    case refused(DPSResponse)
+    /// A step did not finish before its deadline (or the run before the overall one).
+    case timedOut(ProvisioningStep, waitingFor: String)
+    /// The module answered ERROR, rebooted by itself, or broke the protocol.
+    case moduleError(ProvisioningStep, String)
+    /// Wi-Fi (`+UUWLD`) or the MQTT peer (`+UUDPD`) could not connect.
+    case networkError(ProvisioningStep, String)
+    /// The serial port failed (set by the live driver, never by the machine).
+    case serialError(String)
+    case cancelled
+
+    public var exitCode: Int32 {
+        switch self {
+        case .assigned: 0
+        case .refused: 2
+        case .timedOut: 3
+        case .moduleError: 4
+        case .networkError: 5
+        case .serialError: 6
+        case .cancelled: 130
+        }
+    }
+
+    /// `assigned`, `refused`, … for JSON.
+    public var name: String {
+        switch self {
+        case .assigned: "assigned"
+        case .refused: "refused"
+        case .timedOut: "timed_out"
+        case .moduleError: "module_error"
+        case .networkError: "network_error"
+        case .serialError: "serial_error"
+        case .cancelled: "cancelled"
+        }
+    }
+
+    /// One plain sentence: what happened, and what to check.
+    public var sentence: String {
+        switch self {
+        case .assigned(let hub, let device, let substatus, _):
+            return "Assigned to \(hub) as device \(device)" + (substatus.map { " (\($0))" } ?? "") + "."
+        case .refused(let dps):
+            return "\(dps.summary). Check the enrollment in DPS (registration id, group, allocation policy, linked hub)."
+        case .timedOut(let step, let waiting):
+            return "Timed out in step \"\(step.rawValue)\" waiting for \(waiting)."
+        case .moduleError(let step, let what):
+            return "The module failed in step \"\(step.rawValue)\": \(what)."
+        case .networkError(_, let what):
+            return what
+        case .serialError(let what):
+            return "Serial port error: \(what)."
+        case .cancelled:
+            return "Cancelled; the module was left in command mode where it still answered."
+        }
+    }
+}
+
+/// What the machine asks its driver to do.
+public enum ProvisioningAction: Hashable, Sendable {
+    /// Write these bytes to the module.
+    case send([UInt8])
+    /// Call `timeout(now:)` at this time unless input comes first.
+    case wake(at: Duration)
+    case stepStarted(ProvisioningStep)
+    case stepFinished(ProvisioningStep, ProvisioningEvent)
+    /// Something worth telling the user that does not change the flow (ignored input).
+    case note(String)
+    case finished(ProvisioningOutcome)
+}
