@@ -98,9 +98,12 @@ extension ProvisioningMachine {
             return fail(.moduleError(step ?? .connectRegister, "AT+UDCP answered OK without a peer handle"), now)
         }
         if step == .connectRegister { registerPeer = Peer(handle: handle) } else { pollPeer = Peer(handle: handle) }
+        // Close it at the end even if it never connects.
+        let connected = openPeers.contains(handle)
+        if !connected { openPeers.append(handle) }
         waitingFor = "+UUDPC (MQTT peer \(handle) connected)"
         if step == .connectRegister { _ = nextRequestID() }
-        if openPeers.contains(handle) { peerConnected(handle, channel: nil, now) }
+        if connected { peerConnected(handle, channel: nil, now) }
     }
 
     mutating func peerConnected(_ handle: Int, channel: UInt8?, _ now: Duration) {

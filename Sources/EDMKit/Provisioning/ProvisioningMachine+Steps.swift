@@ -186,7 +186,7 @@ extension ProvisioningMachine {
             fail(.networkError(step, "\(why) (+UUWLD reason \(line.integer(1).map(String.init) ?? "?"))."), now)
         case "+UUDPC":
             guard let handle = line.integer(0) else { return }
-            openPeers.append(handle)
+            if !openPeers.contains(handle) { openPeers.append(handle) }
             peerConnected(handle, channel: link?.channel, now)
         case "+UUDPD":
             guard let handle = line.integer(0) else { return }
