@@ -9,6 +9,8 @@ struct DecodePipeline {
     private var decoder = SessionDecoder()
     private var transcript: TranscriptRenderer
     private var json = JSONLinesRenderer()
+    private var mermaid = MermaidRenderer()
+    private var started = false
 
     init(sink: OutputSink, format: EDMDecode.OutputFormat, redact: Bool, color: Bool) {
         self.sink = sink
@@ -38,6 +40,9 @@ struct DecodePipeline {
         switch format {
         case .transcript: try sink.write(line: transcript.closing(anomalies: decoder.anomalies))
         case .json: try sink.write(line: json.closing(anomalies: decoder.anomalies))
+        case .mermaid:
+            if !started { try sink.write(line: mermaid.header) }
+            for line in mermaid.closing(anomalies: decoder.anomalies) { try sink.write(line: line) }
         }
         try sink.flush()
     }
@@ -48,6 +53,10 @@ struct DecodePipeline {
             switch format {
             case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: decoder.anomalies))
             case .json: try sink.write(line: json.line(for: unit))
+            case .mermaid:
+                if !started { try sink.write(line: mermaid.header) }
+                started = true
+                for line in mermaid.lines(for: unit) { try sink.write(line: line) }
             }
         }
     }

@@ -20,6 +20,7 @@ struct EDMDecode: ParsableCommand {
         Output formats (--format):
           transcript   one line per unit and a closing summary (default on a terminal)
           json         JSON Lines: one object per unit, then {"summary":{...}} (see README)
+          mermaid      a sequence diagram of host, module and DPS, for bug reports
 
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless --no-redact.
 
@@ -40,7 +41,7 @@ struct EDMDecode: ParsableCommand {
     @Option(help: "Raw file of the bytes the module sent.")
     var module: String?
 
-    @Option(name: .shortAndLong, help: "Output format: transcript or json.")
+    @Option(name: .shortAndLong, help: "Output format: transcript, json or mermaid.")
     var format: OutputFormat?
 
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
@@ -53,7 +54,7 @@ struct EDMDecode: ParsableCommand {
     var color: ColorChoice = .auto
 
     enum Side: String, ExpressibleByArgument { case host, module }
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case transcript, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case transcript, json, mermaid }
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
     func validate() throws {

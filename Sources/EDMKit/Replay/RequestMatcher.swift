@@ -46,7 +46,7 @@ public enum RequestMatcher {
     static func maskRID(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)
-        while let r = rest.range(of: "$rid=") {
+        while let r = rest.firstRange(of: "$rid=") {
             out += rest[..<r.upperBound] + "*"
             rest = rest[r.upperBound...]
             rest = rest[(rest.firstIndex(where: { $0 == "&" || $0 == "," }) ?? rest.endIndex)...]
