@@ -27,7 +27,7 @@ var targets: [Target] = [
     ),
     .testTarget(name: "EDMKitTests", dependencies: ["EDMKit"]),
     .testTarget(name: "EDMKitIOTests", dependencies: ["EDMKit", "EDMKitIO"]),
-    .testTarget(name: "ToolTests", dependencies: ["EDMKit"]),
+    .testTarget(name: "ToolTests", dependencies: ["edm-decode"]),
 ]
 
 if wantsBenchmarks {

@@ -78,6 +78,15 @@ import Testing
         }
     }
 
+    /// A capture of the module's side alone still follows it into EDM (its echo of ATO2)
+    /// and back (+STARTUP), and does not complain about replies without requests.
+    @Test func moduleSideAloneFollowsTheModes() {
+        let (units, anomalies) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: ReferenceSession.stream(.module))])
+        #expect(units.filter { $0.layer == "edm" }.count == 17)
+        #expect(units.filter { $0.type == "garbage" }.map(\.bytes.count) == [4])
+        #expect(units.last?.text == "+STARTUP" && anomalies.isEmpty)
+    }
+
     @Test func captureStartingInEDMIsDetected() {
         let frames = EDMEncoder.atConfirmation("\r\nOK\r\n") + EDMEncoder.dataEvent(channel: 1, data: Array("x".utf8))
         let tail = Array(EDMEncoder.atEvent("\r\n+UUNU:0\r\n").suffix(4))

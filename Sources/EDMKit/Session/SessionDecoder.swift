@@ -24,6 +24,10 @@ public struct SessionDecoder: Sendable {
     private var rebootExpected = false
     /// The channel of the last connect event, waiting for its `+UUDPC`.
     private var unboundChannel: UInt8?
+    /// The module echoed `ATO2`: its next OK enters EDM even when the host side is missing.
+    private var echoedEnterEDM = false
+    /// Requests and replies are paired only in captures that have the host's side.
+    private var hostSeen = false
     /// The credential whose raw bytes the host sends next.
     private var pendingCredential: SessionUnit.Credential?
     /// Peer handle per EDM channel (index = channel), learnt from connect event + `+UUDPC`.
@@ -93,6 +97,7 @@ public struct SessionDecoder: Sendable {
 
     private mutating func classify(_ token: DirectionStream.Token, into unit: inout SessionUnit, stream d: Int) {
         let fromHost = streams[d].direction == .host
+        if fromHost { hostSeen = true }
         switch token {
         case .frame(let frame):
             unit.bytes = frame.bytes
@@ -112,7 +117,7 @@ public struct SessionDecoder: Sendable {
             unit.bytes = bytes
             unit.kind = .at(.prompt)
             streams[d].mode = .command
-            if pending == nil { anomaly(.unsolicitedReply, unit, "prompt with no command pending") }
+            if pending == nil, hostSeen { anomaly(.unsolicitedReply, unit, "prompt with no command pending") }
         case .line(let bytes, let content, _):
             unit.bytes = bytes
             fromHost ? hostLine(content, &unit, stream: d) : moduleLine(content, &unit, stream: d)
@@ -153,6 +158,7 @@ public struct SessionDecoder: Sendable {
         if mode == .unknown { streams[d].mode = .command }
         if ATText.isCommand(content) {
             unit.kind = .at(streams[d].direction == nil ? .command : .echo)
+            echoedEnterEDM = ATText.commandName(content).elementsEqual("O2".utf8)
         } else if ATText.isFinal(content) {
             unit.kind = .at(.final)
             final(content, &unit, stream: d)
@@ -191,8 +197,10 @@ public struct SessionDecoder: Sendable {
     }
 
     private mutating func final(_ content: ArraySlice<UInt8>, _ unit: inout SessionUnit, stream d: Int) {
+        defer { echoedEnterEDM = false }
         guard let p = pending else {
-            anomaly(.unsolicitedReply, unit, "final result with no command pending")
+            if echoedEnterEDM, ATText.isOK(content) { streams[d].mode = .edm }
+            if hostSeen { anomaly(.unsolicitedReply, unit, "final result with no command pending") }
             return
         }
         pending = nil

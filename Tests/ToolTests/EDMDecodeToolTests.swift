@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@Suite struct EDMDecodeToolTests {
+    let host = "captures/reference-session-host.bin", module = "captures/reference-session-module.bin"
+
+    @Test func decodesARawPairToATranscript() throws {
+        let r = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "transcript"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("<- edm Data event ch0 (peer 2), 467 bytes — DPS: assigned to leoDPS.azure-devices.net as ninadps (initialAssignment)"))
+        #expect(r.stdout.contains("Outcome: assigned. Assigned to leoDPS.azure-devices.net as device ninadps."))
+        // The passphrase is redacted by default, with its length kept.
+        #expect(r.stdout.contains("AT+UWSC=0,8,*********") && !r.stdout.contains("PASSWORD"))
+        #expect(!r.stdout.contains("\u{1B}["), "no colour when not on a terminal")
+    }
+
+    @Test func jsonLinesEndWithTheSummary() throws {
+        let r = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let summary = try #require(objects.last?["summary"] as? [String: Any])
+        #expect(summary["outcome"] as? String == "assigned")
+        #expect((summary["dps"] as? [String: Any])?["assignedHub"] as? String == "leoDPS.azure-devices.net")
+        let units = objects.dropLast()
+        #expect(units.allSatisfy { ["host", "module", "unknown"].contains($0["from"] as? String) && $0["layer"] != nil && $0["type"] != nil && $0["time"] is NSNumber })
+        let assigned = units.first { ($0["dps"] as? [String: Any])?["status"] as? String == "assigned" }
+        #expect(assigned?["type"] as? String == "data_event" && assigned?["channel"] as? Int == 0 && assigned?["peer"] as? Int == 2)
+        // Byte-identical from run to run.
+        #expect(try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json"]).stdoutBytes == r.stdoutBytes)
+    }
+
+    @Test func noRedactShowsTheSecret() throws {
+        let r = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "transcript", "--no-redact"])
+        #expect(r.stdout.contains("AT+UWSC=0,8,PASSWORD"))
+    }
+
+    @Test func missingFileIs66() throws {
+        let r = try Tool.run("edm-decode", ["no-such-capture.bin"])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("no-such-capture.bin") && r.stderr.contains("No such file"))
+    }
+
+    @Test func usageErrorsAre64() throws {
+        #expect(try Tool.run("edm-decode", []).status == 64)
+        #expect(try Tool.run("edm-decode", ["--host", host]).status == 64)
+        #expect(try Tool.run("edm-decode", ["x", "-f", "yaml"]).status == 64)
+    }
+
+    @Test func aDirectoryIsUnreadable65() throws {
+        let r = try Tool.run("edm-decode", ["captures"])
+        #expect(r.status == 65 && r.stderr.contains("captures"))
+    }
+
+    @Test func standardInputWorks() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + module))
+        let r = try Tool.run("edm-decode", ["-", "--from", "module", "-f", "json"], stdin: bytes)
+        #expect(r.status == 0 && r.stdout.contains("\"type\":\"data_event\""))
+    }
+
+    @Test func helpExplainsFormatsAndExitCodes() throws {
+        let r = try Tool.run("edm-decode", ["--help"])
+        #expect(r.status == 0)
+        for word in ["transcript", "json", "mermaid", "--no-redact", "65 unreadable", "66 missing"] {
+            #expect(r.stdout.contains(word), "help lacks \(word)")
+        }
+    }
+}
