@@ -219,7 +219,7 @@ public struct SessionDecoder: Sendable {
         if ATText.isStartup(content) {
             // In command mode a +STARTUP may be the power-up greeting read late; in EDM
             // it can only mean a reboot nobody asked for, and the pending request is lost.
-            if !rebootExpected, streams[d].mode == .edm {
+            if !rebootExpected, streams[d].mode == .edm, hostSeen {
                 anomaly(.unexpectedReboot, unit, "the module restarted (+STARTUP) without being asked to")
                 pending = nil
             }
