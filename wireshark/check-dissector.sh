@@ -34,7 +34,7 @@ check "data events (ucx_edm.type == 0x0031)" "$(count 'ucx_edm.type == 0x0031')"
 # Direction: one value per packet from whichever ucx protocol decoded it, then the EPB flags.
 dirs=$(ts -T fields -E occurrence=f -e ucx_edm.dir -e ucx_at.dir -e ucx_raw.dir -e frame.packet_flags_direction)
 check "directions seen" "$(cut -f1-3 <<<"$dirs" | tr -d '\t' | sort -u | tr '\n' ' ')" "0 1 "
-check "EPB flags disagreeing with the direction" "$(awk -F'\t' '$4 != "" && $1$2$3 != "" && ($1$2$3 == 0) != ($4 == "0x00000002")' <<<"$dirs" | grep -c .)" 0
+check "EPB flags match the direction (mismatches)" "$(awk -F'\t' '$4 != "" && $1$2$3 != "" && ($1$2$3 == 0) != ($4 == "0x00000002")' <<<"$dirs" | grep -c .)" 0
 
 # pcapng comments are expert info too (group Comment), so plain `_ws.expert && ucx_edm` over-counts.
 check "malformed ucx_edm frames" "$(count 'ucx_edm && _ws.expert.group == "Malformed"')" "$malformed"

@@ -41,7 +41,7 @@ ASSIGNED = (b'{"operationId":"5.b084dab098f0a900.076859d0-7180-40b8-9d06-bf611e3
 
 # (milliseconds, direction, dissector name, bytes, pcapng comment or None)
 PACKETS = [
-    (5, MODULE, "ucx_raw", b"\x1b\xe4\x00\xffRets boot\r\n", "ESP32 ROM boot noise"),
+    (0, MODULE, "ucx_raw", b"\x1b\xe4\x00\xffRets boot\r\n", "ESP32 ROM boot noise"),
     (10, MODULE, "ucx_at", b"\r\n+STARTUP\r\n", None),
     (18, HOST, "ucx_at", b"AT+UFACTORY\r", None),
     (400, MODULE, "ucx_at", b"AT+UFACTORY\r", None),
