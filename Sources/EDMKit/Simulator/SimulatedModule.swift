@@ -251,3 +251,4 @@ public struct SimulatedModule: Sendable {
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac + "s"
     }
 }
+extension SimulatedModule: ModuleModel {}
