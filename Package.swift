@@ -9,6 +9,7 @@ let wantsBenchmarks = ProcessInfo.processInfo.environment["EDM_BENCH"] != nil
 var dependencies: [Package.Dependency] = [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
 ]
 
 var targets: [Target] = [
@@ -20,14 +21,32 @@ var targets: [Target] = [
     // libpcap, seen through its system header.
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
     // The edge: files, pcap/pcapng, serial ports, ptys, clocks.
-    .target(name: "EDMKitIO", dependencies: ["EDMKit", "CPcap"]),
+    .target(
+        name: "EDMKitIO",
+        dependencies: [
+            "EDMKit", "CPcap",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]
+    ),
     .executableTarget(
         name: "edm-decode",
         dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
+    .executableTarget(
+        name: "azure-dps",
+        dependencies: [
+            "EDMKit", "EDMKitIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]
+    ),
+    .executableTarget(
+        name: "edm-replay",
+        dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
     .testTarget(name: "EDMKitTests", dependencies: ["EDMKit"]),
     .testTarget(name: "EDMKitIOTests", dependencies: ["EDMKit", "EDMKitIO"]),
-    .testTarget(name: "ToolTests", dependencies: ["edm-decode"]),
+    .testTarget(name: "ToolTests", dependencies: ["edm-decode", "azure-dps", "edm-replay"]),
 ]
 
 if wantsBenchmarks {
@@ -48,6 +67,8 @@ let package = Package(
     products: [
         .library(name: "EDMKit", targets: ["EDMKit"]),
         .executable(name: "edm-decode", targets: ["edm-decode"]),
+        .executable(name: "azure-dps", targets: ["azure-dps"]),
+        .executable(name: "edm-replay", targets: ["edm-replay"]),
     ],
     dependencies: dependencies,
     targets: targets
