@@ -58,12 +58,14 @@ public struct ProvisioningConfiguration: Sendable {
             md5 = hexString(Array(Insecure.MD5.hash(data: bytes)))
         }
 
-        public init(type: Int, name: String, md5: String, size: Int) {
+        /// Under replay: the MD5 the module reported and, when the trace holds them, the
+        /// bytes as recorded (redacted bytes are filler; the MD5 still tells the truth).
+        public init(type: Int, name: String, md5: String, size: Int, bytes: [UInt8]? = nil) {
             self.type = type
             self.name = name
             self.md5 = md5.uppercased()
             self.size = size
-            bytes = nil
+            self.bytes = bytes
         }
     }
 
