@@ -14,17 +14,18 @@ public enum Redactor {
             // All filler, so a replay (which knows only the size) sends the very same bytes.
             return [UInt8](repeating: filler, count: unit.bytes.count)
         case .at(.command):
-            return redactCommand(unit.bytes, from: unit.bytes.startIndex)
+            return redactCommand(unit.bytes, text: unit.bytes)
         case .frame(let frame) where frame.payloadID == .atRequest:
-            return redactCommand(unit.bytes, from: frame.body.startIndex)
+            return redactCommand(unit.bytes, text: frame.body)
         default:
             return nil
         }
     }
 
-    /// Redacts from the first secret parameter to the end of the command line.
-    static func redactCommand(_ bytes: ArraySlice<UInt8>, from textStart: Int) -> [UInt8]? {
-        let text = trimmingLineBreaks(bytes[textStart...])
+    /// Redacts from the first secret parameter to the end of the command line; `body` is
+    /// the part of `bytes` that holds the AT text (a frame's body, not its stop byte).
+    static func redactCommand(_ bytes: ArraySlice<UInt8>, text body: ArraySlice<UInt8>) -> [UInt8]? {
+        let text = trimmingLineBreaks(body)
         guard ATText.isCommand(text) else { return nil }
         let secret = ATCatalog.secretParameterIndices(of: ATCommandLine(bytes: text))
         guard let first = secret.first,
