@@ -10,7 +10,7 @@ import Testing
         #expect(r.stdout.contains("<- edm Data event ch0 (peer 2), 467 bytes — DPS: assigned to leoDPS.azure-devices.net as ninadps (initialAssignment)"))
         #expect(r.stdout.contains("Outcome: assigned. Assigned to leoDPS.azure-devices.net as device ninadps."))
         // The passphrase is redacted by default, with its length kept.
-        #expect(r.stdout.contains("AT+UWSC=0,8,*********") && !r.stdout.contains("PASSWORD"))
+        #expect(r.stdout.contains("AT+UWSC=0,8,******** — ") && !r.stdout.contains("PASSWORD"))
         #expect(!r.stdout.contains("\u{1B}["), "no colour when not on a terminal")
     }
 
