@@ -1,0 +1,86 @@
+import EDMKit
+import Synchronization
+
+/// Drives the provisioning machine on a real serial port with the monotonic clock.
+///
+/// No fixed sleeps: each turn writes what the machine asked for, then waits for the next
+/// byte or the machine's next deadline, whichever comes first. Every byte both ways is
+/// handed to `observe` with its time (for the recording and the live transcript) before
+/// the machine sees it, so a crash loses nothing that was observed.
+public final class LiveProvisioner {
+    public let channel: any ByteChannel
+    public var configuration: ProvisioningConfiguration
+    /// Bytes as they cross the port: direction, bytes, time since the run started.
+    public var observe: (Direction, [UInt8], Duration) -> Void = { _, _, _ in }
+    /// Every action of the machine (steps, notes) as it happens.
+    public var onAction: (ProvisioningAction, Duration) -> Void = { _, _ in }
+    /// A write that cannot complete in this time means flow control is holding it (CTS).
+    public var writeTimeout: Duration = .seconds(2)
+    private let clock = ContinuousClock()
+    private let interrupts = Counter()
+
+    public init(channel: any ByteChannel, configuration: ProvisioningConfiguration) {
+        self.channel = channel
+        self.configuration = configuration
+    }
+
+    /// Ctrl-C: the first asks the machine to clean up, the second stops waiting at once.
+    public func interrupt() {
+        interrupts.increment()
+        channel.interrupt()
+    }
+
+    public func run() -> ProvisioningOutcome {
+        var machine = ProvisioningMachine(configuration: configuration)
+        let start = clock.now
+        func now() -> Duration { clock.now - start }
+        var actions = machine.start(now: now())
+        var cancelled = 0
+        do {
+            while true {
+                for action in actions {
+                    onAction(action, now())
+                    switch action {
+                    case .send(let bytes):
+                        observe(.host, bytes, now())
+                        switch try channel.write(bytes, until: clock.now + writeTimeout) {
+                        case .written: break
+                        case .hangUp: return .serialError("the port hung up while writing (was the module unplugged?)")
+                        case .timedOut: return .serialError("a write did not complete in \(writeTimeout): hardware flow control holds it (CTS low); try --no-flow-control if the board has no CTS wired")
+                        case .interrupted: break
+                        }
+                    case .finished(let outcome):
+                        return outcome
+                    default:
+                        break
+                    }
+                }
+                let deadline = machine.nextDeadline.map { start + $0 }
+                switch try channel.read(until: deadline, maxCount: 4096) {
+                case .bytes(let bytes):
+                    let t = now()
+                    observe(.module, bytes, t)
+                    actions = machine.receive(bytes[...], now: t)
+                case .timedOut:
+                    actions = machine.timeout(now: now())
+                case .hangUp:
+                    return .serialError("the port hung up (was the module unplugged?)")
+                case .interrupted:
+                    let pressed = interrupts.value
+                    if pressed > cancelled, pressed >= 2 { return .cancelled }
+                    cancelled = pressed
+                    actions = machine.cancel(now: now())
+                }
+            }
+        } catch {
+            return .serialError(error.message)
+        }
+    }
+}
+
+/// A counter shared with a signal-handling queue.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}

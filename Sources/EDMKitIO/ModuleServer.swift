@@ -1,0 +1,40 @@
+import EDMKit
+
+/// Plays a module model (the simulator, or a recorded trace) on the master side of a pty,
+/// in real time, so any host program can talk to it through the slave side.
+///
+/// The model is sans-I/O; this loop only turns its times into real time: it waits for the
+/// host's bytes until the model's next output is due, then writes what is due.
+public final class ModuleServer<Model: ModuleModel> {
+    public let pty: PtyPair
+    /// Model time runs this many times faster than real time (`--speed`).
+    public let speed: Double
+    private var model: Model
+    private let clock = ContinuousClock()
+
+    public init(model: Model, pty: PtyPair, speed: Double = 1) {
+        self.model = model
+        self.pty = pty
+        self.speed = speed
+    }
+
+    /// Serves until `stop()` is called or the host side hangs up; returns the model as it ended.
+    public func run() throws(SerialPortError) -> Model {
+        let start = clock.now
+        func now() -> Duration { (clock.now - start) * speed }
+        func instant(_ t: Duration) -> ContinuousClock.Instant { start + t / speed }
+        while true {
+            for (_, bytes) in model.takeOutput(until: now()) {
+                if case .hangUp = try pty.write(bytes, until: clock.now + .seconds(1)) { return model }
+            }
+            switch try pty.read(until: model.nextOutputTime.map(instant), maxCount: 4096) {
+            case .bytes(let bytes): model.receive(bytes[...], now: now())
+            case .timedOut: continue
+            case .hangUp, .interrupted: return model
+            }
+        }
+    }
+
+    /// Ends `run()` from another thread.
+    public func stop() { pty.interrupt() }
+}
