@@ -1,0 +1,58 @@
+import EDMKit
+import EDMKitIO
+
+/// Shows the run's progress on standard error: a step list on a terminal (the current step
+/// with what it waits for, rewritten in place when it ends), plain timestamped lines
+/// otherwise (logs, CI). Standard output stays free for `--json`.
+final class ProgressView {
+    let terminal: Bool
+    let verbose: Bool
+    private var stepStart: Duration = .zero
+    private var transcript = TranscriptRenderer()
+
+    init(terminal: Bool, verbose: Bool) {
+        self.terminal = terminal
+        self.verbose = verbose
+        transcript.color = terminal
+    }
+
+    func say(_ text: String) { FileDescriptorText.write(text + "\n", to: 2) }
+
+    func action(_ action: ProvisioningAction, at time: Duration) {
+        switch action {
+        case .stepStarted(let step):
+            stepStart = time
+            if terminal {
+                FileDescriptorText.write("  … \(step.rawValue): \(step.activity)", to: 2)
+            } else {
+                say("[\(stamp(time))] \(step.rawValue): \(step.activity)")
+            }
+        case .stepFinished(let step, let event):
+            let took = stamp(time - stepStart)
+            let mark = event == .failed ? "✗" : "✓"
+            if terminal {
+                FileDescriptorText.write("\r\u{1B}[K  \(mark) \(step.rawValue) (\(took) s)\(event == .done ? "" : " — \(event.rawValue)")\n", to: 2)
+            } else {
+                say("[\(stamp(time))] \(step.rawValue) \(event.rawValue) after \(took) s")
+            }
+        case .note(let note):
+            if terminal { FileDescriptorText.write("\r\u{1B}[K", to: 2) }
+            say("    note: \(note)")
+        default:
+            break
+        }
+    }
+
+    /// `-v`: the live transcript, one line per unit (secrets already redacted).
+    func unit(_ unit: SessionUnit, anomalies: [SessionAnomaly]) {
+        guard verbose else { return }
+        if terminal { FileDescriptorText.write("\r\u{1B}[K", to: 2) }
+        say("      " + transcript.line(for: unit, anomalies: anomalies))
+    }
+
+    private func stamp(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        let frac = String(ms % 1000)
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+    }
+}
