@@ -4,11 +4,12 @@ import EDMKit
 import Glibc
 #endif
 
-/// Custom metrics: throughput in MB/s (10^6 bytes) of the whole buffer, and the frame count,
-/// so the summary can divide mallocs by frames.
+/// Custom metrics: throughput in MB/s (10^6 bytes) over the whole buffer, and the buffer's size
+/// and frame count, so Benchmarks/bench.sh can print GB/s and divide mallocs by frames.
 enum Mix {
     static let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
     static let frames = BenchmarkMetric.custom("frames", polarity: .prefersLarger, useScalingFactor: false)
+    static let inputBytes = BenchmarkMetric.custom("input bytes", polarity: .prefersLarger, useScalingFactor: false)
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -23,8 +24,10 @@ let benchmarks: @Sendable () -> Void = {
         // No .retainCount/.releaseCount: on Linux with Swift 6.3 the library's ARC hooks crash
         // the benchmark process (ordo-one/benchmark issue 349) unless its separate runtime
         // interposer package is available, and it is not in this machine's package mirror.
-        metrics: [.wallClock, .throughput, .mallocCountTotal, Mix.megabytesPerSecond, Mix.frames],
-        timeUnits: .milliseconds,
+        metrics: [.wallClock, .mallocCountTotal, Mix.megabytesPerSecond, Mix.frames, Mix.inputBytes],
+        timeUnits: .microseconds,
+        // Plain numbers (no K/M scaling) so the summary script can read the table.
+        units: [.mallocCountTotal: .count, Mix.megabytesPerSecond: .count, Mix.frames: .count, Mix.inputBytes: .count],
         warmupIterations: 2,
         maxDuration: .seconds(8),
         maxIterations: 40
@@ -44,6 +47,7 @@ let benchmarks: @Sendable () -> Void = {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 benchmark.measurement(Mix.megabytesPerSecond, Int(Double(mix.bytes.count) / seconds / 1e6))
                 benchmark.measurement(Mix.frames, stats.frames)
+                benchmark.measurement(Mix.inputBytes, mix.bytes.count)
             }
         }
     }
