@@ -62,7 +62,8 @@ SWIFT_BACKTRACE=enable=no "$work/edm-fuzz" -max_total_time="$seconds" -max_len=1
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 corpus=$(find "$work/corpus" -type f | wc -l)
-echo "fuzz.sh: ${execs:-?} inputs run, ${rate:-?} execs/s, corpus $corpus files, exit status $status"
+cov=$(grep -E '^#[0-9]+.* cov: ' "$log" | tail -n 1 | sed -E 's/.* (cov: [0-9]+ ft: [0-9]+).*/\1/' || true)
+echo "fuzz.sh: ${execs:-?} inputs run, ${rate:-?} execs/s, ${cov:-cov: ?}, corpus $corpus files, exit status $status"
 if [ "$status" -ne 0 ]; then
     echo "fuzz.sh: FAILED. Details in $log; inputs in $work/artifacts/:" >&2
     ls -1t "$work/artifacts" >&2 || true
