@@ -19,6 +19,7 @@ public struct EDMFrame: Hashable, Sendable {
     public let bytes: ArraySlice<UInt8>
 
     /// Wraps bytes already known to form exactly one valid frame (the decoder checked them).
+    @usableFromInline
     init(unchecked bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
     /// Checks that `bytes` is exactly one well-formed frame.
@@ -35,11 +36,14 @@ public struct EDMFrame: Hashable, Sendable {
         }
     }
 
+    @inlinable
     public var payloadLength: Int { Int(bytes[bytes.startIndex + 1] & 0x0F) << 8 | Int(bytes[bytes.startIndex + 2]) }
+    @inlinable
     public var payloadID: EDMPayloadID {
         EDMPayloadID(rawValue: UInt16(bytes[bytes.startIndex + 3]) << 8 | UInt16(bytes[bytes.startIndex + 4]))
     }
     /// Everything between the payload id and the stop byte.
+    @inlinable
     public var body: ArraySlice<UInt8> { bytes[(bytes.startIndex + 5)..<(bytes.endIndex - 1)] }
 
     /// The channel of connect, disconnect, data event and data command frames.
@@ -64,6 +68,7 @@ public struct EDMFrame: Hashable, Sendable {
 
     // MARK: - Validation shared with the stream decoder
 
+    @usableFromInline
     enum Check: Equatable {
         case frame(count: Int)
         case needMore
@@ -72,7 +77,7 @@ public struct EDMFrame: Hashable, Sendable {
 
     /// Looks at `bytes`, which start with `0xAA`, and says whether a frame starts there.
     /// Decisions depend only on the bytes, never on how many arrived at once.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func check(_ bytes: ArraySlice<UInt8>) -> Check {
         let s = bytes.startIndex
         guard bytes.count >= 3 else { return .needMore }

@@ -1,0 +1,57 @@
+import Benchmark
+import EDMKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Custom metrics: throughput in MB/s (10^6 bytes) over the whole buffer, and the buffer's size
+/// and frame count, so Benchmarks/bench.sh can print GB/s and divide mallocs by frames.
+enum Mix {
+    static let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
+    static let frames = BenchmarkMetric.custom("frames", polarity: .prefersLarger, useScalingFactor: false)
+    static let inputBytes = BenchmarkMetric.custom("input bytes", polarity: .prefersLarger, useScalingFactor: false)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    // 32 MiB by default; EDM_BENCH_MB picks another size (16-64 is the intended range).
+    let megabytes = Int(getenv("EDM_BENCH_MB").flatMap { String(validatingCString: $0) }.flatMap { Int($0) } ?? 32)
+    let mix = RealisticMix(targetBytes: megabytes << 20)
+    let expected = walkC(mix.bytes)
+    // Both walkers must see the same frames, or the comparison means nothing.
+    precondition(walkSwift(mix.bytes) == expected, "Swift decoder and C walker disagree on the mix")
+
+    Benchmark.defaultConfiguration = .init(
+        // No .retainCount/.releaseCount: on Linux with Swift 6.3 the library's ARC hooks crash
+        // the benchmark process (ordo-one/benchmark issue 349) unless its separate runtime
+        // interposer package is available, and it is not in this machine's package mirror.
+        metrics: [.wallClock, .mallocCountTotal, Mix.megabytesPerSecond, Mix.frames, Mix.inputBytes],
+        timeUnits: .microseconds,
+        // Plain numbers (no K/M scaling) so the summary script can read the table.
+        units: [.mallocCountTotal: .count, Mix.megabytesPerSecond: .count, Mix.frames: .count, Mix.inputBytes: .count],
+        warmupIterations: 2,
+        maxDuration: .seconds(8),
+        maxIterations: 40
+    )
+
+    func measure(_ name: String, _ walk: @escaping ([UInt8]) -> WalkStats) {
+        Benchmark(name) { benchmark in
+            let clock = ContinuousClock()
+            for _ in benchmark.scaledIterations {
+                benchmark.startMeasurement()
+                let start = clock.now
+                let stats = walk(mix.bytes)
+                let elapsed = clock.now - start
+                benchmark.stopMeasurement()
+                precondition(stats == expected)
+                blackHole(stats)
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                benchmark.measurement(Mix.megabytesPerSecond, Int(Double(mix.bytes.count) / seconds / 1e6))
+                benchmark.measurement(Mix.frames, stats.frames)
+                benchmark.measurement(Mix.inputBytes, mix.bytes.count)
+            }
+        }
+    }
+
+    measure("Swift EDMStreamDecoder", walkSwift)
+    measure("C frame walker", walkC)
+}

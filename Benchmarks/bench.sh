@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds and runs the EDM frame-decoding benchmarks (ordo-one/benchmark, release mode), then
+# prints a short summary: Swift and C throughput (median and best of the iterations), the
+# C/Swift ratio, and mallocs per frame.
+#
+#   Benchmarks/bench.sh                    # 32 MiB realistic mix
+#   EDM_BENCH_MB=64 Benchmarks/bench.sh    # another size (16-64 intended)
+#   Benchmarks/bench.sh --filter Swift     # extra options go to `swift package benchmark run`
+#
+# The benchmark package is only declared when EDM_BENCH is set (see Package.swift), and builds
+# in its own scratch folder so `swift build` / `swift test` in .build are left alone.
+# The first build takes several minutes (the benchmark package and its dependencies).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export EDM_BENCH=1
+scratch=.build-bench
+mkdir -p "$scratch"
+report="$scratch/bench-report.txt"
+
+swift package --scratch-path "$scratch" benchmark run --target EDMBenchmarks --no-progress "$@" | tee "$report"
+
+# The text report has one table per benchmark: a title line, then rows such as
+#   │ MB/s                      │      2016 │      1673 │      1240 │ ...
+# with the columns p0 p25 p50 p75 p90 p99 p100 Samples. For MB/s (larger is better) p0 is the
+# best iteration; for times p0 is the fastest. p50 is the median either way.
+awk '
+    function num(s) { gsub(/[ ,]/, "", s); return s + 0 }
+    /^(Swift EDMStreamDecoder|C frame walker)$/ { bench = $0; next }
+    bench != "" && /│/ {
+        n = split($0, cell, "│")
+        label = cell[2]; gsub(/^ +| +$/, "", label)
+        if (label ~ /^MB\/s/)            { median[bench] = num(cell[5]); best[bench] = num(cell[3]) }
+        else if (label ~ /^Malloc/)      { mallocs[bench] = num(cell[5]); mallocsMax[bench] = num(cell[9]) }
+        else if (label ~ /^frames/)      { frames[bench] = num(cell[5]) }
+        else if (label ~ /^input bytes/) { bytes[bench] = num(cell[5]) }
+    }
+    END {
+        s = "Swift EDMStreamDecoder"; c = "C frame walker"
+        if (!(s in median) || !(c in median)) { print "bench.sh: could not read both results from the report" > "/dev/stderr"; exit 1 }
+        printf "\n==== EDM frame decoding summary ====\n"
+        printf "input: %.1f MB realistic mix, %d frames (%.0f bytes per frame on average)\n", bytes[s] / 1e6, frames[s], bytes[s] / frames[s]
+        printf "Swift EDMStreamDecoder: %6.2f GB/s median, %6.2f GB/s best\n", median[s] / 1000, best[s] / 1000
+        printf "C frame walker:         %6.2f GB/s median, %6.2f GB/s best\n", median[c] / 1000, best[c] / 1000
+        printf "ratio C/Swift:          %6.2f (median), %.2f (best)\n", median[c] / median[s], best[c] / best[s]
+        printf "Swift mallocs per decode of the whole buffer: %d (median), %d (max) -> %.6f per frame\n", mallocs[s], mallocsMax[s], mallocsMax[s] / frames[s]
+        printf "targets (DESIGN.md): >= 1 GB/s: %s; within 2x of C: %s; zero allocations per frame: %s\n", \
+            (median[s] >= 1000 ? "met" : "NOT met"), (median[c] <= 2 * median[s] ? "met" : "NOT met"), (mallocsMax[s] == 0 ? "met" : "NOT met")
+    }
+' "$report"
