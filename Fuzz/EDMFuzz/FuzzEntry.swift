@@ -6,6 +6,7 @@
 /// `func check…(_ input: [UInt8])`, and append it to `fuzzChecks`.
 let fuzzChecks: [([UInt8]) -> Void] = [
     checkStreamDecoder,
+    checkSessionDecoder,
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
