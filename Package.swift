@@ -45,7 +45,15 @@ var targets: [Target] = [
         dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
     .testTarget(name: "EDMKitTests", dependencies: ["EDMKit"]),
-    .testTarget(name: "EDMKitIOTests", dependencies: ["EDMKit", "EDMKitIO"]),
+    .testTarget(
+        name: "EDMKitIOTests",
+        dependencies: [
+            "EDMKit", "EDMKitIO",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]
+    ),
     .testTarget(name: "ToolTests", dependencies: ["edm-decode", "azure-dps", "edm-replay"]),
 ]
 
