@@ -54,10 +54,10 @@ public struct SlsnifImporter: TraceImporter {
         var i = s.startIndex
         while i < s.endIndex {
             if s[i] == ByteText.space, i + 1 == s.endIndex { break } // the last item's trailing space
-            // The character token: one raw byte, or a name like <CR> (but '<' alone is the byte 0x3C).
+            // The character token: one raw byte, or a name like <CR> or <DC3> (but '<' alone is the byte 0x3C).
             var next = i + 1
             if s[i] == 0x3C, let close = s[(i + 1)...].prefix(8).firstIndex(of: 0x3E), close > i + 1,
-               s[(i + 1)..<close].allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) {
+               s[(i + 1)..<close].allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ByteText.isDigit($0) }) {
                 next = close + 1
             }
             guard next < s.endIndex, s[next] == ByteText.space, next + 1 < s.endIndex, s[next + 1] == 0x28,
