@@ -98,8 +98,7 @@ public final class PcapReader {
         self.options = options
         linkType = pcap_datalink(pcap)
         usb = UsbmonExtractor(options: options.usb)
-        guard Self.supportedLinkTypes.contains(linkType) else {
-            pcap_close(pcap)
+        guard Self.supportedLinkTypes.contains(linkType) else { // (deinit closes `pcap`)
             throw CaptureIOError(.unsupportedLinkType, path: name,
                                  "link type \(linkType) is neither ours (252, Wireshark upper PDU) nor a Linux usbmon capture (220, 189)")
         }

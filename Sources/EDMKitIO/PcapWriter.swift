@@ -20,9 +20,9 @@ public final class PcapWriter: TraceCaptureWriter {
         name = path
         self.flushEachPacket = flushEachPacket
         pcap = try Self.openDead(name: path)
+        // (Every stored property is set from here on, so a throw runs deinit, which closes `pcap`.)
         guard let d = pcap_dump_open(pcap, path) else {
             let why = String(cString: pcap_geterr(pcap))
-            pcap_close(pcap)
             throw CaptureIOError(.open, path: path, "cannot create: \(why)")
         }
         dumper = d
@@ -37,13 +37,11 @@ public final class PcapWriter: TraceCaptureWriter {
         let copy = dup(fileDescriptor)
         guard copy >= 0, let file = fdopen(copy, "wb") else {
             if copy >= 0 { _ = Glibc.close(copy) }
-            pcap_close(pcap)
             throw CaptureIOError(.open, path: name, "cannot write to the descriptor: \(String(cString: strerror(errno)))")
         }
         guard let d = pcap_dump_fopen(pcap, file) else {
             let why = String(cString: pcap_geterr(pcap))
             fclose(file)
-            pcap_close(pcap)
             throw CaptureIOError(.open, path: name, "cannot start the capture: \(why)")
         }
         dumper = d
