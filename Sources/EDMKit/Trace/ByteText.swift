@@ -1,0 +1,76 @@
+/// Small byte-level text helpers shared by the text importers.
+///
+/// The importers work on bytes, never `String`: slsnif logs are not UTF-8, and a capture
+/// must not change because a byte sequence fails to decode.
+enum ByteText {
+    static let lf: UInt8 = 0x0A
+    static let cr: UInt8 = 0x0D
+    static let space: UInt8 = 0x20
+    static let tab: UInt8 = 0x09
+
+    static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B || b == 0x0C }
+    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// The value of one hex digit, either case.
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x41...0x46: return b - 0x41 + 10
+        case 0x61...0x66: return b - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    /// Two hex digits at `i` and `i + 1`.
+    static func hexByte(_ s: ArraySlice<UInt8>, at i: Int) -> UInt8? {
+        guard i >= s.startIndex, i + 1 < s.endIndex, let hi = hexValue(s[i]), let lo = hexValue(s[i + 1]) else { return nil }
+        return hi << 4 | lo
+    }
+
+    static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var lo = s.startIndex, hi = s.endIndex
+        while lo < hi, isSpace(s[lo]) { lo += 1 }
+        while hi > lo, isSpace(s[hi - 1]) { hi -= 1 }
+        return s[lo..<hi]
+    }
+
+    static func trimmedTrailing(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var hi = s.endIndex
+        while hi > s.startIndex, isSpace(s[hi - 1]) { hi -= 1 }
+        return s[s.startIndex..<hi]
+    }
+
+    /// A non-negative decimal integer made of the whole slice (no sign, no spaces).
+    static func decimal(_ s: ArraySlice<UInt8>) -> Int? {
+        guard !s.isEmpty, s.count <= 18 else { return nil }
+        var v = 0
+        for b in s {
+            guard isDigit(b) else { return nil }
+            v = v * 10 + Int(b - 0x30)
+        }
+        return v
+    }
+
+    /// Splits on runs of spaces and tabs.
+    static func fields(_ s: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        s.split(whereSeparator: { $0 == space || $0 == tab })
+    }
+
+    /// The slice after `prefix`, when it starts with it.
+    static func dropPrefix(_ s: ArraySlice<UInt8>, _ prefix: String) -> ArraySlice<UInt8>? {
+        let p = prefix.utf8
+        guard s.starts(with: p) else { return nil }
+        return s.dropFirst(p.count)
+    }
+
+    static func equals(_ s: ArraySlice<UInt8>, _ text: String) -> Bool { s.elementsEqual(text.utf8) }
+
+    /// Text for messages: invalid UTF-8 shown as U+FFFD, long lines cut.
+    static func quote(_ s: ArraySlice<UInt8>, limit: Int = 60) -> String {
+        let cut = s.prefix(limit)
+        let text = String(decoding: cut, as: UTF8.self)
+        return "'" + text + (s.count > limit ? "…" : "") + "'"
+    }
+
+    static func string(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
+}

@@ -1,0 +1,123 @@
+/// The pcapng blocks our captures need, as bytes: pure, so the writer in EDMKitIO only
+/// moves them to a file.
+///
+/// Little-endian throughout (the byte-order magic tells readers). One section header, one
+/// interface (LINKTYPE_WIRESHARK_UPPER_PDU, `if_name` the port, `if_tsresol` 9 so times
+/// keep nanoseconds), then one enhanced packet block per unit with `epb_flags` carrying the
+/// direction (bits 0-1: 01 inbound = module→host, 10 outbound = host→module) and
+/// `opt_comment` when the record is flagged or annotated. Options are padded to 32 bits.
+public enum PcapngEncoder {
+    enum BlockType {
+        static let sectionHeader: UInt32 = 0x0A0D_0D0A
+        static let interfaceDescription: UInt32 = 0x0000_0001
+        static let enhancedPacket: UInt32 = 0x0000_0006
+    }
+
+    enum Option {
+        static let end: UInt16 = 0
+        static let comment: UInt16 = 1
+        static let shbUserApplication: UInt16 = 4
+        static let ifName: UInt16 = 2
+        static let ifTimestampResolution: UInt16 = 9
+        static let epbFlags: UInt16 = 2
+    }
+
+    /// Section header: version 1.0, section length unknown (-1).
+    public static func sectionHeader(application: String? = nil) -> [UInt8] {
+        var body: [UInt8] = []
+        le32(0x1A2B_3C4D, &body)
+        le16(1, &body); le16(0, &body)
+        body += [UInt8](repeating: 0xFF, count: 8)
+        var options: [(UInt16, [UInt8])] = []
+        if let application { options.append((Option.shbUserApplication, Array(application.utf8))) }
+        return block(BlockType.sectionHeader, body: body, options: options)
+    }
+
+    /// Interface description: the link type, no snap length limit, name, nanosecond times.
+    public static func interfaceDescription(linkType: UInt16 = UpperPDU.linkType, name: String?) -> [UInt8] {
+        var body: [UInt8] = []
+        le16(linkType, &body); le16(0, &body)
+        le32(0, &body) // snaplen 0: no limit
+        var options: [(UInt16, [UInt8])] = []
+        if let name { options.append((Option.ifName, Array(name.utf8))) }
+        options.append((Option.ifTimestampResolution, [9])) // 10^-9 s
+        return block(BlockType.interfaceDescription, body: body, options: options)
+    }
+
+    /// `epb_flags` for a direction: 01 inbound (module→host), 10 outbound (host→module), 00 unknown.
+    public static func packetFlags(direction: Direction?) -> UInt32 {
+        switch direction {
+        case .module?: 0b01
+        case .host?: 0b10
+        case nil: 0
+        }
+    }
+
+    /// One enhanced packet block on interface 0 with a nanosecond timestamp.
+    public static func enhancedPacket<Data: Collection<UInt8>>(unixNanoseconds: Int64, data: Data, flags: UInt32?, comment: String?) -> [UInt8] {
+        let ts = UInt64(max(0, unixNanoseconds))
+        var body: [UInt8] = []
+        body.reserveCapacity(28 + data.count)
+        le32(0, &body)
+        le32(UInt32(ts >> 32), &body)
+        le32(UInt32(ts & 0xFFFF_FFFF), &body)
+        le32(UInt32(data.count), &body)
+        le32(UInt32(data.count), &body)
+        body += data
+        while body.count % 4 != 0 { body.append(0) }
+        var options: [(UInt16, [UInt8])] = []
+        if let flags {
+            var v: [UInt8] = []
+            le32(flags, &v)
+            options.append((Option.epbFlags, v))
+        }
+        // An option's length is 16 bits; a longer comment is cut (comments are notes, not data).
+        if let comment { options.append((Option.comment, Array(comment.utf8.prefix(0xFFF0)))) }
+        return block(BlockType.enhancedPacket, body: body, options: options)
+    }
+
+    /// The comment a record's flags and note become: `[rebuilt, mismatch] declared length...`.
+    public static func comment(flags: TraceRecord.Flags, note: String?) -> String? {
+        var names: [String] = []
+        if flags.contains(.syntheticTime) { names.append("synthetic time") }
+        if flags.contains(.rebuilt) { names.append("rebuilt") }
+        if flags.contains(.mismatch) { names.append("mismatch") }
+        if flags.contains(.redacted) { names.append("redacted") }
+        let tag = names.isEmpty ? nil : "[" + names.joined(separator: ", ") + "]"
+        switch (tag, note) {
+        case (nil, nil): return nil
+        case (let tag?, nil): return tag
+        case (nil, let note?): return note
+        case (let tag?, let note?): return tag + " " + note
+        }
+    }
+
+    // MARK: Encoding
+
+    private static func block(_ type: UInt32, body: [UInt8], options: [(UInt16, [UInt8])]) -> [UInt8] {
+        var opts: [UInt8] = []
+        for (code, value) in options {
+            le16(code, &opts); le16(UInt16(value.count), &opts)
+            opts += value
+            while opts.count % 4 != 0 { opts.append(0) }
+        }
+        if !options.isEmpty { le16(Option.end, &opts); le16(0, &opts) }
+        let total = UInt32(12 + body.count + opts.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(total))
+        le32(type, &out)
+        le32(total, &out)
+        out += body
+        out += opts
+        le32(total, &out)
+        return out
+    }
+
+    private static func le16(_ v: UInt16, _ out: inout [UInt8]) {
+        out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8))
+    }
+
+    private static func le32(_ v: UInt32, _ out: inout [UInt8]) {
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((v >> UInt32(shift)) & 0xFF)) }
+    }
+}

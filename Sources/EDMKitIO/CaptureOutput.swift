@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a hand-written capture goes: a file descriptor, with a write buffer.
+///
+/// Bytes collect in memory up to `bufferSize` and go out in large writes; `flush()` pushes
+/// them out now (a live recording calls it after every packet so a crash loses nothing).
+/// Short writes and EINTR are retried; any other failure is a `CaptureIOError`.
+final class CaptureOutput {
+    static let bufferSize = 64 * 1024
+
+    let name: String
+    private var fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+
+    /// Creates or truncates `path` (`-` is standard output).
+    init(path: String) throws(CaptureIOError) {
+        if path == "-" {
+            self.fd = STDOUT_FILENO
+            self.ownsDescriptor = false
+        } else {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw CaptureIOError(.open, path: path, "cannot create: \(Self.errnoText())") }
+            self.fd = fd
+            self.ownsDescriptor = true
+        }
+        name = path
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    /// Writes to a descriptor the caller owns (and closes).
+    init(fileDescriptor: Int32) {
+        fd = fileDescriptor
+        ownsDescriptor = false
+        name = fileDescriptor == STDOUT_FILENO ? "-" : "fd \(fileDescriptor)"
+    }
+
+    deinit { if ownsDescriptor, fd >= 0 { _ = systemClose(fd) } }
+
+    func write<C: Collection<UInt8>>(_ bytes: C) throws(CaptureIOError) {
+        guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "write after close") }
+        buffer += bytes
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    func flush() throws(CaptureIOError) {
+        guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "flush after close") }
+        var done = 0
+        while done < buffer.count {
+            let n = buffer[done...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CaptureIOError(.io, path: name, "write failed: \(Self.errnoText())")
+            }
+            done += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws(CaptureIOError) {
+        guard fd >= 0 else { return }
+        try flush()
+        if ownsDescriptor, systemClose(fd) != 0 {
+            fd = -1
+            throw CaptureIOError(.io, path: name, "close failed: \(Self.errnoText())")
+        }
+        fd = -1
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+// The class's own `write` and `close` hide the C functions inside it.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }

@@ -1,0 +1,176 @@
+import CPcap
+import EDMKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads pcap and pcapng through libpcap, one packet at a time, into `TraceRecord`s.
+///
+/// Two kinds of file:
+/// - our own (LINKTYPE_WIRESHARK_UPPER_PDU, 252): each packet's TLVs give the dissector and
+///   the direction (tag 35; none: unknown), the rest is the unit's bytes, read back exactly.
+///   (libpcap does not expose pcapng comments, so flags and comments do not come back.)
+/// - usbmon captures of a USB-UART bridge (220 and 189): see `UsbmonExtractor`.
+///
+/// Times are read at nanosecond precision. By default the first packet is time zero and
+/// `origin` its absolute time; `timeZero: .unixEpoch` keeps absolute times instead (what a
+/// writer given `origin: nil` wrote comes back unchanged).
+public final class PcapReader {
+    public enum USBBridge: String, Hashable, Sendable, CaseIterable {
+        case ftdi, cp210x, ch340, cdcACM = "cdc-acm", raw
+    }
+
+    public struct USBOptions: Hashable, Sendable {
+        /// Overrides the bridge found from the device descriptor.
+        public var bridge: USBBridge?
+        /// Which device to read (bus number, device address); nil: see `UsbmonExtractor`.
+        public var device: (bus: UInt16, address: UInt8)? { get { deviceBus.map { ($0, deviceAddress) } } set { deviceBus = newValue?.bus; deviceAddress = newValue?.address ?? 0 } }
+        /// FTDI max packet size when the capture has no endpoint descriptor (64 or 512).
+        public var ftdiMaxPacketSize: Int?
+        private var deviceBus: UInt16?
+        private var deviceAddress: UInt8 = 0
+
+        public init(bridge: USBBridge? = nil, device: (bus: UInt16, address: UInt8)? = nil, ftdiMaxPacketSize: Int? = nil) {
+            self.bridge = bridge
+            self.ftdiMaxPacketSize = ftdiMaxPacketSize
+            self.device = device
+        }
+    }
+
+    public enum TimeZero: Hashable, Sendable { case firstPacket, unixEpoch }
+
+    public struct Options: Hashable, Sendable {
+        public var usb: USBOptions
+        public var timeZero: TimeZero
+        public init(usb: USBOptions = USBOptions(), timeZero: TimeZero = .firstPacket) {
+            self.usb = usb
+            self.timeZero = timeZero
+        }
+    }
+
+    /// One packet's worth: usually one record; none for packets without serial bytes.
+    public struct Packet: Sendable {
+        /// 1-based.
+        public var number: Int
+        public var records: [TraceRecord]
+        /// The UPPER_PDU dissector name (our own files only).
+        public var dissector: String?
+    }
+
+    public static let supportedLinkTypes: [Int32] = [Int32(UpperPDU.linkType), 220, 189]
+
+    public let name: String
+    public let linkType: Int32
+    public private(set) var origin: TraceOrigin?
+    public let options: Options
+    private let pcap: OpaquePointer
+    private var packetNumber = 0
+    private var usb: UsbmonExtractor
+
+    /// Opens `path` (`-`: standard input).
+    public convenience init(path: String, options: Options = Options()) throws(CaptureIOError) {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard let p = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            throw Self.openError(path, errbuf)
+        }
+        try self.init(pcap: p, name: path, options: options)
+    }
+
+    /// Reads a descriptor the caller owns (libpcap reads a duplicate, closed with the reader).
+    public convenience init(fileDescriptor: Int32, options: Options = Options()) throws(CaptureIOError) {
+        let name = fileDescriptor == 0 ? "-" : "fd \(fileDescriptor)"
+        let copy = dup(fileDescriptor)
+        guard copy >= 0, let file = fdopen(copy, "rb") else {
+            if copy >= 0 { _ = close(copy) }
+            throw CaptureIOError(.open, path: name, "cannot read the descriptor: \(String(cString: strerror(errno)))")
+        }
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard let p = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            fclose(file)
+            throw Self.openError(name, errbuf)
+        }
+        try self.init(pcap: p, name: name, options: options)
+    }
+
+    private init(pcap: OpaquePointer, name: String, options: Options) throws(CaptureIOError) {
+        self.pcap = pcap
+        self.name = name
+        self.options = options
+        linkType = pcap_datalink(pcap)
+        usb = UsbmonExtractor(options: options.usb)
+        guard Self.supportedLinkTypes.contains(linkType) else { // (deinit closes `pcap`)
+            throw CaptureIOError(.unsupportedLinkType, path: name,
+                                 "link type \(linkType) is neither ours (252, Wireshark upper PDU) nor a Linux usbmon capture (220, 189)")
+        }
+    }
+
+    deinit { pcap_close(pcap) }
+
+    /// The next packet, or nil at the end of the file.
+    public func next() throws(CaptureIOError) -> Packet? {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        switch pcap_next_ex(pcap, &header, &data) {
+        case 1: break
+        case PCAP_ERROR_BREAK: return nil // -2: end of file
+        default:
+            let why = String(cString: pcap_geterr(pcap))
+            let code: CaptureIOError.Code = why.contains("truncated") ? .truncated : .io
+            throw CaptureIOError(code, path: name, packet: packetNumber + 1, why)
+        }
+        packetNumber += 1
+        guard let header, let data else { return Packet(number: packetNumber, records: []) }
+        let h = header.pointee
+        let bytes = Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))
+        let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
+        if origin == nil { origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
+        let time = Duration.nanoseconds(absolute - origin!.unixNanoseconds)
+
+        if linkType == Int32(UpperPDU.linkType) {
+            let truncated = h.caplen < h.len
+            do {
+                let unit = try UpperPDU.parse(bytes[...])
+                var record = TraceRecord(time: time, direction: unit.direction, bytes: Array(unit.payload))
+                if truncated {
+                    record.flags.insert(.mismatch)
+                    record.comment = "packet cut to \(h.caplen) of \(h.len) bytes when captured"
+                }
+                return Packet(number: packetNumber, records: [record], dissector: unit.dissector)
+            } catch {
+                throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "upper-PDU TLVs are malformed (\(error))")
+            }
+        }
+        do {
+            guard let (direction, serial, truncated) = try usb.extract(bytes[...], headerSize: linkType == 220 ? 64 : 48, number: packetNumber) else {
+                return Packet(number: packetNumber, records: [])
+            }
+            var record = TraceRecord(time: time, direction: direction, bytes: serial)
+            if truncated {
+                record.flags.insert(.mismatch)
+                record.comment = "URB data cut by the capture's snap length: bytes are missing"
+            }
+            return Packet(number: packetNumber, records: [record])
+        } catch {
+            throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "shorter than a usbmon header")
+        }
+    }
+
+    /// Every record to the end (for tests and small files; streaming callers use `next()`).
+    public func readAll() throws(CaptureIOError) -> [TraceRecord] {
+        var out: [TraceRecord] = []
+        while let packet = try next() { out += packet.records }
+        return out
+    }
+
+    /// Notes and warnings (skipped devices, dropped URBs) since the last call.
+    public func takeDiagnostics() -> [TraceImportDiagnostic] { usb.takeDiagnostics() }
+
+    private static func openError(_ path: String, _ errbuf: [CChar]) -> CaptureIOError {
+        let why = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let code: CaptureIOError.Code
+        if why.contains("No such file") || why.contains("Permission denied") || why.contains("Is a directory") { code = .open }
+        else if why.contains("truncated") { code = .truncated }
+        else { code = .notCapture }
+        return CaptureIOError(code, path: path, "not a readable pcap or pcapng file: \(why)")
+    }
+}

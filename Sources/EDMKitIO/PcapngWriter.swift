@@ -1,0 +1,61 @@
+import EDMKit
+
+/// Writes pcapng by hand (libpcap 1.10 cannot): the blocks come from `PcapngEncoder`, this
+/// class only sends them to a file or descriptor.
+///
+/// The section header and the one interface (`if_name` = the port, nanosecond times) are
+/// written at creation. Each packet's enhanced packet block carries `epb_flags` (inbound
+/// module→host, outbound host→module) and, when the record is flagged or annotated,
+/// `opt_comment` (`[rebuilt, mismatch] declared length...`).
+public final class PcapngWriter: TraceCaptureWriter {
+    public let flushEachPacket: Bool
+    private let output: CaptureOutput
+    private var closed = false
+
+    /// Creates or truncates `path` (`-`: standard output).
+    public convenience init(path: String, interfaceName: String? = nil, application: String? = nil,
+                            flushEachPacket: Bool = false) throws(CaptureIOError) {
+        try self.init(output: CaptureOutput(path: path), interfaceName: interfaceName, application: application, flushEachPacket: flushEachPacket)
+    }
+
+    /// Writes to a descriptor the caller owns (`FileHandle.fileDescriptor`, 1 for stdout).
+    public convenience init(fileDescriptor: Int32, interfaceName: String? = nil, application: String? = nil,
+                            flushEachPacket: Bool = false) throws(CaptureIOError) {
+        try self.init(output: CaptureOutput(fileDescriptor: fileDescriptor), interfaceName: interfaceName,
+                      application: application, flushEachPacket: flushEachPacket)
+    }
+
+    private init(output: CaptureOutput, interfaceName: String?, application: String?, flushEachPacket: Bool) throws(CaptureIOError) {
+        self.output = output
+        self.flushEachPacket = flushEachPacket
+        try output.write(PcapngEncoder.sectionHeader(application: application))
+        try output.write(PcapngEncoder.interfaceDescription(name: interfaceName))
+        if flushEachPacket { try output.flush() }
+    }
+
+    deinit { try? close() }
+
+    public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
+                                                bytes: Bytes, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
+        guard !closed else { throw CaptureIOError(.closed, path: output.name, "write after close") }
+        let header = UpperPDU.header(dissector: dissector, direction: direction)
+        let when = CaptureTiming.unixNanoseconds(time: time, origin: origin)
+        let note = PcapngEncoder.comment(flags: flags, note: comment)
+        for piece in CaptureTiming.pieces(bytes, headerSize: header.count) {
+            try output.write(PcapngEncoder.enhancedPacket(unixNanoseconds: when, data: header + piece,
+                                                          flags: PcapngEncoder.packetFlags(direction: direction), comment: note))
+        }
+        if flushEachPacket { try output.flush() }
+    }
+
+    public func flush() throws(CaptureIOError) {
+        guard !closed else { return }
+        try output.flush()
+    }
+
+    public func close() throws(CaptureIOError) {
+        guard !closed else { return }
+        closed = true
+        try output.close()
+    }
+}
