@@ -5,7 +5,10 @@ import EDMKit
 ///
 /// The model is sans-I/O; this loop only turns its times into real time: it waits for the
 /// host's bytes until the model's next output is due, then writes what is due.
-public final class ModuleServer<Model: ModuleModel> {
+///
+/// `run()` belongs to one thread; `stop()` may come from any other (it only writes to the
+/// pty's interrupt pipe), hence the unchecked sendability.
+public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
     public let pty: PtyPair
     /// Model time runs this many times faster than real time (`--speed`).
     public let speed: Double

@@ -4,7 +4,9 @@ import EDMKitIO
 /// Shows the run's progress on standard error: a step list on a terminal (the current step
 /// with what it waits for, rewritten in place when it ends), plain timestamped lines
 /// otherwise (logs, CI). Standard output stays free for `--json`.
-final class ProgressView {
+///
+/// Shared by a batch's threads: each message is one write(2) to standard error.
+final class ProgressView: @unchecked Sendable {
     let terminal: Bool
     let verbose: Bool
     private var stepStart: Duration = .zero

@@ -76,7 +76,7 @@ struct ProvisionOptions: ParsableArguments {
 }
 
 /// The options merged with the config file, checked, with the credentials read.
-struct ResolvedSettings {
+struct ResolvedSettings: Sendable {
     var port: String
     var baud: Int
     var flowControl: Bool

@@ -105,3 +105,20 @@ public struct RetryPolicy: Hashable, Sendable {
         return min(delay, maximumDelay)
     }
 }
+
+extension ProvisioningConfiguration {
+    /// Every duration multiplied by `factor` (deadlines, pacing, backoff): for a simulator
+    /// that runs faster than real time.
+    public func scaled(by factor: Double) -> ProvisioningConfiguration {
+        var c = self
+        c.pollInterval = pollInterval * factor
+        c.overallDeadline = overallDeadline * factor
+        c.retry.initialDelay = retry.initialDelay * factor
+        c.retry.maximumDelay = retry.maximumDelay * factor
+        c.retry.jitter = retry.jitter * factor
+        for step in ProvisioningStep.allCases {
+            if let d = deadlines[step] { c.deadlines[step] = d * factor }
+        }
+        return c
+    }
+}

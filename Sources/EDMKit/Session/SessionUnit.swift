@@ -111,3 +111,14 @@ func trimmingLineBreaks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     while e > s, bytes[e - 1] == 0x0D || bytes[e - 1] == 0x0A { e -= 1 }
     return bytes[s..<e]
 }
+
+extension SessionUnit {
+    /// The Wireshark dissector that decodes this unit in our pcap files (CAPTURES.md).
+    public var dissector: String {
+        switch kind {
+        case .frame: "ucx_edm"
+        case .at: "ucx_at"
+        case .raw: "ucx_raw"
+        }
+    }
+}

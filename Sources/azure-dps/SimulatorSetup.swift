@@ -1,0 +1,58 @@
+import EDMKit
+import EDMKitIO
+import Foundation
+
+/// `--simulate`: the simulated module served on a pty, with the test credentials written to
+/// a temporary folder, so the real client (pre-flight, port, recording) runs unchanged.
+final class SimulatorSetup {
+    let scenario: SimulatorScenario
+    let pty: PtyPair
+    private let server: ModuleServer<SimulatedModule>
+    private let done = DispatchSemaphore(value: 0)
+    private let folder: URL
+
+    init(scenario: SimulatorScenario, seed: UInt64, speed: Double) {
+        self.scenario = scenario
+        do {
+            pty = try PtyPair()
+        } catch {
+            fail("cannot create a pty for the simulator: \(error.message)", code: 6)
+        }
+        server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed), pty: pty, speed: speed)
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (name, text) in [("ca.pem", SimulatorCredentials.ca), ("cert.pem", SimulatorCredentials.cert), ("key.pem", SimulatorCredentials.key)] {
+                try Data((text + "\n").utf8).write(to: folder.appendingPathComponent(name))
+            }
+        } catch {
+            fail("cannot write the simulator's test credentials to \(folder.path): \(error)", code: 64)
+        }
+    }
+
+    /// The port, credentials and Wi-Fi settings of the simulated bench (options still win
+    /// where given, except the port).
+    var overrides: ProvisionOptions.Overrides {
+        ProvisionOptions.Overrides(
+            port: pty.slavePath, idScope: "0ne00SIMUL8", registrationID: "sim-device",
+            credentialFiles: CredentialFiles(ca: folder.appendingPathComponent("ca.pem").path,
+                                             certificate: folder.appendingPathComponent("cert.pem").path,
+                                             key: folder.appendingPathComponent("key.pem").path),
+            ssid: "simulated-lab", passphrase: Array("simulator passphrase".utf8), flowControl: false)
+    }
+
+    func start() {
+        let server = self.server, done = self.done
+        Thread.detachNewThread {
+            _ = try? server.run()
+            done.signal()
+        }
+    }
+
+    func stop() {
+        server.stop()
+        done.wait()
+        pty.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
