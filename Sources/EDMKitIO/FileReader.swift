@@ -6,7 +6,7 @@ import Darwin
 import EDMKit
 
 /// Reads a file (or standard input, for `-`) in chunks, so memory stays flat whatever its size.
-public struct FileReader: ~Copyable {
+public final class FileReader {
     public static let chunkSize = 1 << 16
 
     public let path: String
@@ -33,7 +33,7 @@ public struct FileReader: ~Copyable {
     deinit { if fd > 0 { close(fd) } }
 
     /// The next chunk, or nil at end of file.
-    public mutating func read(max: Int = FileReader.chunkSize) throws(IOError) -> [UInt8]? {
+    public func read(max: Int = FileReader.chunkSize) throws(IOError) -> [UInt8]? {
         var chunk = [UInt8](repeating: 0, count: max)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, max) }
@@ -48,7 +48,7 @@ public struct FileReader: ~Copyable {
 
     /// The first `count` bytes without consuming them is not possible on a pipe, so format
     /// detection reads a prefix and the caller feeds it back in front of the rest.
-    public mutating func readPrefix(_ count: Int) throws(IOError) -> [UInt8] {
+    public func readPrefix(_ count: Int) throws(IOError) -> [UInt8] {
         var prefix: [UInt8] = []
         while prefix.count < count, let chunk = try read(max: count - prefix.count) { prefix += chunk }
         return prefix

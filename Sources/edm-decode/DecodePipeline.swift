@@ -2,6 +2,7 @@ import EDMKit
 import EDMKitIO
 
 /// Records in, rendered units out: session decoding, redaction, rendering, writing.
+/// One unit at a time, so memory stays flat whatever the capture's size.
 struct DecodePipeline {
     let sink: OutputSink
     let format: EDMDecode.OutputFormat
@@ -10,46 +11,88 @@ struct DecodePipeline {
     private var transcript: TranscriptRenderer
     private var json = JSONLinesRenderer()
     private var mermaid = MermaidRenderer()
+    private var capture: (any TraceCaptureWriter)?
+    private var origin: TraceOrigin?
+    private var notes: [TraceImportDiagnostic] = []
     private var started = false
 
-    init(sink: OutputSink, format: EDMDecode.OutputFormat, redact: Bool, color: Bool) {
+    init(sink: OutputSink, format: EDMDecode.OutputFormat, redact: Bool, color: Bool) throws(CaptureIOError) {
         self.sink = sink
         self.format = format
         self.redact = redact
         transcript = TranscriptRenderer(color: color)
+        switch format {
+        case .pcap: capture = try PcapWriter(path: sink.path)
+        case .pcapng: capture = try PcapngWriter(path: sink.path, application: "edm-decode")
+        default: break
+        }
     }
 
-    mutating func decode(_ records: [TraceRecord]) throws(IOError) {
+    mutating func decode(_ records: [TraceRecord], origin: TraceOrigin?) throws {
+        self.origin = origin
         for record in records {
             decoder.receive(record)
             try drain()
         }
     }
 
-    /// One raw file, streamed chunk by chunk; its bytes have no timing.
-    mutating func decodeRaw(_ reader: inout FileReader, direction: Direction?) throws(IOError) {
-        while let chunk = try reader.read() {
-            decoder.receive(time: .zero, direction: direction, bytes: chunk[...])
-            try drain()
+    mutating func decode(_ input: CaptureInput) throws {
+        while let records = try input.next() {
+            if origin == nil { origin = input.origin }
+            try note(input.takeDiagnostics())
+            for record in records {
+                decoder.receive(record)
+                try drain()
+            }
         }
+        try note(input.takeDiagnostics())
     }
 
-    mutating func finish() throws(IOError) {
-        decoder.finish()
-        try drain()
-        switch format {
-        case .transcript: try sink.write(line: transcript.closing(anomalies: decoder.anomalies))
-        case .json: try sink.write(line: json.closing(anomalies: decoder.anomalies))
-        case .mermaid:
-            if !started { try sink.write(line: mermaid.header) }
-            for line in mermaid.closing(anomalies: decoder.anomalies) { try sink.write(line: line) }
-        }
+    /// Several inputs: each its own session, one after the other in the same output.
+    mutating func beginInput(_ path: String, first: Bool) throws {
+        if !first { try finishSession() }
+        if format == .transcript { try sink.write(line: (first ? "" : "\n") + "== \(path)") }
+    }
+
+    mutating func finish() throws {
+        try finishSession()
+        try capture?.close()
         try sink.flush()
     }
 
-    private mutating func drain() throws(IOError) {
+    private mutating func finishSession() throws {
+        decoder.finish()
+        try drain()
+        let anomalies = decoder.anomalies
+        switch format {
+        case .transcript: try sink.write(line: transcript.closing(anomalies: anomalies))
+        case .json: try sink.write(line: json.closing(anomalies: anomalies, notes: notes))
+        case .mermaid:
+            if !started { try sink.write(line: mermaid.header) }
+            for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
+        case .pcap, .pcapng: break
+        }
+        decoder = SessionDecoder()
+        transcript = TranscriptRenderer(color: transcript.color)
+        json = JSONLinesRenderer()
+        mermaid = MermaidRenderer()
+        notes = []
+        started = false
+    }
+
+    /// What the importer noticed: in the transcript where it happened, in the JSON summary.
+    private mutating func note(_ diagnostics: [TraceImportDiagnostic]) throws {
+        notes += diagnostics
+        guard format == .transcript else { return }
+        for d in diagnostics where d.code != .blankLine {
+            try sink.write(line: String(repeating: " ", count: 11) + "note: \(d.description)")
+        }
+    }
+
+    private mutating func drain() throws {
         while let decoded = decoder.next() {
-            let unit = redact ? decoded.redacted : decoded
+            let secret = redact && decoded.holdsSecret
+            let unit = secret ? decoded.redacted : decoded
             switch format {
             case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: decoder.anomalies))
             case .json: try sink.write(line: json.line(for: unit))
@@ -57,6 +100,9 @@ struct DecodePipeline {
                 if !started { try sink.write(line: mermaid.header) }
                 started = true
                 for line in mermaid.lines(for: unit) { try sink.write(line: line) }
+            case .pcap, .pcapng:
+                try capture?.write(time: unit.time, origin: origin, direction: unit.direction, dissector: unit.dissector,
+                                   bytes: unit.bytes, flags: secret ? .redacted : [], comment: unit.diagnostic?.message)
             }
         }
     }

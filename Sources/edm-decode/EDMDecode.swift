@@ -1,6 +1,9 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct EDMDecode: ParsableCommand {
@@ -12,27 +15,39 @@ struct EDMDecode: ParsableCommand {
         their meaning, EDM frames with channels and peers, DPS answers, boot noise and \
         corrupt bytes (annotated; decoding carries on), then a summary of the session.
 
-        Inputs:
-          edm-decode dump.bin --from module       one raw file of one direction
-          edm-decode --host tx.bin --module rx.bin  one raw file per direction (no timing:
-                                                   the order is rebuilt from request/reply)
+        Input formats (detected from the content; --input-format to say): raw (binary), hex \
+        (plain hex dump), azure-dps-log (u-blox's azure_dps.py output), socat (-x -v), \
+        interceptty, slsnif (-x), jpnevulator (--timing-print --ascii), saleae-csv (Logic 2 \
+        async serial export), sigrok-jsontrace, pcap and pcapng (ours, or Linux usbmon captures \
+        of CP210x, CH340, CDC-ACM and FTDI bridges).
+
+        Examples:
+          edm-decode session.log                        the azure_dps.py log
+          edm-decode dump.bin --from module             one raw file of one direction
+          edm-decode --host tx.bin --module rx.bin      one raw file per direction (no timing:
+                                                        the order is rebuilt from request/reply)
+          edm-decode capture.txt -f pcapng -o s.pcapng  for Wireshark (see wireshark/README.md)
 
         Output formats (--format):
           transcript   one line per unit and a closing summary (default on a terminal)
           json         JSON Lines: one object per unit, then {"summary":{...}} (see README)
+          pcap, pcapng one packet per unit for Wireshark (lossless; needs -o FILE)
           mermaid      a sequence diagram of host, module and DPS, for bug reports
 
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless --no-redact.
 
         Exit status: 0 decoded (even with annotated bad bytes), 64 usage error,
-        65 unreadable input, 66 missing input file.
+        65 unreadable or unrecognised input, 66 missing input file.
         """
     )
 
     @Argument(help: "Capture files to decode ('-' for standard input).")
     var inputs: [String] = []
 
-    @Option(help: "Which side wrote a single raw file: host or module (default: unknown).")
+    @Option(help: "The input's format (default: detected). One of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var inputFormat: TraceFormat?
+
+    @Option(help: "Which side wrote a single raw or hex file: host or module (default unknown).")
     var from: Side?
 
     @Option(help: "Raw file of the bytes the host sent.")
@@ -41,7 +56,22 @@ struct EDMDecode: ParsableCommand {
     @Option(help: "Raw file of the bytes the module sent.")
     var module: String?
 
-    @Option(name: .shortAndLong, help: "Output format: transcript, json or mermaid.")
+    @Option(help: "socat: which side is the host, the left (>) or the right (<) (default left).")
+    var socatHost: SocatSide = .left
+
+    @Option(help: "Saleae/sigrok: analyzer or row name carrying the host's bytes (default TX).")
+    var hostChannel: String = "TX"
+
+    @Option(help: "Saleae/sigrok: analyzer or row name carrying the module's bytes (default RX).")
+    var moduleChannel: String = "RX"
+
+    @Option(help: "jpnevulator: the tty name that is the host's side (default: the first one seen).")
+    var hostTTY: String?
+
+    @Option(help: "USB captures: the bridge when the capture lacks its descriptor: ftdi, cp210x, ch340, cdc-acm.")
+    var usbBridge: PcapReader.USBBridge?
+
+    @Option(name: .shortAndLong, help: "Output format: transcript, json, pcap, pcapng or mermaid.")
     var format: OutputFormat?
 
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
@@ -54,7 +84,8 @@ struct EDMDecode: ParsableCommand {
     var color: ColorChoice = .auto
 
     enum Side: String, ExpressibleByArgument { case host, module }
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case transcript, json, mermaid }
+    enum SocatSide: String, ExpressibleByArgument { case left, right }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case transcript, json, pcap, pcapng, mermaid }
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
     func validate() throws {
@@ -67,45 +98,63 @@ struct EDMDecode: ParsableCommand {
         if host == nil, inputs.isEmpty {
             throw ValidationError("Nothing to decode: name a capture file, '-' for standard input, or --host/--module.")
         }
-        if inputs.count > 1 {
-            throw ValidationError("One capture at a time for now; decode the others in separate runs.")
+        if (format == .pcap || format == .pcapng), output == "-", isatty(1) == 1 {
+            throw ValidationError("pcap and pcapng are binary: write them with -o FILE (or pipe them).")
         }
+    }
+
+    var importOptions: TraceImportOptions {
+        var o = TraceImportOptions(direction: from.map { $0 == .host ? .host : .module })
+        // The log elides PEM bodies; padding them to their declared size keeps the host stream
+        // in step (the padding is flagged), so everything after the upload still decodes.
+        o.azureDPSLog.padElidedCredentials = true
+        o.socat.leftToRight = socatHost == .left ? .host : .module
+        o.saleae.analyzers = [hostChannel: .host, moduleChannel: .module]
+        o.sigrok.rows = [hostChannel: .host, moduleChannel: .module]
+        if let hostTTY { o.jpnevulator.ttys = [hostTTY: .host] }
+        return o
     }
 
     func run() throws {
         do {
             let sink = try OutputSink(path: output)
             let chosen = format ?? (sink.isTerminal ? .transcript : .json)
-            var pipeline = DecodePipeline(sink: sink, format: chosen, redact: redact,
-                                          color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
+            var pipeline = try DecodePipeline(sink: sink, format: chosen, redact: redact,
+                                              color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
             if let host, let module {
-                try pipeline.decode(RawPairInterleaver(host: try readAll(host), module: try readAll(module)).records())
+                try pipeline.decode(RawPairInterleaver(host: try readAll(host), module: try readAll(module)).records(), origin: nil)
             } else {
-                var reader = try FileReader(path: inputs[0])
-                try pipeline.decodeRaw(&reader, direction: from.map { $0 == .host ? .host : .module })
+                for (i, path) in inputs.enumerated() {
+                    if inputs.count > 1 { try pipeline.beginInput(path, first: i == 0) }
+                    let format = inputFormat ?? (from != nil ? .rawBinary : nil)
+                    let input = try CaptureInput(path: path, format: format, options: importOptions,
+                                                 pcapOptions: PcapReader.Options(usb: PcapReader.USBOptions(bridge: usbBridge)))
+                    try pipeline.decode(input)
+                }
             }
             try pipeline.finish()
         } catch let error as IOError {
             fail(error.description, code: error.isMissing ? 66 : 65)
+        } catch let error as CaptureInput.Failure {
+            fail(error.message, code: error.exitCode)
+        } catch let error as CaptureIOError {
+            fail(error.description, code: 65)
         }
     }
 
     private func readAll(_ path: String) throws -> [UInt8] {
-        var reader = try FileReader(path: path)
+        let reader = try FileReader(path: path)
         var bytes: [UInt8] = []
         while let chunk = try reader.read() { bytes += chunk }
         return bytes
     }
 }
 
+extension TraceFormat: ExpressibleByArgument {}
+extension PcapReader.USBBridge: ExpressibleByArgument {}
+
 /// Says what went wrong on standard error and leaves with the exit status that means it.
 func fail(_ message: String, code: Int32) -> Never {
-    var stderr = StandardError()
-    print("edm-decode: \(message)", to: &stderr)
+    FileDescriptorText.write("edm-decode: \(message)\n", to: 2)
     EDMDecode.exit(withError: ExitCode(code))
 }
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileDescriptorText.write(string, to: 2) }
-}
-

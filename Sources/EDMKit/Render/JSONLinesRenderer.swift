@@ -43,7 +43,8 @@ public struct JSONLinesRenderer: Sendable {
         return JSONValue.object(o).serialized
     }
 
-    public func closing(anomalies: [SessionAnomaly]) -> String {
+    /// The summary line; `notes` are what the importer noticed (line numbers of the input).
+    public func closing(anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = []) -> String {
         var s: [(String, JSONValue)] = [
             ("outcome", .string(summary.outcome.rawValue)),
             ("reason", .string(summary.sentence)),
@@ -61,6 +62,14 @@ public struct JSONLinesRenderer: Sendable {
         s.append(("anomalies", .array(anomalies.map {
             .object([("code", .string($0.code.rawValue)), ("unit", .number(String($0.unit))), ("message", .string($0.message))])
         })))
+        if !notes.isEmpty {
+            s.append(("import", .array(notes.map { note in
+                var n: [(String, JSONValue)] = [("code", .string(note.code.rawValue)), ("severity", .string(note.severity.rawValue))]
+                if let line = note.line { n.append(("line", .number(String(line)))) }
+                n.append(("message", .string(note.message)))
+                return .object(n)
+            })))
+        }
         return JSONValue.object([("summary", .object(s))]).serialized
     }
 

@@ -172,8 +172,12 @@ public struct AzureDPSLogImporter: TraceImporter {
         var record = TraceRecord(time: time, direction: .host, bytes: header + body + [stop])
         let declared = Int(header[1]) << 8 | Int(header[2])
         if declared != body.count + 2 {
+            // The log's authors replaced values by hand but kept the real lengths. Rebuild the
+            // frame around the printed body so it decodes; the declared length stays a fact
+            // in the comment and the diagnostic.
+            record.bytes = EDMEncoder.frame(EDMPayloadID(rawValue: UInt16(header[3]) << 8 | UInt16(header[4])), body: body)
             record.flags.insert(.mismatch)
-            record.comment = "declared payload length \(declared) (0x\(hexString(header[1...2]))) but the printed body makes \(body.count + 2) (2 id + \(body.count) body bytes): the log was redacted; the declared length is kept"
+            record.comment = "the log declares payload length \(declared) (0x\(hexString(header[1...2]))) but the printed body makes \(body.count + 2) (2 id + \(body.count) body bytes): the log was redacted; rebuilt with the printed body's length"
             diagnostics.append(TraceImportDiagnostic(.lengthMismatch, .warning, line: line,
                                                      "EDM frame declares payload length \(declared) but its printed body makes \(body.count + 2)"))
         }
