@@ -1,0 +1,89 @@
+import ArgumentParser
+import EDMKit
+import EDMKitIO
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay traces and compare the machine's behaviour with the recording.",
+        discussion: """
+        strict (default for pcap/pcapng, which azure-dps records): the module's recorded bytes \
+        go in at their recorded times and chunking; the machine's output must equal the host's \
+        recorded bytes (redacted bytes match anything). semantic (default for other formats, \
+        e.g. the azure_dps.py log): each request gets the recorded answer to the equivalent \
+        request; a request the recording cannot answer is a divergence.
+
+        The configuration (registration id, id scope, SSID, credential names, sizes and MD5s) \
+        is inferred from the trace; options override it.
+
+        Exit status: 0 outcome as expected and no divergence, 1 divergence or unexpected \
+        outcome, 64 usage error, 65 unreadable trace, 66 missing trace.
+        """
+    )
+
+    @Argument(help: "Trace files.")
+    var traces: [String]
+
+    @OptionGroup var traceOptions: TraceOptions
+
+    @Option(help: "strict or semantic (default: strict for pcap/pcapng, semantic otherwise).")
+    var mode: ReplayCheck.Mode?
+
+    @Option(help: "The outcome to expect: assigned, refused, timed_out, module_error, network_error, cancelled (default: the recorded one).")
+    var expect: String?
+
+    @Option(help: "Output: text or json (one object per trace).")
+    var format: ReportFormat = .text
+
+    @Option(help: "Override the registration id inferred from the trace.")
+    var registrationId: String?
+
+    @Option(help: "Override the id scope inferred from the trace.")
+    var idScope: String?
+
+    @Option(help: "Override the Wi-Fi SSID inferred from the trace.")
+    var ssid: String?
+
+    @Option(help: "Seconds between polls (default 3, as azure-dps).")
+    var pollInterval: Double?
+
+    @Flag(name: .shortAndLong, help: "Print the replayed session's transcript too.")
+    var verbose = false
+
+    enum ReportFormat: String, ExpressibleByArgument { case text, json }
+
+    static let outcomes = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"]
+
+    func validate() throws {
+        if let expect, !Self.outcomes.contains(expect) {
+            throw ValidationError("--expect takes one of: \(Self.outcomes.joined(separator: ", "))")
+        }
+        if traces.isEmpty { throw ValidationError("Name at least one trace.") }
+    }
+
+    func run() throws {
+        var allPassed = true
+        for path in traces {
+            let (records, traceFormat) = traceOptions.load(path)
+            var configuration = ReplayConfiguration.infer(from: records)
+            if let registrationId { configuration.registrationID = registrationId }
+            if let idScope { configuration.idScope = idScope }
+            if let ssid { configuration.ssid = ssid }
+            if let pollInterval { configuration.pollInterval = .milliseconds(Int64(pollInterval * 1000)) }
+            let chosen = mode ?? (traceFormat.isPacketCapture ? .strict : .semantic)
+            let report = ReplayCheck.run(records, mode: chosen, configuration: configuration)
+            let renderer = ReplayReportRenderer(report: report, expectation: expect)
+            if verbose {
+                var transcript = TranscriptRenderer()
+                var decoder = SessionDecoder()
+                for record in report.run.records {
+                    decoder.receive(record)
+                    while let unit = decoder.next() { print(transcript.line(for: unit.redacted)) }
+                }
+                print(transcript.closing(anomalies: decoder.anomalies))
+            }
+            print(format == .json ? renderer.json(trace: path) : renderer.text(trace: path))
+            allPassed = allPassed && renderer.passed
+        }
+        if !allPassed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import EDMKit
+import EDMKitIO
+import Foundation
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a trace as a fake module on a pty.",
+        discussion: """
+        Creates a pseudo-terminal that answers like the recorded module (semantic matching: \
+        each request gets the recorded answer to the equivalent request), so azure-dps, the \
+        old azure_dps.py or your own host firmware (bridged with socat) can run against a \
+        field trace. Runs until Ctrl-C (or --duration); then says what the host sent that the \
+        trace could not answer.
+
+          edm-replay serve failed-run.pcapng --link /tmp/fake-module &
+          azure-dps --port /tmp/fake-module ...
+        """
+    )
+
+    @Argument(help: "The trace to serve.")
+    var trace: String
+
+    @OptionGroup var traceOptions: TraceOptions
+
+    @Option(help: "Create this symlink to the pty (e.g. /tmp/fake-module).")
+    var link: String
+
+    @Option(help: "Play the trace this many times faster than recorded (default 1).")
+    var speed: Double = 1
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    func validate() throws {
+        guard speed > 0 else { throw ValidationError("--speed must be above 0") }
+    }
+
+    func run() throws {
+        let (records, _) = traceOptions.load(trace)
+        let pty: PtyPair
+        do { pty = try PtyPair(link: link) } catch { fail(error.message, code: 64) }
+        let server = ModuleServer(model: TraceResponder(records: records), pty: pty, speed: speed)
+        FileDescriptorText.write("edm-replay: serving \(trace) on \(link) -> \(pty.slavePath) (Ctrl-C to stop)\n", to: 2)
+        let watch = SignalSource(SIGINT) { server.stop() }
+        let term = SignalSource(SIGTERM) { server.stop() }
+        if let duration {
+            DispatchQueue.global().asyncAfter(deadline: .now() + duration) { server.stop() }
+        }
+        let model: TraceResponder
+        do { model = try server.run() } catch { fail(error.message, code: 6) }
+        watch.cancel()
+        term.cancel()
+        pty.close()
+        FileDescriptorText.write("edm-replay: played \(model.played) recorded exchanges; \(model.unplayed) never asked for\n", to: 2)
+        for d in model.divergences {
+            FileDescriptorText.write("edm-replay: at \(d.time) the host sent \(d.request): \(d.message)\n", to: 2)
+        }
+        for s in model.synthesized {
+            FileDescriptorText.write("edm-replay: answered \(s) neutrally (not in the trace)\n", to: 2)
+        }
+    }
+}
+
+/// A signal delivered on a queue instead of interrupting the process.
+final class SignalSource {
+    private let source: DispatchSourceSignal
+
+    init(_ number: Int32, _ handler: @escaping @Sendable () -> Void) {
+        signal(number, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+    }
+
+    func cancel() { source.cancel() }
+}
