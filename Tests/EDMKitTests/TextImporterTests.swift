@@ -192,6 +192,20 @@ import Testing
         #expect(importer.origin == nil)
     }
 
+    @Test func slsnifColourCodesAreIgnored() throws {
+        // slsnif logging to stdout wraps each part in colour escapes (setColor: 7 bytes each).
+        var colored: [UInt8] = []
+        let white: [UInt8] = [0x1B] + Array("[0;37m".utf8), green: [UInt8] = [0x1B] + Array("[0;32m".utf8)
+        for b in Render.slsnif(Array(session.prefix(8)), timestamps: true) {
+            if b == 0x0A { colored += green }
+            colored.append(b)
+        }
+        colored = white + colored
+        #expect(TraceFormat.detect(prefix: colored.prefix(4096)) == .slsnif)
+        var plain = SlsnifImporter(), tinted = SlsnifImporter()
+        #expect(try tinted.importAll(colored) == plain.importAll(Render.slsnif(Array(session.prefix(8)), timestamps: true)))
+    }
+
     @Test func slsnifItemsParseEveryByte() throws {
         let all = (0...255).map(UInt8.init)
         let text = Render.slsnif([TraceRecord(time: .zero, direction: .host, bytes: all)], timestamps: false)
