@@ -67,19 +67,73 @@ func which(_ program: String) -> String? {
     return nil
 }
 
-/// Runs a program to completion; returns its exit status and standard output.
+/// A child process started with posix_spawn. Its signal mask is cleared and SIGTERM set to
+/// the default action: test runner threads block signals, and a child inheriting that mask
+/// would ignore `stop()` (Foundation's Process does not reset it).
+struct Child {
+    let pid: pid_t
+
+    /// Starts `program` with stdout and stderr sent to files (or /dev/null).
+    init(_ program: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String = "/dev/null") throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let status = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
+        guard status == 0 else { throw SpawnError(message: "cannot start \(program): \(String(cString: strerror(status)))") }
+        self.pid = pid
+    }
+
+    /// Waits for the child to exit; its exit status.
+    @discardableResult
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return (status >> 8) & 0xFF
+    }
+
+    /// SIGTERM, then waits (SIGKILL if it has not gone after 5 s).
+    func stop() {
+        kill(pid, SIGTERM)
+        for _ in 0..<500 {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        wait()
+    }
+}
+
+struct SpawnError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Runs a program to completion; its exit status and standard output.
 @discardableResult
 func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let dir = TempDir()
+    defer { dir.remove() }
+    let child = try Child(program, arguments, stdout: dir.file("out"))
+    let status = child.wait()
+    return (status, String(decoding: readFile(dir.file("out")), as: UTF8.self))
 }
 
 /// A small provisioning exchange with the bytes that break naive tools: NUL, LF inside
@@ -99,4 +153,20 @@ enum MiniSession {
     ]
 
     static func bytes(_ direction: Direction) -> [UInt8] { steps.filter { $0.0 == direction }.flatMap(\.1) }
+}
+
+extension TraceImporter {
+    /// Feeds `input` in chunks of the given sizes (cycled), then finishes.
+    mutating func importChunked(_ input: [UInt8], sizes: [Int]) throws(TraceImportError) -> [TraceRecord] {
+        var out: [TraceRecord] = []
+        var start = 0, k = 0
+        while start < input.count {
+            let end = min(input.count, start + max(1, sizes[k % sizes.count]))
+            out += try consume(input[start..<end])
+            start = end
+            k += 1
+        }
+        out += try finish()
+        return out
+    }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import EDMKit
+import Foundation // replacingOccurrences, in this test only
 
 @Suite struct AzureDPSLogImporterTests {
     struct Imported {
@@ -149,6 +150,18 @@ import Testing
         #expect(chunked.records == whole.records)
         #expect(chunked.spans == whole.spans)
         #expect(chunked.diagnostics == whole.diagnostics)
+    }
+
+    @Test func windowsLineEndsAndTabIndentsReadTheSame() throws {
+        // The script on Windows writes CRLF, and prints the indent as a real tab.
+        let text = ReferenceLog.text.replacingOccurrences(of: "        Channel id", with: "\tChannel id")
+            .replacingOccurrences(of: "        Data:", with: "\tData:").replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(text.contains("\tChannel id"))
+        let crlf = try Self.run(Array(text.utf8))
+        let lf = try Self.run()
+        #expect(crlf.records == lf.records)
+        #expect(crlf.spans == lf.spans)
+        #expect(TraceFormat.detect(prefix: Array(text.utf8)[...]) == .azureDPSLog)
     }
 
     @Test func pythonReprEscapesComeBack() {

@@ -24,6 +24,38 @@ import Testing
         }
     }
 
+    // MARK: Streaming
+
+    /// Records leave as soon as they are complete: nothing waits for the end of the input.
+    @Test func recordsComeOutWhileTheInputStreams() throws {
+        let inputs: [(TraceFormat, [UInt8])] = [
+            (.socat, Render.socat(session)), (.interceptty, Render.interceptty(session)),
+            (.slsnif, Render.slsnif(session, timestamps: true)), (.jpnevulator, Render.jpnevulator(session)),
+            (.saleaeCSV, Render.saleae(session)), (.sigrokJSONTrace, Render.sigrok(session)),
+            (.hexDump, Render.hexDump(Array(repeating: Session.hostStream, count: 3).flatMap { $0 })), (.azureDPSLog, ReferenceLog.bytes),
+        ]
+        for (format, input) in inputs {
+            var importer = format.makeImporter()!
+            let cut = input.count * 9 / 10
+            let early = try importer.consume(input[..<cut]).flatMap(\.bytes).count
+            let late = try (importer.consume(input[cut...]) + importer.finish()).flatMap(\.bytes).count
+            #expect(early > (early + late) / 2, "\(format): \(early) bytes before the last tenth, \(late) after")
+        }
+    }
+
+    @Test func anEndlessUnitIsRefusedNotBuffered() {
+        var importer = AzureDPSLogImporter()
+        var input = Array(" 10ms -> -----BEGIN CERTIFICATE-----\n".utf8)
+        input += [UInt8](repeating: 0x41, count: 64).flatMap { _ in Array(String(repeating: "Q", count: 63).utf8) + [0x0A] }
+        let line = Array(String(repeating: "Q", count: 63).utf8) + [0x0A]
+        var error: TraceImportError?
+        do {
+            _ = try importer.consume(input[...])
+            for _ in 0..<10_000 { _ = try importer.consume(line[...]) }
+        } catch let e { error = e }
+        #expect(error?.line == 1)
+    }
+
     // MARK: socat
 
     @Test func socatReadsBackTheSession() throws {
@@ -158,6 +190,20 @@ import Testing
         expectSameStreams(records)
         #expect(records.allSatisfy { $0.flags == .syntheticTime })
         #expect(importer.origin == nil)
+    }
+
+    @Test func slsnifColourCodesAreIgnored() throws {
+        // slsnif logging to stdout wraps each part in colour escapes (setColor: 7 bytes each).
+        var colored: [UInt8] = []
+        let white: [UInt8] = [0x1B] + Array("[0;37m".utf8), green: [UInt8] = [0x1B] + Array("[0;32m".utf8)
+        for b in Render.slsnif(Array(session.prefix(8)), timestamps: true) {
+            if b == 0x0A { colored += green }
+            colored.append(b)
+        }
+        colored = white + colored
+        #expect(TraceFormat.detect(prefix: colored.prefix(4096)) == .slsnif)
+        var plain = SlsnifImporter(), tinted = SlsnifImporter()
+        #expect(try tinted.importAll(colored) == plain.importAll(Render.slsnif(Array(session.prefix(8)), timestamps: true)))
     }
 
     @Test func slsnifItemsParseEveryByte() throws {

@@ -29,6 +29,10 @@ struct AzureDPSLogBlock {
     private(set) var data: [[UInt8]]?
     /// No further line can belong (a final result, the blank line after a data event).
     private(set) var closed = false
+    /// Bytes held so far, so the importer can refuse a block no real log has (memory stays flat).
+    private(set) var byteCount = 0
+    /// A credential is at most 8 KiB, a module reply a few lines: far below this.
+    static let maxByteCount = 256 * 1024
 
     init(kind: Kind, time: Duration, line: Int, text: ArraySlice<UInt8>) {
         self.kind = kind
@@ -86,6 +90,7 @@ struct AzureDPSLogBlock {
             }
         }
         lastLine = number
+        byteCount += line.count
         return true
     }
 

@@ -85,7 +85,13 @@ public struct AzureDPSLogImporter: TraceImporter {
 
     private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         guard let (ms, rest) = Self.timestamp(of: line.bytes) else {
-            if block?.accept(line.bytes, number: line.number) == true { return }
+            if block?.accept(line.bytes, number: line.number) == true {
+                if block!.byteCount > AzureDPSLogBlock.maxByteCount {
+                    throw TraceImportError(.malformedLine, format: format, line: block!.firstLine,
+                                           "the unit starting here runs over \(AzureDPSLogBlock.maxByteCount) bytes without another timestamped line: not an azure_dps.py log")
+                }
+                return
+            }
             try close(into: &out)
             note(line)
             return

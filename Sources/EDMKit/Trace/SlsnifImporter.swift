@@ -14,6 +14,7 @@
 ///   The first timestamp is the origin (local time, read as UTC unless told the offset).
 /// - Without `-t` times are synthetic (`SyntheticClock`) and flagged.
 /// - The `-b` byte-count lines are checked against the block. The `-d` hexdump layout is not read.
+/// - Logged to stdout (no `-l`), slsnif adds colour escapes around each part: they are removed.
 public struct SlsnifImporter: TraceImporter {
     public var format: TraceFormat { .slsnif }
     public private(set) var origin: TraceOrigin?
@@ -94,8 +95,25 @@ public struct SlsnifImporter: TraceImporter {
                                         nanosecond: 0, utcOffsetSeconds: utcOffsetSeconds)
     }
 
+    /// Removes the colour escapes (`ESC [ 0;37m`) slsnif writes when its log is stdout: a raw
+    /// ESC is always one of them, since slsnif prints the byte 0x1B as `<ESC>`.
+    static func stripColors(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard line.contains(0x1B) else { return line }
+        var out: [UInt8] = []
+        var i = line.startIndex
+        while i < line.endIndex {
+            if line[i] == 0x1B, i + 1 < line.endIndex, line[i + 1] == 0x5B {
+                var j = i + 2
+                while j < line.endIndex, ByteText.isDigit(line[j]) || line[j] == 0x3B { j += 1 }
+                if j < line.endIndex, line[j] == 0x6D { i = j + 1; continue }
+            }
+            out.append(line[i]); i += 1
+        }
+        return out[...]
+    }
+
     private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
-        let text = line.bytes
+        let text = Self.stripColors(line.bytes)
         if ByteText.trimmed(text).allSatisfy({ $0 == 0 }) { return }
         let prefixes: [(String, Direction)] = [("Host   --> ", .host), ("Device --> ", .module)]
         for (prefix, direction) in prefixes {

@@ -86,10 +86,10 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
     private static func textLines(_ p: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         var lines = p.split(separator: ByteText.lf, omittingEmptySubsequences: false)
         if lines.count > 1, p.last != ByteText.lf { lines.removeLast() }
-        let controls = p.filter { $0 < 0x20 && $0 != ByteText.lf && $0 != ByteText.cr && $0 != ByteText.tab && $0 != 0 }
-        let nuls = p.filter { $0 == 0 }.count
-        let slsnifLike = lines.contains { startsSlsnifBlock($0) }
-        if !controls.isEmpty || (nuls > 0 && !slsnifLike) { return [] }
+        // slsnif alone writes NULs (after its timestamps) and ESC (colour codes on stdout).
+        let slsnifLike = lines.contains { startsSlsnifBlock(SlsnifImporter.stripColors($0)) }
+        let controls = p.filter { $0 < 0x20 && $0 != ByteText.lf && $0 != ByteText.cr && $0 != ByteText.tab && (!slsnifLike || ($0 != 0 && $0 != 0x1B)) }
+        if !controls.isEmpty { return [] }
         return lines.map { $0.last == ByteText.cr ? $0.dropLast() : $0 }
     }
 
@@ -109,7 +109,7 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
         case .interceptty:
             return IntercepttyImporter.parseLine(first) != nil
         case .slsnif:
-            return head.contains(where: startsSlsnifBlock)
+            return head.contains { startsSlsnifBlock(SlsnifImporter.stripColors($0)) }
         case .azureDPSLog:
             return head.contains { AzureDPSLogImporter.timestamp(of: $0) != nil }
                 || head.contains { $0.firstRange(of: "azure_dps".utf8) != nil }
