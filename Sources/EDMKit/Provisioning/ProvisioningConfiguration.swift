@@ -72,10 +72,10 @@ public struct ProvisioningConfiguration: Sendable {
     /// How long each step may take from its start.
     public struct StepDeadlines: Hashable, Sendable {
         public var perStep: [ProvisioningStep: Duration] = [
-            .detectMode: .seconds(5), .leaveEDM: .seconds(10), .factoryReset: .seconds(15),
+            .detectMode: .seconds(5), .leaveEDM: .seconds(15), .factoryReset: .seconds(20),
             .credentials: .seconds(90), .enterEDM: .seconds(5), .wifi: .seconds(30),
             .connectRegister: .seconds(30), .register: .seconds(60), .connectPoll: .seconds(30),
-            .closePeers: .seconds(10), .powerOff: .seconds(10),
+            .closePeers: .seconds(10), .powerOff: .seconds(15),
         ]
         /// Polling runs until the overall deadline.
         public subscript(step: ProvisioningStep) -> Duration? {

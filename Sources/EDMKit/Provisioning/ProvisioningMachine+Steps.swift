@@ -175,7 +175,7 @@ extension ProvisioningMachine {
     }
 
     /// The reference module prints +STARTUP about 2.3 s after AT+CPWROFF's OK.
-    static let rebootGrace: Duration = .seconds(4)
+    static let rebootGrace: Duration = .seconds(8)
 
     private mutating func refusedCommand(_ now: Duration) {
         let what = waitingFor.replacingPrefix("the reply to ", with: "")
