@@ -30,7 +30,7 @@ struct AzureDPS: ParsableCommand {
           66  missing credential or passphrase file
           130 interrupted (Ctrl-C; the module is still cleaned up; a second Ctrl-C quits at once)
         """,
-        subcommands: [Provision.self, Batch.self, Scenarios.self],
+        subcommands: [Provision.self, Batch.self, Scenarios.self, SimulatorCommand.self],
         defaultSubcommand: Provision.self
     )
 }

@@ -63,3 +63,56 @@ struct Tool {
         return url.path
     }
 }
+
+extension Tool {
+    static func temporaryDirectory(_ name: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("edm-tool-tests-\(getpid())/\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    /// The simulator's test credentials, taken from the source that embeds them.
+    static func simulatorCredentials(in dir: String) throws -> (ca: String, cert: String, key: String) {
+        let source = try String(contentsOfFile: root + "/Sources/azure-dps/SimulatorCredentials.swift", encoding: .utf8)
+        let blocks = source.components(separatedBy: "\"\"\"").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        let pems = blocks.map { block in
+            block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+        }
+        var paths: [String] = []
+        for (name, pem) in zip(["ca.pem", "cert.pem", "key.pem"], pems) {
+            let path = dir + "/" + name
+            try Data(pem.utf8).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        return (paths[0], paths[1], paths[2])
+    }
+
+    /// A tool started in the background; `finish()` waits for it.
+    struct Running {
+        let process: Process
+        let out: URL, err: URL
+
+        func finish() throws -> Result {
+            process.waitUntilExit()
+            let o = try Data(contentsOf: out), e = try Data(contentsOf: err)
+            return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self), stdoutBytes: o)
+        }
+    }
+
+    static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = buildDirectory.appendingPathComponent(name)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = URL(fileURLWithPath: try temporaryFile("out-\(UUID().uuidString)", Data()))
+        let err = URL(fileURLWithPath: try temporaryFile("err-\(UUID().uuidString)", Data()))
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, out: out, err: err)
+    }
+}

@@ -27,6 +27,11 @@ public struct ProvisioningConfiguration: Sendable {
     public var deadlines = StepDeadlines()
     /// The whole run, start to finish (cleanup gets its own short deadlines after it).
     public var overallDeadline: Duration = .seconds(300)
+    /// Pause between the mode probes of the first step (plain AT, EDM AT, plain AT).
+    public var probeInterval: Duration = .seconds(1)
+    /// How long to wait for `+STARTUP` after a reboot's OK before asking with AT (the
+    /// reference module prints it about 2.3 s after AT+CPWROFF's OK).
+    public var rebootGrace: Duration = .seconds(8)
     /// Seeds the backoff jitter; the `$rid`s are a counter.
     public var seed: UInt64 = 0
 
@@ -113,6 +118,8 @@ extension ProvisioningConfiguration {
         var c = self
         c.pollInterval = pollInterval * factor
         c.overallDeadline = overallDeadline * factor
+        c.probeInterval = probeInterval * factor
+        c.rebootGrace = rebootGrace * factor
         c.retry.initialDelay = retry.initialDelay * factor
         c.retry.maximumDelay = retry.maximumDelay * factor
         c.retry.jitter = retry.jitter * factor

@@ -4,7 +4,7 @@ extension ProvisioningMachine {
         switch step {
         case .detectMode:
             command("AT", now, waitingFor: "any answer to AT (check power, baud rate and flow control)")
-            timer = now + .seconds(1)
+            timer = now + configuration.probeInterval
         case .leaveEDM:
             inEDM = true
             command("AT+CPWROFF", now)
@@ -56,7 +56,7 @@ extension ProvisioningMachine {
             if phase == 1 { inEDM = true }
             command("AT", now, waitingFor: what)
             inEDM = false
-            timer = now + .seconds(1)
+            timer = now + configuration.probeInterval
         case .enterEDM:
             command("AT", now, waitingFor: "the EDM probe's AT confirmation")
         case .leaveEDM, .powerOff, .factoryReset:
@@ -171,11 +171,8 @@ extension ProvisioningMachine {
     /// After a reboot's OK: wait for +STARTUP, and probe if it does not come in time.
     private mutating func awaitReboot(_ now: Duration) {
         waitingFor = "+STARTUP after the reboot"
-        timer = now + Self.rebootGrace
+        timer = now + configuration.rebootGrace
     }
-
-    /// The reference module prints +STARTUP about 2.3 s after AT+CPWROFF's OK.
-    static let rebootGrace: Duration = .seconds(8)
 
     private mutating func refusedCommand(_ now: Duration) {
         let what = waitingFor.replacingPrefix("the reply to ", with: "")

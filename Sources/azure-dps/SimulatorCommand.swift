@@ -1,0 +1,43 @@
+import ArgumentParser
+import EDMKit
+import EDMKitIO
+import Foundation
+
+/// Serves the simulated module on a pty for other programs (your host firmware through
+/// socat, the old azure_dps.py, several azure-dps runs in a batch).
+struct SimulatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulator",
+        abstract: "Serve the simulated NINA-W15 on a pty until Ctrl-C.",
+        discussion: "Example: azure-dps simulator --link /tmp/nina & azure-dps --port /tmp/nina ... (the simulator accepts any credentials; its DPS assigns any registration id)"
+    )
+
+    @Argument(help: "The scenario (default assigned; `azure-dps scenarios` lists them).")
+    var scenario: String = "assigned"
+
+    @Option(help: "Create this symlink to the pty.")
+    var link: String
+
+    @Option(help: "Seed for the simulator's ids and noise.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Run the module this many times faster than the reference timing.")
+    var speed: Double = 1
+
+    func validate() throws {
+        if SimulatorScenario(rawValue: scenario) == nil {
+            throw ValidationError("Unknown scenario \"\(scenario)\"; `azure-dps scenarios` lists them.")
+        }
+    }
+
+    func run() throws {
+        let pty: PtyPair
+        do { pty = try PtyPair(link: link) } catch { fail(error.message, code: 6) }
+        let server = ModuleServer(model: SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed), pty: pty, speed: speed)
+        let watch = SignalWatch { _ in server.stop() }
+        FileDescriptorText.write("azure-dps: simulated NINA-W15 (\(scenario)) on \(link) -> \(pty.slavePath)\n", to: 2)
+        _ = try? server.run()
+        watch.cancel()
+        pty.close()
+    }
+}
