@@ -17,9 +17,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job. Until azure-dps exists it decodes the reference session's raw bytes.
+# The main job: provision the simulated module through a real pty, as with hardware
+# (about 25 s, the reference session's timing), then show its recording decoded.
 demo: build
-	$(SWIFT) run -q edm-decode --host captures/reference-session-host.bin --module captures/reference-session-module.bin --format transcript
+	@rm -f .build/demo.pcapng
+	$(SWIFT) run -q azure-dps --simulate --record .build/demo.pcapng
+	@echo; echo "The recording, decoded (edm-decode .build/demo.pcapng):"; echo
+	$(SWIFT) run -q edm-decode .build/demo.pcapng --format transcript | tail -22
 
 test: deps
 	$(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \

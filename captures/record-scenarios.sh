@@ -10,11 +10,11 @@ mkdir -p captures/scenarios
 pids=()
 for scenario in $("$bin" scenarios | awk '{print $1}'); do
   "$bin" --simulate "$scenario" --record "captures/scenarios/$scenario.pcapng" --json \
-    > "captures/scenarios/$scenario.result.json" 2>/dev/null &
+    > "/tmp/azure-dps-$scenario.result.json" 2>/dev/null &
   pids+=($!)
 done
-status=0
+
 for pid in "${pids[@]}"; do wait "$pid" || true; done
-for f in captures/scenarios/*.result.json; do
-  printf '%-22s %s\n' "$(basename "$f" .result.json)" "$(cat "$f")"
+for f in /tmp/azure-dps-*.result.json; do
+  printf "%-30s %s\n" "$(basename "$f" .result.json)" "$(cat "$f")"
 done

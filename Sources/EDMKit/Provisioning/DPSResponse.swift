@@ -84,7 +84,8 @@ public struct DPSResponse: Hashable, Sendable {
         case .failed, .disabled, .error, .other:
             var text = "DPS: \(statusText)"
             if let code = errorCode { text += " \(code) (\(Self.meaning(of: code)))" }
-            if let message { text += ": \(message)" }
+            // DPS messages often end in a full stop; the sentences around them add their own.
+            if let message { text += ": " + (message.hasSuffix(".") ? String(message.dropLast()) : message) }
             return text
         }
     }
