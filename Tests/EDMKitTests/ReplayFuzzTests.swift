@@ -53,6 +53,17 @@ import Testing
         #expect(report.text.contains("verdicts: hang 2\n"))
     }
 
+    /// Found by this fuzz (mqtt-refused, strict, seed 102): a duplicated `+UDCP:2 OK` failed
+    /// the run, cleanup closed peer 2, and a duplicated `+UUDPD:2` came before the OK of
+    /// `AT+UDCPC=2`; the OK then removed the first of no open peers and crashed the machine.
+    @Test func aPeersDisconnectBeforeTheOKOfItsCloseIsNoCrash() {
+        let trace = ReplayCheckTests.recording(.mqttRefused)
+        let spec = try! MutationSpec(parsing: "duplicate=0.1,drop=0.1,delay=0.2:3s")
+        let run = ReplayFuzz.run(records: trace, mode: .strict, spec: spec, seed: 102)
+        #expect(run.verdict == .clean && run.outcome == "module_error", "\(run)")
+        #expect(run.faults.contains { $0.fault == .duplicate })
+    }
+
     @Test func theBoundIsTheOverallDeadlinePlusCleanup() {
         var c = ReplayConfiguration.infer(from: ReplayCheckTests.recording(.assigned))
         #expect(ReplayFuzz.bound(c) == .seconds(320))
