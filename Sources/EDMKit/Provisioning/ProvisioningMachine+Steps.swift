@@ -36,6 +36,7 @@ extension ProvisioningMachine {
             command("AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid=\(nextRequestID())&operationId=\(operationID ?? "")", now)
         case .closePeers:
             guard inEDM, let handle = openPeers.first else { return advance(.done, now) }
+            phase = handle  // the peer being closed
             command("AT+UDCPC=\(handle)", now)
         case .powerOff:
             guard inEDM else { return advance(.done, now) }
@@ -161,7 +162,8 @@ extension ProvisioningMachine {
             guard ok else { return refusedCommand(now) }
             peerReply(now)
         case .closePeers:
-            openPeers.removeFirst()
+            // By handle: its +UUDPD may have come first and removed it already.
+            openPeers.removeAll { $0 == phase }
             startStep(now)
         case .register, .poll, nil:
             break
