@@ -54,4 +54,36 @@ let benchmarks: @Sendable () -> Void = {
 
     measure("Swift EDMStreamDecoder", walkSwift)
     measure("C frame walker", walkC)
+
+    // Replaying one full provisioning session (assigned after two polls, recorded by the
+    // harness) strictly through the machine: CPU time per replay (target under 1 ms).
+    let session = ProvisioningHarness(configuration: ReplayBench.configuration, module: SimulatedModule(scenario: .assigned, seed: 1)).run().records
+    precondition(ReplayCheck.run(session, mode: .strict).divergence == nil, "the benchmark's session does not replay")
+    // The library's CPU metric ticks in 10 ms; the process CPU clock has nanoseconds.
+    let cpuPerReplay = BenchmarkMetric.custom("CPU ns per replay", polarity: .prefersSmaller, useScalingFactor: false)
+    Benchmark("Replay one session (strict)",
+              configuration: .init(metrics: [.wallClock, .throughput, cpuPerReplay], timeUnits: .microseconds,
+                                   units: [cpuPerReplay: .count], maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let before = processCPUNanoseconds()
+            blackHole(ReplayCheck.run(session, mode: .strict).run.outcome)
+            benchmark.measurement(cpuPerReplay, Int(processCPUNanoseconds() - before))
+        }
+    }
+}
+
+func processCPUNanoseconds() -> Int64 {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
+}
+
+enum ReplayBench {
+    static var configuration: ProvisioningConfiguration {
+        let pem = Array("-----BEGIN CERTIFICATE-----\nbench\n-----END CERTIFICATE-----\n".utf8)
+        return ProvisioningConfiguration(
+            idScope: "0ne00000001", registrationID: "bench-device",
+            credentials: [.init(type: 0, name: "ca.pem", bytes: pem), .init(type: 1, name: "cert.pem", bytes: pem), .init(type: 2, name: "key.pem", bytes: pem)],
+            ssid: "lab", passphrase: Array("bench passphrase".utf8))
+    }
 }

@@ -18,6 +18,9 @@ struct Provision: ParsableCommand {
     @Argument(help: "With --simulate: the scenario (default assigned; `azure-dps scenarios` lists them).")
     var scenario: String?
 
+    @Flag(help: "With --simulate: run in simulated time, without a pty (instant; for what-if runs and the timing benchmark).")
+    var offline = false
+
     @Option(help: .hidden)
     var simulateSpeed: Double = 1
 
@@ -26,6 +29,7 @@ struct Provision: ParsableCommand {
 
     func validate() throws {
         if scenario != nil, !simulate { throw ValidationError("A scenario name goes with --simulate.") }
+        if offline, !simulate { throw ValidationError("--offline goes with --simulate.") }
         if let scenario, SimulatorScenario(rawValue: scenario) == nil {
             throw ValidationError("Unknown scenario \"\(scenario)\"; `azure-dps scenarios` lists them.")
         }
@@ -42,6 +46,16 @@ struct Provision: ParsableCommand {
         var settings = options.resolve(overrides: overrides)
         if simulateSpeed != 1 { settings.configuration = settings.configuration.scaled(by: 1 / simulateSpeed) }
         let progress = ProgressView(terminal: isatty(2) == 1, verbose: settings.verbose)
+        if offline, let simulator {
+            simulator.stop()
+            var harness = ProvisioningHarness(configuration: settings.configuration, module: SimulatedModule(scenario: simulator.scenario, seed: simulateSeed))
+            harness.chunking = .whole
+            let run = harness.run()
+            for action in run.actions { progress.action(action, at: .zero) }
+            let result = ProvisionRun.Result(outcome: run.outcome, recording: nil, duration: run.duration, registrationID: settings.configuration.registrationID)
+            result.report(json: settings.json, progress: progress, simulated: true)
+            throw ExitCode(run.outcome.exitCode)
+        }
         if let simulator {
             progress.say("Simulated NINA-W15 (\(simulator.scenario.rawValue): \(simulator.scenario.summary)) on \(simulator.pty.slavePath)")
             simulator.start()

@@ -49,6 +49,12 @@ struct Check: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print the replayed session's transcript too.")
     var verbose = false
 
+    @Option(help: "Inject seeded faults on the module side (see `edm-replay fuzz --help`), e.g. drop=0.05,corrupt=0.02.")
+    var mutate: String?
+
+    @Option(help: "Seed for --mutate.")
+    var seed: UInt64 = 1
+
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
     static let outcomes = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"]
@@ -70,6 +76,17 @@ struct Check: ParsableCommand {
             if let ssid { configuration.ssid = ssid }
             if let pollInterval { configuration.pollInterval = .milliseconds(Int64(pollInterval * 1000)) }
             let chosen = mode ?? (traceFormat.isPacketCapture ? .strict : .semantic)
+            if let mutate {
+                let spec: MutationSpec
+                do { spec = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
+                let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
+                print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
+                for fault in run.faults { print("  fault at \(fault.time): \(fault.fault.rawValue) \(fault.detail)") }
+                print("  outcome: \(run.sentence) (exit \(run.exitCode)); \(run.verdict)" + (run.problem.map { ": \($0)" } ?? ""))
+                let expectedOK = expect.map { $0 == run.outcome } ?? true
+                allPassed = allPassed && run.problem == nil && expectedOK
+                continue
+            }
             let report = ReplayCheck.run(records, mode: chosen, configuration: configuration)
             let renderer = ReplayReportRenderer(report: report, expectation: expect)
             if verbose {

@@ -17,7 +17,7 @@ struct EDMReplay: ParsableCommand {
 
         Traces: anything edm-decode reads (azure-dps recordings, the azure_dps.py log, socat, …).
         """,
-        subcommands: [Check.self, Serve.self]
+        subcommands: [Check.self, Serve.self, Fuzz.self]
     )
 }
 

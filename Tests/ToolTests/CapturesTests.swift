@@ -53,3 +53,19 @@ struct AnyDecodable: Decodable {
     var string: String?
     init(from decoder: Decoder) throws { string = try? decoder.singleValueContainer().decode(String.self) }
 }
+
+/// `edm-replay fuzz` over every capture, 1000 seeds each: no hang, nothing past the deadlines.
+@Suite struct CapturesFuzzTests {
+    @Test func thousandSeedsPerCaptureFindNoProblem() throws {
+        let files = CapturesTests.entries.map { "captures/" + $0.file }
+        let r = try Tool.run("edm-replay", ["fuzz"] + files + ["--runs", "1000"])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.components(separatedBy: "verdicts: clean 1000\n").count - 1 == files.count, "\(r.stdout)")
+    }
+
+    @Test func mutatedCheckNamesItsFaults() throws {
+        let r = try Tool.run("edm-replay", ["check", "captures/scenarios/assigned.pcapng", "--mutate", "drop=1", "--seed", "3"])
+        #expect(r.stdout.contains("fault at") && r.stdout.contains("drop"))
+        #expect(r.stdout.contains("Timed out in step \\\"detect mode\\\"") || r.stdout.contains("timed out") || r.stdout.contains("Timed out"), "\(r.stdout)")
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import EDMKit
+import EDMKitIO
+
+struct Fuzz: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay traces many times with seeded faults on the module side.",
+        discussion: """
+        Each run injects faults chosen by its seed (--mutate SPEC: drop, duplicate, corrupt, \
+        delay, split, garbage, reboot, dps-error; see README) and checks that the machine \
+        ends in a clean, defined failure or success: no hang, nothing past the deadlines. \
+        A seed that found a problem replays alone with `edm-replay check TRACE --mutate SPEC --seed N`.
+
+        Exit status: 0 every run clean, 1 a problem was found, 64/65/66 as for check.
+        """
+    )
+
+    @Argument(help: "Traces to fuzz.")
+    var traces: [String]
+
+    @OptionGroup var traceOptions: TraceOptions
+
+    @Option(help: "How many seeds per trace.")
+    var runs: Int = 100
+
+    @Option(help: "First seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Faults to inject (default: the `default` preset).")
+    var mutate: String = "default"
+
+    @Option(help: "strict or semantic (default: strict for pcap/pcapng, semantic otherwise).")
+    var mode: ReplayCheck.Mode?
+
+    func run() throws {
+        let spec: MutationSpec
+        do { spec = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
+        var clean = true
+        for path in traces {
+            let (records, format) = traceOptions.load(path)
+            let chosen = mode ?? (format.isPacketCapture ? .strict : .semantic)
+            let report = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seeds: seed..<(seed + UInt64(runs))) { seed in
+                // Named before each run: a crash kills the process, and this says which seed did it.
+                FileDescriptorText.write("\r\(path): seed \(seed)", to: 2)
+            }
+            FileDescriptorText.write("\r", to: 2)
+            print("\(path) (\(chosen.rawValue), \(runs) seeds from \(seed), faults \(spec)):")
+            print(report.text)
+            clean = clean && report.problems.isEmpty
+        }
+        if !clean { throw ExitCode(1) }
+    }
+}
