@@ -66,7 +66,7 @@ import Testing
 
     @Test func theBoundIsTheOverallDeadlinePlusCleanup() {
         var c = ReplayConfiguration.infer(from: ReplayCheckTests.recording(.assigned))
-        #expect(ReplayFuzz.bound(c) == .seconds(320))
+        #expect(ReplayFuzz.bound(c) == .seconds(300 + 10 + 15))   // overall, close peers, power off
         c.overallDeadline = .seconds(60)
         c.deadlines[.powerOff] = .seconds(4)
         #expect(ReplayFuzz.bound(c) == .seconds(74))
