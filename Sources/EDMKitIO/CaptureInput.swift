@@ -20,7 +20,10 @@ public final class CaptureInput {
         public var description: String { message }
     }
 
-    public init(path: String, format: TraceFormat? = nil, options: TraceImportOptions = TraceImportOptions(),
+    /// `format` nil: detected from the content. `oneStream`: the caller stated which side
+    /// wrote the file (`--from`), so only a raw stream or its hex dump can be meant: a hex
+    /// dump is detected, anything else is read as raw bytes.
+    public init(path: String, format: TraceFormat? = nil, oneStream: Bool = false, options: TraceImportOptions = TraceImportOptions(),
                 pcapOptions: PcapReader.Options = PcapReader.Options()) throws(Failure) {
         self.path = path
         let reader: FileReader
@@ -31,7 +34,8 @@ public final class CaptureInput {
         }
         let prefix: [UInt8]
         do { prefix = try reader.readPrefix(TraceFormat.detectionPrefixLength) } catch { throw Failure(message: error.description, exitCode: 65) }
-        guard let chosen = format ?? TraceFormat.detect(prefix: prefix[...]) else {
+        let detected = format == nil ? TraceFormat.detect(prefix: prefix[...]) : nil
+        guard let chosen = format ?? (oneStream ? (detected == .hexDump ? .hexDump : .rawBinary) : detected) else {
             throw Failure(message: "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message, exitCode: 65)
         }
         self.format = chosen

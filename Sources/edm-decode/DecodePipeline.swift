@@ -85,7 +85,7 @@ struct DecodePipeline {
         notes += diagnostics
         guard format == .transcript else { return }
         for d in diagnostics where d.code != .blankLine {
-            try sink.write(line: String(repeating: " ", count: 11) + "note: \(d.description)")
+            try sink.write(line: String(repeating: " ", count: 11) + d.description) // "warning: line 38: ..."
         }
     }
 

@@ -126,8 +126,7 @@ struct EDMDecode: ParsableCommand {
             } else {
                 for (i, path) in inputs.enumerated() {
                     if inputs.count > 1 { try pipeline.beginInput(path, first: i == 0) }
-                    let format = inputFormat ?? (from != nil ? .rawBinary : nil)
-                    let input = try CaptureInput(path: path, format: format, options: importOptions,
+                    let input = try CaptureInput(path: path, format: inputFormat, oneStream: from != nil, options: importOptions,
                                                  pcapOptions: PcapReader.Options(usb: PcapReader.USBOptions(bridge: usbBridge)))
                     try pipeline.decode(input)
                 }

@@ -212,7 +212,7 @@ public struct AzureDPSLogImporter: TraceImporter {
                 record.flags.insert(.mismatch)
                 diagnostics.append(TraceImportDiagnostic(elided != nil ? .elided : .lengthMismatch, .warning, line: block.firstLine,
                                                          lineCount: block.lastLine - block.firstLine + 1,
-                                                         "credential text: \(size) bytes rebuilt, \(fact)"))
+                                                         record.comment ?? "credential text: \(size) bytes rebuilt, \(fact)"))
             }
         } else if let command = lines.first, lines.count == 1 {
             lastCommand = Array(command)
