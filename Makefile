@@ -29,8 +29,12 @@ test: deps
 	$(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
 
-bench:
+# Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
+# live client's overhead against the simulator. Several minutes (release builds first).
+bench: deps
 	Benchmarks/bench.sh
+	@if [ -x Benchmarks/decode-bench.sh ]; then Benchmarks/decode-bench.sh; fi
+	Benchmarks/live-timing.sh
 
 fuzz:
 	Fuzz/fuzz.sh $${SECONDS_TO_FUZZ:-60}
