@@ -41,7 +41,10 @@ final class SimulatorSetup {
             ssid: "simulated-lab", passphrase: Array("simulator passphrase".utf8), flowControl: false)
     }
 
+    private var started = false
+
     func start() {
+        started = true
         let server = self.server, done = self.done
         Thread.detachNewThread {
             _ = try? server.run()
@@ -50,8 +53,10 @@ final class SimulatorSetup {
     }
 
     func stop() {
-        server.stop()
-        done.wait()
+        if started {
+            server.stop()
+            done.wait()
+        }
         pty.close()
         try? FileManager.default.removeItem(at: folder)
     }

@@ -123,6 +123,14 @@ import Testing
         #expect(try Tool.run("azure-dps", base + ["--passphrase", "secret123"]).status == 64)
     }
 
+    /// `--offline` runs the same client in simulated time: instant, same outcome.
+    @Test func offlineSimulationIsInstant() throws {
+        let started = Date()
+        let r = try Tool.run("azure-dps", ["--simulate", "wrong-passphrase", "--offline", "--json"])
+        #expect(r.status == 5 && r.stdout.contains("\"outcome\":\"network_error\""))
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
     @Test func helpTeachesTheFlowAndExitCodes() throws {
         let r = try Tool.run("azure-dps", ["--help"])
         for text in ["--simulate", "130 interrupted", "5   network error", "pcapng"] { #expect(r.stdout.contains(text), "\(text)") }
