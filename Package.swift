@@ -54,7 +54,7 @@ var targets: [Target] = [
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]
     ),
-    .testTarget(name: "ToolTests", dependencies: ["edm-decode", "azure-dps", "edm-replay"]),
+    .testTarget(name: "ToolTests", dependencies: ["edm-decode", "azure-dps", "edm-replay"], exclude: ["Golden"]),
 ]
 
 if wantsBenchmarks {
