@@ -54,7 +54,11 @@ var targets: [Target] = [
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]
     ),
-    .testTarget(name: "ToolTests", dependencies: ["EDMKit", "EDMKitIO", "edm-decode", "azure-dps", "edm-replay"]),
+    .testTarget(
+        name: "ToolTests",
+        dependencies: ["EDMKit", "EDMKitIO", "edm-decode", "azure-dps", "edm-replay"],
+        exclude: ["Golden"]
+    ),
 ]
 
 if wantsBenchmarks {

@@ -28,9 +28,9 @@ struct DecodePipeline {
         }
     }
 
-    mutating func decode(_ records: [TraceRecord], origin: TraceOrigin?) throws {
-        self.origin = origin
-        for record in records {
+    /// Two raw dumps, interleaved a record at a time.
+    mutating func decode(_ pair: inout RawPairInterleaver) throws {
+        while let record = try pair.next() {
             decoder.receive(record)
             try drain()
         }

@@ -122,7 +122,10 @@ struct EDMDecode: ParsableCommand {
             var pipeline = try DecodePipeline(sink: sink, format: chosen, redact: redact,
                                               color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
             if let host, let module {
-                try pipeline.decode(RawPairInterleaver(host: try readAll(host), module: try readAll(module)).records(), origin: nil)
+                // Read a chunk at a time as the interleaver asks: memory stays flat.
+                let hostReader = try FileReader(path: host), moduleReader = try FileReader(path: module)
+                var pair = RawPairInterleaver(host: { try hostReader.read() }, module: { try moduleReader.read() })
+                try pipeline.decode(&pair)
             } else {
                 for (i, path) in inputs.enumerated() {
                     if inputs.count > 1 { try pipeline.beginInput(path, first: i == 0) }
@@ -141,12 +144,6 @@ struct EDMDecode: ParsableCommand {
         }
     }
 
-    private func readAll(_ path: String) throws -> [UInt8] {
-        let reader = try FileReader(path: path)
-        var bytes: [UInt8] = []
-        while let chunk = try reader.read() { bytes += chunk }
-        return bytes
-    }
 }
 
 extension TraceFormat: ExpressibleByArgument {}

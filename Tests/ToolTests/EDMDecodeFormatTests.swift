@@ -113,7 +113,7 @@ import Testing
     }
 
     /// socat 1.7.4 prints microseconds where the nanoseconds go (`.000251234` for 251.234 ms):
-    /// read as printed, the session would last 35 µs instead of 8.8 s.
+    /// read as printed, every sub-second part would shrink a thousandfold.
     @Test func socat174MicrosecondBugIsCorrected() throws {
         let file = try Self.write("socat174.txt", Capture.socat(try Self.turns(), v174: true))
         let (decoded, turns) = try Self.check(file, format: "socat 1.7.4", times: { ExpectedTimes.perTurn($0) })

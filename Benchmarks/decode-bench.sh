@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# edm-decode end to end (release build): throughput and peak memory decoding a large generated
+# capture to pcapng and to JSON, the same work by tshark with wireshark/ucx_edm.lua, and flat
+# memory on a file of random bytes. Prints a summary block at the end.
+#
+#   Benchmarks/decode-bench.sh
+#
+# Environment (defaults in brackets):
+#   DECODE_BENCH_MB  size of the generated capture in MB (10^6 bytes) [512]
+#   TSHARK_SLICE_MB  tshark reads only this first slice of it: it is far slower [20]
+#   RANDOM_MB        size of the random-bytes file, in MiB [1024]
+#   KEEP=1           keep the generated files in .build-decode-bench/ (else removed)
+#
+# The capture repeats the reference session (captures/reference-session-*.bin, one packet per
+# unit as edm-decode writes it) with its own device id, operation id and times each time
+# (Benchmarks/make_session_capture.py). Peak RSS comes from /usr/bin/time (apt package `time`);
+# without it, from Python's getrusage, which also counts Python's own memory (an upper bound).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MB=${DECODE_BENCH_MB:-512}
+SLICE_MB=${TSHARK_SLICE_MB:-20}
+RANDOM_MB=${RANDOM_MB:-1024}
+work=.build-decode-bench
+mkdir -p "$work"
+cleanup() { [ "${KEEP:-0}" = 1 ] || rm -f "$work"/*.pcapng "$work"/*.bin; }
+trap cleanup EXIT
+
+echo "== building edm-decode (release)"
+swift build -c release --product edm-decode
+bin="$(swift build -c release --show-bin-path)/edm-decode"
+
+# measure NAME CMD...: runs CMD (its output to /dev/null, its messages to $work/NAME.err), sets
+# SECS and KB (peak RSS) and prints a line.
+if [ -x /usr/bin/time ]; then
+    rss_note="peak RSS by /usr/bin/time"
+    measure() {
+        local name=$1; shift
+        /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > /dev/null 2> "$work/${name// /-}.err" ||
+            { echo "$name failed:" >&2; cat "$work/${name// /-}.err" >&2; exit 1; }
+        read -r SECS KB < <(tail -1 "$work/time.txt")
+        echo "   $name: ${SECS} s, peak RSS $((KB / 1024)) MB"
+    }
+else
+    rss_note="peak RSS by Python getrusage (includes Python's own, an upper bound; install 'time' for exact figures)"
+    measure() {
+        local name=$1; shift
+        KB= SECS=
+        read -r SECS KB < <(python3 -c '
+import resource, subprocess, sys, time
+t = time.monotonic(); r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+if r.returncode == 0: print(f"{time.monotonic() - t:.2f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")' "$@" 2> "$work/${name// /-}.err")
+        [ -n "${KB:-}" ] || { echo "$name failed:" >&2; cat "$work/${name// /-}.err" >&2; exit 1; }
+        echo "   $name: ${SECS} s, peak RSS $((KB / 1024)) MB"
+    }
+fi
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+
+echo "== generating a ${MB} MB capture (and its first ${SLICE_MB} MB for tshark)"
+"$bin" --host captures/reference-session-host.bin --module captures/reference-session-module.bin -f pcapng -o "$work/template.pcapng"
+generated=$(python3 Benchmarks/make_session_capture.py "$work/template.pcapng" "$work/sessions.pcapng" "$MB" "$work/slice.pcapng" "$SLICE_MB")
+echo "   $generated"
+size=$(stat -c %s "$work/sessions.pcapng")
+slice=$(stat -c %s "$work/slice.pcapng")
+
+echo "== edm-decode, whole capture"
+measure "to pcapng" "$bin" "$work/sessions.pcapng" -f pcapng -o "$work/out.pcapng"
+pcapng_s=$SECS pcapng_kb=$KB
+out_size=$(stat -c %s "$work/out.pcapng")
+rm -f "$work/out.pcapng"
+measure "to JSON" "$bin" "$work/sessions.pcapng" -f json -o /dev/null
+json_s=$SECS json_kb=$KB
+
+echo "== the ${SLICE_MB} MB slice: tshark with ucx_edm.lua, then edm-decode"
+measure "tshark -T fields -e ucx_edm.type" tshark -n -X lua_script:wireshark/ucx_edm.lua -r "$work/slice.pcapng" -T fields -e ucx_edm.type
+tshark_s=$SECS tshark_kb=$KB
+measure "edm-decode to JSON" "$bin" "$work/slice.pcapng" -f json -o /dev/null
+slice_json_s=$SECS
+
+echo "== ${RANDOM_MB} MiB of random bytes"
+head -c "${RANDOM_MB}M" /dev/urandom > "$work/random.bin"
+random=$(stat -c %s "$work/random.bin")
+measure "raw to JSON" "$bin" "$work/random.bin" --input-format raw --from module -f json -o /dev/null
+random_s=$SECS random_kb=$KB
+rm -f "$work/random.bin"
+
+json_mbps=$(mbps "$size" "$json_s") pcapng_mbps=$(mbps "$size" "$pcapng_s") tshark_mbps=$(mbps "$slice" "$tshark_s")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a / b }'; }
+met() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { print ((dir == "min" ? v >= t : v < t) ? "met" : "NOT met") }'; }
+max_kb=$(printf '%s\n' "$pcapng_kb" "$json_kb" "$random_kb" | sort -n | tail -1)
+json_ratio=$(ratio "$json_mbps" "$tshark_mbps")
+
+cat <<EOF
+
+==== edm-decode benchmark summary ====
+capture: $generated
+edm-decode (release) to pcapng: $(printf '%6.1f' "$pcapng_mbps") MB/s ($pcapng_s s, $(mb "$out_size") MB written), peak RSS $((pcapng_kb / 1024)) MB
+edm-decode (release) to JSON:   $(printf '%6.1f' "$json_mbps") MB/s ($json_s s, to /dev/null), peak RSS $((json_kb / 1024)) MB
+tshark + ucx_edm.lua:           $(printf '%6.1f' "$tshark_mbps") MB/s ($tshark_s s on the first $(mb "$slice") MB only: the whole file would take about $(awk -v s="$tshark_s" -v a="$size" -v b="$slice" 'BEGIN { printf "%.0f", s * a / b }') s), peak RSS $((tshark_kb / 1024)) MB
+ratio edm-decode JSON / tshark:  ${json_ratio}x (pcapng: $(ratio "$pcapng_mbps" "$tshark_mbps")x; both on the same $(mb "$slice") MB slice: $(ratio "$(mbps "$slice" "$slice_json_s")" "$tshark_mbps")x)
+random bytes, raw to JSON:      $(printf '%6.1f' "$(mbps "$random" "$random_s")") MB/s ($(mb "$random") MB in $random_s s), peak RSS $((random_kb / 1024)) MB
+($rss_note)
+targets: peak RSS flat, under 64 MB: $(met "$max_kb" 65536 max) (max $((max_kb / 1024)) MB); at least 100x faster than tshark: $(met "$json_ratio" 100 min)
+EOF
