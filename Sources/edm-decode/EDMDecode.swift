@@ -37,7 +37,7 @@ struct EDMDecode: ParsableCommand {
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless --no-redact.
 
         Exit status: 0 decoded (even with annotated bad bytes), 64 usage error,
-        65 unreadable or unrecognised input, 66 missing input file.
+        65 unreadable or unrecognised input, 66 missing input file, 73 output cannot be created.
         """
     )
 
@@ -117,7 +117,8 @@ struct EDMDecode: ParsableCommand {
 
     func run() throws {
         do {
-            let sink = try OutputSink(path: output)
+            let sink: OutputSink
+            do { sink = try OutputSink(path: output) } catch { fail("cannot create the output \(error.description)", code: 73) }
             let chosen = format ?? (sink.isTerminal ? .transcript : .json)
             var pipeline = try DecodePipeline(sink: sink, format: chosen, redact: redact,
                                               color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)

@@ -123,6 +123,21 @@ import Testing
         #expect(try Tool.run("azure-dps", base + ["--passphrase", "secret123"]).status == 64)
     }
 
+    /// Ctrl-C mid-run: the module's peers are closed and it is rebooted to command mode,
+    /// the recording is complete, and the exit status is 130.
+    @Test func controlCCleansUpAndExits130() throws {
+        let dir = try Tool.temporaryDirectory("ctrl-c")
+        let process = try Tool.start("azure-dps", ["--simulate", "assigned", "--simulate-speed", "4", "--record", "\(dir)/run.pcapng"])
+        Thread.sleep(forTimeInterval: 4.2)   // in the MQTT / DPS steps at four times the reference speed
+        process.process.interrupt()
+        let r = try process.finish()
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("Interrupted: closing the MQTT peers"))
+        let decoded = try Tool.run("edm-decode", ["\(dir)/run.pcapng", "-f", "json"])
+        let units = decoded.stdout.split(separator: "\n")
+        #expect(units.contains { $0.contains("\"text\":\"AT+CPWROFF\"") } && units.dropLast().last?.contains("+STARTUP") == true, "\(decoded.stdout.suffix(600))")
+    }
+
     /// `--offline` runs the same client in simulated time: instant, same outcome.
     @Test func offlineSimulationIsInstant() throws {
         let started = Date()

@@ -66,3 +66,10 @@ import Testing
         }
     }
 }
+
+@Suite struct EDMDecodeOutputTests {
+    @Test func anOutputThatCannotBeCreatedIs73() throws {
+        let r = try Tool.run("edm-decode", ["captures/azure-dps-example-session.log", "-f", "json", "-o", "/nonexistent-dir/out.jsonl"])
+        #expect(r.status == 73 && r.stderr.contains("/nonexistent-dir/out.jsonl"), "\(r.stderr)")
+    }
+}
