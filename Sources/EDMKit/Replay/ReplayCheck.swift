@@ -48,9 +48,9 @@ public struct ReplayCheck: Sendable {
     }
 
     public static func run(_ records: [TraceRecord], mode: Mode, configuration: ProvisioningConfiguration? = nil) -> Report {
-        let config = configuration ?? ReplayConfiguration.infer(from: records)
-        var summary = SessionSummary()
         let recordedUnits = decode(records)
+        let config = configuration ?? ReplayConfiguration.infer(from: recordedUnits)
+        var summary = SessionSummary()
         for unit in recordedUnits { summary.add(unit, UnitDescription(unit)) }
 
         switch mode {

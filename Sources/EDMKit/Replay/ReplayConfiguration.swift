@@ -6,16 +6,12 @@
 /// module reported it), the registration body. What the trace lacks keeps its default.
 public enum ReplayConfiguration {
     public static func infer(from records: [TraceRecord]) -> ProvisioningConfiguration {
-        var c = ProvisioningConfiguration(idScope: "", registrationID: "", credentials: [], ssid: "", passphrase: [])
-        var decoder = SessionDecoder()
-        var units: [SessionUnit] = []
-        for record in records {
-            decoder.receive(record)
-            while let unit = decoder.next() { units.append(unit) }
-        }
-        decoder.finish()
-        while let unit = decoder.next() { units.append(unit) }
+        infer(from: ReplayCheck.decode(records))
+    }
 
+    /// The same, from the trace's units when the caller has decoded them already.
+    public static func infer(from units: [SessionUnit]) -> ProvisioningConfiguration {
+        var c = ProvisioningConfiguration(idScope: "", registrationID: "", credentials: [], ssid: "", passphrase: [])
         var imported: [(type: Int, name: String, bytes: [UInt8])] = []
         var md5s: [String: String] = [:]
         for unit in units {
