@@ -78,7 +78,7 @@ struct CredentialFile {
         var bytes: [UInt8] = []
         var total = 0
         do throws(IOError) {
-            var reader = try FileReader(path: path)
+            let reader = try FileReader(path: path)
             while let chunk = try reader.read() {
                 total += chunk.count
                 if bytes.count <= CredentialFiles.maximumSize { bytes += chunk }
