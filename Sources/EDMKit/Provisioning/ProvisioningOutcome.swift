@@ -44,7 +44,7 @@ public enum ProvisioningOutcome: Hashable, Sendable {
         case .assigned(let hub, let device, let substatus, _):
             return "Assigned to \(hub) as device \(device)" + (substatus.map { " (\($0))" } ?? "") + "."
         case .refused(let dps):
-            return "\(dps.summary). Check the enrollment in DPS (registration id, group, allocation policy, linked hub)."
+            return "\(dps.summary). " + Self.advice(dps)
         case .timedOut(let step, let waiting):
             return "Timed out in step \"\(step.rawValue)\" waiting for \(waiting)."
         case .moduleError(let step, let what):
@@ -70,4 +70,16 @@ public enum ProvisioningAction: Hashable, Sendable {
     /// Something worth telling the user that does not change the flow (ignored input).
     case note(String)
     case finished(ProvisioningOutcome)
+}
+
+extension ProvisioningOutcome {
+    /// What to check, by what DPS said.
+    static func advice(_ dps: DPSResponse) -> String {
+        switch dps.httpStatus {
+        case 401?: "Check that the device certificate (or the CA that signed it) is registered in the DPS enrollment, verified, and not disabled."
+        case 404?: "Check the id scope and the registration id."
+        case 429?, 500?, 501?, 502?, 503?: "DPS is busy or failing; try again later."
+        default: "Check the enrollment in DPS (registration id, group, allocation policy, linked hub)."
+        }
+    }
 }

@@ -96,8 +96,9 @@ public struct SessionSummary: Sendable {
         case .refused:
             return (dps?.summary ?? "DPS refused") + "."
         case .wifiFailed:
-            let reason = wifiDownReason.map { ATCatalog.explain(ATCommandLine("+UUWLD:0,\($0)")) ?? "reason \($0)" } ?? "?"
-            return "The Wi-Fi link went down (\(reason))."
+            // The catalog's words already say "Wi-Fi link down: <reason>, <advice>".
+            let reason = wifiDownReason.flatMap { ATCatalog.explain(ATCommandLine("+UUWLD:0,\($0)")) }
+            return (reason.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "The Wi-Fi link went down") + "."
         case .mqttRefused:
             return "The MQTT connection to DPS (peer \(refusedPeer ?? -1)) was refused: check the certificate, key, CA and that the CN equals the registration id."
         case .incomplete:
