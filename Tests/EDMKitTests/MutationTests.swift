@@ -190,8 +190,8 @@ import Testing
         let trace = ReplayCheckTests.recording(.noisyLine)
         func run(_ seed: UInt64) -> (ProvisioningRun, [InjectedFault]) {
             let module = MutatingModule(TraceResponder(records: trace), spec: .all, seed: seed)
-            let run = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).run()
-            return (run, ReplayFuzz.replayModule(module, host: run.records, until: run.duration).applied)
+            let (run, ended) = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).runKeepingModule()
+            return (run, ended.applied)
         }
         let (first, faults) = run(7)
         for _ in 0..<5 {

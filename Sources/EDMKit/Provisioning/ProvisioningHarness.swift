@@ -28,7 +28,11 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
         self.module = module
     }
 
-    public func run() -> ProvisioningRun {
+    public func run() -> ProvisioningRun { runKeepingModule().run }
+
+    /// The run, and the module model as it ended (what a responder could not answer, which
+    /// faults a mutating module injected).
+    public func runKeepingModule() -> (run: ProvisioningRun, module: Module) {
         var machine = ProvisioningMachine(configuration: configuration)
         var module = self.module
         var records: [TraceRecord] = []
@@ -71,8 +75,9 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
             }
         }
         let outcome = machine.outcome ?? .moduleError(machine.step ?? .detectMode, "the simulated run did not finish within \(stepLimit) steps")
-        return ProvisioningRun(outcome: machine.isFinished ? outcome : .moduleError(machine.step ?? .detectMode, "stuck: the run did not finish"),
-                      records: records, actions: actions, duration: now)
+        let run = ProvisioningRun(outcome: machine.isFinished ? outcome : .moduleError(machine.step ?? .detectMode, "stuck: the run did not finish"),
+                                  records: records, actions: actions, duration: now)
+        return (run, module)
     }
 
     private func cut(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [ArraySlice<UInt8>] {

@@ -60,10 +60,7 @@ public struct ReplayCheck: Sendable {
                           divergence: firstDifference(recorded: recordedUnits, replayed: decode(run.records)),
                           synthesized: [], configuration: config)
         case .semantic:
-            var harness = ProvisioningHarness(configuration: config, module: TraceResponder(records: records))
-            harness.stepLimit = 100_000
-            let run = harness.run()
-            let responder = replayedResponder(records, config)
+            let (run, responder) = ProvisioningHarness(configuration: config, module: TraceResponder(records: records)).runKeepingModule()
             let divergence = responder.divergences.first.map { d in
                 Divergence(offset: 0, time: d.time, expected: nil, actual: decode(run.records).first { $0.direction == .host && $0.time == d.time && $0.text == d.request },
                            context: [], message: "\(d.request): \(d.message)")
@@ -71,27 +68,6 @@ public struct ReplayCheck: Sendable {
             return Report(mode: mode, run: run, recorded: summary.outcome, divergence: divergence,
                           synthesized: responder.synthesized, configuration: config)
         }
-    }
-
-    /// Runs the semantic replay again to read the responder's findings (the harness keeps
-    /// its module private; the run is deterministic, so this is the same run).
-    private static func replayedResponder(_ records: [TraceRecord], _ config: ProvisioningConfiguration) -> TraceResponder {
-        var machine = ProvisioningMachine(configuration: config)
-        var responder = TraceResponder(records: records)
-        var now = Duration.zero
-        var pending = machine.start(now: now)
-        var steps = 0
-        while steps < 100_000 {
-            steps += 1
-            for action in pending { if case .send(let bytes) = action { responder.receive(bytes[...], now: now) } }
-            pending = []
-            guard !machine.isFinished, let next = [responder.nextOutputTime, machine.nextDeadline].compactMap({ $0 }).min() else { break }
-            now = max(now, next)
-            let output = responder.takeOutput(until: now)
-            for (time, bytes) in output { pending += machine.receive(bytes[...], now: time) }
-            if output.isEmpty, let deadline = machine.nextDeadline, now >= deadline { pending += machine.timeout(now: now) }
-        }
-        return responder
     }
 
     static func decode(_ records: [TraceRecord]) -> [SessionUnit] {

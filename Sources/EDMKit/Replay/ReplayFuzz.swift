@@ -41,13 +41,12 @@ public enum ReplayFuzz {
         ProvisioningStep.allCases.filter(\.isCleanup).reduce(configuration.overallDeadline) { $0 + (configuration.deadlines[$1] ?? .zero) }
     }
 
-    /// The harness run, then the module's side again to learn which faults it injected.
+    /// One harness run; the module it hands back says which faults it injected.
     private static func run<Inner: ModuleModel>(_ module: MutatingModule<Inner>, _ config: ProvisioningConfiguration,
                                                 _ seed: UInt64, _ stepLimit: Int) -> FuzzReport.Run {
         var harness = ProvisioningHarness(configuration: config, module: module)
         harness.stepLimit = stepLimit
-        let run = harness.run()
-        let shadow = replayModule(module, host: run.records, until: run.duration)
+        let (run, shadow) = harness.runKeepingModule()
         let finished = run.actions.contains { if case .finished = $0 { true } else { false } }
         let limit = bound(config)
         let verdict: FuzzReport.Verdict
@@ -68,21 +67,5 @@ public enum ReplayFuzz {
         return FuzzReport.Run(seed: seed, verdict: verdict, outcome: finished ? run.outcome.name : "none",
                               exitCode: run.outcome.exitCode, duration: run.duration, sentence: run.outcome.sentence,
                               problem: problem, chunks: shadow.chunks, faults: shadow.applied)
-    }
-
-    /// The harness keeps its module to itself, so the module's side is played again from
-    /// what the host sent: as in the harness, the module's output up to each write is taken
-    /// before the write goes in, and at the end everything up to the run's last moment. The
-    /// faults depend only on the chunks in order and the host's writes, so this is the run's
-    /// module, fault for fault.
-    static func replayModule<Inner: ModuleModel>(_ module: MutatingModule<Inner>, host records: [TraceRecord],
-                                                 until end: Duration) -> MutatingModule<Inner> {
-        var module = module
-        for record in records where record.direction == .host {
-            _ = module.takeOutput(until: record.time)
-            module.receive(record.bytes[...], now: record.time)
-        }
-        _ = module.takeOutput(until: end)
-        return module
     }
 }
