@@ -11,9 +11,6 @@ public struct TranscriptRenderer: Sendable {
 
     public init(color: Bool = false) { self.color = color }
 
-    /// The summary built so far (from every unit rendered).
-    public var sessionSummary: SessionSummary { summary }
-
     public mutating func line(for unit: SessionUnit, anomalies: [SessionAnomaly] = []) -> String {
         let description = UnitDescription(unit)
         summary.add(unit, description)

@@ -72,9 +72,6 @@ public struct SessionDecoder: Sendable {
         return unit
     }
 
-    /// Current mode of a direction, for tools that show it.
-    public func isInEDM(_ direction: Direction?) -> Bool { streams[slot(direction)].mode == .edm }
-
     private func slot(_ direction: Direction?) -> Int {
         switch direction {
         case .host: 0
