@@ -46,6 +46,12 @@ public final class OutputSink {
         if buffer.count >= Self.blockSize { try flush() }
     }
 
+    public func write(line: [UInt8]) throws(IOError) {
+        buffer.append(contentsOf: line)
+        buffer.append(0x0A)
+        if buffer.count >= Self.blockSize { try flush() }
+    }
+
     public func flush() throws(IOError) {
         var start = 0
         while start < buffer.count {

@@ -10,6 +10,7 @@ struct DecodePipeline {
     private var decoder = SessionDecoder()
     private var transcript: TranscriptRenderer
     private var json = JSONLinesRenderer()
+    private var jsonLine = JSONWriter()
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
     private var origin: TraceOrigin?
@@ -66,7 +67,9 @@ struct DecodePipeline {
         let anomalies = decoder.anomalies
         switch format {
         case .transcript: try sink.write(line: transcript.closing(anomalies: anomalies))
-        case .json: try sink.write(line: json.closing(anomalies: anomalies, notes: notes))
+        case .json:
+            json.renderClosing(anomalies: anomalies, notes: notes, into: &jsonLine)
+            try writeJSONLine()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
@@ -89,13 +92,20 @@ struct DecodePipeline {
         }
     }
 
+    private mutating func writeJSONLine() throws {
+        try sink.write(line: jsonLine.bytes)
+        jsonLine.reset()
+    }
+
     private mutating func drain() throws {
         while let decoded = decoder.next() {
             let secret = redact && decoded.holdsSecret
             let unit = secret ? decoded.redacted : decoded
             switch format {
             case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: decoder.anomalies))
-            case .json: try sink.write(line: json.line(for: unit))
+            case .json:
+                json.render(unit, into: &jsonLine)
+                try writeJSONLine()
             case .mermaid:
                 if !started { try sink.write(line: mermaid.header) }
                 started = true

@@ -200,19 +200,23 @@ fileprivate struct PeerURL {
     /// The text after the first `?`, split on `&`, in order.
     let pairs: [(key: String, value: String)]
 
+    /// Works on UTF-8 bytes: every separator is ASCII, and Character-wise scanning was the
+    /// slowest part of explaining a session.
     init?(_ url: String) {
-        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
-        scheme = String(url[..<schemeEnd.lowerBound])
-        let rest = url[schemeEnd.upperBound...]
+        let u = Array(url.utf8)[...]
+        func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+        guard let schemeEnd = u.indices.first(where: { u[$0...].starts(with: "://".utf8) }) else { return nil }
+        let rest = u[(schemeEnd + 3)...]
         // A bracketed IPv6 host holds colons but no `/` or `?`, so the first of those ends it.
-        let end = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        authority = String(rest[..<end])
+        let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
+        scheme = text(u[..<schemeEnd])
+        authority = text(rest[..<end])
         guard !scheme.isEmpty, !authority.isEmpty else { return nil }
         var pairs = [(key: String, value: String)]()
-        if let q = rest.firstIndex(of: "?") {
-            for item in rest[rest.index(after: q)...].split(separator: "&", omittingEmptySubsequences: true) {
-                let eq = item.firstIndex(of: "=") ?? item.endIndex
-                pairs.append((String(item[..<eq]), eq == item.endIndex ? "" : String(item[item.index(after: eq)...])))
+        if let q = rest.firstIndex(of: UInt8(ascii: "?")) {
+            for item in rest[(q + 1)...].split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+                let eq = item.firstIndex(of: UInt8(ascii: "=")) ?? item.endIndex
+                pairs.append((text(item[..<eq]), eq == item.endIndex ? "" : text(item[(eq + 1)...])))
             }
         }
         self.pairs = pairs

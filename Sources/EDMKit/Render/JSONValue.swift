@@ -44,62 +44,29 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Compact JSON, members in their order.
     public var serialized: String {
-        var out = ""
-        write(to: &out)
-        return out
+        var writer = JSONWriter(capacity: 256)
+        write(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    public func write(to out: inout String) {
+    public func write(to writer: inout JSONWriter) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): JSONValue.quote(s, into: &out)
+        case .null: writer.null()
+        case .bool(let b): writer.bool(b)
+        case .number(let n): writer.number(n)
+        case .string(let s): writer.string(s)
         case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.write(to: &out)
-            }
-            out += "]"
+            writer.openArray()
+            for item in items { item.write(to: &writer) }
+            writer.closeArray()
         case .object(let members):
-            out += "{"
-            for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.quote(key, into: &out)
-                out += ":"
-                value.write(to: &out)
+            writer.openObject()
+            for (key, value) in members {
+                writer.key(text: key)
+                value.write(to: &writer)
             }
-            out += "}"
+            writer.closeObject()
         }
-    }
-
-    /// Appends `s` as a JSON string. Works on UTF-8 bytes: only ASCII needs escaping, and
-    /// appending scalar by scalar made JSON output run at a few MB/s.
-    static func quote(_ s: String, into out: inout String) {
-        // Most strings (hex, AT text) need no escape at all.
-        guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
-            out += "\""
-            out += s
-            out += "\""
-            return
-        }
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = [0x22]
-        bytes.reserveCapacity(s.utf8.count + 16)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: bytes += [0x5C, 0x22]               // \"
-            case 0x5C: bytes += [0x5C, 0x5C]               // \\
-            case 0x0A: bytes += [0x5C, 0x6E]               // \n
-            case 0x0D: bytes += [0x5C, 0x72]               // \r
-            case 0x09: bytes += [0x5C, 0x74]               // \t
-            case ..<0x20: bytes += [0x5C, 0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 0xF)]] // \u00hh
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(0x22)
-        out += String(decoding: bytes, as: UTF8.self)
     }
 
     private struct Parser {

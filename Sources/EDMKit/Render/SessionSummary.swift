@@ -37,12 +37,17 @@ public struct SessionSummary: Sendable {
     public init() {}
 
     public mutating func add(_ unit: SessionUnit, _ description: UnitDescription) {
+        add(unit, atLines: description.atLines, dps: description.dps)
+    }
+
+    /// `atLines` and `dps` as in the unit's `UnitDescription`.
+    public mutating func add(_ unit: SessionUnit, atLines: [ATCommandLine], dps answer: DPSResponse?) {
         unitCount += 1
         if first == nil { first = unit.time }
         last = max(last, unit.time)
         if unit.diagnostic?.code == .noise { noiseCount += 1 } else if unit.diagnostic != nil { garbageCount += 1 }
-        for line in description.atLines { track(line, unit) }
-        if let answer = description.dps, unit.direction != .host {
+        for line in atLines { track(line, unit) }
+        if let answer, unit.direction != .host {
             dps = answer
             if answer.isTerminal { end("DPS", unit.time) }
         }

@@ -78,15 +78,10 @@ public struct UnitDescription: Sendable {
 
 /// The bytes as text when they are printable UTF-8 (tabs and line breaks allowed).
 func printable(_ bytes: ArraySlice<UInt8>) -> String? {
-    guard bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return nil }
-    var decoder = UTF8()
-    var iterator = bytes.makeIterator()
-    var text = ""
-    while true {
-        switch decoder.decode(&iterator) {
-        case .scalarValue(let s): text.unicodeScalars.append(s)
-        case .emptyInput: return text
-        case .error: return nil
-        }
-    }
+    isPrintable(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+}
+
+func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool {
+    guard bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return false }
+    return bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
 }

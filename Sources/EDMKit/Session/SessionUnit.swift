@@ -95,10 +95,13 @@ public struct SessionUnit: Hashable, Sendable {
 
     /// The AT text of the unit without surrounding CR/LF: a command-mode line, or the body
     /// of an AT request, confirmation or event (inner line breaks kept).
-    public var text: String? {
+    public var text: String? { textBytes.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// `text`'s bytes, without decoding them.
+    public var textBytes: ArraySlice<UInt8>? {
         switch kind {
-        case .at: String(decoding: trimmingLineBreaks(bytes), as: UTF8.self)
-        case .frame(let frame): frame.atText.map { String(decoding: trimmingLineBreaks($0), as: UTF8.self) }
+        case .at: trimmingLineBreaks(bytes)
+        case .frame(let frame): frame.atText.map(trimmingLineBreaks)
         case .raw: nil
         }
     }

@@ -68,9 +68,5 @@ extension SimulatedDPS {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var out = ""
-        JSONValue.quote(text, into: &out)
-        return out
-    }
+    static func quoted(_ text: String) -> String { JSONValue.string(text).serialized }
 }
