@@ -1,0 +1,105 @@
+import Testing
+@testable import EDMKit
+
+@Suite struct JSONWriterTests {
+    private func written(_ body: (inout JSONWriter) -> Void) -> String {
+        var writer = JSONWriter()
+        body(&writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    @Test func escapesWhatJSONRequiresAndNothingElse() {
+        #expect(written { $0.string("a\"b\\c\nd\re\tf\u{01}g\u{1F}é€") } == #""a\"b\\c\nd\re\tf\u0001g\u001fé€""#)
+        #expect(written { $0.string(utf8: [0x41, 0x22, 0x7F, 0x42][...]) } == "\"A\\\"\u{7F}B\"")
+        // Invalid UTF-8 becomes U+FFFD, as String(decoding:as:) does.
+        #expect(written { $0.string(utf8: [0x41, 0xC3, 0x28, 0xFF][...]) } == "\"A\u{FFFD}(\u{FFFD}\"")
+    }
+
+    @Test func numbersHexAndSeconds() {
+        #expect(written { $0.int(0) } == "0")
+        #expect(written { $0.int(-1234567890) } == "-1234567890")
+        #expect(written { $0.int(Int.min) } == String(Int.min))
+        #expect(written { $0.hex([0x00, 0xAB, 0x5F][...]) } == #""00AB5F""#)
+        #expect(written { $0.hexString(0x0044) } == #""0x0044""#)
+        #expect(written { $0.seconds(.microseconds(14_076_000)) } == "14.076000")
+        #expect(written { $0.seconds(.microseconds(-500_000)) } == "-0.500000")
+        #expect(written { $0.seconds(.microseconds(-1_000_001)) } == "-1.000001")
+        #expect(written { $0.seconds(.zero) } == "0.000000")
+    }
+
+    @Test func commasBetweenMembersAndElementsOnly() {
+        let text = written { w in
+            w.openObject()
+            w.key("a"); w.int(1)
+            w.key("b"); w.openArray(); w.int(2); w.openObject(); w.closeObject(); w.string("x"); w.closeArray()
+            w.key(text: "c\"d"); w.openObject(); w.key("e"); w.null(); w.closeObject()
+            w.members(Array(#""f":true,"g":false"#.utf8))
+            w.members([])
+            w.closeObject()
+        }
+        #expect(text == #"{"a":1,"b":[2,{},"x"],"c\"d":{"e":null},"f":true,"g":false}"#)
+    }
+
+    /// Random documents survive writing and parsing back.
+    @Test func randomValuesRoundTrip() {
+        var rng = SplitMix64(seed: 7)
+        func value(_ depth: Int) -> JSONValue {
+            switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &rng) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &rng))
+            case 2: return .number(String(Int.random(in: -99_999...99_999, using: &rng)))
+            case 3: return .string(String((0..<Int.random(in: 0..<12, using: &rng)).map { _ in
+                Character(Unicode.Scalar([0x22, 0x5C, 0x0A, 0x01, 0x41, 0xE9, 0x20AC, 0x1F600].randomElement(using: &rng)!)!)
+            }))
+            case 4: return .array((0..<Int.random(in: 0..<4, using: &rng)).map { _ in value(depth + 1) })
+            default: return .object((0..<Int.random(in: 0..<4, using: &rng)).map { i in ("k\(i)\"", value(depth + 1)) })
+            }
+        }
+        for _ in 0..<500 {
+            let v = value(0)
+            #expect(JSONValue(parsing: Array(v.serialized.utf8)) == v, "\(v.serialized)")
+        }
+    }
+}
+
+@Suite struct JSONLinesRendererTests {
+    private func line(_ renderer: inout JSONLinesRenderer, _ unit: SessionUnit) -> String {
+        var writer = JSONWriter()
+        renderer.render(unit, into: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    private var units: [SessionUnit] {
+        var decoder = SessionDecoder()
+        for record in Session.records { decoder.receive(record) }
+        decoder.finish()
+        return Array(sequence(state: decoder) { $0.next() })
+    }
+
+    /// A text's meaning is worked out once and remembered: a remembered line must read exactly
+    /// as one worked out from scratch.
+    @Test func rememberedTextsRenderAsFreshOnes() {
+        let units = self.units
+        #expect(units.count > 50)
+        var remembering = JSONLinesRenderer()
+        for unit in units { _ = line(&remembering, unit) }
+        for unit in units {
+            var fresh = JSONLinesRenderer()
+            let again = line(&remembering, unit)
+            #expect(again == line(&fresh, unit))
+            #expect(JSONValue(parsing: Array(again.utf8)) != nil, "\(again)")
+        }
+    }
+
+    /// More distinct texts than it keeps: it forgets and still renders every one right.
+    @Test func manyDistinctTextsStayCorrect() {
+        var renderer = JSONLinesRenderer()
+        for i in 0..<(JSONLinesRenderer.maxKnown * 2 + 5) {
+            let bytes = Array("AT+UDUV=0,value\(i)\r".utf8)
+            let unit = SessionUnit(index: i, time: .zero, direction: .host, offset: 0, bytes: bytes[...], kind: .at(.command))
+            let text = line(&renderer, unit)
+            #expect(text.contains(#""text":"AT+UDUV=0,value\#(i)""#))
+            #expect(text.contains(#""explanation":"set URL variable 0 to \"value\#(i)\"""#), "\(text)")
+        }
+    }
+}
