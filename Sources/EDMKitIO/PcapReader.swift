@@ -65,6 +65,7 @@ public final class PcapReader {
     public let options: Options
     private let pcap: OpaquePointer
     private var packetNumber = 0
+    private var lastDissector: String?
     private var usb: UsbmonExtractor
 
     /// Opens `path` (`-`: standard input).
@@ -121,7 +122,7 @@ public final class PcapReader {
         packetNumber += 1
         guard let header, let data else { return Packet(number: packetNumber, records: []) }
         let h = header.pointee
-        let bytes = Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))
+        let packet = UnsafeBufferPointer(start: data, count: Int(h.caplen)) // libpcap's, valid until the next call
         let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
         if origin == nil { origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
         let time = Duration.nanoseconds(absolute - origin!.unixNanoseconds)
@@ -129,17 +130,19 @@ public final class PcapReader {
         if linkType == Int32(UpperPDU.linkType) {
             let truncated = h.caplen < h.len
             do {
-                let unit = try UpperPDU.parse(bytes[...])
-                var record = TraceRecord(time: time, direction: unit.direction, bytes: Array(unit.payload))
+                // Only the payload is copied out of libpcap's buffer.
+                let unit = try UpperPDU.parseHeader(packet)
+                var record = TraceRecord(time: time, direction: unit.direction, bytes: Array(UnsafeBufferPointer(rebasing: packet[unit.size...])))
                 if truncated {
                     record.flags.insert(.mismatch)
                     record.comment = "packet cut to \(h.caplen) of \(h.len) bytes when captured"
                 }
-                return Packet(number: packetNumber, records: [record], dissector: unit.dissector)
+                return Packet(number: packetNumber, records: [record], dissector: unit.dissectorName.map { dissector(packet[$0]) })
             } catch {
                 throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "upper-PDU TLVs are malformed (\(error))")
             }
         }
+        let bytes = Array(packet)
         do {
             guard let (direction, serial, truncated) = try usb.extract(bytes[...], headerSize: linkType == 220 ? 64 : 48, number: packetNumber) else {
                 return Packet(number: packetNumber, records: [])
@@ -153,6 +156,15 @@ public final class PcapReader {
         } catch {
             throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "shorter than a usbmon header")
         }
+    }
+
+    /// The dissector name as a string: the last one again when the bytes match (a capture
+    /// names three dissectors, over and over).
+    private func dissector(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        if let last = lastDissector, last.utf8.elementsEqual(bytes) { return last }
+        let name = String(decoding: bytes, as: UTF8.self)
+        lastDissector = name
+        return name
     }
 
     /// Every record to the end (for tests and small files; streaming callers use `next()`).
