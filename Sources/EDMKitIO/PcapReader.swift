@@ -65,7 +65,6 @@ public final class PcapReader {
     public let options: Options
     private let pcap: OpaquePointer
     private var packetNumber = 0
-    private var lastDissector: String?
     private var usb: UsbmonExtractor
 
     /// Opens `path` (`-`: standard input).
@@ -158,13 +157,12 @@ public final class PcapReader {
         }
     }
 
-    /// The dissector name as a string: the last one again when the bytes match (a capture
-    /// names three dissectors, over and over).
+    /// Our three dissector names, so a packet that names one costs no new string.
+    private static let knownDissectors = [UpperPDU.Dissector.edm, UpperPDU.Dissector.at, UpperPDU.Dissector.raw].map { (bytes: Array($0.utf8), name: $0) }
+
     private func dissector(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        if let last = lastDissector, last.utf8.elementsEqual(bytes) { return last }
-        let name = String(decoding: bytes, as: UTF8.self)
-        lastDissector = name
-        return name
+        for known in Self.knownDissectors where known.bytes.count == bytes.count && known.bytes.elementsEqual(bytes) { return known.name }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Every record to the end (for tests and small files; streaming callers use `next()`).
