@@ -49,6 +49,13 @@ final class CaptureOutput {
         if buffer.count >= Self.bufferSize { try flush() }
     }
 
+    /// Lets an encoder append to the buffer in place, with no array of its own in between.
+    func append(_ encode: (inout [UInt8]) -> Void) throws(CaptureIOError) {
+        guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "write after close") }
+        encode(&buffer)
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
     func flush() throws(CaptureIOError) {
         guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "flush after close") }
         var done = 0

@@ -121,7 +121,7 @@ public final class PcapReader {
         packetNumber += 1
         guard let header, let data else { return Packet(number: packetNumber, records: []) }
         let h = header.pointee
-        let bytes = Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))
+        let packet = UnsafeBufferPointer(start: data, count: Int(h.caplen)) // libpcap's, valid until the next call
         let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
         if origin == nil { origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
         let time = Duration.nanoseconds(absolute - origin!.unixNanoseconds)
@@ -129,17 +129,19 @@ public final class PcapReader {
         if linkType == Int32(UpperPDU.linkType) {
             let truncated = h.caplen < h.len
             do {
-                let unit = try UpperPDU.parse(bytes[...])
-                var record = TraceRecord(time: time, direction: unit.direction, bytes: Array(unit.payload))
+                // Only the payload is copied out of libpcap's buffer.
+                let unit = try UpperPDU.parseHeader(packet)
+                var record = TraceRecord(time: time, direction: unit.direction, bytes: Array(UnsafeBufferPointer(rebasing: packet[unit.size...])))
                 if truncated {
                     record.flags.insert(.mismatch)
                     record.comment = "packet cut to \(h.caplen) of \(h.len) bytes when captured"
                 }
-                return Packet(number: packetNumber, records: [record], dissector: unit.dissector)
+                return Packet(number: packetNumber, records: [record], dissector: unit.dissectorName.map { dissector(packet[$0]) })
             } catch {
                 throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "upper-PDU TLVs are malformed (\(error))")
             }
         }
+        let bytes = Array(packet)
         do {
             guard let (direction, serial, truncated) = try usb.extract(bytes[...], headerSize: linkType == 220 ? 64 : 48, number: packetNumber) else {
                 return Packet(number: packetNumber, records: [])
@@ -153,6 +155,14 @@ public final class PcapReader {
         } catch {
             throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "shorter than a usbmon header")
         }
+    }
+
+    /// Our three dissector names, so a packet that names one costs no new string.
+    private static let knownDissectors = [UpperPDU.Dissector.edm, UpperPDU.Dissector.at, UpperPDU.Dissector.raw].map { (bytes: Array($0.utf8), name: $0) }
+
+    private func dissector(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        for known in Self.knownDissectors where known.bytes.count == bytes.count && known.bytes.elementsEqual(bytes) { return known.name }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Every record to the end (for tests and small files; streaming callers use `next()`).

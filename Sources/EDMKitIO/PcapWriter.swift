@@ -14,6 +14,8 @@ public final class PcapWriter: TraceCaptureWriter {
     public let name: String
     private let pcap: OpaquePointer
     private var dumper: OpaquePointer?
+    private var headers = UpperPDUHeaders()
+    private var packet: [UInt8] = []
 
     /// Creates or truncates `path` (libpcap reads `-` as standard output).
     public init(path: String, flushEachPacket: Bool = false) throws(CaptureIOError) {
@@ -55,12 +57,15 @@ public final class PcapWriter: TraceCaptureWriter {
     public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
                                                 bytes: Bytes, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
         guard let dumper else { throw CaptureIOError(.closed, path: name, "write after close") }
-        let header = UpperPDU.header(dissector: dissector, direction: direction)
+        let header = headers.header(dissector: dissector, direction: direction)
         let when = CaptureTiming.unixNanoseconds(time: time, origin: origin)
         let (seconds, nanoseconds) = when.quotientAndRemainder(dividingBy: 1_000_000_000)
         let user = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
-        for piece in CaptureTiming.pieces(bytes, headerSize: header.count) {
-            let packet = header + piece
+        let all = CaptureTiming.slice(bytes)
+        for piece in CaptureTiming.pieces(all.indices, headerSize: header.count) {
+            packet.removeAll(keepingCapacity: true) // one buffer reused for every packet
+            packet += header
+            packet += all[piece]
             var record = pcap_pkthdr()
             // With nanosecond precision libpcap reads tv_usec as nanoseconds.
             record.ts.tv_sec = Int(seconds)

@@ -1,7 +1,8 @@
 import EDMKit
 
 /// Writes pcapng by hand (libpcap 1.10 cannot): the blocks come from `PcapngEncoder`, this
-/// class only sends them to a file or descriptor.
+/// class only sends them to a file or descriptor. Packets are encoded straight into the
+/// output's buffer, so writing one allocates nothing of its own.
 ///
 /// The section header and the one interface (`if_name` = the port, nanosecond times) are
 /// written at creation. Each packet's enhanced packet block carries `epb_flags` (inbound
@@ -11,6 +12,7 @@ public final class PcapngWriter: TraceCaptureWriter {
     public let flushEachPacket: Bool
     private let output: CaptureOutput
     private var closed = false
+    private var headers = UpperPDUHeaders()
 
     /// Creates or truncates `path` (`-`: standard output).
     public convenience init(path: String, interfaceName: String? = nil, application: String? = nil,
@@ -38,12 +40,20 @@ public final class PcapngWriter: TraceCaptureWriter {
     public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
                                                 bytes: Bytes, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
         guard !closed else { throw CaptureIOError(.closed, path: output.name, "write after close") }
-        let header = UpperPDU.header(dissector: dissector, direction: direction)
+        let header = headers.header(dissector: dissector, direction: direction)
         let when = CaptureTiming.unixNanoseconds(time: time, origin: origin)
         let note = PcapngEncoder.comment(flags: flags, note: comment)
-        for piece in CaptureTiming.pieces(bytes, headerSize: header.count) {
-            try output.write(PcapngEncoder.enhancedPacket(unixNanoseconds: when, data: header + piece,
-                                                          flags: PcapngEncoder.packetFlags(direction: direction), comment: note))
+        let packetFlags = PcapngEncoder.packetFlags(direction: direction)
+        let all = CaptureTiming.slice(bytes)
+        try output.append { out in
+            if header.count + all.count <= CaptureTiming.maxPacketSize { // almost every unit: one packet
+                PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: when, prefix: header, data: all, flags: packetFlags, comment: note)
+                return
+            }
+            for piece in CaptureTiming.pieces(all.indices, headerSize: header.count) {
+                PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: when, prefix: header, data: all[piece],
+                                                   flags: packetFlags, comment: note)
+            }
         }
         if flushEachPacket { try output.flush() }
     }

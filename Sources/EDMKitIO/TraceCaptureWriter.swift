@@ -44,12 +44,30 @@ enum CaptureTiming {
         (origin?.unixNanoseconds ?? 0) + nanoseconds(time)
     }
 
-    /// The unit's bytes in pieces that fit one packet after the TLVs; empty units give one
-    /// empty piece (a packet with only TLVs) so nothing the caller wrote disappears.
-    static func pieces<Bytes: Collection<UInt8>>(_ bytes: Bytes, headerSize: Int) -> [ArraySlice<UInt8>] {
-        let all = Array(bytes)
+    /// The unit's `indices` in pieces that each fit one packet after the TLVs; an empty unit
+    /// gives one empty piece (a packet with only TLVs) so nothing the caller wrote disappears.
+    static func pieces(_ indices: Range<Int>, headerSize: Int) -> LazyMapSequence<StrideTo<Int>, Range<Int>> {
         let room = maxPacketSize - headerSize
-        guard all.count > room else { return [all[...]] }
-        return stride(from: 0, to: all.count, by: room).map { all[$0..<min(all.count, $0 + room)] }
+        let end = indices.upperBound
+        return stride(from: indices.lowerBound, to: max(end, indices.lowerBound + 1), by: room).lazy.map { $0..<min(end, $0 + room) }
+    }
+
+    /// The bytes as an array slice: what the session path passes, taken as is (the writers'
+    /// encoding is then specialized for slices); any other collection is copied into one.
+    static func slice<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> ArraySlice<UInt8> {
+        bytes as? ArraySlice<UInt8> ?? ArraySlice(bytes)
+    }
+}
+
+/// The UPPER_PDU TLVs per dissector and direction, built once: a session uses three
+/// dissectors and two directions, and every packet needs one of them.
+struct UpperPDUHeaders {
+    private var known: [(dissector: String, direction: Direction?, bytes: [UInt8])] = []
+
+    mutating func header(dissector: String, direction: Direction?) -> [UInt8] {
+        if let hit = known.first(where: { $0.dissector == dissector && $0.direction == direction }) { return hit.bytes }
+        let bytes = UpperPDU.header(dissector: dissector, direction: direction)
+        known.append((dissector, direction, bytes))
+        return bytes
     }
 }

@@ -134,6 +134,17 @@ import Testing
         #expect(throws: UpperPDU.ParseError.self) { try UpperPDU.parse(h.dropLast(2)) }
     }
 
+    @Test func upperPDUHeaderIsReadInPlace() throws {
+        let packet = [9, 9] + UpperPDU.header(dissector: "ucx_at", direction: .host) + [0x41, 0x54]
+        let slice = packet[2...] // indices start at 2: the ranges are the packet's own indices
+        let header = try UpperPDU.parseHeader(slice)
+        #expect(header.dissectorName.map { String(decoding: slice[$0], as: UTF8.self) } == "ucx_at")
+        #expect(header.direction == .host && Array(slice.dropFirst(header.size)) == [0x41, 0x54])
+        let viaBuffer = try packet.withUnsafeBufferPointer { try UpperPDU.parseHeader(UnsafeBufferPointer(rebasing: $0[2...])) }
+        #expect(viaBuffer.size == header.size && viaBuffer.dissectorName == 4..<10 && viaBuffer.direction == .host)
+        #expect(throws: UpperPDU.ParseError.self) { try UpperPDU.parseHeader(slice.prefix(header.size - 1)) }
+    }
+
     @Test func pcapngBlocksAreWellFormed() {
         let epb = PcapngEncoder.enhancedPacket(unixNanoseconds: 0x1_0000_0002, data: [1, 2, 3], flags: PcapngEncoder.packetFlags(direction: .host),
                                                comment: "[rebuilt] hi")
@@ -146,5 +157,16 @@ import Testing
         #expect(Array(idb[8..<10]) == [252, 0])
         #expect(PcapngEncoder.comment(flags: [.rebuilt, .mismatch], note: "x") == "[rebuilt, mismatch] x")
         #expect(PcapngEncoder.comment(flags: [], note: nil) == nil)
+    }
+
+    @Test func enhancedPacketsAppendInPlace() {
+        let epb = PcapngEncoder.enhancedPacket(unixNanoseconds: 5, data: [1, 2, 3], flags: 2, comment: "ab")
+        #expect(epb == [6, 0, 0, 0, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0,
+                        2, 0, 4, 0, 2, 0, 0, 0, 1, 0, 2, 0, 0x61, 0x62, 0, 0, 0, 0, 0, 0, 56, 0, 0, 0])
+        var out: [UInt8] = [0xEE]
+        PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: 5, prefix: [1], data: [2, 3][...], flags: 2, comment: "ab")
+        #expect(out == [0xEE] + epb)
+        let bare = PcapngEncoder.enhancedPacket(unixNanoseconds: 0, data: [UInt8](), flags: nil, comment: nil)
+        #expect(bare.count == 32 && Array(bare[4..<8]) == [32, 0, 0, 0]) // no options, no end-of-options
     }
 }

@@ -35,4 +35,22 @@ import Testing
         #expect(!unit(Array("AT+UWSC=0,2,MySSID\r".utf8)).holdsSecret)
         #expect(!unit(EDMEncoder.atRequest("AT+UDCP=mqtt://h:8883/?client=x\r")).holdsSecret)
     }
+
+    /// The quick check turns a line away only when the full check finds no secret in it.
+    @Test func quickCheckNeverHidesASecret() {
+        let lines = [
+            "AT+UWSC=0,8,pass", "at+uwsc=0,8,pass", "AT+uWsC=0, 9 ,\"p,w\"", "AT+UWSC=0,+6,k1,k2", "AT+UWSC=0,2,SSID8",
+            "AT+UWSC=0,5,2", "AT+UWSC=0,8", "AT+UWSC=\"0,8\",x", "AT+UWSC?", "AT+UWSC=?", "AT+UWSC", "AT+UWSCX=0,8,p",
+            "AT+USECMNG=0,2,key.pem,1704,secret", "AT+USECMNG=0,2,key.pem,1704", "at+usecmng=0,0,ca,9,\"a,b\"",
+            "AT+UDUV=0,SharedAccessSignature sr=x", "AT+UDUV=0,\"SharedAccessSignature sr=x,y\"", "AT+UDUV=0,$dps/x", "AT+UDUV=0",
+            "AT+UDCP=mqtt://h:8883/?client=x", "ATO2", "AT", "AT+\u{212A}WSC=0,8,p", "AT+UWſC=0,8,p", "AT+CPWROFF",
+        ]
+        for line in lines {
+            let text = Array(line.utf8)[...]
+            let secret = ATCatalog.secretParameterIndices(of: ATCommandLine(bytes: text))
+            #expect(Redactor.mayHoldSecret(text) || secret.isEmpty, "\(line)")
+        }
+        #expect(!Redactor.mayHoldSecret(Array("AT+UWSC=0,2,SSID".utf8)[...]))
+        #expect(!Redactor.mayHoldSecret(Array("AT+USECMNG=0,2,key.pem,1704".utf8)[...]))
+    }
 }

@@ -46,4 +46,21 @@ enum ATText {
     static func lines(_ body: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         body.split(whereSeparator: isLineBreak)
     }
+
+    /// The first non-empty line of `rest`, which then starts after it; nil when none is
+    /// left. `lines` a line at a time, for the decoder's per-frame path (no array).
+    static func nextLine(_ rest: inout ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard let start = rest.firstIndex(where: { !isLineBreak($0) }) else { return nil }
+        let end = rest[start...].firstIndex(where: isLineBreak) ?? rest.endIndex
+        let line = rest[start..<end]
+        rest = rest[end...]
+        return line
+    }
+
+    /// The last non-empty line of an AT body (`lines(body).last`, without the array).
+    static func lastLine(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard let last = body.lastIndex(where: { !isLineBreak($0) }) else { return nil }
+        let start = body[..<last].lastIndex(where: isLineBreak).map { $0 + 1 } ?? body.startIndex
+        return body[start...last]
+    }
 }

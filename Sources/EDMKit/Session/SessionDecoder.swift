@@ -170,10 +170,10 @@ public struct SessionDecoder: Sendable {
     private mutating func moduleFrame(_ frame: EDMFrame, _ unit: inout SessionUnit, stream d: Int) {
         switch frame.payloadID {
         case .atConfirmation:
-            let lines = ATText.lines(frame.body)
-            if let last = lines.last, ATText.isFinal(last) { final(last, &unit, stream: d) }
+            if let last = ATText.lastLine(frame.body), ATText.isFinal(last) { final(last, &unit, stream: d) }
         case .atEvent:
-            for line in ATText.lines(frame.body) { urc(line, &unit, stream: d) }
+            var rest = frame.body
+            while let line = ATText.nextLine(&rest) { urc(line, &unit, stream: d) }
         case .connectEvent:
             unboundChannel = frame.channel
             unit.link = frame.channel.map { link(channel: $0) }

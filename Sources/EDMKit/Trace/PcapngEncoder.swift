@@ -7,19 +7,22 @@
 /// direction (bits 0-1: 01 inbound = module→host, 10 outbound = host→module) and
 /// `opt_comment` when the record is flagged or annotated. Options are padded to 32 bits.
 public enum PcapngEncoder {
+    // (@usableFromInline: read by the inlinable `appendEnhancedPacket`.)
+    @usableFromInline
     enum BlockType {
         static let sectionHeader: UInt32 = 0x0A0D_0D0A
         static let interfaceDescription: UInt32 = 0x0000_0001
-        static let enhancedPacket: UInt32 = 0x0000_0006
+        @usableFromInline static let enhancedPacket: UInt32 = 0x0000_0006
     }
 
+    @usableFromInline
     enum Option {
-        static let end: UInt16 = 0
-        static let comment: UInt16 = 1
+        @usableFromInline static let end: UInt16 = 0
+        @usableFromInline static let comment: UInt16 = 1
         static let shbUserApplication: UInt16 = 4
         static let ifName: UInt16 = 2
         static let ifTimestampResolution: UInt16 = 9
-        static let epbFlags: UInt16 = 2
+        @usableFromInline static let epbFlags: UInt16 = 2
     }
 
     /// Section header: version 1.0, section length unknown (-1).
@@ -55,29 +58,53 @@ public enum PcapngEncoder {
 
     /// One enhanced packet block on interface 0 with a nanosecond timestamp.
     public static func enhancedPacket<Data: Collection<UInt8>>(unixNanoseconds: Int64, data: Data, flags: UInt32?, comment: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        appendEnhancedPacket(to: &out, unixNanoseconds: unixNanoseconds, prefix: EmptyCollection(), data: data, flags: flags, comment: comment)
+        return out
+    }
+
+    /// Appends the block `enhancedPacket` makes for `prefix + data` to `out`, without building
+    /// it apart: a writer encodes every packet straight into its output buffer. Inlinable so
+    /// the byte copies are specialized for the caller's collections.
+    @inlinable
+    public static func appendEnhancedPacket<Prefix: Collection<UInt8>, Data: Collection<UInt8>>(
+        to out: inout [UInt8], unixNanoseconds: Int64, prefix: Prefix, data: Data, flags: UInt32?, comment: String?
+    ) {
         let ts = UInt64(max(0, unixNanoseconds))
-        var body: [UInt8] = []
-        body.reserveCapacity(28 + data.count)
-        le32(0, &body)
-        le32(UInt32(ts >> 32), &body)
-        le32(UInt32(ts & 0xFFFF_FFFF), &body)
-        le32(UInt32(data.count), &body)
-        le32(UInt32(data.count), &body)
-        body += data
-        while body.count % 4 != 0 { body.append(0) }
-        var options: [(UInt16, [UInt8])] = []
-        if let flags {
-            var v: [UInt8] = []
-            le32(flags, &v)
-            options.append((Option.epbFlags, v))
-        }
+        let captured = prefix.count + data.count
         // An option's length is 16 bits; a longer comment is cut (comments are notes, not data).
-        if let comment { options.append((Option.comment, Array(comment.utf8.prefix(0xFFF0)))) }
-        return block(BlockType.enhancedPacket, body: body, options: options)
+        let note = comment.map { $0.utf8.prefix(0xFFF0) }
+        var options = flags == nil ? 0 : 8
+        if let note { options += 4 + padded(note.count) }
+        if options > 0 { options += 4 } // opt_endofopt
+        let total = UInt32(12 + 20 + padded(captured) + options)
+
+        le32(BlockType.enhancedPacket, &out)
+        le32(total, &out)
+        le32(0, &out) // interface 0
+        le32(UInt32(ts >> 32), &out)
+        le32(UInt32(ts & 0xFFFF_FFFF), &out)
+        le32(UInt32(captured), &out)
+        le32(UInt32(captured), &out)
+        out += prefix
+        out += data
+        pad(&out, captured)
+        if let flags {
+            le16(Option.epbFlags, &out); le16(4, &out)
+            le32(flags, &out)
+        }
+        if let note {
+            le16(Option.comment, &out); le16(UInt16(note.count), &out)
+            out += note
+            pad(&out, note.count)
+        }
+        if options > 0 { le16(Option.end, &out); le16(0, &out) }
+        le32(total, &out)
     }
 
     /// The comment a record's flags and note become: `[rebuilt, mismatch] declared length...`.
     public static func comment(flags: TraceRecord.Flags, note: String?) -> String? {
+        guard !flags.isEmpty else { return note } // most records: no array to build
         var names: [String] = []
         if flags.contains(.syntheticTime) { names.append("synthetic time") }
         if flags.contains(.rebuilt) { names.append("rebuilt") }
@@ -113,11 +140,24 @@ public enum PcapngEncoder {
         return out
     }
 
-    private static func le16(_ v: UInt16, _ out: inout [UInt8]) {
+    @inlinable @inline(__always)
+    static func le16(_ v: UInt16, _ out: inout [UInt8]) {
         out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8))
     }
 
-    private static func le32(_ v: UInt32, _ out: inout [UInt8]) {
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((v >> UInt32(shift)) & 0xFF)) }
+    @inlinable @inline(__always)
+    static func le32(_ v: UInt32, _ out: inout [UInt8]) {
+        out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF))
+        out.append(UInt8(v >> 16 & 0xFF)); out.append(UInt8(v >> 24))
+    }
+
+    /// `count` rounded up to a multiple of 4 (blocks and options are 32-bit aligned).
+    @inlinable
+    static func padded(_ count: Int) -> Int { (count + 3) & ~3 }
+
+    /// Zeros after `count` bytes up to the next multiple of 4.
+    @inlinable
+    static func pad(_ out: inout [UInt8], _ count: Int) {
+        for _ in count..<padded(count) { out.append(0) }
     }
 }

@@ -23,14 +23,16 @@ public enum UpperPDU {
     /// The TLVs that go before a packet's bytes.
     public static func header(dissector: String, direction: Direction?) -> [UInt8] {
         var out: [UInt8] = []
-        var name = Array(dissector.utf8)
-        name.append(0) // at least one NUL, then pad to 4
-        while name.count % 4 != 0 { name.append(0) }
-        appendTag(Tag.dissectorName, value: name, to: &out)
+        out.reserveCapacity(headerSize(dissector: dissector, direction: direction))
+        let name = (dissector.utf8.count + 1 + 3) / 4 * 4 // at least one NUL, then pad to 4
+        appendTagHeader(Tag.dissectorName, length: name, to: &out)
+        out += dissector.utf8
+        out += repeatElement(0, count: name - dissector.utf8.count)
         if let direction {
-            appendTag(Tag.p2pDirection, value: [0, 0, 0, direction == .host ? 0 : 1], to: &out)
+            appendTagHeader(Tag.p2pDirection, length: 4, to: &out)
+            out += [0, 0, 0, direction == .host ? 0 : 1]
         }
-        appendTag(Tag.end, value: [], to: &out)
+        appendTagHeader(Tag.end, length: 0, to: &out)
         return out
     }
 
@@ -55,24 +57,51 @@ public enum UpperPDU {
 
     /// Splits a packet into its TLVs' meaning and the payload. Unknown tags are skipped.
     public static func parse(_ packet: ArraySlice<UInt8>) throws(ParseError) -> Packet {
-        var i = packet.startIndex
-        var result = Packet(dissector: nil, direction: nil, payload: [])
+        let header = try parseHeader(packet)
+        return Packet(dissector: header.dissectorName.map { String(decoding: packet[$0], as: UTF8.self) },
+                      direction: header.direction, payload: packet.dropFirst(header.size))
+    }
+
+    /// What the TLVs say, as places in the packet: `parse` without copies, for a reader that
+    /// takes the payload straight from its own buffer.
+    public struct Header: Hashable, Sendable {
+        /// Where the dissector name's bytes lie (its NUL padding left out), if there is one.
+        public var dissectorName: Range<Int>?
+        public var direction: Direction?
+        /// The TLVs' length, end tag included: the payload starts this far into the packet.
+        public var size: Int
+
+        @usableFromInline
+        init(dissectorName: Range<Int>?, direction: Direction?, size: Int) {
+            self.dissectorName = dissectorName
+            self.direction = direction
+            self.size = size
+        }
+    }
+
+    /// Reads the TLVs at the start of `packet` (any contiguous bytes: an array slice, or a
+    /// buffer libpcap lent). Inlinable so each caller gets a version for its collection.
+    @inlinable
+    public static func parseHeader<Bytes: RandomAccessCollection<UInt8>>(_ packet: Bytes) throws(ParseError) -> Header where Bytes.Index == Int {
+        let start = packet.startIndex
+        var i = start
+        var result = Header(dissectorName: nil, direction: nil, size: 0)
         while true {
-            guard packet.endIndex - i >= 4 else { throw .truncated(offset: i - packet.startIndex) }
+            guard packet.endIndex - i >= 4 else { throw .truncated(offset: i - start) }
             let tag = UInt16(packet[i]) << 8 | UInt16(packet[i + 1])
             let length = Int(packet[i + 2]) << 8 | Int(packet[i + 3])
             let value = i + 4
-            guard packet.endIndex - value >= length else { throw .truncated(offset: i - packet.startIndex) }
+            guard packet.endIndex - value >= length else { throw .truncated(offset: i - start) }
             switch tag {
             case Tag.end:
-                result.payload = packet[(value + length)...]
+                result.size = value + length - start
                 return result
             case Tag.dissectorName:
-                let name = packet[value..<(value + length)].prefix { $0 != 0 }
-                result.dissector = String(decoding: name, as: UTF8.self)
+                let end = packet[value..<(value + length)].firstIndex(of: 0) ?? value + length
+                result.dissectorName = value..<end
             case Tag.p2pDirection:
                 guard length == 4, packet[value] == 0, packet[value + 1] == 0, packet[value + 2] == 0, packet[value + 3] <= 1 else {
-                    throw .badDirection(offset: i - packet.startIndex)
+                    throw .badDirection(offset: i - start)
                 }
                 result.direction = packet[value + 3] == 0 ? .host : .module
             default:
@@ -82,8 +111,8 @@ public enum UpperPDU {
         }
     }
 
-    private static func appendTag(_ tag: UInt16, value: [UInt8], to out: inout [UInt8]) {
-        out += [UInt8(tag >> 8), UInt8(tag & 0xFF), UInt8(value.count >> 8), UInt8(value.count & 0xFF)]
-        out += value
+    private static func appendTagHeader(_ tag: UInt16, length: Int, to out: inout [UInt8]) {
+        out.append(UInt8(tag >> 8)); out.append(UInt8(tag & 0xFF))
+        out.append(UInt8(length >> 8)); out.append(UInt8(length & 0xFF))
     }
 }
