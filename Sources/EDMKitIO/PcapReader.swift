@@ -136,7 +136,7 @@ public final class PcapReader {
                     record.flags.insert(.mismatch)
                     record.comment = "packet cut to \(h.caplen) of \(h.len) bytes when captured"
                 }
-                return Packet(number: packetNumber, records: [record], dissector: unit.dissectorName.map { dissector(packet[$0]) })
+                return Packet(number: packetNumber, records: [record], dissector: unit.dissectorName.map { String(decoding: packet[$0], as: UTF8.self) })
             } catch {
                 throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "upper-PDU TLVs are malformed (\(error))")
             }
@@ -155,14 +155,6 @@ public final class PcapReader {
         } catch {
             throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "shorter than a usbmon header")
         }
-    }
-
-    /// Our three dissector names, so a packet that names one costs no new string.
-    private static let knownDissectors = [UpperPDU.Dissector.edm, UpperPDU.Dissector.at, UpperPDU.Dissector.raw].map { (bytes: Array($0.utf8), name: $0) }
-
-    private func dissector(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        for known in Self.knownDissectors where known.bytes.count == bytes.count && known.bytes.elementsEqual(bytes) { return known.name }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Every record to the end (for tests and small files; streaming callers use `next()`).

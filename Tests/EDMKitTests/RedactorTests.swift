@@ -50,7 +50,8 @@ import Testing
             let secret = ATCatalog.secretParameterIndices(of: ATCommandLine(bytes: text))
             #expect(Redactor.mayHoldSecret(text) || secret.isEmpty, "\(line)")
         }
-        #expect(!Redactor.mayHoldSecret(Array("AT+UWSC=0,2,SSID".utf8)[...]))
-        #expect(!Redactor.mayHoldSecret(Array("AT+USECMNG=0,2,key.pem,1704".utf8)[...]))
+        #expect(!Redactor.mayHoldSecret(Array("AT+UDCP=mqtt://h:8883/?client=x".utf8)[...]))
+        #expect(!Redactor.mayHoldSecret(Array("AT+UWSC?".utf8)[...]))
+        #expect(Redactor.mayHoldSecret(Array("at+uwsc=0,2,SSID".utf8)[...]))
     }
 }

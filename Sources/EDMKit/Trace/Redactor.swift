@@ -41,36 +41,23 @@ public enum Redactor {
         return out
     }
 
-    /// What a line of each command `ATCatalog.secretParameterIndices` knows (names in upper
-    /// case) needs before it can hold a secret: enough commas for the secret parameters
-    /// (they come after index 1, 3 and 0), and in its arguments one of `clues` if any are
-    /// given: the digit of tag 6, 8 or 9, the start of a SAS token.
-    private static let secretCommands: [(name: [UInt8], commas: Int, clues: [[UInt8]])] = [
-        (Array("+UWSC".utf8), 2, ["6", "8", "9"].map { Array($0.utf8) }),
-        (Array("+USECMNG".utf8), 4, []),
-        (Array("+UDUV".utf8), 1, [Array("SharedAccessSignature".utf8)]),
-    ]
+    /// The commands `ATCatalog.secretParameterIndices` finds secrets in (upper case).
+    private static let secretCommands = ["+UWSC", "+USECMNG", "+UDUV"].map { Array($0.utf8) }
 
-    /// False when the line cannot hold a secret (`secretCommands`): not a set command
-    /// (`AT<name>=…`), another name, too few commas (parameters split on commas outside
-    /// quotes, so commas + 1 bounds their count), or no clue. This runs on every command and
-    /// turns almost all away without parsing them; the full check decides the rest. A name
-    /// with non-ASCII bytes is left to it too (Unicode upper-casing, which it uses, can turn
-    /// such a name into one of ours).
+    /// False when the line cannot hold a secret: not a set command (`AT<name>=…`) of one of
+    /// `secretCommands`. This runs on every command and turns almost all away without
+    /// parsing them; the full check decides the rest. A name with non-ASCII bytes is left to
+    /// it too (Unicode upper-casing, which it uses, can turn such a name into one of ours).
     static func mayHoldSecret(_ text: ArraySlice<UInt8>) -> Bool {
         let nameStart = text.startIndex + 2 // after "AT"
         guard let end = text[nameStart...].firstIndex(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") }),
               text[end] == UInt8(ascii: "="), end + 1 == text.endIndex || text[end + 1] != UInt8(ascii: "?") else {
             return false // action, read or test form
         }
-        let name = text[nameStart..<end], arguments = text[(end + 1)...]
+        let name = text[nameStart..<end]
         guard name.allSatisfy({ $0 < 0x80 }) else { return true }
-        guard let command = secretCommands.first(where: { command in
-            name.count == command.name.count && zip(name, command.name).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
-        }) else { return false }
-        guard arguments.count(where: { $0 == UInt8(ascii: ",") }) >= command.commas else { return false }
-        return command.clues.isEmpty || command.clues.contains { clue in
-            arguments.indices.contains { arguments[$0...].starts(with: clue) }
+        return secretCommands.contains { command in
+            name.count == command.count && zip(name, command).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
         }
     }
 }
