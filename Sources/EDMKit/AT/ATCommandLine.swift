@@ -82,6 +82,11 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
         self.init(utf8: Array(bytes)[...])
     }
 
+    /// The same, without copying the bytes first (the decoder's and the redactor's case).
+    public init(bytes: ArraySlice<UInt8>) {
+        self.init(utf8: bytes)
+    }
+
     private init(utf8 line: ArraySlice<UInt8>) {
         let u = Self.trimmingLineEnds(line)
         func string(_ range: Range<Int>) -> String { String(decoding: u[range], as: UTF8.self) }
@@ -202,34 +207,41 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
     /// Splits on commas outside double quotes. A quote toggles; there is no escape (u-blox
     /// gen-1 modules define none), so an unbalanced quote runs to the end of the line.
     static func split(_ arguments: String, trimming: Bool) -> [Parameter] {
-        let u = Array(arguments.utf8)
-        guard !u.isEmpty else { return [] }
-        var result = [Parameter]()
-        var start = 0, inQuotes = false
-        for i in 0...u.count {
-            if i == u.count || (u[i] == UInt8(ascii: ",") && !inQuotes) {
-                result.append(parameter(raw: String(decoding: u[start..<i], as: UTF8.self), trimming: trimming))
-                start = i + 1
-            } else if u[i] == UInt8(ascii: "\"") {
-                inQuotes.toggle()
+        var arguments = arguments
+        return arguments.withUTF8 { u in
+            guard !u.isEmpty else { return [] }
+            var result = [Parameter]()
+            var start = 0, inQuotes = false
+            for i in 0...u.count {
+                if i == u.count || (u[i] == UInt8(ascii: ",") && !inQuotes) {
+                    result.append(parameter(raw: UnsafeBufferPointer(rebasing: u[start..<i]), trimming: trimming))
+                    start = i + 1
+                } else if u[i] == UInt8(ascii: "\"") {
+                    inQuotes.toggle()
+                }
             }
+            return result
         }
-        return result
     }
 
     /// One argument: quoted when, spaces aside, it starts and ends with `"`. Spaces around an
     /// unquoted value are dropped only for responses (`+CME ERROR: 4`): in a command they
     /// may belong to the value (an SSID), and the module takes them as sent.
     static func parameter(raw: String, trimming: Bool) -> Parameter {
-        let u = Array(raw.utf8)
+        var raw = raw
+        return raw.withUTF8 { parameter(raw: $0, trimming: trimming) }
+    }
+
+    private static func parameter(raw u: UnsafeBufferPointer<UInt8>, trimming: Bool) -> Parameter {
+        func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[range]), as: UTF8.self) }
+        let raw = string(0..<u.count)
         var lo = 0, hi = u.count
         while lo < hi, u[lo] == UInt8(ascii: " ") { lo += 1 }
         while hi > lo, u[hi - 1] == UInt8(ascii: " ") { hi -= 1 }
         if hi - lo >= 2, u[lo] == UInt8(ascii: "\""), u[hi - 1] == UInt8(ascii: "\"") {
-            return Parameter(text: String(decoding: u[(lo + 1)..<(hi - 1)], as: UTF8.self), isQuoted: true, raw: raw)
+            return Parameter(text: string((lo + 1)..<(hi - 1)), isQuoted: true, raw: raw)
         }
-        let text = trimming ? String(decoding: u[lo..<hi], as: UTF8.self) : raw
-        return Parameter(text: text, isQuoted: false, raw: raw)
+        return Parameter(text: trimming ? string(lo..<hi) : raw, isQuoted: false, raw: raw)
     }
 
     static func trimmingLineEnds(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
