@@ -43,17 +43,21 @@ public final class LiveProvisioner {
                     switch action {
                     case .send(let bytes):
                         observe(.host, bytes, now())
-                        switch try channel.write(bytes, until: clock.now + writeTimeout) {
-                        case .written: break
-                        case .hangUp: return .serialError("the port hung up while writing (was the module unplugged?)")
-                        case .timedOut: return .serialError("a write did not complete in \(writeTimeout): hardware flow control holds it (CTS low); try --no-flow-control if the board has no CTS wired")
-                        case .interrupted: break
-                        }
+                        if let failure = try send(bytes) { return failure }
                     case .finished(let outcome):
                         return outcome
                     default:
                         break
                     }
+                }
+                // Checked on every turn, not only when a read is woken: a Ctrl-C that lands
+                // during a write wakes the write instead, and must not be lost.
+                let pressed = interrupts.value
+                if pressed > cancelled {
+                    if pressed >= 2 { return .cancelled }
+                    cancelled = pressed
+                    actions = machine.cancel(now: now())
+                    continue
                 }
                 let deadline = machine.nextDeadline.map { start + $0 }
                 switch try channel.read(until: deadline, maxCount: 4096) {
@@ -66,14 +70,31 @@ public final class LiveProvisioner {
                 case .hangUp:
                     return .serialError("the port hung up (was the module unplugged?)")
                 case .interrupted:
-                    let pressed = interrupts.value
-                    if pressed > cancelled, pressed >= 2 { return .cancelled }
-                    cancelled = pressed
-                    actions = machine.cancel(now: now())
+                    actions = [] // the check above acts on it
                 }
             }
         } catch {
             return .serialError(error.message)
+        }
+    }
+}
+
+extension LiveProvisioner {
+    /// Writes all of `bytes`, or says why not. A Ctrl-C that wakes the write does not cut the
+    /// command short (half a command would garble the next one): the rest is written, and
+    /// the run loop acts on the press, which `interrupts` keeps count of. A second press
+    /// stops at once.
+    private func send(_ bytes: [UInt8]) throws(SerialPortError) -> ProvisioningOutcome? {
+        var rest = bytes[...]
+        while true {
+            switch try channel.write(rest, until: clock.now + writeTimeout) {
+            case .written: return nil
+            case .interrupted(let written):
+                if interrupts.value >= 2 { return .cancelled } // the second press: quit at once
+                rest = rest.dropFirst(written)
+            case .hangUp: return .serialError("the port hung up while writing (was the module unplugged?)")
+            case .timedOut: return .serialError("a write did not complete in \(writeTimeout): hardware flow control holds it (CTS low); try --no-flow-control if the board has no CTS wired")
+            }
         }
     }
 }
