@@ -41,12 +41,11 @@ public final class OutputSink {
     }
 
     public func write(line: String) throws(IOError) {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0A)
-        if buffer.count >= Self.blockSize { try flush() }
+        try write(line: line.utf8)
     }
 
-    public func write(line: [UInt8]) throws(IOError) {
+    /// The bytes, then a newline.
+    public func write(line: some Collection<UInt8>) throws(IOError) {
         buffer.append(contentsOf: line)
         buffer.append(0x0A)
         if buffer.count >= Self.blockSize { try flush() }

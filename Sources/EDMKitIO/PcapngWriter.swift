@@ -46,10 +46,6 @@ public final class PcapngWriter: TraceCaptureWriter {
         let packetFlags = PcapngEncoder.packetFlags(direction: direction)
         let all = CaptureTiming.slice(bytes)
         try output.append { out in
-            if header.count + all.count <= CaptureTiming.maxPacketSize { // almost every unit: one packet
-                PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: when, prefix: header, data: all, flags: packetFlags, comment: note)
-                return
-            }
             for piece in CaptureTiming.pieces(all.indices, headerSize: header.count) {
                 PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: when, prefix: header, data: all[piece],
                                                    flags: packetFlags, comment: note)

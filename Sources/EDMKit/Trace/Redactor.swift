@@ -41,11 +41,10 @@ public enum Redactor {
         return out
     }
 
-    /// The commands `ATCatalog.secretParameterIndices` finds secrets in (upper case).
-    private static let secretCommands = ["+UWSC", "+USECMNG", "+UDUV"].map { Array($0.utf8) }
+    private static let secretCommands = ATCatalog.secretCommands.map { Array($0.utf8) }
 
     /// False when the line cannot hold a secret: not a set command (`AT<name>=…`) of one of
-    /// `secretCommands`. This runs on every command and turns almost all away without
+    /// `ATCatalog.secretCommands`. This runs on every command and turns almost all away without
     /// parsing them; the full check decides the rest. A name with non-ASCII bytes is left to
     /// it too (Unicode upper-casing, which it uses, can turn such a name into one of ours).
     static func mayHoldSecret(_ text: ArraySlice<UInt8>) -> Bool {
