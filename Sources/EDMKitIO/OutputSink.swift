@@ -41,12 +41,16 @@ public final class OutputSink {
     }
 
     public func write(line: String) throws(IOError) {
-        try write(line: line.utf8)
+        buffer.append(contentsOf: line.utf8)
+        try endLine()
     }
 
-    /// The bytes, then a newline.
-    public func write(line: some Collection<UInt8>) throws(IOError) {
+    public func write(line: [UInt8]) throws(IOError) {
         buffer.append(contentsOf: line)
+        try endLine()
+    }
+
+    private func endLine() throws(IOError) {
         buffer.append(0x0A)
         if buffer.count >= Self.blockSize { try flush() }
     }

@@ -1,72 +1,89 @@
 /// How a unit reads to a person: a short summary and an explanation, shared by the
 /// transcript, the JSON Lines `fields`, and the Mermaid diagram.
 public struct UnitDescription: Sendable {
-    /// `AT request AT+UWSC=0,2,SSID`, `Data event ch0 (peer 2), 98 bytes`.
-    public var summary: String
-    /// The catalog's words, a DPS summary, or what is wrong.
-    public var explanation: String?
+    public let unit: SessionUnit
     /// The AT line the unit carries, parsed (the last line of a multi-line confirmation).
-    public var atLines: [ATCommandLine]
+    public private(set) var atLines: [ATCommandLine] = []
     /// The DPS answer or request a data unit carries.
-    public var dps: DPSResponse?
+    public private(set) var dps: DPSResponse?
+    /// The catalog's words, a DPS summary, or the credential a payload is.
+    private var meaning: String?
 
-    public init(_ unit: SessionUnit) {
-        atLines = []
-        dps = nil
-        explanation = nil
+    /// What is wrong with the unit, or else what it means. (Worked out when asked: the JSON
+    /// Lines show a diagnostic's message in `error` and never ask.)
+    public var explanation: String? { unit.diagnostic?.message ?? meaning }
+
+    /// `AT request AT+UWSC=0,2,SSID`, `Data event ch0 (peer 2), 98 bytes`. (Worked out when
+    /// asked: the transcript and the diagram need it, the JSON Lines do not.)
+    public var summary: String {
         switch unit.kind {
         case .frame(let frame):
-            summary = frame.payloadID.name
-            describe(frame, unit)
+            var summary = frame.payloadID.name
+            if let channel = frame.channel {
+                summary += " ch\(channel)" + (unit.link?.peer.map { " (peer \($0))" } ?? "")
+            }
+            switch frame.payloadID {
+            case .atRequest, .atConfirmation, .atEvent:
+                return summary + " " + Self.lines(unit.text ?? "").joined(separator: " ")
+            case .connectEvent:
+                return summary + ": " + (frame.connectEvent?.summary ?? "malformed body \(hexString(frame.body))")
+            case .dataEvent, .dataCommand:
+                let count = frame.data?.count ?? 0
+                return summary + ", \(count) byte\(count == 1 ? "" : "s")"
+            case .disconnectEvent, .startEvent, .resendConnectEvents:
+                return summary
+            default:
+                return summary + " body \(hexString(frame.body))"
+            }
         case .at(let type):
-            let text = unit.text ?? ""
-            summary = "\(type.rawValue) \(text)"
-            if type == .prompt {
-                explanation = "the module waits for the credential's bytes"
-            } else if !text.isEmpty {
-                atLines = [ATCommandLine(text)]
-                explanation = atLines.first.flatMap(ATCatalog.explain)
-            }
+            return "\(type.rawValue) \(unit.text ?? "")"
         case .raw(let type):
-            summary = "\(type.rawValue), \(unit.bytes.count) byte\(unit.bytes.count == 1 ? "" : "s")"
-            if let credential = unit.credential {
-                explanation = "\(ATCatalog.credentialTypeName(credential.type)) \"\(credential.name)\""
-            }
-        }
-        if let diagnostic = unit.diagnostic {
-            explanation = diagnostic.message
+            return "\(type.rawValue), \(unit.bytes.count) byte\(unit.bytes.count == 1 ? "" : "s")"
         }
     }
 
-    private mutating func describe(_ frame: EDMFrame, _ unit: SessionUnit) {
-        if let channel = frame.channel {
-            summary += " ch\(channel)" + (unit.link?.peer.map { " (peer \($0))" } ?? "")
+    public init(_ unit: SessionUnit) {
+        self.unit = unit
+        switch unit.kind {
+        case .frame(let frame):
+            describe(frame)
+        case .at(let type):
+            let text = unit.text ?? ""
+            if type == .prompt {
+                meaning = "the module waits for the credential's bytes"
+            } else if !text.isEmpty {
+                atLines = [ATCommandLine(text)]
+                meaning = atLines.first.flatMap(ATCatalog.explain)
+            }
+        case .raw:
+            if let credential = unit.credential {
+                meaning = "\(ATCatalog.credentialTypeName(credential.type)) \"\(credential.name)\""
+            }
         }
+    }
+
+    private mutating func describe(_ frame: EDMFrame) {
         switch frame.payloadID {
         case .atRequest, .atConfirmation, .atEvent:
-            let text = unit.text ?? ""
-            // "\r\n" is one Character in Swift: split on scalars.
-            let lines = text.unicodeScalars.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map { String($0) }
-            summary += " " + lines.joined(separator: " ")
-            atLines = lines.map { ATCommandLine($0) }
-            explanation = atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
-            if explanation?.isEmpty == true { explanation = nil }
-        case .connectEvent:
-            summary += ": " + (frame.connectEvent?.summary ?? "malformed body \(hexString(frame.body))")
+            atLines = Self.lines(unit.text ?? "").map { ATCommandLine($0) }
+            meaning = atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
+            if meaning?.isEmpty == true { meaning = nil }
         case .dataEvent, .dataCommand:
             let data = frame.data ?? []
-            summary += ", \(data.count) byte\(data.count == 1 ? "" : "s")"
             dps = DPSResponse(payload: data)
             if let dps {
-                explanation = dps.summary
+                meaning = dps.summary
             } else if let text = printable(data) {
-                explanation = registration(text) ?? "\"\(text)\""
+                meaning = registration(text) ?? "\"\(text)\""
             }
-        case .disconnectEvent, .startEvent, .resendConnectEvents:
-            break
         default:
-            summary += " body \(hexString(frame.body))"
+            break
         }
+    }
+
+    /// The lines of an AT frame's text ("\r\n" is one Character in Swift: split on scalars).
+    private static func lines(_ text: String) -> [String] {
+        text.unicodeScalars.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map { String($0) }
     }
 
     /// A register request body names the registration id; say so.
