@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import EDMKit
 import EDMKitIO
 #if canImport(Glibc)
@@ -37,7 +38,8 @@ struct EDMDecode: ParsableCommand {
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless --no-redact.
 
         Exit status: 0 decoded (even with annotated bad bytes), 64 usage error,
-        65 unreadable or unrecognised input, 66 missing input file, 73 output cannot be created.
+        65 unreadable or unrecognised input, 66 missing input file, 73 output cannot be created,
+        74 output cannot be written (disk full).
         """
     )
 
@@ -115,27 +117,36 @@ struct EDMDecode: ParsableCommand {
         return o
     }
 
+    /// Decoding and writing run on two threads joined by a bounded queue: each half takes
+    /// about the same time, so together they take about half (see README, Performance).
+    /// Events keep their order, so the output is the same as on one thread.
     func run() throws {
         do {
             let sink: OutputSink
             do { sink = try OutputSink(path: output) } catch { fail("cannot create the output \(error.description)", code: 73) }
             let chosen = format ?? (sink.isTerminal ? .transcript : .json)
-            var pipeline = try DecodePipeline(sink: sink, format: chosen, redact: redact,
-                                              color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
-            if let host, let module {
-                // Read a chunk at a time as the interleaver asks: memory stays flat.
-                let hostReader = try FileReader(path: host), moduleReader = try FileReader(path: module)
-                var pair = RawPairInterleaver(host: { try hostReader.read() }, module: { try moduleReader.read() })
-                try pipeline.decode(&pair)
-            } else {
-                for (i, path) in inputs.enumerated() {
-                    if inputs.count > 1 { try pipeline.beginInput(path, first: i == 0) }
-                    let input = try CaptureInput(path: path, format: inputFormat, oneStream: from != nil, options: importOptions,
-                                                 pcapOptions: PcapReader.Options(usb: PcapReader.USBOptions(bridge: usbBridge)))
-                    try pipeline.decode(input)
+            var writer = try UnitWriter(sink: sink, format: chosen,
+                                        color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
+            let queue = EventQueue(capacity: 8)
+            DispatchQueue.global().async { [self] in
+                var source = UnitSource(redact: redact, send: queue.send)
+                do {
+                    try decode(into: &source)
+                    try source.finish()
+                } catch is UnitSource.WriterStopped {
+                } catch {
+                    source.fail(error)
+                }
+                queue.close()
+            }
+            defer { queue.cancel() } // (the decoding thread stops if we leave early)
+            while let batch = queue.receive() {
+                for event in batch {
+                    if case .failure(let error) = event { throw error }
+                    do { try writer.write(event) } catch { fail("cannot write the output: \(error)", code: 74) }
                 }
             }
-            try pipeline.finish()
+            do { try writer.finish() } catch { fail("cannot write the output: \(error)", code: 74) }
         } catch let error as IOError {
             fail(error.description, code: error.isMissing ? 66 : 65)
         } catch let error as CaptureInput.Failure {
@@ -145,6 +156,22 @@ struct EDMDecode: ParsableCommand {
         }
     }
 
+    /// The decoding half: every input, in order, into `source`.
+    private func decode(into source: inout UnitSource) throws {
+        if let host, let module {
+            // Read a chunk at a time as the interleaver asks: memory stays flat.
+            let hostReader = try FileReader(path: host), moduleReader = try FileReader(path: module)
+            var pair = RawPairInterleaver(host: { try hostReader.read() }, module: { try moduleReader.read() })
+            try source.decode(&pair)
+            return
+        }
+        for (i, path) in inputs.enumerated() {
+            if inputs.count > 1 { try source.beginInput(path, first: i == 0) }
+            let input = try CaptureInput(path: path, format: inputFormat, oneStream: from != nil, options: importOptions,
+                                         pcapOptions: PcapReader.Options(usb: PcapReader.USBOptions(bridge: usbBridge)))
+            try source.decode(input)
+        }
+    }
 }
 
 extension TraceFormat: ExpressibleByArgument {}

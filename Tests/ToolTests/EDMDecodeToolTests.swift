@@ -72,4 +72,13 @@ import Testing
         let r = try Tool.run("edm-decode", ["captures/azure-dps-example-session.log", "-f", "json", "-o", "/nonexistent-dir/out.jsonl"])
         #expect(r.status == 73 && r.stderr.contains("/nonexistent-dir/out.jsonl"), "\(r.stderr)")
     }
+
+    /// The writing side fails while the decoding side still reads: it stops too, and the
+    /// exit status says the output was the problem.
+    @Test func anOutputThatCannotBeWrittenIs74() throws {
+        for format in ["json", "pcapng"] {
+            let r = try Tool.run("edm-decode", ["captures/scenarios/assigned.pcapng", "-f", format, "-o", "/dev/full"])
+            #expect(r.status == 74 && r.stderr.contains("No space left on device"), "\(format): \(r.stderr)")
+        }
+    }
 }

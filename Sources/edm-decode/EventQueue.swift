@@ -1,0 +1,48 @@
+import Dispatch
+import Synchronization
+
+/// Hands batches of events from the decoding thread to the writing one, in order.
+///
+/// Bounded: the decoding side waits while `capacity` batches are pending, so memory stays
+/// flat however fast it reads. One producer, one consumer.
+final class EventQueue: Sendable {
+    private struct State {
+        var batches: [[DecodeEvent]] = []
+        var cancelled = false
+    }
+
+    private let state = Mutex(State())
+    private let pending = DispatchSemaphore(value: 0)
+    private let free: DispatchSemaphore
+
+    init(capacity: Int) { free = DispatchSemaphore(value: capacity) }
+
+    /// Queues a batch, waiting for room; false once the consumer has cancelled.
+    func send(_ batch: [DecodeEvent]) -> Bool {
+        free.wait()
+        let queued = state.withLock { state in
+            guard !state.cancelled else { return false }
+            state.batches.append(batch)
+            return true
+        }
+        if queued { pending.signal() }
+        return queued
+    }
+
+    /// No more batches will come.
+    func close() { pending.signal() }
+
+    /// The next batch, waiting for it; nil once the queue is closed and empty.
+    func receive() -> [DecodeEvent]? {
+        pending.wait()
+        let batch = state.withLock { $0.batches.isEmpty ? nil : $0.batches.removeFirst() }
+        if batch != nil { free.signal() }
+        return batch
+    }
+
+    /// The consumer stops: a producer waiting for room wakes, and its sends fail from now on.
+    func cancel() {
+        state.withLock { $0.cancelled = true }
+        free.signal()
+    }
+}

@@ -1,0 +1,121 @@
+import EDMKit
+import EDMKitIO
+
+/// What the decoding side hands the writing side, in order.
+enum DecodeEvent: Sendable {
+    /// Several inputs: the next one starts (each is its own session).
+    case input(path: String, first: Bool)
+    case origin(TraceOrigin)
+    /// What the importer noticed and carried on from.
+    case notes([TraceImportDiagnostic])
+    /// Anomalies found since the last ones; they concern units sent or about to be.
+    case anomalies([SessionAnomaly])
+    case unit(SessionUnit, redacted: Bool)
+    /// The session is over: its summary goes out.
+    case sessionEnd
+    /// Reading failed here: what came before is written, then this is the error.
+    case failure(any Error)
+}
+
+/// Records in, events out: session decoding and redaction, one unit at a time.
+///
+/// It runs on its own thread while `UnitWriter` renders on another (the two halves take
+/// about the same time), and hands events over in batches through `send`.
+struct UnitSource {
+    let redact: Bool
+    /// Hands a batch to the writer; false once the writer has stopped.
+    let send: ([DecodeEvent]) -> Bool
+    private var decoder = SessionDecoder()
+    private var batch: [DecodeEvent] = []
+    private var reported = 0
+    private var originSent = false
+
+    /// Events per hand-over: large enough that handing over costs nothing per unit.
+    static let batchSize = 512
+
+    /// The writer stopped (it failed): decoding stops too.
+    struct WriterStopped: Error {}
+
+    init(redact: Bool, send: @escaping ([DecodeEvent]) -> Bool) {
+        self.redact = redact
+        self.send = send
+    }
+
+    /// Two raw dumps, interleaved a record at a time.
+    mutating func decode(_ pair: inout RawPairInterleaver) throws {
+        while let record = try pair.next() {
+            decoder.receive(record)
+            try drain()
+        }
+    }
+
+    mutating func decode(_ input: CaptureInput) throws {
+        while let records = try input.next() {
+            if !originSent, let origin = input.origin {
+                try emit(.origin(origin))
+                originSent = true
+            }
+            try notes(input.takeDiagnostics())
+            for record in records {
+                decoder.receive(record)
+                try drain()
+            }
+        }
+        try notes(input.takeDiagnostics())
+    }
+
+    /// Several inputs: each its own session, one after the other in the same output.
+    mutating func beginInput(_ path: String, first: Bool) throws {
+        if !first { try endSession() }
+        try emit(.input(path: path, first: first))
+    }
+
+    /// The end: the last session's summary, then everything still batched.
+    mutating func finish() throws {
+        try endSession()
+        try flush()
+    }
+
+    /// Reading failed: the writer gets what came before, then the error.
+    mutating func fail(_ error: any Error) {
+        batch.append(.failure(error))
+        try? flush()
+    }
+
+    private mutating func endSession() throws {
+        decoder.finish()
+        try drain()
+        try emit(.sessionEnd)
+        decoder = SessionDecoder()
+        reported = 0
+    }
+
+    private mutating func notes(_ diagnostics: [TraceImportDiagnostic]) throws {
+        if !diagnostics.isEmpty { try emit(.notes(diagnostics)) }
+    }
+
+    private mutating func drain() throws {
+        let anomalies = decoder.anomalies
+        if anomalies.count > reported {
+            try emit(.anomalies(Array(anomalies[reported...])))
+            reported = anomalies.count
+        }
+        while let decoded = decoder.next() {
+            let secret = redact && decoded.holdsSecret
+            try emit(.unit(secret ? decoded.redacted : decoded, redacted: secret))
+        }
+    }
+
+    private mutating func emit(_ event: DecodeEvent) throws {
+        batch.append(event)
+        if batch.count >= Self.batchSize { try flush() }
+    }
+
+    private mutating func flush() throws {
+        guard !batch.isEmpty else { return }
+        let full = batch
+        batch = []
+        batch.reserveCapacity(Self.batchSize)
+        guard send(full) else { throw WriterStopped() }
+    }
+}

@@ -1,0 +1,101 @@
+import EDMKit
+import EDMKitIO
+
+/// Events in, output out: rendering and writing, in the order the events come.
+struct UnitWriter {
+    let sink: OutputSink
+    let format: EDMDecode.OutputFormat
+    private var transcript: TranscriptRenderer
+    private var json = JSONLinesRenderer()
+    private var jsonLine = JSONWriter()
+    private var mermaid = MermaidRenderer()
+    private var capture: (any TraceCaptureWriter)?
+    private var origin: TraceOrigin?
+    private var notes: [TraceImportDiagnostic] = []
+    private var anomalies: [SessionAnomaly] = []
+    private var started = false
+
+    init(sink: OutputSink, format: EDMDecode.OutputFormat, color: Bool) throws(CaptureIOError) {
+        self.sink = sink
+        self.format = format
+        transcript = TranscriptRenderer(color: color)
+        switch format {
+        case .pcap: capture = try PcapWriter(path: sink.path)
+        case .pcapng: capture = try PcapngWriter(path: sink.path, application: "edm-decode")
+        default: break
+        }
+    }
+
+    mutating func write(_ event: DecodeEvent) throws {
+        switch event {
+        case .input(let path, let first):
+            if format == .transcript { try sink.write(line: (first ? "" : "\n") + "== \(path)") }
+        case .origin(let origin):
+            if self.origin == nil { self.origin = origin }
+        case .notes(let diagnostics):
+            try note(diagnostics)
+        case .anomalies(let found):
+            anomalies += found
+        case .unit(let unit, let redacted):
+            try write(unit, redacted: redacted)
+        case .sessionEnd:
+            try closeSession()
+        case .failure:
+            break // the caller stops there
+        }
+    }
+
+    mutating func finish() throws {
+        try capture?.close()
+        try sink.flush()
+    }
+
+    private mutating func write(_ unit: SessionUnit, redacted: Bool) throws {
+        switch format {
+        case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: anomalies))
+        case .json:
+            json.render(unit, into: &jsonLine)
+            try writeJSONLine()
+        case .mermaid:
+            if !started { try sink.write(line: mermaid.header) }
+            started = true
+            for line in mermaid.lines(for: unit) { try sink.write(line: line) }
+        case .pcap, .pcapng:
+            try capture?.write(time: unit.time, origin: origin, direction: unit.direction, dissector: unit.dissector,
+                               bytes: unit.bytes, flags: redacted ? .redacted : [], comment: unit.diagnostic?.message)
+        }
+    }
+
+    private mutating func closeSession() throws {
+        switch format {
+        case .transcript: try sink.write(line: transcript.closing(anomalies: anomalies))
+        case .json:
+            json.renderClosing(anomalies: anomalies, notes: notes, into: &jsonLine)
+            try writeJSONLine()
+        case .mermaid:
+            if !started { try sink.write(line: mermaid.header) }
+            for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
+        case .pcap, .pcapng: break
+        }
+        transcript = TranscriptRenderer(color: transcript.color)
+        json = JSONLinesRenderer()
+        mermaid = MermaidRenderer()
+        notes = []
+        anomalies = []
+        started = false
+    }
+
+    /// What the importer noticed: in the transcript where it happened, in the JSON summary.
+    private mutating func note(_ diagnostics: [TraceImportDiagnostic]) throws {
+        notes += diagnostics
+        guard format == .transcript else { return }
+        for d in diagnostics where d.code != .blankLine {
+            try sink.write(line: String(repeating: " ", count: 11) + d.description) // "warning: line 38: ..."
+        }
+    }
+
+    private mutating func writeJSONLine() throws {
+        try sink.write(line: jsonLine.bytes)
+        jsonLine.reset()
+    }
+}
