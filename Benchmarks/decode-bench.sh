@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # edm-decode end to end (release build): throughput and peak memory decoding a large generated
 # capture to pcapng and to JSON, tshark with wireshark/ucx_edm.lua on a slice of it (its cheapest
-# dissecting pass and its JSON output), and flat memory on a file of random bytes. Prints a
-# summary block at the end.
+# dissecting pass and its JSON output), libpcap's bare read loop on the same capture (the
+# ceiling for reading through libpcap; compiled from Benchmarks/pcap-read-floor.c with $CC,
+# default clang, which the Swift toolchain ships), and flat memory on a file of random bytes.
+# Prints a summary block at the end.
 #
 #   Benchmarks/decode-bench.sh
 #
@@ -24,7 +26,7 @@ SLICE_MB=${TSHARK_SLICE_MB:-20}
 RANDOM_MB=${RANDOM_MB:-1024}
 work=.build-decode-bench
 mkdir -p "$work"
-cleanup() { [ "${KEEP:-0}" = 1 ] || rm -f "$work"/*.pcapng "$work"/*.bin; }
+cleanup() { [ "${KEEP:-0}" = 1 ] || rm -f "$work"/*.pcapng "$work"/*.bin "$work/pcap-read-floor"; }
 trap cleanup EXIT
 
 echo "== building edm-decode (release)"
@@ -86,6 +88,11 @@ slice_json_s=$SECS
 measure "edm-decode to pcapng" "$bin" "$work/slice.pcapng" -f pcapng -o "$work/out.pcapng"
 slice_pcapng_s=$SECS
 rm -f "$work/out.pcapng"
+# What reading alone costs: libpcap's read loop, nothing done with the packets. Any tool
+# that reads through libpcap (as the issue asks) is slower than this.
+"${CC:-clang}" -O2 Benchmarks/pcap-read-floor.c -lpcap -o "$work/pcap-read-floor"
+measure "libpcap read only (floor)" "$work/pcap-read-floor" "$work/sessions.pcapng"
+floor_s=$SECS
 
 echo "== ${RANDOM_MB} MiB of random bytes"
 head -c "${RANDOM_MB}M" /dev/urandom > "$work/random.bin"
@@ -103,6 +110,7 @@ max_kb=$(printf '%s\n' "$pcapng_kb" "$json_kb" "$random_kb" | sort -n | tail -1)
 like_ratio=$(ratio "$slice_json_mbps" "$tshark_json_mbps")
 fields_json_ratio=$(ratio "$slice_json_mbps" "$tshark_mbps")
 fields_pcapng_ratio=$(ratio "$slice_pcapng_mbps" "$tshark_mbps")
+floor_mbps=$(mbps "$size" "$floor_s")
 
 cat <<EOF2
 
@@ -117,6 +125,8 @@ on the same $(mb "$slice") MB slice (wall time, tshark's start-up included):
   edm-decode to JSON:              $(printf '%6.1f' "$slice_json_mbps") MB/s ($slice_json_s s)
   edm-decode to pcapng:            $(printf '%6.1f' "$slice_pcapng_mbps") MB/s ($slice_pcapng_s s)
   ratios: JSON vs tshark -T json ${like_ratio}x (like for like); JSON vs -T fields ${fields_json_ratio}x; pcapng vs -T fields ${fields_pcapng_ratio}x
+libpcap read loop alone, whole capture: $(printf '%6.1f' "$floor_mbps") MB/s ($floor_s s): the ceiling for reading through libpcap
+  100x tshark -T fields would need $(awk -v t="$tshark_mbps" 'BEGIN { printf "%.0f", 100 * t }') MB/s, $(awk -v t="$tshark_mbps" -v f="$floor_mbps" 'BEGIN { printf "%.0f", 100 * 100 * t / f }')% of that ceiling; edm-decode to pcapng runs at $(awk -v p="$pcapng_mbps" -v f="$floor_mbps" 'BEGIN { printf "%.0f", 100 * p / f }')% of it
 ($rss_note)
 targets: peak RSS flat, under 64 MB: $(met "$max_kb" 65536 max) (max $((max_kb / 1024)) MB)
          at least 100x tshark: JSON vs -T json $(met "$like_ratio" 100 min); JSON vs -T fields $(met "$fields_json_ratio" 100 min); pcapng vs -T fields $(met "$fields_pcapng_ratio" 100 min)

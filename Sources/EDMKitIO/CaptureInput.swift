@@ -10,6 +10,10 @@ public final class CaptureInput {
     private var importer: (any TraceImporter)?
     private var pcap: PcapReader?
     private var pending: [UInt8]?
+    /// What has been read and not yet given to the importer.
+    private var unread: ArraySlice<UInt8> = []
+    /// The importer's diagnostics, taken after each piece it was given.
+    private var noticed: [TraceImportDiagnostic] = []
     private var finished = false
 
     /// Why a capture cannot be read: the message names the file, the format and the place.
@@ -52,6 +56,24 @@ public final class CaptureInput {
     /// The absolute time of time zero, once known.
     public var origin: TraceOrigin? { pcap?.origin ?? importer?.origin }
 
+    /// The next records as one batch, nil at the end of the capture: what streaming decoders
+    /// read (flags and comments stay with `next()`'s records). pcap and pcapng give many
+    /// packets at a time with their bytes in one storage. Text gives lines until about
+    /// `bytes` of records, or until the importer notes something: the batch then ends with
+    /// the line noted, so the note can follow the units of that line.
+    public func nextBatch(bytes: Int = 1 << 16) throws(Failure) -> RecordBatch? {
+        if let pcap {
+            do { return try pcap.nextBatch(bytes: bytes) } catch { throw Failure(message: error.description, exitCode: 65) }
+        }
+        guard var records = try next() else { return nil }
+        var count = records.reduce(0) { $0 + $1.bytes.count }
+        while noticed.isEmpty, count < bytes, let more = try next() {
+            records += more
+            count += more.reduce(0) { $0 + $1.bytes.count }
+        }
+        return RecordBatch(records)
+    }
+
     /// The next records (possibly none), or nil at the end of the capture.
     public func next() throws(Failure) -> [TraceRecord]? {
         if let pcap {
@@ -63,15 +85,20 @@ public final class CaptureInput {
             }
         }
         guard !finished, var importer else { return nil }
+        // Moved out while it works: a copy left behind would make every buffer it grows a copy.
+        self.importer = nil
         defer { self.importer = importer }
         do {
-            if let prefix = pending {
+            if unread.isEmpty, let chunk = try pending ?? readChunk() {
                 pending = nil
-                return try importer.consume(prefix[...])
+                unread = chunk[...]
             }
-            if let chunk = try readChunk() { return try importer.consume(chunk[...]) }
-            finished = true
-            return try importer.finish()
+            defer { noticed += importer.takeDiagnostics() }
+            guard !unread.isEmpty else {
+                finished = true
+                return try importer.finish()
+            }
+            return try importer.consume(nextPiece())
         } catch let error as TraceImportError {
             throw Failure(message: "\(path): \(error.description)", exitCode: 65)
         } catch {
@@ -79,12 +106,20 @@ public final class CaptureInput {
         }
     }
 
+    /// Text formats go to the importer a line at a time, so what it notices about a line is
+    /// taken (`takeDiagnostics`) with that line's records, and the transcript prints it where
+    /// it happened. Raw bytes have no lines: they go a chunk at a time.
+    private func nextPiece() -> ArraySlice<UInt8> {
+        let end = format == .rawBinary ? nil : unread.firstIndex(of: 0x0A).map { $0 + 1 }
+        defer { unread = unread[(end ?? unread.endIndex)...] }
+        return unread[..<(end ?? unread.endIndex)]
+    }
+
     /// What the importer noticed and carried on from (notes, repairs), since the last call.
     public func takeDiagnostics() -> [TraceImportDiagnostic] {
         if let pcap { return pcap.takeDiagnostics() }
-        guard var importer else { return [] }
-        defer { self.importer = importer }
-        return importer.takeDiagnostics()
+        defer { noticed = [] }
+        return noticed
     }
 
     private func readChunk() throws -> [UInt8]? {

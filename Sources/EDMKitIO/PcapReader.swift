@@ -130,6 +130,47 @@ public final class PcapReader {
 
     /// The next packet, or nil at the end of the file.
     public func next() throws(CaptureIOError) -> Packet? {
+        guard let raw = try nextRaw() else { return nil }
+        let records = try serial(of: raw) { direction, bytes, comment in
+            TraceRecord(time: raw.time, direction: direction, bytes: Array(bytes), flags: comment == nil ? [] : .mismatch, comment: comment)
+        }
+        return Packet(number: packetNumber, records: records.map { [$0] } ?? [],
+                      dissector: raw.dissector.map { String(decoding: UnsafeBufferPointer(rebasing: raw.data[$0]), as: UTF8.self) })
+    }
+
+    /// Packets until about `bytes` of serial bytes are read, in one storage (what streaming
+    /// readers use: one allocation per batch, not per packet); nil at the end of the file.
+    /// Flags and comments on cut packets are not carried (see `RecordBatch`).
+    /// A packet that cannot be read ends the batch; the error comes on the next call, so the
+    /// packets before it are decoded first.
+    public func nextBatch(bytes: Int = 1 << 16) throws(CaptureIOError) -> RecordBatch? {
+        if let error = deferredError { throw error }
+        var batch = RecordBatch(capacity: bytes + 4096)
+        do {
+            while batch.byteCount < bytes, let raw = try nextRaw() {
+                try serial(of: raw) { direction, data, _ in batch.append(time: raw.time, direction: direction, bytes: data) }
+            }
+        } catch {
+            guard !batch.isEmpty else { throw error }
+            deferredError = error
+        }
+        return batch.isEmpty ? nil : batch
+    }
+
+    private var deferredError: CaptureIOError?
+
+    /// A packet as libpcap hands it: `data` is libpcap's, valid until the next call.
+    private struct RawPacket {
+        var time: Duration
+        var data: UnsafeBufferPointer<UInt8>
+        var captured: Int
+        var length: Int
+        /// UPPER_PDU files: the header, parsed.
+        var header: UpperPDU.Header?
+        var dissector: Range<Int>? { header?.dissectorName }
+    }
+
+    private func nextRaw() throws(CaptureIOError) -> RawPacket? {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         switch pcap_next_ex(pcap, &header, &data) {
@@ -141,39 +182,37 @@ public final class PcapReader {
             throw CaptureIOError(code, path: name, packet: packetNumber + 1, why)
         }
         packetNumber += 1
-        guard let header, let data else { return Packet(number: packetNumber, records: []) }
+        guard let header, let data else { return RawPacket(time: .zero, data: UnsafeBufferPointer(start: nil, count: 0), captured: 0, length: 0) }
         let h = header.pointee
-        let packet = UnsafeBufferPointer(start: data, count: Int(h.caplen)) // libpcap's, valid until the next call
         let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
         if origin == nil { origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
-        let time = Duration.nanoseconds(absolute - origin!.unixNanoseconds)
-
+        var raw = RawPacket(time: .nanoseconds(absolute - origin!.unixNanoseconds), data: UnsafeBufferPointer(start: data, count: Int(h.caplen)),
+                            captured: Int(h.caplen), length: Int(h.len))
         if linkType == Int32(UpperPDU.linkType) {
-            let truncated = h.caplen < h.len
             do {
-                // Only the payload is copied out of libpcap's buffer.
-                let unit = try UpperPDU.parseHeader(packet)
-                var record = TraceRecord(time: time, direction: unit.direction, bytes: Array(UnsafeBufferPointer(rebasing: packet[unit.size...])))
-                if truncated {
-                    record.flags.insert(.mismatch)
-                    record.comment = "packet cut to \(h.caplen) of \(h.len) bytes when captured"
-                }
-                return Packet(number: packetNumber, records: [record], dissector: unit.dissectorName.map { String(decoding: packet[$0], as: UTF8.self) })
+                raw.header = try UpperPDU.parseHeader(raw.data)
             } catch {
                 throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "upper-PDU TLVs are malformed (\(error))")
             }
         }
-        let bytes = Array(packet)
+        return raw
+    }
+
+    /// Calls `body` with the packet's serial bytes, their direction and, for a packet cut
+    /// when captured, why; nil for a packet without serial bytes.
+    @discardableResult
+    private func serial<R>(of raw: RawPacket, _ body: (Direction?, UnsafeBufferPointer<UInt8>, String?) -> R) throws(CaptureIOError) -> R? {
+        guard raw.data.baseAddress != nil else { return nil }
+        if let header = raw.header {
+            let comment = raw.captured < raw.length ? "packet cut to \(raw.captured) of \(raw.length) bytes when captured" : nil
+            return body(header.direction, UnsafeBufferPointer(rebasing: raw.data[header.size...]), comment)
+        }
         do {
-            guard let (direction, serial, truncated) = try usb.extract(bytes[...], headerSize: linkType == 220 ? 64 : 48, number: packetNumber) else {
-                return Packet(number: packetNumber, records: [])
+            guard let (direction, serial, truncated) = try usb.extract(Array(raw.data)[...], headerSize: linkType == 220 ? 64 : 48, number: packetNumber) else {
+                return nil
             }
-            var record = TraceRecord(time: time, direction: direction, bytes: serial)
-            if truncated {
-                record.flags.insert(.mismatch)
-                record.comment = "URB data cut by the capture's snap length: bytes are missing"
-            }
-            return Packet(number: packetNumber, records: [record])
+            let comment = truncated ? "URB data cut by the capture's snap length: bytes are missing" : nil
+            return serial.withUnsafeBufferPointer { body(direction, $0, comment) }
         } catch {
             throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "shorter than a usbmon header")
         }

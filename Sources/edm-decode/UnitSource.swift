@@ -50,18 +50,20 @@ struct UnitSource {
     }
 
     mutating func decode(_ input: CaptureInput) throws {
-        while let records = try input.next() {
+        while let records = try input.nextBatch() {
             if !originSent, let origin = input.origin {
                 try emit(.origin(origin))
                 originSent = true
             }
-            try notes(input.takeDiagnostics())
-            for record in records {
-                decoder.receive(record)
+            for i in 0..<records.count {
+                let record = records[i]
+                decoder.receive(time: record.time, direction: record.direction, bytes: record.bytes)
                 try drain()
             }
+            // Text comes a line at a time (`CaptureInput`): what the importer noticed about
+            // the line follows the units it completed, like a footnote.
+            try notes(input.takeDiagnostics())
         }
-        try notes(input.takeDiagnostics())
     }
 
     /// Several inputs: each its own session, one after the other in the same output.
@@ -106,7 +108,7 @@ struct UnitSource {
         }
     }
 
-    private mutating func emit(_ event: DecodeEvent) throws {
+    private mutating func emit(_ event: consuming DecodeEvent) throws {
         batch.append(event)
         if batch.count >= Self.batchSize { try flush() }
     }

@@ -85,7 +85,8 @@ struct UnitWriter {
         started = false
     }
 
-    /// What the importer noticed: in the transcript where it happened, in the JSON summary.
+    /// What the importer noticed: in the transcript after the units of the line it concerns
+    /// (`UnitSource`), in the JSON summary.
     private mutating func note(_ diagnostics: [TraceImportDiagnostic]) throws {
         notes += diagnostics
         guard format == .transcript else { return }

@@ -39,6 +39,15 @@ import Testing
         #expect(error?.code == .truncated)
         // Cut inside the file header: refused at open.
         #expect(throws: CaptureIOError.self) { try Self.open(Array(good.prefix(10))) }
+
+        // Read in batches: the packets before the cut come first, then the same error.
+        let dir = TempDir()
+        defer { dir.remove() }
+        writeFile(dir.file("cut"), cut)
+        let reader = try PcapReader(path: dir.file("cut"))
+        #expect(try reader.nextBatch()?.count == MiniSession.steps.count - 1)
+        let batchError = #expect(throws: CaptureIOError.self) { try reader.nextBatch() }
+        #expect(batchError?.packet == MiniSession.steps.count && batchError?.code == .truncated)
     }
 
     @Test func garbageAndTextAreNotCaptures() {

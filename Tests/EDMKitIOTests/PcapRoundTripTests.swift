@@ -65,6 +65,36 @@ import Testing
         }
     }
 
+    /// `nextBatch` (what edm-decode reads) gives the records `next()` gives, in order, whatever
+    /// the batch size: a budget of one byte makes every packet its own batch.
+    static func expectBatchesMatchPackets(_ path: String, options: PcapReader.Options = .init(),
+                                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let expected = try PcapReader(path: path, options: options).readAll().map { [String(describing: $0.time), String(describing: $0.direction), $0.bytes.description] }
+        for budget in [1, 200, 1 << 16] {
+            let reader = try PcapReader(path: path, options: options)
+            var read: [[String]] = []
+            while let batch = try reader.nextBatch(bytes: budget) {
+                #expect(!batch.isEmpty, sourceLocation: sourceLocation)
+                for i in 0..<batch.count {
+                    let r = batch[i]
+                    read.append([String(describing: r.time), String(describing: r.direction), Array(r.bytes).description])
+                }
+            }
+            #expect(read == expected, "batches of \(budget) bytes", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: 0..<6)
+    func batchesReadWhatPacketsRead(seed: Int) throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let written = Self.randomRecords(seed: UInt64(seed))
+        try Self.write(written, to: PcapWriter(path: dir.file("r.pcap")))
+        try Self.expectBatchesMatchPackets(dir.file("r.pcap"))
+        try Self.write(written, to: PcapngWriter(path: dir.file("r.pcapng")))
+        try Self.expectBatchesMatchPackets(dir.file("r.pcapng"))
+    }
+
     @Test func absoluteTimesCanBeKept() throws {
         let dir = TempDir()
         defer { dir.remove() }

@@ -122,6 +122,14 @@ import Testing
         expectSession(try Self.read(Self.capture(.cp210x, mmapped: false)).records)
     }
 
+    @Test(arguments: [true, false])
+    func batchesReadWhatPacketsRead(mmapped: Bool) throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        writeFile(dir.file("usb.pcap"), Self.capture(.ftdi(product: 0x6001), mmapped: mmapped))
+        try PcapRoundTripTests.expectBatchesMatchPackets(dir.file("usb.pcap"))
+    }
+
     @Test func withoutADescriptorTheBridgeIsAnOption() throws {
         let file = Self.capture(.ftdi(product: 0x6001), mmapped: true, descriptors: false)
         let (raw, diagnostics) = try Self.read(file)

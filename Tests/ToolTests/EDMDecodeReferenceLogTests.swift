@@ -13,6 +13,21 @@ import Testing
         try Golden.check(r.stdoutBytes, "reference-transcript.txt")
     }
 
+    /// Each import note follows the unit its line became (the log is fed a line at a time).
+    @Test func importNotesFollowTheUnitsTheyConcern() throws {
+        let r = try Tool.run("edm-decode", [Reference.log, "-f", "transcript"])
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        func after(_ note: String) -> String? {
+            lines.firstIndex { $0.contains(note) }.flatMap { $0 > 0 ? lines[$0 - 1] : nil }
+        }
+        #expect(after("warning: lines 14-16: credential elided")?.contains("raw payload, 1261 bytes") == true)
+        #expect(after("warning: line 38: EDM frame declares payload length 18")?.contains("AT+UWSC=0,2,SSID") == true)
+        #expect(after("warning: line 42: EDM frame declares payload length 31")?.contains("AT+UWSC=0,8,********") == true)
+        #expect(after("note: lines 65-66: connect event rebuilt")?.contains("Connect event ch1") == true)
+        #expect(after("note: line 73: not part of the serial session")?.contains("assigned to leoDPS.azure-devices.net") == true)
+        #expect(lines.prefix(3).allSatisfy { $0.contains("not part of the serial session") })
+    }
+
     @Test func theSummaryNamesTheOutcomeAndAccountsForEveryOddLine() throws {
         let decoded = try Decode.json([Reference.log])
         let s = decoded.summary

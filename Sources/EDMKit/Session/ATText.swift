@@ -14,13 +14,13 @@ enum ATText {
         return first == UInt8(ascii: "+") || isCommand(text) || isFinal(text)
     }
 
-    static func isOK(_ text: ArraySlice<UInt8>) -> Bool { text.elementsEqual("OK".utf8) }
+    static func isOK(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "OK") }
 
     static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
-        isOK(text) || text.elementsEqual("ERROR".utf8) || text.starts(with: "+CME ERROR".utf8)
+        isOK(text) || ByteText.equals(text, "ERROR") || ByteText.starts(text, with: "+CME ERROR")
     }
 
-    static func isStartup(_ text: ArraySlice<UInt8>) -> Bool { text.elementsEqual("+STARTUP".utf8) }
+    static func isStartup(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "+STARTUP") }
 
     /// `+UDCP` for `AT+UDCP=…`, `O2` for `ATO2`, empty for `AT`.
     static func commandName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
@@ -37,7 +37,7 @@ enum ATText {
     /// `(+UUDPC, 2)` for `+UUDPC:2,…`, `(+UUDPD, 2)` for `+UUDPD:2`.
     static func peerURC(_ text: ArraySlice<UInt8>) -> (String, Int)? {
         let name = responseName(text)
-        guard name.elementsEqual("+UUDPC".utf8) || name.elementsEqual("+UUDPD".utf8),
+        guard ByteText.equals(name, "+UUDPC") || ByteText.equals(name, "+UUDPD"),
               let handle = ATCommandLine(bytes: text).integer(0) else { return nil }
         return (String(decoding: name, as: UTF8.self), handle)
     }

@@ -63,12 +63,15 @@ public struct SessionDecoder: Sendable {
     /// The next decoded unit, or nil until more input (or `finish()`) makes one.
     public mutating func next() -> SessionUnit? {
         guard readyHead < ready.count else { return nil }
-        let unit = ready[readyHead]
-        readyHead += 1
-        if readyHead == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyHead = 0
+        if readyHead + 1 < ready.count {
+            readyHead += 1
+            return ready[readyHead - 1]
         }
+        // The last one is moved out rather than copied (usually the only one: a chunk
+        // completes one unit), which spares a retain and a release per reference it holds.
+        let unit = ready.removeLast()
+        ready.removeAll(keepingCapacity: true)
+        readyHead = 0
         return unit
     }
 
@@ -129,7 +132,7 @@ public struct SessionDecoder: Sendable {
         }
         unit.kind = .at(.command)
         request(content, unit)
-        if ATText.commandName(content).elementsEqual("+USECMNG".utf8),
+        if ByteText.equals(ATText.commandName(content), "+USECMNG"),
            let (type, name, size) = ATCatalog.credentialImport(of: ATCommandLine(bytes: content)) {
             streams[d].pendingPayload = size
             pendingCredential = SessionUnit.Credential(type: type, name: name)
@@ -155,7 +158,7 @@ public struct SessionDecoder: Sendable {
         if mode == .unknown { streams[d].mode = .command }
         if ATText.isCommand(content) {
             unit.kind = .at(streams[d].direction == nil ? .command : .echo)
-            echoedEnterEDM = ATText.commandName(content).elementsEqual("O2".utf8)
+            echoedEnterEDM = ByteText.equals(ATText.commandName(content), "O2")
         } else if ATText.isFinal(content) {
             unit.kind = .at(.final)
             final(content, &unit, stream: d)
@@ -203,12 +206,12 @@ public struct SessionDecoder: Sendable {
         pending = nil
         unit.reply = SessionUnit.Reply(request: p.unit, latency: unit.time - p.time)
         guard ATText.isOK(content) else { return }
-        if p.name.elementsEqual("O2".utf8) {
+        if ByteText.equals(p.name, "O2") {
             streams[d].mode = .edm
-        } else if p.name.elementsEqual("+CPWROFF".utf8) || p.name.elementsEqual("+UFACTORY".utf8) {
+        } else if ByteText.equals(p.name, "+CPWROFF") || ByteText.equals(p.name, "+UFACTORY") {
             rebootExpected = true
             // The module reboots into command mode: what follows is boot noise and text.
-            if p.name.elementsEqual("+CPWROFF".utf8) { streams[d].mode = .command }
+            if ByteText.equals(p.name, "+CPWROFF") { streams[d].mode = .command }
         }
     }
 

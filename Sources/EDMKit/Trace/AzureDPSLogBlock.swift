@@ -54,7 +54,7 @@ struct AzureDPSLogBlock {
             if lines.contains(where: { Self.isFinal($0[...]) }) {
                 // After the final result only more AT output belongs (a URC read with it);
                 // the script's own "ERROR: cmd" message does not.
-                guard trimmed.first == 0x2B || ByteText.equals(trimmed, "OK"), !trimmed.starts(with: "ERROR: ".utf8) else { return false }
+                guard trimmed.first == 0x2B || ByteText.equals(trimmed, "OK"), !ByteText.starts(trimmed, with: "ERROR: ") else { return false }
             }
             lines.append(Array(line))
         case .atResponse:
@@ -97,7 +97,7 @@ struct AzureDPSLogBlock {
     /// `OK`, `ERROR`, `+CME ERROR: n`, or the `>` prompt: where the script stops reading.
     static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
         let t = ByteText.trimmed(text)
-        return ByteText.equals(t, "OK") || ByteText.equals(t, "ERROR") || t.starts(with: "+CME ERROR".utf8) || ByteText.equals(t, ">")
+        return ByteText.equals(t, "OK") || ByteText.equals(t, "ERROR") || ByteText.starts(t, with: "+CME ERROR") || ByteText.equals(t, ">")
     }
 
     /// `Channel id: 3` (indented by a tab or spaces).

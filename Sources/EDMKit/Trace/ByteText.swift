@@ -63,7 +63,20 @@ enum ByteText {
         return s.dropFirst(p.count)
     }
 
-    static func equals(_ s: ArraySlice<UInt8>, _ text: String) -> Bool { s.elementsEqual(text.utf8) }
+    /// Whether the bytes are exactly `text` (a literal: compared as memory, with no String
+    /// in between; the session decoder asks this several times per unit).
+    static func equals(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+        s.count == text.utf8CodeUnitCount && starts(s, with: text)
+    }
+
+    static func starts(_ s: ArraySlice<UInt8>, with text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard s.count >= count else { return false }
+        return s.withUnsafeBufferPointer { bytes in
+            for i in 0..<count where bytes[i] != text.utf8Start[i] { return false }
+            return true
+        }
+    }
 
     /// Text for messages: invalid UTF-8 shown as U+FFFD, long lines cut.
     static func quote(_ s: ArraySlice<UInt8>, limit: Int = 60) -> String {
