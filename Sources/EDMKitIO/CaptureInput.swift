@@ -53,6 +53,11 @@ public final class CaptureInput {
         }
     }
 
+    /// How many of the file's bytes have been decoded so far (progress).
+    public var position: Int {
+        pcap?.position ?? (reader?.offset ?? 0) - unread.count - (pending?.count ?? 0)
+    }
+
     /// The absolute time of time zero, once known.
     public var origin: TraceOrigin? { pcap?.origin ?? importer?.origin }
 

@@ -85,6 +85,11 @@ struct EDMDecode: ParsableCommand {
     @Option(help: "Colour the transcript: auto (on a terminal), always, never.")
     var color: ColorChoice = .auto
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Show how far decoding has got on standard error (default: on a terminal, after a second, when the output goes elsewhere).",
+        discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
+    var progress: Bool?
+
     enum Side: String, ExpressibleByArgument { case host, module }
     enum SocatSide: String, ExpressibleByArgument { case left, right }
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case transcript, json, pcap, pcapng, mermaid }
@@ -128,14 +133,17 @@ struct EDMDecode: ParsableCommand {
             var writer = try UnitWriter(sink: sink, format: chosen,
                                         color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
             let queue = EventQueue(capacity: 8)
+            let showsProgress = progress ?? (isatty(2) == 1 && !sink.isTerminal)
             DispatchQueue.global().async { [self] in
-                var source = UnitSource(redact: redact, send: queue.send)
-                do {
-                    try decode(into: &source)
-                    try source.finish()
-                } catch is UnitSource.WriterStopped {
-                } catch {
-                    source.fail(error)
+                // (made here: only the decoding thread uses it)
+                let progress = showsProgress ? DecodeProgress(terminal: isatty(2) == 1, total: inputBytes, immediately: self.progress == true) : nil
+                var source = UnitSource(redact: redact, progress: progress, send: queue.send)
+                let decoded = Result { try decode(into: &source) }
+                progress?.end() // before any error message, which then starts on a clean line
+                switch decoded {
+                case .success: try? source.finish() // (it throws only when the writer has stopped)
+                case .failure(let error) where !(error is UnitSource.WriterStopped): source.fail(error)
+                case .failure: break
                 }
                 queue.close()
             }
@@ -156,13 +164,24 @@ struct EDMDecode: ParsableCommand {
         }
     }
 
+    /// Bytes of all inputs together, when all are regular files (else progress has no total).
+    private var inputBytes: Int? {
+        var total = 0
+        for path in host.map({ [$0, module ?? ""] }) ?? inputs {
+            var info = stat()
+            guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+            total += Int(info.st_size)
+        }
+        return total
+    }
+
     /// The decoding half: every input, in order, into `source`.
     private func decode(into source: inout UnitSource) throws {
         if let host, let module {
             // Read a chunk at a time as the interleaver asks: memory stays flat.
             let hostReader = try FileReader(path: host), moduleReader = try FileReader(path: module)
             var pair = RawPairInterleaver(host: { try hostReader.read() }, module: { try moduleReader.read() })
-            try source.decode(&pair)
+            try source.decode(&pair) { hostReader.offset + moduleReader.offset }
             return
         }
         for (i, path) in inputs.enumerated() {

@@ -23,6 +23,7 @@ enum DecodeEvent: Sendable {
 /// about the same time), and hands events over in batches through `send`.
 struct UnitSource {
     let redact: Bool
+    let progress: DecodeProgress?
     /// Hands a batch to the writer; false once the writer has stopped.
     let send: ([DecodeEvent]) -> Bool
     private var decoder = SessionDecoder()
@@ -36,16 +37,18 @@ struct UnitSource {
     /// The writer stopped (it failed): decoding stops too.
     struct WriterStopped: Error {}
 
-    init(redact: Bool, send: @escaping ([DecodeEvent]) -> Bool) {
+    init(redact: Bool, progress: DecodeProgress?, send: @escaping ([DecodeEvent]) -> Bool) {
         self.redact = redact
+        self.progress = progress
         self.send = send
     }
 
-    /// Two raw dumps, interleaved a record at a time.
-    mutating func decode(_ pair: inout RawPairInterleaver) throws {
+    /// Two raw dumps, interleaved a record at a time; `position`: bytes read from both.
+    mutating func decode(_ pair: inout RawPairInterleaver, position: () -> Int) throws {
         while let record = try pair.next() {
             decoder.receive(record)
             try drain()
+            progress?.update(position: position())
         }
     }
 
@@ -63,7 +66,9 @@ struct UnitSource {
             // Text comes a line at a time (`CaptureInput`): what the importer noticed about
             // the line follows the units it completed, like a footnote.
             try notes(input.takeDiagnostics())
+            progress?.update(position: input.position)
         }
+        progress?.inputDone(size: input.position)
     }
 
     /// Several inputs: each its own session, one after the other in the same output.

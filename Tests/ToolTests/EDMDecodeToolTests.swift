@@ -58,10 +58,30 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("\"type\":\"data_event\""))
     }
 
+    /// Progress goes to standard error: by default only on a terminal (so not here), with
+    /// `--progress` as plain lines ending at 100%; the output is the same either way.
+    @Test func progressWhenAskedOnStandardError() throws {
+        let inputs = [Reference.log, "captures/scenarios/assigned.pcapng"]
+        let quiet = try Tool.run("edm-decode", inputs + ["-f", "json"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty)
+        let sizes = try inputs.map { try FileManager.default.attributesOfItem(atPath: Tool.root + "/" + $0)[.size] as! Int }
+        let total = sizes.reduce(0, +)
+        let r = try Tool.run("edm-decode", inputs + ["-f", "json", "--progress"])
+        #expect(r.status == 0 && r.stdoutBytes == quiet.stdoutBytes)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count >= 2 && lines.allSatisfy { $0.hasPrefix("edm-decode: ") && $0.contains("MB/s") }, "\(r.stderr)")
+        try #require((10_000..<1_000_000).contains(total)) // shown in whole kB
+        #expect(lines.last?.hasPrefix("edm-decode: \(total / 1000) of \(total / 1000) kB (100%), ") == true, "\(r.stderr)")
+
+        let pair = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json", "--progress"])
+        #expect(pair.status == 0 && pair.stderr.split(separator: "\n").last?.contains("(100%)") == true, "\(pair.stderr)")
+        #expect(try Tool.run("edm-decode", inputs + ["-f", "json", "--no-progress"]).stderr.isEmpty)
+    }
+
     @Test func helpExplainsFormatsAndExitCodes() throws {
         let r = try Tool.run("edm-decode", ["--help"])
         #expect(r.status == 0)
-        for word in ["transcript", "json", "mermaid", "--no-redact", "65 unreadable", "66 missing"] {
+        for word in ["transcript", "json", "mermaid", "--no-redact", "--progress", "65 unreadable", "66 missing"] {
             #expect(r.stdout.contains(word), "help lacks \(word)")
         }
     }

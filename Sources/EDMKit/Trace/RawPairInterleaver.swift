@@ -16,6 +16,8 @@ public struct RawPairInterleaver {
     private var buffers: [ArraySlice<UInt8>] = [[], []]
     private var ended = [false, false]
     private var decoder = SessionDecoder()
+    /// Bytes fed to the decoder so far, per side: unit offsets count from there.
+    private var offsets = [0, 0]
     private var turn = 0
     private var speaker: Direction = .host
     /// The speaker's turn was cut at `maxRecordSize` and goes on in the next record.
@@ -54,19 +56,58 @@ public struct RawPairInterleaver {
         let time = Duration.milliseconds(turn)
         var said: [UInt8] = []
         var handedOver = false
-        // Feed one byte at a time until this side completes the unit that hands over.
+        // Feed the side's bytes until it completes the unit that hands over, in chunks that
+        // double while none does (a turn costs about its own length, not a call per byte).
+        var size = 64
         while said.count < TraceRecordLimits.maxRecordSize, try hasBytes(speaker) {
-            let at = buffers[d].startIndex
-            said.append(buffers[d][at])
-            decoder.receive(time: time, direction: speaker, bytes: buffers[d][at...at])
-            buffers[d] = buffers[d].dropFirst()
-            while let unit = decoder.next() { handedOver = handedOver || Self.handsOver(unit) }
+            let chunk = buffers[d].prefix(min(size, TraceRecordLimits.maxRecordSize - said.count))
+            let taken: Int
+            (taken, handedOver) = feed(chunk, time: time)
+            said += chunk.prefix(taken)
+            buffers[d] = buffers[d].dropFirst(taken)
+            offsets[d] += taken
             if handedOver { break }
+            size = min(2 * size, 1 << 16)
         }
         let record = TraceRecord(time: time, direction: speaker, bytes: said, flags: .syntheticTime)
         continuing = !handedOver && said.count == TraceRecordLimits.maxRecordSize
         if !continuing { endTurn() }
         return record
+    }
+
+    /// Feeds `chunk`, or only its shortest prefix that completes a unit handing over: how many
+    /// bytes were taken, and whether the turn is over. Decoding does not depend on how bytes
+    /// are chunked, so the chunk is tried on a copy of the decoder first; the turn ends exactly
+    /// where feeding a byte at a time would end it.
+    private mutating func feed(_ chunk: ArraySlice<UInt8>, time: Duration) -> (taken: Int, handedOver: Bool) {
+        var (fed, end) = trying(chunk, time: time)
+        var taken = chunk.count
+        if let end {
+            // Not before the unit's last byte; a line's end can need one byte more.
+            taken = max(1, end - offsets[slot(speaker)])
+            while taken < chunk.count {
+                let shorter = trying(chunk.prefix(taken), time: time)
+                if shorter.handoverEnd != nil {
+                    fed = shorter.decoder
+                    break
+                }
+                taken += 1
+            }
+        }
+        decoder = fed
+        return (taken, end != nil)
+    }
+
+    /// `bytes` fed to a copy of the decoder: the copy, and where the first unit that hands
+    /// over ends in the speaker's stream (nil: none does).
+    private func trying(_ bytes: ArraySlice<UInt8>, time: Duration) -> (decoder: SessionDecoder, handoverEnd: Int?) {
+        var copy = decoder
+        copy.receive(time: time, direction: speaker, bytes: bytes)
+        var end: Int?
+        while let unit = copy.next() {
+            if end == nil, Self.handsOver(unit) { end = unit.offset + unit.bytes.count }
+        }
+        return (copy, end)
     }
 
     private mutating func endTurn() {
