@@ -105,6 +105,9 @@ struct EDMDecode: ParsableCommand {
         if host == nil, inputs.isEmpty {
             throw ValidationError("Nothing to decode: name a capture file, '-' for standard input, or --host/--module.")
         }
+        if let input = (inputs + [host, module].compactMap { $0 }).first(where: { Self.sameFile($0, output) }) {
+            throw ValidationError("The output \(output) is the input \(input): writing it would destroy the capture before it is read. Choose another -o FILE.")
+        }
         if (format == .pcap || format == .pcapng), output == "-", isatty(1) == 1 {
             throw ValidationError("pcap and pcapng are binary: write them with -o FILE (or pipe them).")
         }
@@ -162,6 +165,13 @@ struct EDMDecode: ParsableCommand {
         } catch let error as CaptureIOError {
             fail(error.description, code: 65)
         }
+    }
+
+    /// Whether two paths name one existing file (also through a link).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        guard a != "-", b != "-", stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
     }
 
     /// Bytes of all inputs together, when all are regular files (else progress has no total).

@@ -93,6 +93,25 @@ import Testing
         #expect(r.status == 73 && r.stderr.contains("/nonexistent-dir/out.jsonl"), "\(r.stderr)")
     }
 
+    /// An output that is one of the inputs (by name or through a link) is refused before
+    /// anything is opened: the capture stays as it was.
+    @Test func anOutputThatIsAnInputIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edm-decode-same-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let capture = dir + "/session.pcapng", link = dir + "/link.pcapng"
+        try FileManager.default.copyItem(atPath: Tool.root + "/captures/scenarios/assigned.pcapng", toPath: capture)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: capture)
+        let before = try Data(contentsOf: URL(fileURLWithPath: capture))
+        for output in [capture, link] {
+            let r = try Tool.run("edm-decode", [capture, "-f", "pcapng", "-o", output])
+            #expect(r.status == 64 && r.stderr.contains("is the input \(capture)"), "\(r.stderr)")
+        }
+        let pair = try Tool.run("edm-decode", ["--host", capture, "--module", Reference.module, "-o", link])
+        #expect(pair.status == 64)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: capture)) == before)
+    }
+
     /// The writing side fails while the decoding side still reads: it stops too, and the
     /// exit status says the output was the problem.
     @Test func anOutputThatCannotBeWrittenIs74() throws {
