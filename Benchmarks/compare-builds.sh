@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Two (or more) edm-decode builds side by side on one capture: alternating runs, so the shared
+# machine's noise falls on all of them alike. Prints the median and best wall time and the
+# median CPU time (user + system) of each; the outputs go to a temporary file.
+#
+#   Benchmarks/compare-builds.sh RUNS CAPTURE FORMAT EDM-DECODE...
+#   Benchmarks/compare-builds.sh 9 big.pcapng pcapng old/edm-decode .build/release/edm-decode
+#
+# (Generate a capture with Benchmarks/make_session_capture.py, see decode-bench.sh.)
+set -euo pipefail
+[ $# -ge 4 ] || { sed -n 2,9p "$0" >&2; exit 64; }
+runs=$1 capture=$2 format=$3; shift 3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for _ in $(seq "$runs"); do
+    for i in $(seq $#); do
+        bin=${!i}
+        /usr/bin/time -o "$tmp/time" -f '%e %U %S' "$bin" "$capture" -f "$format" -o "$tmp/out" 2> /dev/null
+        read -r wall user sys < "$tmp/time"
+        echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" >> "$tmp/times.$i"
+    done
+done
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for i in $(seq $#); do
+    echo "${!i}: wall median $(cut -d' ' -f1 "$tmp/times.$i" | median) s, best $(cut -d' ' -f1 "$tmp/times.$i" | sort -n | head -1) s; CPU median $(cut -d' ' -f2 "$tmp/times.$i" | median) s ($runs runs, -f $format)"
+done
