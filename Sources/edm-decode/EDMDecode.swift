@@ -140,7 +140,7 @@ struct EDMDecode: ParsableCommand {
             DispatchQueue.global().async { [self] in
                 // (made here: only the decoding thread uses it)
                 let progress = showsProgress ? DecodeProgress(terminal: isatty(2) == 1, total: inputBytes, immediately: self.progress == true) : nil
-                var source = UnitSource(redact: redact, progress: progress, send: queue.send)
+                var source = UnitSource(redact: redact, json: chosen == .json, progress: progress, send: queue.send)
                 let decoded = Result { try decode(into: &source) }
                 progress?.end() // before any error message, which then starts on a clean line
                 switch decoded {

@@ -10,20 +10,24 @@ enum DecodeEvent: Sendable {
     case notes([TraceImportDiagnostic])
     /// Anomalies found since the last ones; they concern units sent or about to be.
     case anomalies([SessionAnomaly])
-    case unit(SessionUnit, redacted: Bool)
-    /// The session is over: its summary goes out.
-    case sessionEnd
+    /// `members`: in JSON, what the unit means (`JSONMeanings`), worked out on this side.
+    case unit(SessionUnit, redacted: Bool, members: [UInt8]?)
+    /// The session is over: its summary goes out (in JSON, the one `JSONMeanings` kept).
+    case sessionEnd(SessionSummary?)
     /// Reading failed here: what came before is written, then this is the error.
     case failure(any Error)
 }
 
 /// Records in, events out: session decoding and redaction, one unit at a time.
 ///
-/// It runs on its own thread while `UnitWriter` renders on another (the two halves take
-/// about the same time), and hands events over in batches through `send`.
+/// It runs on its own thread while `UnitWriter` renders on another, and hands events over in
+/// batches through `send`. For JSON it also works out what each unit means (`JSONMeanings`):
+/// writing JSON is the heavier half, and this evens the two out.
 struct UnitSource {
     let redact: Bool
     let progress: DecodeProgress?
+    /// Present when the output is JSON.
+    private var meanings: JSONMeanings?
     /// Hands a batch to the writer; false once the writer has stopped.
     let send: ([DecodeEvent]) -> Bool
     private var decoder = SessionDecoder()
@@ -37,9 +41,10 @@ struct UnitSource {
     /// The writer stopped (it failed): decoding stops too.
     struct WriterStopped: Error {}
 
-    init(redact: Bool, progress: DecodeProgress?, send: @escaping ([DecodeEvent]) -> Bool) {
+    init(redact: Bool, json: Bool, progress: DecodeProgress?, send: @escaping ([DecodeEvent]) -> Bool) {
         self.redact = redact
         self.progress = progress
+        meanings = json ? JSONMeanings() : nil
         self.send = send
     }
 
@@ -92,7 +97,8 @@ struct UnitSource {
     private mutating func endSession() throws {
         decoder.finish()
         try drain()
-        try emit(.sessionEnd)
+        try emit(.sessionEnd(meanings?.summary))
+        if meanings != nil { meanings = JSONMeanings() }
         decoder = SessionDecoder()
         reported = 0
     }
@@ -109,7 +115,8 @@ struct UnitSource {
         }
         while let decoded = decoder.next() {
             let secret = redact && decoded.holdsSecret
-            try emit(.unit(secret ? decoded.redacted : decoded, redacted: secret))
+            let unit = secret ? decoded.redacted : decoded
+            try emit(.unit(unit, redacted: secret, members: meanings?.members(for: unit)))
         }
     }
 

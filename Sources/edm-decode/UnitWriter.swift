@@ -6,7 +6,6 @@ struct UnitWriter {
     let sink: OutputSink
     let format: EDMDecode.OutputFormat
     private var transcript: TranscriptRenderer
-    private var json = JSONLinesRenderer()
     private var jsonLine = JSONWriter()
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
@@ -36,10 +35,10 @@ struct UnitWriter {
             try note(diagnostics)
         case .anomalies(let found):
             anomalies += found
-        case .unit(let unit, let redacted):
-            try write(unit, redacted: redacted)
-        case .sessionEnd:
-            try closeSession()
+        case .unit(let unit, let redacted, let members):
+            try write(unit, redacted: redacted, members: members ?? [])
+        case .sessionEnd(let summary):
+            try closeSession(summary ?? SessionSummary())
         case .failure:
             break // the caller stops there
         }
@@ -50,11 +49,11 @@ struct UnitWriter {
         try sink.flush()
     }
 
-    private mutating func write(_ unit: SessionUnit, redacted: Bool) throws {
+    private mutating func write(_ unit: SessionUnit, redacted: Bool, members: [UInt8]) throws {
         switch format {
         case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: anomalies))
         case .json:
-            json.render(unit, into: &jsonLine)
+            JSONLinesRenderer.line(unit, members: members, into: &jsonLine)
             try writeJSONLine()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
@@ -66,11 +65,12 @@ struct UnitWriter {
         }
     }
 
-    private mutating func closeSession() throws {
+    /// `summary`: JSON's, from the decoding side.
+    private mutating func closeSession(_ summary: SessionSummary) throws {
         switch format {
         case .transcript: try sink.write(line: transcript.closing(anomalies: anomalies))
         case .json:
-            json.renderClosing(anomalies: anomalies, notes: notes, into: &jsonLine)
+            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &jsonLine)
             try writeJSONLine()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
@@ -78,7 +78,6 @@ struct UnitWriter {
         case .pcap, .pcapng: break
         }
         transcript = TranscriptRenderer(color: transcript.color)
-        json = JSONLinesRenderer()
         mermaid = MermaidRenderer()
         notes = []
         anomalies = []

@@ -1,0 +1,112 @@
+/// What each unit means, as the JSON members `fields`, `dps` and `explanation`, and the
+/// session's summary, which learns from the same work (`JSONLinesRenderer` writes the rest).
+///
+/// What an AT text means (its parsed lines, catalog fields and explanation) is worked out once
+/// per distinct text and kept, because sessions repeat the same lines (`OK`, the same commands
+/// every run) and parsing them was most of the cost of a line. It is a separate value so that
+/// edm-decode can work meanings out on its decoding thread while the other one writes lines.
+public struct JSONMeanings: Sendable {
+    public private(set) var summary = SessionSummary()
+    private var known: [TextKey: KnownText] = [:]
+
+    /// At most this many texts are kept (then forgotten all at once), each at most
+    /// `maxKnownLength` bytes long: memory stays bounded whatever the capture holds.
+    static let maxKnown = 1024
+    static let maxKnownLength = 256
+
+    private struct TextKey: Hashable {
+        var frame: Bool
+        var text: ArraySlice<UInt8>
+
+        // The bytes in one go: ArraySlice's own hash feeds the hasher a byte at a time.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(frame)
+            text.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    private struct KnownText {
+        var atLines: [ATCommandLine]
+        /// `"fields":{…},"explanation":"…"`, as `members` writes them.
+        var members: [UInt8]
+    }
+
+    public init() {}
+
+    /// The unit's meaning as JSON members (`"fields":{…},"explanation":"…"`, possibly empty),
+    /// in unit order: the summary counts the unit too.
+    public mutating func members(for unit: SessionUnit) -> [UInt8] {
+        if let text = unit.textBytes, unit.diagnostic == nil, unit.kind != .at(.prompt), text.count <= Self.maxKnownLength {
+            let known = knownText(TextKey(frame: unit.frame != nil, text: text), unit)
+            summary.add(unit, atLines: known.atLines, dps: nil)
+            return known.members
+        }
+        let description = UnitDescription(unit)
+        summary.add(unit, description)
+        var fragment = JSONWriter(capacity: 256)
+        Self.members(unit, description, into: &fragment)
+        return fragment.bytes
+    }
+
+    private mutating func knownText(_ key: TextKey, _ unit: SessionUnit) -> KnownText {
+        if let known = known[key] { return known }
+        let description = UnitDescription(unit)
+        var fragment = JSONWriter(capacity: 256)
+        Self.members(unit, description, into: &fragment)
+        let entry = KnownText(atLines: description.atLines, members: fragment.bytes)
+        if known.count >= Self.maxKnown { known.removeAll(keepingCapacity: true) }
+        // A copy of the text: the unit's slice would keep its whole input buffer alive.
+        known[TextKey(frame: key.frame, text: ArraySlice(Array(key.text)))] = entry
+        return entry
+    }
+
+    /// `fields`, `dps` and `explanation`: what the unit means.
+    private static func members(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {
+        fields(unit, description, into: &out)
+        if let dps = description.dps { out.key("dps"); write(dps, into: &out) }
+        if let explanation = description.explanation, unit.diagnostic == nil { out.key("explanation"); out.string(explanation) }
+    }
+
+    private static func fields(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {
+        if let event = unit.frame?.connectEvent {
+            out.key("fields")
+            out.openObject()
+            switch event.link {
+            case .bluetooth(let profile, let address, let frameSize):
+                out.key("connect_type"); out.string("bluetooth")
+                out.key("profile"); out.int(Int(profile))
+                out.key("address"); out.hex(address[...])
+                out.key("frame_size"); out.int(Int(frameSize))
+            case .ipv4(let p, let r, let rp, let l, let lp), .ipv6(let p, let r, let rp, let l, let lp):
+                let v4 = r.count == 4
+                func address(_ a: [UInt8]) -> String { v4 ? a.map(String.init).joined(separator: ".") : EDMConnectEvent.ipv6Text(a) }
+                out.key("connect_type"); out.string(v4 ? "ipv4" : "ipv6")
+                out.key("protocol"); out.string(EDMConnectEvent.protocolName(p))
+                out.key("remote"); out.string(address(r))
+                out.key("remote_port"); out.int(Int(rp))
+                out.key("local"); out.string(address(l))
+                out.key("local_port"); out.int(Int(lp))
+            }
+            out.closeObject()
+            return
+        }
+        guard let line = description.atLines.last(where: { $0.kind != .final }) ?? description.atLines.last else { return }
+        out.key("fields")
+        out.openObject()
+        out.key("name"); out.string(line.name)
+        for field in ATCatalog.fields(of: line) { out.key(text: field.name); out.string(field.value) }
+        out.closeObject()
+    }
+
+    static func write(_ dps: DPSResponse, into out: inout JSONWriter) {
+        out.openObject()
+        out.key("status"); out.string(dps.statusText)
+        if let v = dps.operationID { out.key("operationId"); out.string(v) }
+        if let v = dps.assignedHub { out.key("assignedHub"); out.string(v) }
+        if let v = dps.deviceID { out.key("deviceId"); out.string(v) }
+        if let v = dps.substatus { out.key("substatus"); out.string(v) }
+        if let v = dps.errorCode { out.key("errorCode"); out.int(v) }
+        if let v = dps.message { out.key("message"); out.string(v) }
+        out.closeObject()
+    }
+}
