@@ -73,6 +73,7 @@ struct UnitSource {
             try notes(input.takeDiagnostics())
             progress?.update(position: input.position)
         }
+        try notes(input.takeDiagnostics()) // (what reading to the end noticed)
         progress?.inputDone(size: input.position)
     }
 

@@ -159,6 +159,25 @@ import Testing
         _ = try Self.check(file, format: "usbmon \(bridge)", times: { ExpectedTimes.perTurn($0) })
     }
 
+    /// What the reader notices on the capture's last packets still reaches the summary, also
+    /// when the serial bytes before them fill a whole batch of reading (64 KB): here 70 KB of
+    /// module output close the session, then comes another device's bulk traffic.
+    @Test func aNoteOnTheLastPacketIsKept() throws {
+        var file = Capture.usbmon(try Self.turns(), bridge: .cp210x)
+        var other = Capture.urb(type: "C", transfer: 3, endpoint: 0x81, data: Array("other device".utf8))
+        other[11] = 9 // usbmon header: the device address
+        let big = Capture.urb(type: "C", transfer: 3, endpoint: 0x81, data: Array(repeating: UInt8(ascii: "x"), count: 70_000))
+        for (i, packet) in [big, other].enumerated() {
+            for field in [UInt32(Reference.startSeconds + 60 + Int64(i)), 0, UInt32(packet.count), UInt32(packet.count)] {
+                file += (0..<4).map { UInt8((field >> (8 * UInt32($0))) & 0xFF) }
+            }
+            file += packet
+        }
+        let decoded = try Decode.json([try Self.write("usb-then-other.pcap", file)])
+        let messages = ((decoded.summary["import"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+        #expect(messages.contains { $0.contains("device 1.9 skipped") }, "\(messages)")
+    }
+
     /// What edm-decode writes for Wireshark reads back as the same units at the same times.
     @Test(arguments: ["pcap", "pcapng"])
     func ourOwnCapture(format: String) throws {
