@@ -221,7 +221,7 @@ public final class PcapReader {
     /// How far into the file reading has got, in bytes (for progress).
     public var position: Int { Int(ftell(pcap_file(pcap))) }
 
-    /// Every record to the end (for tests and small files; streaming callers use `next()`).
+    /// Every record to the end (for tests and small files; streaming callers use `next()` or `nextBatch()`).
     public func readAll() throws(CaptureIOError) -> [TraceRecord] {
         var out: [TraceRecord] = []
         while let packet = try next() { out += packet.records }
