@@ -35,8 +35,8 @@ public final class SessionRecorder {
 
     private func drain() {
         while let decoded = decoder.next() {
-            let secret = !keepSecrets && decoded.holdsSecret
-            let unit = secret ? decoded.redacted : decoded
+            let starred = keepSecrets ? nil : decoded.redactedIfSecret
+            let unit = starred ?? decoded, secret = starred != nil
             onUnit(unit, decoder.anomalies)
             guard error == nil else { continue }
             do {

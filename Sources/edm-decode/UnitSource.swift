@@ -115,9 +115,9 @@ struct UnitSource {
             reported = anomalies.count
         }
         while let decoded = decoder.next() {
-            let secret = redact && decoded.holdsSecret
-            let unit = secret ? decoded.redacted : decoded
-            try emit(.unit(unit, redacted: secret, members: meanings?.members(for: unit)))
+            let starred = redact ? decoded.redactedIfSecret : nil
+            let unit = starred ?? decoded
+            try emit(.unit(unit, redacted: starred != nil, members: meanings?.members(for: unit)))
         }
     }
 

@@ -32,6 +32,8 @@ import Testing
     }
 
     @Test func otherCommandsAreLeftAlone() {
+        #expect(unit(Array("AT+UWSC=0,2,MySSID\r".utf8)).redactedIfSecret == nil)
+        #expect(unit(Array("AT+UWSC=0,8,pass\r".utf8)).redactedIfSecret.map { Array($0.bytes) } == Array("AT+UWSC=0,8,****\r".utf8))
         #expect(!unit(Array("AT+UWSC=0,2,MySSID\r".utf8)).holdsSecret)
         #expect(!unit(EDMEncoder.atRequest("AT+UDCP=mqtt://h:8883/?client=x\r")).holdsSecret)
     }

@@ -63,8 +63,12 @@ public enum Redactor {
 
 extension SessionUnit {
     /// The unit with its secrets replaced (see `Redactor`), or itself when it holds none.
-    public var redacted: SessionUnit {
-        guard let bytes = Redactor.redact(self) else { return self }
+    public var redacted: SessionUnit { redactedIfSecret ?? self }
+
+    /// The unit with its secrets starred, or nil when it holds none (one pass: what callers
+    /// that flag redacted units ask).
+    public var redactedIfSecret: SessionUnit? {
+        guard let bytes = Redactor.redact(self) else { return nil }
         var unit = self
         unit.bytes = bytes[...]
         if case .frame = kind { unit.kind = .frame(EDMFrame(unchecked: unit.bytes)) }
@@ -72,5 +76,5 @@ extension SessionUnit {
     }
 
     /// Whether `redacted` changes anything.
-    public var holdsSecret: Bool { Redactor.redact(self) != nil }
+    public var holdsSecret: Bool { redactedIfSecret != nil }
 }
