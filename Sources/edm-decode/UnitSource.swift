@@ -114,10 +114,12 @@ struct UnitSource {
             try emit(.anomalies(Array(anomalies[reported...])))
             reported = anomalies.count
         }
-        while let decoded = decoder.next() {
-            let starred = redact ? decoded.redactedIfSecret : nil
-            let unit = starred ?? decoded
-            try emit(.unit(unit, redacted: starred != nil, members: meanings?.members(for: unit)))
+        while var unit = decoder.next() {
+            // (Written so that the usual unit, with no secret, is moved along, never copied.)
+            let starred = redact ? unit.redactedIfSecret : nil
+            if let starred { unit = starred }
+            let members = meanings?.members(for: unit)
+            try emit(.unit(consume unit, redacted: starred != nil, members: members))
         }
     }
 

@@ -89,7 +89,7 @@ public struct SessionDecoder: Sendable {
                                    offset: offset, bytes: [], kind: .raw(.noise))
             classify(token, into: &unit, stream: d)
             nextIndex += 1
-            ready.append(unit)
+            ready.append(consume unit) // (moved: a copy would retain every reference it holds)
         }
     }
 
