@@ -135,7 +135,7 @@ struct EDMDecode: ParsableCommand {
             let chosen = format ?? (sink.isTerminal ? .transcript : .json)
             var writer = try UnitWriter(sink: sink, format: chosen,
                                         color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
-            let queue = EventQueue(capacity: 8)
+            let queue = EventQueue(capacity: 4)
             let showsProgress = progress ?? (isatty(2) == 1 && !sink.isTerminal)
             DispatchQueue.global().async { [self] in
                 // (made here: only the decoding thread uses it)
