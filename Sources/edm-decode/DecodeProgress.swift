@@ -15,8 +15,8 @@ final class DecodeProgress {
     private let start: ContinuousClock.Instant
     private var due: ContinuousClock.Instant
     private var shown = false
-    /// Bytes of the inputs already finished.
-    private var finished = 0
+    /// Bytes of the inputs already finished, and of the current one so far.
+    private var finished = 0, current = 0
     private var calls = 0
 
     /// `immediately`: the user asked for it, so it shows from the first update.
@@ -30,23 +30,28 @@ final class DecodeProgress {
     /// `position` bytes of the current input are decoded. Cheap: it looks at the clock only
     /// on every 64th call, and writes at most four times a second.
     func update(position: Int) {
+        current = position
         calls += 1
         guard calls % 64 == 1 else { return }
         let now = clock.now
         guard now >= due else { return }
         due = now.advanced(by: .milliseconds(250))
-        show(done: finished + position, at: now)
+        show(done: finished + current, at: now)
     }
 
-    /// The current input is done: its `size` bytes count as decoded from now on.
-    func inputDone(size: Int) { finished += size }
+    /// The current input is done (after a last `update` at its end).
+    func inputDone() {
+        finished += current
+        current = 0
+    }
 
-    /// Decoding is over (or failed): the line goes away; a log gets its last line.
+    /// Decoding is over (or failed): the line goes away; a log gets its last line, with how
+    /// far it got.
     func end() {
         if terminal {
             if shown { FileDescriptorText.write("\r\u{1B}[K", to: 2) }
         } else if shown {
-            show(done: total ?? finished, at: clock.now)
+            show(done: finished + current, at: clock.now)
         }
     }
 

@@ -74,7 +74,8 @@ struct UnitSource {
             progress?.update(position: input.position)
         }
         try notes(input.takeDiagnostics()) // (what reading to the end noticed)
-        progress?.inputDone(size: input.position)
+        progress?.update(position: input.position)
+        progress?.inputDone()
     }
 
     /// Several inputs: each its own session, one after the other in the same output.

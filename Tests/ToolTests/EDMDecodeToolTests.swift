@@ -76,6 +76,15 @@ import Testing
         let pair = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json", "--progress"])
         #expect(pair.status == 0 && pair.stderr.split(separator: "\n").last?.contains("(100%)") == true, "\(pair.stderr)")
         #expect(try Tool.run("edm-decode", inputs + ["-f", "json", "--no-progress"]).stderr.isEmpty)
+
+        // Reading fails: how far it got, then the error on a line of its own.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/captures/scenarios/assigned.pcapng"))
+        let cut = try Tool.temporaryFile("progress-cut-\(UUID().uuidString).pcapng", whole.prefix(6000))
+        defer { unlink(cut) }
+        let failed = try Tool.run("edm-decode", [cut, "-f", "json", "--progress"])
+        let messages = failed.stderr.split(separator: "\n")
+        #expect(failed.status == 65 && messages.count >= 2, "\(failed.stderr)")
+        #expect(messages.dropLast().allSatisfy { $0.contains("kB (") } && messages.last?.contains("truncated") == true, "\(failed.stderr)")
     }
 
     @Test func helpExplainsFormatsAndExitCodes() throws {
