@@ -70,13 +70,10 @@ public final class CaptureInput {
         if let pcap {
             do { return try pcap.nextBatch(bytes: bytes) } catch { throw Failure(message: error.description, exitCode: 65) }
         }
-        guard var records = try next() else { return nil }
-        var count = records.reduce(0) { $0 + $1.bytes.count }
-        while noticed.isEmpty, count < bytes, let more = try next() {
-            records += more
-            count += more.reduce(0) { $0 + $1.bytes.count }
-        }
-        return RecordBatch(records)
+        guard let records = try next() else { return nil }
+        var batch = RecordBatch(records)
+        while noticed.isEmpty, batch.byteCount < bytes, let more = try next() { batch.append(more) }
+        return batch
     }
 
     /// The next records (possibly none), or nil at the end of the capture.

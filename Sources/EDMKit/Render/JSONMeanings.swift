@@ -43,17 +43,13 @@ public struct JSONMeanings: Sendable {
         }
         let description = UnitDescription(unit)
         summary.add(unit, description)
-        var fragment = JSONWriter(capacity: 256)
-        Self.members(unit, description, into: &fragment)
-        return fragment.bytes
+        return Self.members(unit, description)
     }
 
     private mutating func knownText(_ key: TextKey, _ unit: SessionUnit) -> KnownText {
         if let known = known[key] { return known }
         let description = UnitDescription(unit)
-        var fragment = JSONWriter(capacity: 256)
-        Self.members(unit, description, into: &fragment)
-        let entry = KnownText(atLines: description.atLines, members: fragment.bytes)
+        let entry = KnownText(atLines: description.atLines, members: Self.members(unit, description))
         if known.count >= Self.maxKnown { known.removeAll(keepingCapacity: true) }
         // A copy of the text: the unit's slice would keep its whole input buffer alive.
         known[TextKey(frame: key.frame, text: ArraySlice(Array(key.text)))] = entry
@@ -61,10 +57,12 @@ public struct JSONMeanings: Sendable {
     }
 
     /// `fields`, `dps` and `explanation`: what the unit means.
-    private static func members(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {
+    private static func members(_ unit: SessionUnit, _ description: UnitDescription) -> [UInt8] {
+        var out = JSONWriter(capacity: 256)
         fields(unit, description, into: &out)
         if let dps = description.dps { out.key("dps"); write(dps, into: &out) }
         if let explanation = description.explanation, unit.diagnostic == nil { out.key("explanation"); out.string(explanation) }
+        return out.bytes
     }
 
     private static func fields(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {

@@ -63,8 +63,8 @@ enum ByteText {
         return s.dropFirst(p.count)
     }
 
-    /// Whether the bytes are exactly `text` (a literal: compared as memory, with no String
-    /// in between; the session decoder asks this several times per unit).
+    /// Whether the bytes are exactly `text` (a literal, compared byte for byte with no String
+    /// in between: the session decoder asks this several times per unit).
     static func equals(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
         s.count == text.utf8CodeUnitCount && starts(s, with: text)
     }

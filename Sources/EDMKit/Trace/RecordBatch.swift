@@ -27,9 +27,7 @@ public struct RecordBatch: Sendable {
 
     public init(_ records: [TraceRecord]) {
         self.init(capacity: records.reduce(0) { $0 + $1.bytes.count })
-        for record in records {
-            record.bytes.withUnsafeBufferPointer { append(time: record.time, direction: record.direction, bytes: $0) }
-        }
+        append(records)
     }
 
     public var count: Int { entries.count }
@@ -40,6 +38,12 @@ public struct RecordBatch: Sendable {
     public subscript(_ i: Int) -> Record {
         let entry = entries[i]
         return Record(time: entry.time, direction: entry.direction, bytes: storage[entry.range])
+    }
+
+    public mutating func append(_ records: [TraceRecord]) {
+        for record in records {
+            record.bytes.withUnsafeBufferPointer { append(time: record.time, direction: record.direction, bytes: $0) }
+        }
     }
 
     /// Copies `bytes` in (a pointer, so that a reader hands over its own buffer's bytes with
