@@ -1,3 +1,4 @@
+import EDMKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -17,7 +18,7 @@ final class CaptureOutput {
     let name: String
     private var fd: Int32
     private let ownsDescriptor: Bool
-    private var buffer: [UInt8] = []
+    private var buffer = ByteBuffer(capacity: 2 * bufferSize)
 
     /// Creates or truncates `path` (`-` is standard output).
     init(path: String) throws(CaptureIOError) {
@@ -31,7 +32,6 @@ final class CaptureOutput {
             self.ownsDescriptor = true
         }
         name = path
-        buffer.reserveCapacity(Self.bufferSize)
     }
 
     /// Writes to a descriptor the caller owns (and closes).
@@ -45,12 +45,12 @@ final class CaptureOutput {
 
     func write<C: Collection<UInt8>>(_ bytes: C) throws(CaptureIOError) {
         guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "write after close") }
-        buffer += bytes
+        buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferSize { try flush() }
     }
 
     /// Lets an encoder append to the buffer in place, with no array of its own in between.
-    func append(_ encode: (inout [UInt8]) -> Void) throws(CaptureIOError) {
+    func append(_ encode: (inout ByteBuffer) -> Void) throws(CaptureIOError) {
         guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "write after close") }
         encode(&buffer)
         if buffer.count >= Self.bufferSize { try flush() }
@@ -60,14 +60,14 @@ final class CaptureOutput {
         guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "flush after close") }
         var done = 0
         while done < buffer.count {
-            let n = buffer[done...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw CaptureIOError(.io, path: name, "write failed: \(Self.errnoText())")
             }
             done += n
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 
     func close() throws(CaptureIOError) {

@@ -1,3 +1,4 @@
+import EDMKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,15 +56,30 @@ public final class OutputSink {
         if buffer.count >= Self.blockSize { try flush() }
     }
 
+    /// A large block, written out now, without being copied into the buffer first (what was
+    /// buffered goes before it).
+    public func write(block: ByteBuffer) throws(IOError) {
+        try flush()
+        let failed = block.withUnsafeBytes { writeAll($0) }
+        if failed != 0 { throw IOError(path: path, errno: failed) }
+    }
+
     public func flush() throws(IOError) {
+        let failed = buffer.withUnsafeBytes { writeAll($0) }
+        if failed != 0 { throw IOError(path: path, errno: failed) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// 0, or the errno of the write that failed.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         var start = 0
-        while start < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + start, buffer.count - start) }
+        while start < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + start, bytes.count - start)
             if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw IOError(path: path, errno: errno) }
+            guard n > 0 else { return errno }
             start += n
         }
-        buffer.removeAll(keepingCapacity: true)
+        return 0
     }
 }
 

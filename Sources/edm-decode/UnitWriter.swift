@@ -6,7 +6,8 @@ struct UnitWriter {
     let sink: OutputSink
     let format: EDMDecode.OutputFormat
     private var transcript: TranscriptRenderer
-    private var jsonLine = JSONWriter()
+    /// JSON lines collect here and go out in blocks of about `OutputSink.blockSize`.
+    private var json = JSONWriter(capacity: 2 * OutputSink.blockSize)
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
     private var origin: TraceOrigin?
@@ -45,6 +46,7 @@ struct UnitWriter {
     }
 
     mutating func finish() throws {
+        try flushJSON()
         try capture?.close()
         try sink.flush()
     }
@@ -53,8 +55,8 @@ struct UnitWriter {
         switch format {
         case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: anomalies))
         case .json:
-            JSONLinesRenderer.line(unit, members: members, into: &jsonLine)
-            try writeJSONLine()
+            JSONLinesRenderer.line(unit, members: members, into: &json)
+            try endJSONLine()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             started = true
@@ -70,8 +72,8 @@ struct UnitWriter {
         switch format {
         case .transcript: try sink.write(line: transcript.closing(anomalies: anomalies))
         case .json:
-            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &jsonLine)
-            try writeJSONLine()
+            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &json)
+            try endJSONLine()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
@@ -94,8 +96,14 @@ struct UnitWriter {
         }
     }
 
-    private mutating func writeJSONLine() throws {
-        try sink.write(line: jsonLine.bytes)
-        jsonLine.reset()
+    private mutating func endJSONLine() throws {
+        json.newline()
+        if json.buffer.count >= OutputSink.blockSize { try flushJSON() }
+    }
+
+    private mutating func flushJSON() throws {
+        guard !json.buffer.isEmpty else { return }
+        try sink.write(block: json.buffer)
+        json.reset()
     }
 }

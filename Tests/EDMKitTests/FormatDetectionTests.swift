@@ -163,9 +163,10 @@ import Testing
         let epb = PcapngEncoder.enhancedPacket(unixNanoseconds: 5, data: [1, 2, 3], flags: 2, comment: "ab")
         #expect(epb == [6, 0, 0, 0, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0,
                         2, 0, 4, 0, 2, 0, 0, 0, 1, 0, 2, 0, 0x61, 0x62, 0, 0, 0, 0, 0, 0, 56, 0, 0, 0])
-        var out: [UInt8] = [0xEE]
+        var out = ByteBuffer(capacity: 16) // (grows while the block is written)
+        out.append(0xEE)
         PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: 5, prefix: [1], data: [2, 3][...], flags: 2, comment: "ab")
-        #expect(out == [0xEE] + epb)
+        #expect(out.array == [0xEE] + epb)
         let bare = PcapngEncoder.enhancedPacket(unixNanoseconds: 0, data: [UInt8](), flags: nil, comment: nil)
         #expect(bare.count == 32 && Array(bare[4..<8]) == [32, 0, 0, 0]) // no options, no end-of-options
     }

@@ -2,66 +2,81 @@
 /// numbers for everything we emit as JSON.
 ///
 /// edm-decode writes a JSON line per unit, millions per capture; building a tree of values
-/// and Strings first spent most of its time in allocations. Here a line is appended to one
-/// reusable byte array, hex and escapes are written in place, and string literals are copied without conversion.
+/// and Strings first spent most of its time in allocations. Here lines are appended to one
+/// reusable `ByteBuffer`: each value asks it once for room and is stored through a pointer
+/// (hex, digits and escapes in place), and string literals are copied without conversion.
 public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+    /// What has been written (edm-decode lets lines collect here and writes them in blocks).
+    public private(set) var buffer: ByteBuffer
     /// Whether the current object or array already has a member (so the next needs a comma).
     private var hasMember = false
 
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) { buffer = ByteBuffer(capacity: capacity) }
+
+    /// The bytes written, copied out.
+    public var bytes: [UInt8] { buffer.array }
 
     /// Empties the writer, keeping its storage.
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        buffer.removeAll()
+        hasMember = false
+    }
+
+    /// Ends a line of JSON Lines: a newline, and the next value starts a new document.
+    public mutating func newline() {
+        buffer.append(0x0A)
         hasMember = false
     }
 
     // MARK: Structure
 
-    public mutating func openObject() { separate(); bytes.append(UInt8(ascii: "{")); hasMember = false }
-    public mutating func closeObject() { bytes.append(UInt8(ascii: "}")); hasMember = true }
-    public mutating func openArray() { separate(); bytes.append(UInt8(ascii: "[")); hasMember = false }
-    public mutating func closeArray() { bytes.append(UInt8(ascii: "]")); hasMember = true }
+    public mutating func openObject() { separate(); buffer.append(UInt8(ascii: "{")); hasMember = false }
+    public mutating func closeObject() { buffer.append(UInt8(ascii: "}")); hasMember = true }
+    public mutating func openArray() { separate(); buffer.append(UInt8(ascii: "[")); hasMember = false }
+    public mutating func closeArray() { buffer.append(UInt8(ascii: "]")); hasMember = true }
 
     /// `"key":`, after a comma when the object has members. The value comes next and adds
     /// no comma of its own (`separate()` sees `hasMember` cleared). Keys are literals, known
     /// to need no escaping, so they are copied as they are.
     public mutating func key(_ name: StaticString) {
-        if hasMember { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        let n = name.utf8CodeUnitCount
+        let out = buffer.room(n + 4)
+        var o = 0
+        if hasMember { out[0] = UInt8(ascii: ","); o = 1 }
+        out[o] = UInt8(ascii: "\"")
+        (out + o + 1).update(from: name.utf8Start, count: n)
+        out[o + n + 1] = UInt8(ascii: "\"")
+        out[o + n + 2] = UInt8(ascii: ":")
+        buffer.advance(o + n + 3)
         hasMember = false
     }
 
     /// A key made at run time (catalog field names, parsed documents), escaped as needed.
     public mutating func key(text name: String) {
-        if hasMember { bytes.append(UInt8(ascii: ",")) }
+        if hasMember { buffer.append(UInt8(ascii: ",")) }
         hasMember = false
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        buffer.append(UInt8(ascii: ":"))
         hasMember = false
     }
 
     /// A comma before an array element or a key-less value that follows another.
     private mutating func separate() {
-        if hasMember { bytes.append(UInt8(ascii: ",")) }
+        if hasMember { buffer.append(UInt8(ascii: ",")) }
         hasMember = true
     }
 
     // MARK: Values
 
-    public mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
-    public mutating func bool(_ b: Bool) { separate(); bytes.append(contentsOf: (b ? "true" : "false").utf8) }
+    public mutating func null() { separate(); buffer.append(contentsOf: "null".utf8) }
+    public mutating func bool(_ b: Bool) { separate(); buffer.append(contentsOf: (b ? "true" : "false").utf8) }
 
     /// Text already valid as a JSON number (or a literal), written as is.
-    public mutating func number(_ text: String) { separate(); bytes.append(contentsOf: text.utf8) }
+    public mutating func number(_ text: String) { separate(); buffer.append(contentsOf: text.utf8) }
 
     public mutating func int(_ value: Int) {
         separate()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
         digits(UInt64(value.magnitude))
     }
 
@@ -69,39 +84,40 @@ public struct JSONWriter: Sendable {
     public mutating func seconds(_ d: Duration) {
         separate()
         let us = d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
-        if us < 0 { bytes.append(UInt8(ascii: "-")) }
+        if us < 0 { buffer.append(UInt8(ascii: "-")) }
         digits(UInt64(us.magnitude / 1_000_000))
-        bytes.append(UInt8(ascii: "."))
-        var fraction = UInt64(us.magnitude % 1_000_000), unit: UInt64 = 100_000
-        while unit > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / unit))
-            fraction %= unit
-            unit /= 10
+        let out = buffer.room(7)
+        out[0] = UInt8(ascii: ".")
+        var fraction = UInt64(us.magnitude % 1_000_000)
+        for i in (1...6).reversed() {
+            out[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
         }
+        buffer.advance(7)
     }
 
     /// Decimal digits, written in place from the last one.
     private mutating func digits(_ value: UInt64) {
         var count = 1, rest = value
         while rest >= 10 { rest /= 10; count += 1 }
-        let end = bytes.count + count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
-        bytes.withUnsafeMutableBufferPointer { out in
-            var v = value, i = end
-            repeat {
-                i -= 1
-                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-        }
+        let out = buffer.room(count)
+        var v = value, i = count
+        repeat {
+            i -= 1
+            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        } while v > 0
+        buffer.advance(count)
     }
 
     /// `0x0044`: four uppercase hex digits, quoted.
     public mutating func hexString(_ value: UInt16) {
         separate()
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "0"), UInt8(ascii: "x")])
-        for shift in stride(from: 12, through: 0, by: -4) { bytes.append(Self.hexDigits[Int(value >> UInt16(shift) & 0xF)]) }
-        bytes.append(UInt8(ascii: "\""))
+        let out = buffer.room(8)
+        out[0] = UInt8(ascii: "\""); out[1] = UInt8(ascii: "0"); out[2] = UInt8(ascii: "x")
+        for i in 0..<4 { out[3 + i] = Self.hexDigit(UInt8(value >> UInt16(12 - 4 * i) & 0xF)) }
+        out[7] = UInt8(ascii: "\"")
+        buffer.advance(8)
     }
 
     public mutating func string(_ s: String) {
@@ -112,64 +128,74 @@ public struct JSONWriter: Sendable {
     /// Bytes as a JSON string, decoded as UTF-8 (invalid sequences become U+FFFD, as
     /// `String(decoding:as:)` does).
     public mutating func string(utf8 text: ArraySlice<UInt8>) {
-        if text.allSatisfy({ $0 < 0x80 }) {
-            text.withUnsafeBufferPointer { quote(validUTF8: $0) }
-        } else {
-            string(String(decoding: text, as: UTF8.self))
+        let ascii = text.withUnsafeBufferPointer { input in
+            guard input.allSatisfy({ $0 < 0x80 }) else { return false }
+            quote(validUTF8: input)
+            return true
         }
+        if !ascii { string(String(decoding: text, as: UTF8.self)) }
     }
 
     /// Uppercase hex digits in quotes, written in place.
     public mutating func hex(_ data: ArraySlice<UInt8>) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: data.count * 2))
-        bytes.withUnsafeMutableBufferPointer { out in
-            data.withUnsafeBufferPointer { input in
-                var o = start
-                for b in input {
-                    out[o] = Self.hexDigits[Int(b >> 4)]
-                    out[o + 1] = Self.hexDigits[Int(b & 0x0F)]
-                    o += 2
-                }
+        let n = data.count
+        let out = buffer.room(2 * n + 2)
+        out[0] = UInt8(ascii: "\"")
+        data.withUnsafeBufferPointer { input in
+            var o = 1
+            for b in input {
+                out[o] = Self.hexDigit(b >> 4)
+                out[o + 1] = Self.hexDigit(b & 0x0F)
+                o += 2
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        out[2 * n + 1] = UInt8(ascii: "\"")
+        buffer.advance(2 * n + 2)
     }
 
     /// Members written earlier by another writer (`"a":1,"b":2`, cached), in the current object.
     public mutating func members(_ fragment: [UInt8]) {
         guard !fragment.isEmpty else { return }
         separate()
-        bytes.append(contentsOf: fragment)
+        buffer.append(contentsOf: fragment)
     }
 
     // MARK: Quoting
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-    private static let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x37 + nibble }
 
     /// Only ASCII needs escaping in UTF-8; runs that need none are copied whole.
     private mutating func quote(validUTF8 text: UnsafeBufferPointer<UInt8>) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        var run = 0
-        for i in 0..<text.count {
-            let b = text[i]
-            guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
-            run = i + 1
-            switch b {
-            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])  // \"
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])  // \\
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])  // \n
-            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])  // \r
-            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])  // \t
-            default: bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, Self.lowerHexDigits[Int(b >> 4)], Self.lowerHexDigits[Int(b & 0xF)]]) // \u00hh
+        // Room for the worst case (every byte as \u00hh) up front: one check per string.
+        let out = buffer.room(6 * text.count + 2)
+        out[0] = UInt8(ascii: "\"")
+        var o = 1
+        for b in text {
+            guard b < 0x20 || b == 0x22 || b == 0x5C else {
+                out[o] = b
+                o += 1
+                continue
             }
+            out[o] = 0x5C
+            switch b {
+            case 0x22, 0x5C: out[o + 1] = b               // \" \\
+            case 0x0A: out[o + 1] = UInt8(ascii: "n")
+            case 0x0D: out[o + 1] = UInt8(ascii: "r")
+            case 0x09: out[o + 1] = UInt8(ascii: "t")
+            default:                                       // \u00hh
+                out[o + 1] = UInt8(ascii: "u"); out[o + 2] = 0x30; out[o + 3] = 0x30
+                out[o + 4] = Self.lowerHexDigit(b >> 4); out[o + 5] = Self.lowerHexDigit(b & 0xF)
+                o += 4
+            }
+            o += 2
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
-        bytes.append(UInt8(ascii: "\""))
+        out[o] = UInt8(ascii: "\"")
+        buffer.advance(o + 1)
     }
+
+    @inline(__always)
+    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 }

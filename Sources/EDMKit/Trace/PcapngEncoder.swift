@@ -58,9 +58,9 @@ public enum PcapngEncoder {
 
     /// One enhanced packet block on interface 0 with a nanosecond timestamp.
     public static func enhancedPacket<Data: Collection<UInt8>>(unixNanoseconds: Int64, data: Data, flags: UInt32?, comment: String?) -> [UInt8] {
-        var out: [UInt8] = []
+        var out = ByteBuffer(capacity: 64)
         appendEnhancedPacket(to: &out, unixNanoseconds: unixNanoseconds, prefix: EmptyCollection(), data: data, flags: flags, comment: comment)
-        return out
+        return out.array
     }
 
     /// Appends the block `enhancedPacket` makes for `prefix + data` to `out`, without building
@@ -68,7 +68,7 @@ public enum PcapngEncoder {
     /// the byte copies are specialized for the caller's collections.
     @inlinable
     public static func appendEnhancedPacket<Prefix: Collection<UInt8>, Data: Collection<UInt8>>(
-        to out: inout [UInt8], unixNanoseconds: Int64, prefix: Prefix, data: Data, flags: UInt32?, comment: String?
+        to out: inout ByteBuffer, unixNanoseconds: Int64, prefix: Prefix, data: Data, flags: UInt32?, comment: String?
     ) {
         let ts = UInt64(max(0, unixNanoseconds))
         let captured = prefix.count + data.count
@@ -79,26 +79,21 @@ public enum PcapngEncoder {
         if options > 0 { options += 4 } // opt_endofopt
         let total = UInt32(12 + 20 + padded(captured) + options)
 
-        le32(BlockType.enhancedPacket, &out)
-        le32(total, &out)
-        le32(0, &out) // interface 0
-        le32(UInt32(ts >> 32), &out)
-        le32(UInt32(ts & 0xFFFF_FFFF), &out)
-        le32(UInt32(captured), &out)
-        le32(UInt32(captured), &out)
-        out += prefix
-        out += data
-        pad(&out, captured)
-        if let flags {
-            le16(Option.epbFlags, &out); le16(4, &out)
-            le32(flags, &out)
-        }
+        let header = UnsafeMutableRawPointer(out.room(28))
+        func put(_ i: Int, _ v: UInt32) { header.storeBytes(of: v.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+        put(0, BlockType.enhancedPacket); put(1, total); put(2, 0) // interface 0
+        put(3, UInt32(ts >> 32)); put(4, UInt32(ts & 0xFFFF_FFFF)); put(5, UInt32(captured)); put(6, UInt32(captured))
+        out.advance(28)
+        out.append(contentsOf: prefix)
+        out.append(contentsOf: data)
+        out.append(repeating: 0, count: padded(captured) - captured)
+        if let flags { option(Option.epbFlags, 4, &out); le32(flags, &out) }
         if let note {
-            le16(Option.comment, &out); le16(UInt16(note.count), &out)
-            out += note
-            pad(&out, note.count)
+            option(Option.comment, note.count, &out)
+            out.append(contentsOf: note)
+            out.append(repeating: 0, count: padded(note.count) - note.count)
         }
-        if options > 0 { le16(Option.end, &out); le16(0, &out) }
+        if options > 0 { option(Option.end, 0, &out) }
         le32(total, &out)
     }
 
@@ -140,24 +135,28 @@ public enum PcapngEncoder {
         return out
     }
 
-    @inlinable @inline(__always)
     static func le16(_ v: UInt16, _ out: inout [UInt8]) {
         out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8))
     }
 
-    @inlinable @inline(__always)
     static func le32(_ v: UInt32, _ out: inout [UInt8]) {
         out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF))
         out.append(UInt8(v >> 16 & 0xFF)); out.append(UInt8(v >> 24))
     }
 
+    @inlinable @inline(__always)
+    static func le32(_ v: UInt32, _ out: inout ByteBuffer) {
+        UnsafeMutableRawPointer(out.room(4)).storeBytes(of: v.littleEndian, as: UInt32.self)
+        out.advance(4)
+    }
+
+    /// An option's code and length.
+    @inlinable @inline(__always)
+    static func option(_ code: UInt16, _ length: Int, _ out: inout ByteBuffer) {
+        le32(UInt32(code) | UInt32(length) << 16, &out)
+    }
+
     /// `count` rounded up to a multiple of 4 (blocks and options are 32-bit aligned).
     @inlinable
     static func padded(_ count: Int) -> Int { (count + 3) & ~3 }
-
-    /// Zeros after `count` bytes up to the next multiple of 4.
-    @inlinable
-    static func pad(_ out: inout [UInt8], _ count: Int) {
-        for _ in count..<padded(count) { out.append(0) }
-    }
 }

@@ -1,0 +1,97 @@
+/// A growable byte buffer written through a pointer: what the JSON and pcapng encoders write
+/// into, millions of small pieces per capture.
+///
+/// `Array.append` checks uniqueness and capacity on every byte; here an encoder asks once for
+/// room (`room(_:)`), stores its bytes through the pointer it gets, and says how many it wrote
+/// (`advance(_:)`). The storage grows by doubling and is kept across `removeAll()`, so a
+/// buffer that is emptied after each line or block allocates nothing once it has grown.
+/// It is a value: copies share storage until one of them writes (copy on write).
+public struct ByteBuffer: Sendable {
+    @usableFromInline
+    final class Storage: @unchecked Sendable { // (only written while uniquely referenced)
+        @usableFromInline let base: UnsafeMutablePointer<UInt8>
+        @usableFromInline let capacity: Int
+
+        @usableFromInline init(capacity: Int) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+
+        deinit { base.deallocate() }
+    }
+
+    @usableFromInline var storage: Storage
+    public var count: Int { written }
+    @usableFromInline var written = 0
+
+    public init(capacity: Int = 1024) { storage = Storage(capacity: max(capacity, 16)) }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// A pointer to room for `n` more bytes after the last: store them, then `advance(n)`.
+    /// Valid until the buffer is next changed.
+    @inlinable
+    public mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if !isKnownUniquelyReferenced(&storage) || written + n > storage.capacity { grow(written + n) }
+        return storage.base + written
+    }
+
+    /// Counts `n` bytes stored after a call to `room` that asked for at least `n`.
+    @inlinable
+    public mutating func advance(_ n: Int) { written += n }
+
+    @usableFromInline
+    mutating func grow(_ needed: Int) {
+        var capacity = storage.capacity
+        while capacity < needed { capacity *= 2 }
+        let bigger = Storage(capacity: capacity)
+        bigger.base.initialize(from: storage.base, count: written)
+        storage = bigger
+    }
+
+    @inlinable
+    public mutating func append(_ byte: UInt8) {
+        room(1).pointee = byte
+        written += 1
+    }
+
+    @inlinable
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        UnsafeMutableRawPointer(room(bytes.count)).copyMemory(from: source, byteCount: bytes.count)
+        written += bytes.count
+    }
+
+    @inlinable
+    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }
+
+    /// Contiguous collections (arrays, slices, string views) are copied in one go.
+    @inlinable
+    public mutating func append<Bytes: Collection<UInt8>>(contentsOf bytes: Bytes) {
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { append($0) }
+        guard copied == nil else { return }
+        let n = bytes.count
+        let out = room(n)
+        var i = 0
+        for b in bytes { out[i] = b; i += 1 }
+        written += n
+    }
+
+    /// `n` copies of `byte`.
+    @inlinable
+    public mutating func append(repeating byte: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        room(n).update(repeating: byte, count: n)
+        written += n
+    }
+
+    /// Forgets the bytes, keeping the storage.
+    public mutating func removeAll() { written = 0 }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.base, count: count))
+    }
+
+    /// The bytes, copied out.
+    public var array: [UInt8] { withUnsafeBytes { Array($0) } }
+}
