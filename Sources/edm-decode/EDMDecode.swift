@@ -153,7 +153,10 @@ struct EDMDecode: ParsableCommand {
             defer { queue.cancel() } // (the decoding thread stops if we leave early)
             while let batch = queue.receive() {
                 for event in batch {
-                    if case .failure(let error) = event { throw error }
+                    if case .failure(let error) = event {
+                        try? writer.finish() // (what came before the error is kept)
+                        throw error
+                    }
                     do { try writer.write(event) } catch { fail("cannot write the output: \(error)", code: 74) }
                 }
             }

@@ -1,0 +1,42 @@
+import Testing
+@testable import EDMKit
+
+@Suite struct ByteBufferTests {
+    /// Growing past the first storage keeps every byte, in order, whatever the piece sizes.
+    @Test func growsAndKeepsEveryByte() {
+        var buffer = ByteBuffer(capacity: 16)
+        var expected: [UInt8] = []
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<200 {
+            let piece = (0..<Int.random(in: 0..<100, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: buffer.append(contentsOf: piece)
+            case 1: piece.withUnsafeBytes { buffer.append($0) }
+            default:
+                let out = buffer.room(piece.count + 7) // asking for more than is written is fine
+                for (i, b) in piece.enumerated() { out[i] = b }
+                buffer.advance(piece.count)
+            }
+            expected += piece
+        }
+        buffer.append(repeating: 0x2A, count: 3)
+        #expect(buffer.array == expected + [0x2A, 0x2A, 0x2A])
+        buffer.removeAll()
+        #expect(buffer.isEmpty && buffer.array.isEmpty)
+    }
+
+    /// A copy is a value: writing to one leaves the other as it was.
+    @Test func copiesAreIndependent() {
+        var a = ByteBuffer(capacity: 16)
+        a.append(contentsOf: [1, 2, 3])
+        var b = a
+        b.append(4)
+        a.room(1).pointee = 9
+        a.advance(1)
+        #expect(a.array == [1, 2, 3, 9] && b.array == [1, 2, 3, 4])
+        let c = a
+        a.removeAll()
+        a.append(7)
+        #expect(c.array == [1, 2, 3, 9] && a.array == [7])
+    }
+}
