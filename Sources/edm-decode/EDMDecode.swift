@@ -125,9 +125,9 @@ struct EDMDecode: ParsableCommand {
         return o
     }
 
-    /// Decoding and writing run on two threads joined by a bounded queue: each half takes
-    /// about the same time, so together they take about half (see README, Performance).
-    /// Events keep their order, so the output is the same as on one thread.
+    /// Decoding and writing run on two threads joined by a bounded queue (for JSON, three:
+    /// `MeaningStage` between them), so the machine's cores share the work (see README,
+    /// Performance). Events keep their order, so the output is the same as on one thread.
     func run() throws {
         do {
             let sink: OutputSink
@@ -135,12 +135,18 @@ struct EDMDecode: ParsableCommand {
             let chosen = format ?? (sink.isTerminal ? .transcript : .json)
             var writer = try UnitWriter(sink: sink, format: chosen,
                                         color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
+            // Decoded events go to `queue`, which the writer reads; for JSON they pass
+            // through `MeaningStage` on the way (events -> stage -> queue).
             let queue = EventQueue(capacity: 4)
+            let events = chosen == .json ? EventQueue(capacity: 4) : queue
+            if chosen == .json {
+                DispatchQueue(label: "edm-decode.meanings").async { MeaningStage.run(from: events, to: queue) }
+            }
             let showsProgress = progress ?? (isatty(2) == 1 && !sink.isTerminal)
-            DispatchQueue.global().async { [self] in
+            DispatchQueue(label: "edm-decode.decoding").async { [self] in
                 // (made here: only the decoding thread uses it)
                 let progress = showsProgress ? DecodeProgress(terminal: isatty(2) == 1, total: inputBytes, immediately: self.progress == true) : nil
-                var source = UnitSource(redact: redact, json: chosen == .json, progress: progress, send: queue.send)
+                var source = UnitSource(redact: redact, progress: progress, send: events.send)
                 let decoded = Result { try decode(into: &source) }
                 progress?.end() // before any error message, which then starts on a clean line
                 switch decoded {
@@ -148,7 +154,7 @@ struct EDMDecode: ParsableCommand {
                 case .failure(let error) where !(error is UnitSource.WriterStopped): source.fail(error)
                 case .failure: break
                 }
-                queue.close()
+                events.close()
             }
             defer { queue.cancel() } // (the decoding thread stops if we leave early)
             while let batch = queue.receive() {

@@ -10,9 +10,9 @@ enum DecodeEvent: Sendable {
     case notes([TraceImportDiagnostic])
     /// Anomalies found since the last ones; they concern units sent or about to be.
     case anomalies([SessionAnomaly])
-    /// `members`: in JSON, what the unit means (`JSONMeanings`), worked out on this side.
+    /// `members`: in JSON, what the unit means (`JSONMeanings`, filled in by `MeaningStage`).
     case unit(SessionUnit, redacted: Bool, members: [UInt8]?)
-    /// The session is over: its summary goes out (in JSON, the one `JSONMeanings` kept).
+    /// The session is over: its summary goes out (in JSON, the one `MeaningStage` kept).
     case sessionEnd(SessionSummary?)
     /// Reading failed here: what came before is written, then this is the error.
     case failure(any Error)
@@ -20,15 +20,12 @@ enum DecodeEvent: Sendable {
 
 /// Records in, events out: session decoding and redaction, one unit at a time.
 ///
-/// It runs on its own thread while `UnitWriter` renders on another, and hands events over in
-/// batches through `send`. For JSON it also works out what each unit means (`JSONMeanings`):
-/// writing JSON is the heavier half, and this evens the two out.
+/// It runs on its own thread while `UnitWriter` renders on another (and, for JSON,
+/// `MeaningStage` on a third), and hands events over in batches through `send`.
 struct UnitSource {
     let redact: Bool
     let progress: DecodeProgress?
-    /// Present when the output is JSON.
-    private var meanings: JSONMeanings?
-    /// Hands a batch to the writer; false once the writer has stopped.
+    /// Hands a batch on; false once the writer has stopped.
     let send: ([DecodeEvent]) -> Bool
     private var decoder = SessionDecoder()
     private var batch: [DecodeEvent] = []
@@ -41,10 +38,9 @@ struct UnitSource {
     /// The writer stopped (it failed): decoding stops too.
     struct WriterStopped: Error {}
 
-    init(redact: Bool, json: Bool, progress: DecodeProgress?, send: @escaping ([DecodeEvent]) -> Bool) {
+    init(redact: Bool, progress: DecodeProgress?, send: @escaping ([DecodeEvent]) -> Bool) {
         self.redact = redact
         self.progress = progress
-        meanings = json ? JSONMeanings() : nil
         self.send = send
     }
 
@@ -99,8 +95,7 @@ struct UnitSource {
     private mutating func endSession() throws {
         decoder.finish()
         try drain()
-        try emit(.sessionEnd(meanings?.summary))
-        if meanings != nil { meanings = JSONMeanings() }
+        try emit(.sessionEnd(nil))
         decoder = SessionDecoder()
         reported = 0
     }
@@ -119,8 +114,7 @@ struct UnitSource {
             // (Written so that the usual unit, with no secret, is moved along, never copied.)
             let starred = redact ? unit.redactedIfSecret : nil
             if let starred { unit = starred }
-            let members = meanings?.members(for: unit)
-            try emit(.unit(consume unit, redacted: starred != nil, members: members))
+            try emit(.unit(consume unit, redacted: starred != nil, members: nil))
         }
     }
 
