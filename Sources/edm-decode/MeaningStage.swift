@@ -14,15 +14,20 @@ enum MeaningStage {
         var meanings = JSONMeanings()
         while var batch = input.receive() {
             for i in batch.indices {
-                switch batch[i] {
+                // (Moved out and back, not copied: see the writer's loop in `EDMDecode.run`.)
+                var event = DecodeEvent.anomalies([])
+                swap(&event, &batch[i])
+                switch consume event {
                 case .unit(let unit, let redacted, _):
-                    batch[i] = .unit(unit, redacted: redacted, members: meanings.members(for: unit))
+                    let members = meanings.members(for: unit)
+                    event = .unit(unit, redacted: redacted, members: members)
                 case .sessionEnd:
-                    batch[i] = .sessionEnd(meanings.summary)
+                    event = .sessionEnd(meanings.summary)
                     meanings = JSONMeanings()
-                default:
-                    break
+                case let other:
+                    event = other
                 }
+                swap(&event, &batch[i])
             }
             guard output.send(batch) else {
                 input.cancel()

@@ -26,8 +26,8 @@ struct UnitWriter {
         }
     }
 
-    mutating func write(_ event: DecodeEvent) throws {
-        switch event {
+    mutating func write(_ event: consuming DecodeEvent) throws {
+        switch consume event {
         case .input(let path, let first):
             if format == .transcript { try sink.write(line: (first ? "" : "\n") + "== \(path)") }
         case .origin(let origin):

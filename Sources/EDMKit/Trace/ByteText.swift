@@ -78,6 +78,13 @@ enum ByteText {
         }
     }
 
+    /// Whether `text` occurs anywhere in the bytes.
+    static func contains(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard count > 0, s.count >= count else { return count == 0 }
+        return (s.startIndex...(s.endIndex - count)).contains { starts(s[$0...], with: text) }
+    }
+
     /// Text for messages: invalid UTF-8 shown as U+FFFD, long lines cut.
     static func quote(_ s: ArraySlice<UInt8>, limit: Int = 60) -> String {
         let cut = s.prefix(limit)

@@ -41,23 +41,44 @@ public enum Redactor {
         return out
     }
 
-    private static let secretCommands = ATCatalog.secretCommands.map { Array($0.utf8) }
-
-    /// False when the line cannot hold a secret: not a set command (`AT<name>=…`) of one of
-    /// `ATCatalog.secretCommands`. This runs on every command and turns almost all away without
-    /// parsing them; the full check decides the rest. A name with non-ASCII bytes is left to
-    /// it too (Unicode upper-casing, which it uses, can turn such a name into one of ours).
+    /// False when the line cannot hold a secret; the full check (`ATCatalog.secretParameterIndices`,
+    /// which parses the line) decides the rest. This runs on every command, and a session sends
+    /// many `AT+UWSC`, `AT+USECMNG` and `AT+UDUV` lines without a secret, so it looks into
+    /// their arguments too, always erring towards "maybe": a set command of one of
+    /// `ATCatalog.secretCommands` (a name with non-ASCII bytes is left to the full check:
+    /// Unicode upper-casing can turn it into one of ours), then per command:
+    /// - `+UWSC`: a third parameter, and a tag (the second) that is 6, 8 or 9 or not plain digits;
+    /// - `+USECMNG`: at least four commas (the key password is the fifth parameter);
+    /// - `+UDUV`: `SharedAccessSignature` somewhere in the arguments.
+    /// Commas inside quotes only make more parameters seem present, which errs the same way.
     static func mayHoldSecret(_ text: ArraySlice<UInt8>) -> Bool {
         let nameStart = text.startIndex + 2 // after "AT"
         guard let end = text[nameStart...].firstIndex(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") }),
               text[end] == UInt8(ascii: "="), end + 1 == text.endIndex || text[end + 1] != UInt8(ascii: "?") else {
             return false // action, read or test form
         }
-        let name = text[nameStart..<end]
+        let name = text[nameStart..<end], arguments = text[(end + 1)...]
         guard name.allSatisfy({ $0 < 0x80 }) else { return true }
-        return secretCommands.contains { command in
-            name.count == command.count && zip(name, command).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
+        func named(_ command: StaticString) -> Bool {
+            let bytes = UnsafeBufferPointer(start: command.utf8Start, count: command.utf8CodeUnitCount)
+            return name.count == bytes.count && zip(name, bytes).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
         }
+        if named("+UWSC") { return wifiTagMayBeSecret(arguments) }
+        if named("+USECMNG") { return arguments.count(where: { $0 == UInt8(ascii: ",") }) >= 4 }
+        if named("+UDUV") { return ByteText.contains(arguments, "SharedAccessSignature") }
+        return false
+    }
+
+    /// `AT+UWSC=<id>,<tag>,<value>`: tags 6, 8 and 9 are secrets. Anything but plain digits in
+    /// the tag (quotes, spaces, signs) is left to the full check.
+    private static func wifiTagMayBeSecret(_ arguments: ArraySlice<UInt8>) -> Bool {
+        guard let first = arguments.firstIndex(of: UInt8(ascii: ",")),
+              let second = arguments[(first + 1)...].firstIndex(of: UInt8(ascii: ",")) else { return false } // no value
+        let tag = arguments[(first + 1)..<second]
+        guard !tag.isEmpty, tag.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              !arguments[..<second].contains(UInt8(ascii: "\"")) else { return true }
+        let value = tag.drop(while: { $0 == 0x30 }) // (leading zeros: Int("08") is 8)
+        return value.count == 1 && [UInt8(ascii: "6"), UInt8(ascii: "8"), UInt8(ascii: "9")].contains(value.first!)
     }
 }
 
