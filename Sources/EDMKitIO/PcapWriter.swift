@@ -14,7 +14,7 @@ public final class PcapWriter: TraceCaptureWriter {
     public let name: String
     private let pcap: OpaquePointer
     private var dumper: OpaquePointer?
-    private var headers = UpperPDUHeaders()
+    private let headers = UpperPDUHeaders()
     private var packet: [UInt8] = []
 
     /// Creates or truncates `path` (libpcap reads `-` as standard output).
@@ -54,14 +54,13 @@ public final class PcapWriter: TraceCaptureWriter {
         pcap_close(pcap)
     }
 
-    public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
-                                                bytes: Bytes, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
+    public func write(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
+                      bytes all: ArraySlice<UInt8>, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
         guard let dumper else { throw CaptureIOError(.closed, path: name, "write after close") }
         let header = headers.header(dissector: dissector, direction: direction)
         let when = CaptureTiming.unixNanoseconds(time: time, origin: origin)
         let (seconds, nanoseconds) = when.quotientAndRemainder(dividingBy: 1_000_000_000)
         let user = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
-        let all = CaptureTiming.slice(bytes)
         for piece in CaptureTiming.pieces(all.indices, headerSize: header.count) {
             packet.removeAll(keepingCapacity: true) // one buffer reused for every packet
             packet += header

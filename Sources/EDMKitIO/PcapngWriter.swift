@@ -12,7 +12,7 @@ public final class PcapngWriter: TraceCaptureWriter {
     public let flushEachPacket: Bool
     private let output: CaptureOutput
     private var closed = false
-    private var headers = UpperPDUHeaders()
+    private let headers = UpperPDUHeaders()
 
     /// Creates or truncates `path` (`-`: standard output).
     public convenience init(path: String, interfaceName: String? = nil, application: String? = nil,
@@ -37,14 +37,13 @@ public final class PcapngWriter: TraceCaptureWriter {
 
     deinit { try? close() }
 
-    public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
-                                                bytes: Bytes, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
+    public func write(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
+                      bytes all: ArraySlice<UInt8>, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError) {
         guard !closed else { throw CaptureIOError(.closed, path: output.name, "write after close") }
         let header = headers.header(dissector: dissector, direction: direction)
         let when = CaptureTiming.unixNanoseconds(time: time, origin: origin)
         let note = PcapngEncoder.comment(flags: flags, note: comment)
         let packetFlags = PcapngEncoder.packetFlags(direction: direction)
-        let all = CaptureTiming.slice(bytes)
         try output.append { out in
             for piece in CaptureTiming.pieces(all.indices, headerSize: header.count) {
                 PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: when, prefix: header, data: all[piece],

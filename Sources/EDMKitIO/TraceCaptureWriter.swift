@@ -10,8 +10,10 @@ import EDMKit
 /// packet reaches the file before `write` returns (live recording).
 public protocol TraceCaptureWriter: AnyObject {
     /// `time` counts from `origin` (nil: from the Unix epoch, i.e. the file shows 1970).
-    func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
-                                         bytes: Bytes, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError)
+    /// (Bytes as a slice: what the session path has, so writing one needs no conversion;
+    /// other collections go through the generic overload below.)
+    func write(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
+               bytes: ArraySlice<UInt8>, flags: TraceRecord.Flags, comment: String?) throws(CaptureIOError)
     func flush() throws(CaptureIOError)
     /// Flushes and closes; writing afterwards is an error. Closing twice does nothing.
     func close() throws(CaptureIOError)
@@ -19,8 +21,9 @@ public protocol TraceCaptureWriter: AnyObject {
 
 extension TraceCaptureWriter {
     public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
-                                                bytes: Bytes, comment: String? = nil) throws(CaptureIOError) {
-        try write(time: time, origin: origin, direction: direction, dissector: dissector, bytes: bytes, flags: [], comment: comment)
+                                                bytes: Bytes, flags: TraceRecord.Flags = [], comment: String? = nil) throws(CaptureIOError) {
+        try write(time: time, origin: origin, direction: direction, dissector: dissector, bytes: ArraySlice(bytes),
+                  flags: flags, comment: comment)
     }
 
     /// A record as one (or, if long, several) packets, its flags and comment kept.
@@ -52,22 +55,19 @@ enum CaptureTiming {
         return stride(from: indices.lowerBound, to: max(end, indices.lowerBound + 1), by: room).lazy.map { $0..<min(end, $0 + room) }
     }
 
-    /// The bytes as an array slice: what the session path passes, taken as is (the writers'
-    /// encoding is then specialized for slices); any other collection is copied into one.
-    static func slice<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> ArraySlice<UInt8> {
-        bytes as? ArraySlice<UInt8> ?? ArraySlice(bytes)
-    }
 }
 
-/// The UPPER_PDU TLVs per dissector and direction, built once: a session uses three
-/// dissectors and two directions, and every packet needs one of them.
+/// The UPPER_PDU TLVs per dissector and direction, built once: every packet needs one. Our
+/// three dissectors in the three directions are ready from the start (looked up without
+/// changing anything, so a writer's lookup is no write access); another name is built each time.
 struct UpperPDUHeaders {
-    private var known: [(dissector: String, direction: Direction?, bytes: [UInt8])] = []
+    private static let dissectors = [UpperPDU.Dissector.edm, UpperPDU.Dissector.at, UpperPDU.Dissector.raw]
+    private static let directions: [Direction?] = [.host, .module, nil]
+    /// Dissector-major: `table[3 * dissector + direction]`.
+    private let table = dissectors.flatMap { dissector in directions.map { UpperPDU.header(dissector: dissector, direction: $0) } }
 
-    mutating func header(dissector: String, direction: Direction?) -> [UInt8] {
-        if let hit = known.first(where: { $0.dissector == dissector && $0.direction == direction }) { return hit.bytes }
-        let bytes = UpperPDU.header(dissector: dissector, direction: direction)
-        known.append((dissector, direction, bytes))
-        return bytes
+    func header(dissector: String, direction: Direction?) -> [UInt8] {
+        guard let d = Self.dissectors.firstIndex(of: dissector) else { return UpperPDU.header(dissector: dissector, direction: direction) }
+        return table[3 * d + (direction == .host ? 0 : direction == .module ? 1 : 2)]
     }
 }

@@ -37,9 +37,43 @@ enum ATText {
     /// `(+UUDPC, 2)` for `+UUDPC:2,…`, `(+UUDPD, 2)` for `+UUDPD:2`.
     static func peerURC(_ text: ArraySlice<UInt8>) -> (String, Int)? {
         let name = responseName(text)
-        guard ByteText.equals(name, "+UUDPC") || ByteText.equals(name, "+UUDPD"),
-              let handle = ATCommandLine(bytes: text).integer(0) else { return nil }
-        return (String(decoding: name, as: UTF8.self), handle)
+        guard ByteText.equals(name, "+UUDPC") || ByteText.equals(name, "+UUDPD") else { return nil }
+        let handle = plainArgument(text[name.endIndex...].dropFirst(), 0).map(integer) ?? ATCommandLine(bytes: text).integer(0)
+        return handle.map { (String(decoding: name, as: UTF8.self), $0) }
+    }
+
+    /// `AT+USECMNG=0,<type>,<name>,<size>…` as `ATCatalog.credentialImport` reads it. `text` is
+    /// a command whose name is `+USECMNG`.
+    static func credentialImport(_ text: ArraySlice<UInt8>) -> (type: Int, name: String, size: Int)? {
+        let arguments = text[(text.firstIndex(of: UInt8(ascii: "=")) ?? text.endIndex)...].dropFirst()
+        guard let first = arguments.first, first != UInt8(ascii: "?"),
+              let name = plainArgument(arguments, 2), let size = plainArgument(arguments, 3) else {
+            return ATCatalog.credentialImport(of: ATCommandLine(bytes: text)) // (quotes, or fewer parameters)
+        }
+        guard plainArgument(arguments, 0).flatMap(integer) == 0, let type = plainArgument(arguments, 1).flatMap(integer),
+              let size = integer(size), size >= 0 else { return nil }
+        return (type, String(decoding: name, as: UTF8.self), size) // (a command's parameters keep their spaces)
+    }
+
+    // The few lines whose parameters the decoder needs are read here, in place, the way
+    // `ATCommandLine` reads them; it builds Strings, and these lines come in every session.
+
+    /// Argument `n` of comma-separated `arguments`, when they hold no quote (which `ATCommandLine`
+    /// would unquote and within which commas do not separate): nil otherwise, or when there is
+    /// no such argument.
+    private static func plainArgument(_ arguments: ArraySlice<UInt8>, _ n: Int) -> ArraySlice<UInt8>? {
+        guard !arguments.contains(UInt8(ascii: "\"")) else { return nil }
+        var rest = arguments[...]
+        for _ in 0..<n {
+            guard let comma = rest.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            rest = rest[(comma + 1)...]
+        }
+        return rest[..<(rest.firstIndex(of: UInt8(ascii: ",")) ?? rest.endIndex)]
+    }
+
+    /// `Int(_:)` of the argument without its surrounding spaces (a sign, then decimal digits).
+    private static func integer(_ argument: ArraySlice<UInt8>) -> Int? {
+        Int(String(decoding: ByteText.trimmed(spaces: argument), as: UTF8.self)) // (short: no allocation)
     }
 
     /// The non-empty lines of an AT body, CR/LF removed.

@@ -132,8 +132,7 @@ public struct SessionDecoder: Sendable {
         }
         unit.kind = .at(.command)
         request(content, unit)
-        if ByteText.equals(ATText.commandName(content), "+USECMNG"),
-           let (type, name, size) = ATCatalog.credentialImport(of: ATCommandLine(bytes: content)) {
+        if ByteText.equals(ATText.commandName(content), "+USECMNG"), let (type, name, size) = ATText.credentialImport(content) {
             streams[d].pendingPayload = size
             pendingCredential = SessionUnit.Credential(type: type, name: name)
         }

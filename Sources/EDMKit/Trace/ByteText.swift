@@ -34,6 +34,14 @@ enum ByteText {
         return s[lo..<hi]
     }
 
+    /// Without leading and trailing spaces (only U+0020, as AT parameters are trimmed).
+    static func trimmed(spaces s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var lo = s.startIndex, hi = s.endIndex
+        while lo < hi, s[lo] == space { lo += 1 }
+        while hi > lo, s[hi - 1] == space { hi -= 1 }
+        return s[lo..<hi]
+    }
+
     static func trimmedTrailing(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var hi = s.endIndex
         while hi > s.startIndex, isSpace(s[hi - 1]) { hi -= 1 }

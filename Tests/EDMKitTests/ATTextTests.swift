@@ -1,0 +1,52 @@
+import Testing
+@testable import EDMKit
+
+/// The session decoder reads a few lines' parameters in place (`ATText`); they must come out
+/// exactly as `ATCommandLine`, which parses everything, reads them.
+@Suite struct ATTextTests {
+    private static let pieces = ["0", "1", "2", "02", "+2", "-1", " 3", "4 ", "\"5\"", "\"", "ca.pem", " key.pem ", "\"a,b\"",
+                                 "", "1261", "99999999999999999999", "x", "?", ":", "="]
+
+    private static func randomLines(prefixes: [String], seed: UInt64) -> [ArraySlice<UInt8>] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<20_000).map { _ in
+            let parameters = (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }
+            return Array((prefixes.randomElement(using: &rng)! + parameters.joined(separator: ",")).utf8)[...]
+        }
+    }
+
+    @Test func peerHandlesReadAsTheParserReadsThem() {
+        var found = 0
+        for line in Self.randomLines(prefixes: ["+UUDPC:", "+UUDPD:", "+UUDPC: ", "+UUDPD", "+UUDPX:"], seed: 1) {
+            let name = ATText.responseName(line)
+            let expected = ByteText.equals(name, "+UUDPC") || ByteText.equals(name, "+UUDPD")
+                ? ATCommandLine(bytes: line).integer(0).map { (String(decoding: name, as: UTF8.self), $0) } : nil
+            let got = ATText.peerURC(line)
+            #expect(got?.0 == expected?.0 && got?.1 == expected?.1, "\(String(decoding: line, as: UTF8.self))")
+            if got != nil { found += 1 }
+        }
+        #expect(found > 5_000)
+    }
+
+    @Test func credentialImportsReadAsTheParserReadsThem() {
+        var found = 0
+        var rng = SplitMix64(seed: 2)
+        // Mostly the shape of an import, each parameter sometimes replaced by a random piece.
+        let shapes = [["0", " 0", "00", "1"], ["0", "1", "2", " 2"], ["ca.pem", " key.pem ", "\"c\""], ["1261", "0", " 7"]]
+        let lines = (0..<20_000).map { _ in
+            var parameters = shapes.map { $0.randomElement(using: &rng)! }
+            for i in parameters.indices where Int.random(in: 0..<6, using: &rng) == 0 { parameters[i] = Self.pieces.randomElement(using: &rng)! }
+            if Bool.random(using: &rng) { parameters.append(Self.pieces.randomElement(using: &rng)!) }
+            parameters.removeLast(Int.random(in: 0...1, using: &rng))
+            return Array((["AT+USECMNG=", "AT+USECMNG=?", "AT+USECMNG"].randomElement(using: &rng)! + parameters.joined(separator: ",")).utf8)[...]
+        } + Self.randomLines(prefixes: ["AT+USECMNG="], seed: 3)
+        for line in lines {
+            let expected = ATCatalog.credentialImport(of: ATCommandLine(bytes: line))
+            let got = ATText.credentialImport(line)
+            #expect(got?.type == expected?.type && got?.name == expected?.name && got?.size == expected?.size,
+                    "\(String(decoding: line, as: UTF8.self))")
+            if got != nil { found += 1 }
+        }
+        #expect(found > 1_000)
+    }
+}
