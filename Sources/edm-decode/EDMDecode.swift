@@ -157,17 +157,24 @@ struct EDMDecode: ParsableCommand {
                 events.close()
             }
             defer { queue.cancel() } // (the decoding thread stops if we leave early)
-            while var batch = queue.receive() {
-                for i in batch.indices {
-                    // Each event is moved out, not copied: a copy retains everything it holds
-                    // (then releases it), per unit. (The empty placeholder holds nothing.)
-                    var event = DecodeEvent.anomalies([])
-                    swap(&event, &batch[i])
+            while let batch = queue.receive() {
+                for event in batch.events {
                     if case .failure(let error) = event {
                         try? writer.finish() // (what came before the error is kept)
                         throw error
                     }
-                    do { try writer.write(consume event) } catch { fail("cannot write the output: \(error)", code: 74) }
+                    do {
+                        if case .units(let range, let redacted) = event {
+                            // (Read in place: a unit copied out would retain all it holds.)
+                            try batch.units.withUnsafeBufferPointer { units in
+                                for i in range {
+                                    try writer.write(units[i], redacted: redacted, members: batch.members.isEmpty ? [] : batch.members[i])
+                                }
+                            }
+                        } else {
+                            try writer.write(event)
+                        }
+                    } catch { fail("cannot write the output: \(error)", code: 74) }
                 }
             }
             do { try writer.finish() } catch { fail("cannot write the output: \(error)", code: 74) }

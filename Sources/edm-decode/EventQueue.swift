@@ -7,7 +7,7 @@ import Synchronization
 /// flat however fast it reads. One producer, one consumer.
 final class EventQueue: Sendable {
     private struct State {
-        var batches: [[DecodeEvent]] = []
+        var batches: [EventBatch] = []
         var cancelled = false
     }
 
@@ -18,7 +18,7 @@ final class EventQueue: Sendable {
     init(capacity: Int) { free = DispatchSemaphore(value: capacity) }
 
     /// Queues a batch, waiting for room; false once the consumer has cancelled.
-    func send(_ batch: [DecodeEvent]) -> Bool {
+    func send(_ batch: EventBatch) -> Bool {
         free.wait()
         let queued = state.withLock { state in
             guard !state.cancelled else { return false }
@@ -33,7 +33,7 @@ final class EventQueue: Sendable {
     func close() { pending.signal() }
 
     /// The next batch, waiting for it; nil once the queue is closed and empty.
-    func receive() -> [DecodeEvent]? {
+    func receive() -> EventBatch? {
         pending.wait()
         let batch = state.withLock { $0.batches.isEmpty ? nil : $0.batches.removeFirst() }
         if batch != nil { free.signal() }

@@ -13,21 +13,19 @@ enum MeaningStage {
     static func run(from input: EventQueue, to output: EventQueue) {
         var meanings = JSONMeanings()
         while var batch = input.receive() {
-            for i in batch.indices {
-                // (Moved out and back, not copied: see the writer's loop in `EDMDecode.run`.)
-                var event = DecodeEvent.anomalies([])
-                swap(&event, &batch[i])
-                switch consume event {
-                case .unit(let unit, let redacted, _):
-                    let members = meanings.members(for: unit)
-                    event = .unit(unit, redacted: redacted, members: members)
+            batch.members.reserveCapacity(batch.units.count)
+            for e in batch.events.indices {
+                switch batch.events[e] {
+                case .units(let range, _):
+                    batch.units.withUnsafeBufferPointer { units in
+                        for i in range { batch.members.append(meanings.members(for: units[i])) }
+                    }
                 case .sessionEnd:
-                    event = .sessionEnd(meanings.summary)
+                    batch.replaceEvent(e, with: .sessionEnd(meanings.summary))
                     meanings = JSONMeanings()
-                case let other:
-                    event = other
+                default:
+                    break
                 }
-                swap(&event, &batch[i])
             }
             guard output.send(batch) else {
                 input.cancel()

@@ -1,7 +1,53 @@
 import EDMKit
 import EDMKitIO
 
-/// What the decoding side hands the writing side, in order.
+/// What the decoding side hands the writing side: units in one array and, in order, the
+/// events that place them among the rest. Units never travel alone: a unit is moved once,
+/// into `units`, and read there in place (each copy would retain all it holds, per unit).
+struct EventBatch: Sendable {
+    /// The decoder appends here directly; the new units join the events at the next
+    /// `append`, `addRedacted` or `close` (as one run, rather than an event each).
+    var units: [SessionUnit] = []
+    private(set) var events: [DecodeEvent] = []
+    /// JSON: what each unit means (`JSONMeanings`), one per unit, filled in by `MeaningStage`.
+    var members: [[UInt8]] = []
+    /// `units[runStart...]` are in no event yet.
+    private var runStart = 0
+
+    init(capacity: Int = 0) {
+        units.reserveCapacity(capacity)
+        events.reserveCapacity(capacity)
+    }
+
+    var isEmpty: Bool { units.isEmpty && events.isEmpty }
+
+    mutating func append(_ event: DecodeEvent) { append(event, beforeUnit: units.count) }
+
+    /// An event that goes before `units[i...]` (appended since, in no event yet).
+    mutating func append(_ event: DecodeEvent, beforeUnit i: Int) {
+        if runStart < i { events.append(.units(runStart..<i, redacted: false)) }
+        runStart = i
+        events.append(event)
+    }
+
+    /// Unit `i`, not yet in an event, with its secrets starred: a run of its own.
+    mutating func addRedacted(_ i: Int, _ starred: SessionUnit) {
+        units[i] = starred
+        if runStart < i { events.append(.units(runStart..<i, redacted: false)) }
+        events.append(.units(i..<(i + 1), redacted: true))
+        runStart = i + 1
+    }
+
+    /// Every unit is in an event (before the batch goes out).
+    mutating func close() {
+        if runStart < units.count { events.append(.units(runStart..<units.count, redacted: false)) }
+        runStart = units.count
+    }
+
+    /// (`MeaningStage` puts a session's summary in.)
+    mutating func replaceEvent(_ e: Int, with event: DecodeEvent) { events[e] = event }
+}
+
 enum DecodeEvent: Sendable {
     /// Several inputs: the next one starts (each is its own session).
     case input(path: String, first: Bool)
@@ -10,35 +56,35 @@ enum DecodeEvent: Sendable {
     case notes([TraceImportDiagnostic])
     /// Anomalies found since the last ones; they concern units sent or about to be.
     case anomalies([SessionAnomaly])
-    /// `members`: in JSON, what the unit means (`JSONMeanings`, filled in by `MeaningStage`).
-    case unit(SessionUnit, redacted: Bool, members: [UInt8]?)
+    /// The batch's `units[range]`, in order; `redacted`: their secrets were starred.
+    case units(Range<Int>, redacted: Bool)
     /// The session is over: its summary goes out (in JSON, the one `MeaningStage` kept).
     case sessionEnd(SessionSummary?)
     /// Reading failed here: what came before is written, then this is the error.
     case failure(any Error)
 }
 
-/// Records in, events out: session decoding and redaction, one unit at a time.
+/// Records in, batches out: session decoding and redaction.
 ///
 /// It runs on its own thread while `UnitWriter` renders on another (and, for JSON,
-/// `MeaningStage` on a third), and hands events over in batches through `send`.
+/// `MeaningStage` on a third), and hands batches on through `send`.
 struct UnitSource {
     let redact: Bool
     let progress: DecodeProgress?
     /// Hands a batch on; false once the writer has stopped.
-    let send: ([DecodeEvent]) -> Bool
+    let send: (EventBatch) -> Bool
     private var decoder = SessionDecoder()
-    private var batch: [DecodeEvent] = []
+    private var batch = EventBatch(capacity: Self.batchSize)
     private var reported = 0
     private var originSent = false
 
-    /// Events per hand-over: large enough that handing over costs nothing per unit.
+    /// Units (or events) per hand-over: large enough that handing over costs nothing per unit.
     static let batchSize = 512
 
     /// The writer stopped (it failed): decoding stops too.
     struct WriterStopped: Error {}
 
-    init(redact: Bool, progress: DecodeProgress?, send: @escaping ([DecodeEvent]) -> Bool) {
+    init(redact: Bool, progress: DecodeProgress?, send: @escaping (EventBatch) -> Bool) {
         self.redact = redact
         self.progress = progress
         self.send = send
@@ -47,8 +93,7 @@ struct UnitSource {
     /// Two raw dumps, interleaved a record at a time; `position`: bytes read from both.
     mutating func decode(_ pair: inout RawPairInterleaver, position: () -> Int) throws {
         while let record = try pair.next() {
-            decoder.receive(record)
-            try drain()
+            try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &$1) }
             progress?.update(position: position())
         }
     }
@@ -56,20 +101,19 @@ struct UnitSource {
     mutating func decode(_ input: CaptureInput) throws {
         while let records = try input.nextBatch() {
             if !originSent, let origin = input.origin {
-                try emit(.origin(origin))
+                batch.append(.origin(origin))
                 originSent = true
             }
             for i in 0..<records.count {
                 let record = records[i]
-                decoder.receive(time: record.time, direction: record.direction, bytes: record.bytes)
-                try drain()
+                try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes, appendingTo: &$1) }
             }
             // Text comes a line at a time (`CaptureInput`): what the importer noticed about
             // the line follows the units it completed, like a footnote.
-            try notes(input.takeDiagnostics())
+            notes(input.takeDiagnostics())
             progress?.update(position: input.position)
         }
-        try notes(input.takeDiagnostics()) // (what reading to the end noticed)
+        notes(input.takeDiagnostics()) // (what reading to the end noticed)
         progress?.update(position: input.position)
         progress?.inputDone()
     }
@@ -77,7 +121,7 @@ struct UnitSource {
     /// Several inputs: each its own session, one after the other in the same output.
     mutating func beginInput(_ path: String, first: Bool) throws {
         if !first { try endSession() }
-        try emit(.input(path: path, first: first))
+        batch.append(.input(path: path, first: first))
     }
 
     /// The end: the last session's summary, then everything still batched.
@@ -93,41 +137,36 @@ struct UnitSource {
     }
 
     private mutating func endSession() throws {
-        decoder.finish()
-        try drain()
-        try emit(.sessionEnd(nil))
+        try decoded { $0.finish(appendingTo: &$1) }
+        batch.append(.sessionEnd(nil))
         decoder = SessionDecoder()
         reported = 0
     }
 
-    private mutating func notes(_ diagnostics: [TraceImportDiagnostic]) throws {
-        if !diagnostics.isEmpty { try emit(.notes(diagnostics)) }
+    private mutating func notes(_ diagnostics: [TraceImportDiagnostic]) {
+        if !diagnostics.isEmpty { batch.append(.notes(diagnostics)) }
     }
 
-    private mutating func drain() throws {
-        let anomalies = decoder.anomalies
-        if anomalies.count > reported {
-            try emit(.anomalies(Array(anomalies[reported...])))
-            reported = anomalies.count
+    /// One decoding step whose new units land in the batch: the anomalies it found go before
+    /// them, and those holding a secret are starred.
+    private mutating func decoded(_ step: (inout SessionDecoder, inout [SessionUnit]) -> Void) throws {
+        let start = batch.units.count
+        step(&decoder, &batch.units)
+        if decoder.anomalies.count > reported {
+            batch.append(.anomalies(Array(decoder.anomalies[reported...])), beforeUnit: start)
+            reported = decoder.anomalies.count
         }
-        while var unit = decoder.next() {
-            // (Written so that the usual unit, with no secret, is moved along, never copied.)
-            let starred = redact ? unit.redactedIfSecret : nil
-            if let starred { unit = starred }
-            try emit(.unit(consume unit, redacted: starred != nil, members: nil))
+        for i in start..<batch.units.count where redact {
+            if let starred = batch.units.withUnsafeBufferPointer({ $0[i].redactedIfSecret }) { batch.addRedacted(i, starred) }
         }
-    }
-
-    private mutating func emit(_ event: consuming DecodeEvent) throws {
-        batch.append(event)
-        if batch.count >= Self.batchSize { try flush() }
+        if batch.units.count >= Self.batchSize || batch.events.count >= Self.batchSize { try flush() }
     }
 
     private mutating func flush() throws {
         guard !batch.isEmpty else { return }
+        batch.close()
         let full = batch
-        batch = []
-        batch.reserveCapacity(Self.batchSize)
+        batch = EventBatch(capacity: Self.batchSize)
         guard send(full) else { throw WriterStopped() }
     }
 }

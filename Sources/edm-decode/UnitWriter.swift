@@ -36,8 +36,8 @@ struct UnitWriter {
             try note(diagnostics)
         case .anomalies(let found):
             anomalies += found
-        case .unit(let unit, let redacted, let members):
-            try write(unit, redacted: redacted, members: members ?? [])
+        case .units:
+            break // (the caller writes them, reading them in place in their batch)
         case .sessionEnd(let summary):
             try closeSession(summary ?? SessionSummary())
         case .failure:
@@ -51,7 +51,8 @@ struct UnitWriter {
         try sink.flush()
     }
 
-    private mutating func write(_ unit: SessionUnit, redacted: Bool, members: [UInt8]) throws {
+    /// A unit; `members`: in JSON, what it means (`MeaningStage`).
+    mutating func write(_ unit: SessionUnit, redacted: Bool, members: [UInt8]) throws {
         switch format {
         case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: anomalies))
         case .json:

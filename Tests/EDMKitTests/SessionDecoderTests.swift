@@ -50,6 +50,21 @@ import Testing
         #expect(units.filter { $0.type == "data_command" }.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)])
     }
 
+    /// Units appended to the caller's array (edm-decode's way) are those `next()` gives,
+    /// each step after the units of the steps before, whole records or byte by byte.
+    @Test func appendingGivesTheSameUnitsAsNext() {
+        for records in [ReferenceSession.records, Chunking.split(ReferenceSession.records) { _ in 1 }] {
+            var decoder = SessionDecoder()
+            var units: [SessionUnit] = []
+            for record in records {
+                decoder.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units)
+            }
+            decoder.finish(appendingTo: &units)
+            #expect(units.map(UnitSnapshot.init) == Self.whole.units)
+            #expect(decoder.next() == nil)
+        }
+    }
+
     @Test func byteByByteGivesTheSameUnits() {
         #expect(Chunking.decode(Chunking.split(ReferenceSession.records) { _ in 1 }).units == Self.whole.units)
     }

@@ -136,23 +136,25 @@ public struct JSONWriter: Sendable {
         if !ascii { string(String(decoding: text, as: UTF8.self)) }
     }
 
-    /// Uppercase hex digits in quotes, written in place.
+    /// Uppercase hex digits in quotes, written in place: both digits of a byte in one store,
+    /// from a table (every unit's bytes go out as hex, so this is JSON's busiest loop).
     public mutating func hex(_ data: ArraySlice<UInt8>) {
         separate()
         let n = data.count
         let out = buffer.room(2 * n + 2)
         out[0] = UInt8(ascii: "\"")
-        data.withUnsafeBufferPointer { input in
-            var o = 1
-            for b in input {
-                out[o] = Self.hexDigit(b >> 4)
-                out[o + 1] = Self.hexDigit(b & 0x0F)
-                o += 2
+        let digits = UnsafeMutableRawPointer(out + 1)
+        Self.hexPairs.withUnsafeBufferPointer { pairs in
+            data.withUnsafeBufferPointer { input in
+                for i in 0..<n { digits.storeBytes(of: pairs[Int(input[i])].littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
             }
         }
         out[2 * n + 1] = UInt8(ascii: "\"")
         buffer.advance(2 * n + 2)
     }
+
+    /// A byte's two digits, the first in the low half: stored little-endian, they read in order.
+    private static let hexPairs: [UInt16] = (0...255).map { (b: UInt8) in UInt16(hexDigit(b >> 4)) | UInt16(hexDigit(b & 0x0F)) << 8 }
 
     /// Members written earlier by another writer (`"a":1,"b":2`, cached), in the current object.
     public mutating func members(_ fragment: [UInt8]) {

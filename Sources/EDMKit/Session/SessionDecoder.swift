@@ -60,6 +60,31 @@ public struct SessionDecoder: Sendable {
         }
     }
 
+    /// `receive` then `next()` until nil, in one: the new units go straight to the end of
+    /// `units`, each moved once (edm-decode batches millions of them). Units still waiting
+    /// for `next()` are not allowed: use one way of taking units or the other.
+    public mutating func receive(time: Duration, direction: Direction?, bytes: ArraySlice<UInt8>,
+                                 appendingTo units: inout [SessionUnit]) {
+        collecting(into: &units) { $0.receive(time: time, direction: direction, bytes: bytes) }
+    }
+
+    /// `finish` then `next()` until nil, in one (see `receive(time:direction:bytes:appendingTo:)`).
+    public mutating func finish(appendingTo units: inout [SessionUnit]) {
+        collecting(into: &units) { $0.finish() }
+    }
+
+    /// Runs `step` with `units` as the ready queue (swapped in and back out: no copies).
+    private mutating func collecting(into units: inout [SessionUnit], _ step: (inout SessionDecoder) -> Void) {
+        precondition(readyHead == ready.count, "units are waiting for next()")
+        if !ready.isEmpty {
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
+        }
+        swap(&ready, &units)
+        step(&self)
+        swap(&ready, &units)
+    }
+
     /// The next decoded unit, or nil until more input (or `finish()`) makes one.
     public mutating func next() -> SessionUnit? {
         guard readyHead < ready.count else { return nil }
