@@ -38,10 +38,7 @@ enum CaptureTiming {
     /// Largest packet (TLVs + bytes) either writer emits: the classic 65535 snap length.
     static let maxPacketSize = 65535
 
-    static func nanoseconds(_ d: Duration) -> Int64 {
-        let (seconds, attoseconds) = d.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
+    static func nanoseconds(_ d: Duration) -> Int64 { d.wholeNanoseconds }
 
     static func unixNanoseconds(time: Duration, origin: TraceOrigin?) -> Int64 {
         (origin?.unixNanoseconds ?? 0) + nanoseconds(time)

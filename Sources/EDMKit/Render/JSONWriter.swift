@@ -83,7 +83,7 @@ public struct JSONWriter: Sendable {
     /// Seconds with microseconds: `14.076000`.
     public mutating func seconds(_ d: Duration) {
         separate()
-        let us = d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+        let us = d.wholeMicroseconds
         if us < 0 { buffer.append(UInt8(ascii: "-")) }
         digits(UInt64(us.magnitude / 1_000_000))
         let out = buffer.room(7)

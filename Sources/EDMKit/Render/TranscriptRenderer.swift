@@ -57,6 +57,6 @@ func pad(_ text: String, _ width: Int) -> String {
 
 /// `13 ms`, `1.2 ms`.
 func milliseconds(_ d: Duration) -> String {
-    let us = d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+    let us = d.wholeMicroseconds
     return us % 1000 == 0 || us >= 100_000 ? "\(us / 1000) ms" : "\(us / 1000).\(us % 1000 / 100) ms"
 }

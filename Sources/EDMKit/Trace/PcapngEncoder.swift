@@ -79,22 +79,38 @@ public enum PcapngEncoder {
         if options > 0 { options += 4 } // opt_endofopt
         let total = UInt32(12 + 20 + padded(captured) + options)
 
-        let header = UnsafeMutableRawPointer(out.room(28))
-        func put(_ i: Int, _ v: UInt32) { header.storeBytes(of: v.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
-        put(0, BlockType.enhancedPacket); put(1, total); put(2, 0) // interface 0
-        put(3, UInt32(ts >> 32)); put(4, UInt32(ts & 0xFFFF_FFFF)); put(5, UInt32(captured)); put(6, UInt32(captured))
-        out.advance(28)
-        out.append(contentsOf: prefix)
-        out.append(contentsOf: data)
-        out.append(repeating: 0, count: padded(captured) - captured)
-        if let flags { option(Option.epbFlags, 4, &out); le32(flags, &out) }
-        if let note {
-            option(Option.comment, note.count, &out)
-            out.append(contentsOf: note)
-            out.append(repeating: 0, count: padded(note.count) - note.count)
+        // Room for the whole block first, then every field stored through one pointer.
+        let block = UnsafeMutableRawPointer(out.room(Int(total)))
+        var o = 0
+        func put(_ v: UInt32) { block.storeBytes(of: v.littleEndian, toByteOffset: o, as: UInt32.self); o += 4 }
+        func put<C: Collection<UInt8>>(_ bytes: C) {
+            o += copy(bytes, to: block + o)
+            let pad = padded(o) - o
+            (block + o).initializeMemory(as: UInt8.self, repeating: 0, count: pad)
+            o += pad
         }
-        if options > 0 { option(Option.end, 0, &out) }
-        le32(total, &out)
+        put(BlockType.enhancedPacket); put(total); put(0) // interface 0
+        put(UInt32(ts >> 32)); put(UInt32(ts & 0xFFFF_FFFF)); put(UInt32(captured)); put(UInt32(captured))
+        o += copy(prefix, to: block + o)
+        put(data) // (padded after prefix and data together)
+        if let flags { put(UInt32(Option.epbFlags) | 4 << 16); put(flags) }
+        if let note { put(UInt32(Option.comment) | UInt32(note.count) << 16); put(note) }
+        if options > 0 { put(UInt32(Option.end)) }
+        put(total)
+        out.advance(o)
+    }
+
+    /// Copies the bytes to `p`, in one go when they are contiguous; returns their count.
+    @inlinable
+    static func copy<C: Collection<UInt8>>(_ bytes: C, to p: UnsafeMutableRawPointer) -> Int {
+        let copied = bytes.withContiguousStorageIfAvailable { b -> Int in
+            if let base = b.baseAddress { p.copyMemory(from: base, byteCount: b.count) }
+            return b.count
+        }
+        if let copied { return copied }
+        var i = 0
+        for b in bytes { p.storeBytes(of: b, toByteOffset: i, as: UInt8.self); i += 1 }
+        return i
     }
 
     /// The comment a record's flags and note become: `[rebuilt, mismatch] declared length...`.
@@ -142,18 +158,6 @@ public enum PcapngEncoder {
     static func le32(_ v: UInt32, _ out: inout [UInt8]) {
         out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF))
         out.append(UInt8(v >> 16 & 0xFF)); out.append(UInt8(v >> 24))
-    }
-
-    @inlinable @inline(__always)
-    static func le32(_ v: UInt32, _ out: inout ByteBuffer) {
-        UnsafeMutableRawPointer(out.room(4)).storeBytes(of: v.littleEndian, as: UInt32.self)
-        out.advance(4)
-    }
-
-    /// An option's code and length.
-    @inlinable @inline(__always)
-    static func option(_ code: UInt16, _ length: Int, _ out: inout ByteBuffer) {
-        le32(UInt32(code) | UInt32(length) << 16, &out)
     }
 
     /// `count` rounded up to a multiple of 4 (blocks and options are 32-bit aligned).
