@@ -137,8 +137,8 @@ struct EDMDecode: ParsableCommand {
                                         color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
             // Decoded events go to `queue`, which the writer reads; for JSON they pass
             // through `MeaningStage` on the way (events -> stage -> queue).
-            let queue = EventQueue(capacity: 4)
-            let events = chosen == .json ? EventQueue(capacity: 4) : queue
+            let queue = BatchQueue<EventBatch>(capacity: 4)
+            let events = chosen == .json ? BatchQueue<EventBatch>(capacity: 4) : queue
             if chosen == .json {
                 DispatchQueue(label: "edm-decode.meanings").async { MeaningStage.run(from: events, to: queue) }
             }

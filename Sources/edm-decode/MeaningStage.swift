@@ -10,7 +10,7 @@ import EDMKit
 enum MeaningStage {
     /// Takes batches from `input` until it closes, fills in `members` and the summaries, and
     /// passes them on to `output`. When the writer stops, decoding is told to stop too.
-    static func run(from input: EventQueue, to output: EventQueue) {
+    static func run(from input: BatchQueue<EventBatch>, to output: BatchQueue<EventBatch>) {
         var meanings = JSONMeanings()
         while var batch = input.receive() {
             batch.members.reserveCapacity(batch.units.count)

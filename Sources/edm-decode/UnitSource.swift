@@ -98,9 +98,16 @@ struct UnitSource {
         }
     }
 
+    /// A capture, read ahead on its own thread (`ReadStage`).
     mutating func decode(_ input: CaptureInput) throws {
-        while let records = try input.nextBatch() {
-            if !originSent, let origin = input.origin {
+        let reads = ReadStage.start(input)
+        defer { reads.cancel() } // (reading stops too if decoding does)
+        while let read = reads.receive() {
+            guard case .records(let records, let origin, let notes, let position) = read else {
+                if case .failure(let error) = read { throw error }
+                continue
+            }
+            if !originSent, let origin {
                 batch.append(.origin(origin))
                 originSent = true
             }
@@ -110,11 +117,9 @@ struct UnitSource {
             }
             // Text comes a line at a time (`CaptureInput`): what the importer noticed about
             // the line follows the units it completed, like a footnote.
-            notes(input.takeDiagnostics())
-            progress?.update(position: input.position)
+            self.notes(notes)
+            progress?.update(position: position)
         }
-        notes(input.takeDiagnostics()) // (what reading to the end noticed)
-        progress?.update(position: input.position)
         progress?.inputDone()
     }
 

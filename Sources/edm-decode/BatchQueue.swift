@@ -1,13 +1,14 @@
 import Dispatch
 import Synchronization
 
-/// Hands batches of events from the decoding thread to the writing one, in order.
+/// Hands batches from one thread to the next, in order: records from reading to decoding,
+/// events from decoding to writing.
 ///
-/// Bounded: the decoding side waits while `capacity` batches are pending, so memory stays
+/// Bounded: the producing side waits while `capacity` batches are pending, so memory stays
 /// flat however fast it reads. One producer, one consumer.
-final class EventQueue: Sendable {
+final class BatchQueue<Batch: Sendable>: Sendable {
     private struct State {
-        var batches: [EventBatch] = []
+        var batches: [Batch] = []
         var cancelled = false
     }
 
@@ -18,7 +19,7 @@ final class EventQueue: Sendable {
     init(capacity: Int) { free = DispatchSemaphore(value: capacity) }
 
     /// Queues a batch, waiting for room; false once the consumer has cancelled.
-    func send(_ batch: EventBatch) -> Bool {
+    func send(_ batch: Batch) -> Bool {
         free.wait()
         let queued = state.withLock { state in
             guard !state.cancelled else { return false }
@@ -33,7 +34,7 @@ final class EventQueue: Sendable {
     func close() { pending.signal() }
 
     /// The next batch, waiting for it; nil once the queue is closed and empty.
-    func receive() -> EventBatch? {
+    func receive() -> Batch? {
         pending.wait()
         let batch = state.withLock { $0.batches.isEmpty ? nil : $0.batches.removeFirst() }
         if batch != nil { free.signal() }
