@@ -30,9 +30,8 @@ struct EventBatch: Sendable {
         events.append(event)
     }
 
-    /// Unit `i`, not yet in an event, with its secrets starred: a run of its own.
-    mutating func addRedacted(_ i: Int, _ starred: SessionUnit) {
-        units[i] = starred
+    /// Unit `i`, not yet in an event, had its secrets starred: a run of its own.
+    mutating func markRedacted(_ i: Int) {
         if runStart < i { events.append(.units(runStart..<i, redacted: false)) }
         events.append(.units(i..<(i + 1), redacted: true))
         runStart = i + 1
@@ -162,7 +161,7 @@ struct UnitSource {
             reported = decoder.anomalies.count
         }
         for i in start..<batch.units.count where redact {
-            if let starred = batch.units.withUnsafeBufferPointer({ $0[i].redactedIfSecret }) { batch.addRedacted(i, starred) }
+            if batch.units[i].redactIfSecret() { batch.markRedacted(i) }
         }
         if batch.units.count >= Self.batchSize || batch.events.count >= Self.batchSize { try flush() }
     }

@@ -52,7 +52,7 @@ struct UnitWriter {
     }
 
     /// A unit; `members`: in JSON, what it means (`MeaningStage`).
-    mutating func write(_ unit: SessionUnit, redacted: Bool, members: [UInt8]) throws {
+    mutating func write(_ unit: borrowing SessionUnit, redacted: Bool, members: [UInt8]) throws {
         switch format {
         case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: anomalies))
         case .json:

@@ -89,11 +89,16 @@ extension SessionUnit {
     /// The unit with its secrets starred, or nil when it holds none (one pass: what callers
     /// that flag redacted units ask).
     public var redactedIfSecret: SessionUnit? {
-        guard let bytes = Redactor.redact(self) else { return nil }
         var unit = self
-        unit.bytes = bytes[...]
-        if case .frame = kind { unit.kind = .frame(EDMFrame(unchecked: unit.bytes)) }
-        return unit
+        return unit.redactIfSecret() ? unit : nil
+    }
+
+    /// Stars the unit's secrets in place; false when it holds none (it is then unchanged).
+    public mutating func redactIfSecret() -> Bool {
+        guard let bytes = Redactor.redact(self) else { return false }
+        self.bytes = bytes[...] // (a frame unit's frame is a view of the same bytes: redacted too)
+        if case .frame = kind { kind = .frame(EDMFrame(unchecked: self.bytes)) }
+        return true
     }
 
     /// Whether `redacted` changes anything.
