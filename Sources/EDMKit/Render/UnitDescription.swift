@@ -24,7 +24,7 @@ public struct UnitDescription: Sendable {
             }
             switch frame.payloadID {
             case .atRequest, .atConfirmation, .atEvent:
-                return summary + " " + Self.lines(unit.text ?? "").joined(separator: " ")
+                return summary + " " + Self.lines(unit).joined(separator: " ")
             case .connectEvent:
                 return summary + ": " + (frame.connectEvent?.summary ?? "malformed body \(hexString(frame.body))")
             case .dataEvent, .dataCommand:
@@ -65,7 +65,7 @@ public struct UnitDescription: Sendable {
     private mutating func describe(_ frame: EDMFrame) {
         switch frame.payloadID {
         case .atRequest, .atConfirmation, .atEvent:
-            atLines = Self.lines(unit.text ?? "").map { ATCommandLine($0) }
+            atLines = Self.lines(unit).map { ATCommandLine($0) }
             meaning = atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
             if meaning?.isEmpty == true { meaning = nil }
         case .dataEvent, .dataCommand:
@@ -81,9 +81,10 @@ public struct UnitDescription: Sendable {
         }
     }
 
-    /// The lines of an AT frame's text ("\r\n" is one Character in Swift: split on scalars).
-    private static func lines(_ text: String) -> [String] {
-        text.unicodeScalars.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map { String($0) }
+    /// The lines of an AT frame's text, split on the bytes (CR and LF are never part of a
+    /// longer UTF-8 sequence, so each line decodes as it would within the whole).
+    private static func lines(_ unit: SessionUnit) -> [String] {
+        ATText.lines(unit.textBytes ?? []).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A register request body names the registration id; say so.
