@@ -125,9 +125,10 @@ struct EDMDecode: ParsableCommand {
         return o
     }
 
-    /// Decoding and writing run on two threads joined by a bounded queue (for JSON, three:
-    /// `MeaningStage` between them), so the machine's cores share the work (see README,
-    /// Performance). Events keep their order, so the output is the same as on one thread.
+    /// A pipeline of threads joined by bounded queues, so the machine's cores share the work
+    /// (see README, Performance): reading a capture (`ReadStage`), decoding (`UnitSource`), for
+    /// JSON `MeaningStage`, and writing, here. Everything keeps its order, so the output is the
+    /// same as on one thread.
     func run() throws {
         do {
             let sink: OutputSink
