@@ -46,11 +46,6 @@ public final class OutputSink {
         try endLine()
     }
 
-    public func write(line: [UInt8]) throws(IOError) {
-        buffer.append(contentsOf: line)
-        try endLine()
-    }
-
     private func endLine() throws(IOError) {
         buffer.append(0x0A)
         if buffer.count >= Self.blockSize { try flush() }

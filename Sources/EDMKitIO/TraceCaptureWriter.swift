@@ -38,10 +38,8 @@ enum CaptureTiming {
     /// Largest packet (TLVs + bytes) either writer emits: the classic 65535 snap length.
     static let maxPacketSize = 65535
 
-    static func nanoseconds(_ d: Duration) -> Int64 { d.wholeNanoseconds }
-
     static func unixNanoseconds(time: Duration, origin: TraceOrigin?) -> Int64 {
-        (origin?.unixNanoseconds ?? 0) + nanoseconds(time)
+        (origin?.unixNanoseconds ?? 0) + time.wholeNanoseconds
     }
 
     /// The unit's `indices` in pieces that each fit one packet after the TLVs; an empty unit
@@ -51,7 +49,6 @@ enum CaptureTiming {
         let end = indices.upperBound
         return stride(from: indices.lowerBound, to: max(end, indices.lowerBound + 1), by: room).lazy.map { $0..<min(end, $0 + room) }
     }
-
 }
 
 /// The UPPER_PDU TLVs per dissector and direction, built once: every packet needs one. Our

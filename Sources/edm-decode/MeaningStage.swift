@@ -3,7 +3,7 @@ import EDMKit
 /// JSON only: what each unit means (`JSONMeanings`), worked out on a thread of its own between
 /// decoding and writing.
 ///
-/// JSON has three halves of about equal weight: decoding, working out meanings (catalog words,
+/// JSON has three parts of about equal weight: decoding, working out meanings (catalog words,
 /// DPS bodies, the summary) and writing lines. With meanings on the decoding thread that
 /// thread was the slower one, and the writer waited; as a stage of its own, the machine's
 /// cores share the three. Events keep their order, so the output is the same.

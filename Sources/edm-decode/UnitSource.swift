@@ -1,72 +1,10 @@
 import EDMKit
 import EDMKitIO
 
-/// What the decoding side hands the writing side: units in one array and, in order, the
-/// events that place them among the rest. Units never travel alone: a unit is moved once,
-/// into `units`, and read there in place (each copy would retain all it holds, per unit).
-struct EventBatch: Sendable {
-    /// The decoder appends here directly; the new units join the events at the next
-    /// `append`, `addRedacted` or `close` (as one run, rather than an event each).
-    var units: [SessionUnit] = []
-    private(set) var events: [DecodeEvent] = []
-    /// JSON: what each unit means (`JSONMeanings`), one per unit, filled in by `MeaningStage`.
-    var members: [[UInt8]] = []
-    /// `units[runStart...]` are in no event yet.
-    private var runStart = 0
-
-    init(capacity: Int = 0) {
-        units.reserveCapacity(capacity)
-        events.reserveCapacity(capacity)
-    }
-
-    var isEmpty: Bool { units.isEmpty && events.isEmpty }
-
-    mutating func append(_ event: DecodeEvent) { append(event, beforeUnit: units.count) }
-
-    /// An event that goes before `units[i...]` (appended since, in no event yet).
-    mutating func append(_ event: DecodeEvent, beforeUnit i: Int) {
-        if runStart < i { events.append(.units(runStart..<i, redacted: false)) }
-        runStart = i
-        events.append(event)
-    }
-
-    /// Unit `i`, not yet in an event, had its secrets starred: a run of its own.
-    mutating func markRedacted(_ i: Int) {
-        if runStart < i { events.append(.units(runStart..<i, redacted: false)) }
-        events.append(.units(i..<(i + 1), redacted: true))
-        runStart = i + 1
-    }
-
-    /// Every unit is in an event (before the batch goes out).
-    mutating func close() {
-        if runStart < units.count { events.append(.units(runStart..<units.count, redacted: false)) }
-        runStart = units.count
-    }
-
-    /// (`MeaningStage` puts a session's summary in.)
-    mutating func replaceEvent(_ e: Int, with event: DecodeEvent) { events[e] = event }
-}
-
-enum DecodeEvent: Sendable {
-    /// Several inputs: the next one starts (each is its own session).
-    case input(path: String, first: Bool)
-    case origin(TraceOrigin)
-    /// What the importer noticed and carried on from.
-    case notes([TraceImportDiagnostic])
-    /// Anomalies found since the last ones; they concern units sent or about to be.
-    case anomalies([SessionAnomaly])
-    /// The batch's `units[range]`, in order; `redacted`: their secrets were starred.
-    case units(Range<Int>, redacted: Bool)
-    /// The session is over: its summary goes out (in JSON, the one `MeaningStage` kept).
-    case sessionEnd(SessionSummary?)
-    /// Reading failed here: what came before is written, then this is the error.
-    case failure(any Error)
-}
-
 /// Records in, batches out: session decoding and redaction.
 ///
-/// It runs on its own thread while `UnitWriter` renders on another (and, for JSON,
-/// `MeaningStage` on a third), and hands batches on through `send`.
+/// It runs on its own thread, after `ReadStage` and before `UnitWriter` (and, for JSON,
+/// `MeaningStage`), and hands batches on through `send`.
 struct UnitSource {
     let redact: Bool
     let progress: DecodeProgress?

@@ -99,7 +99,8 @@ public enum ATCatalog {
     ///
     /// Not covered: a `passwd=` value inside an `AT+UDCP` URL (part of one parameter).
     public static func secretParameterIndices(of line: ATCommandLine) -> [Int] {
-        // (Only `secretCommands` are looked into: keep the two in step.)
+        // (`Redactor.mayHoldSecret` turns lines away before this parse, knowing these three
+        // commands and their rules: keep the two in step.)
         guard line.kind == .command, line.form == .set else { return [] }
         let count = line.parameters.count
         switch line.name.uppercased() {
@@ -116,10 +117,6 @@ public enum ATCatalog {
             return []
         }
     }
-
-    /// The commands `secretParameterIndices` finds secrets in, upper case: a quick test that
-    /// lets the redactor skip parsing every other command.
-    static let secretCommands = ["+UWSC", "+USECMNG", "+UDUV"]
 
     /// DPS symmetric-key enrollments pass their SAS token as a URL variable (`passwd=%%n`).
     static func isSASToken(_ text: String) -> Bool {

@@ -77,14 +77,6 @@ public struct ByteBuffer: Sendable {
         written += n
     }
 
-    /// `n` copies of `byte`.
-    @inlinable
-    public mutating func append(repeating byte: UInt8, count n: Int) {
-        guard n > 0 else { return }
-        room(n).update(repeating: byte, count: n)
-        written += n
-    }
-
     /// Forgets the bytes, keeping the storage.
     public mutating func removeAll() { written = 0 }
 

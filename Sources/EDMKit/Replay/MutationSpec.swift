@@ -152,7 +152,7 @@ public struct MutationSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func durationText(_ d: Duration) -> String {
-        let us = d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+        let us = d.wholeMicroseconds
         return us % 1000 == 0 ? "\(us / 1000)ms" : "\(us)us"
     }
 }

@@ -44,9 +44,9 @@ public enum Redactor {
     /// False when the line cannot hold a secret; the full check (`ATCatalog.secretParameterIndices`,
     /// which parses the line) decides the rest. This runs on every command, and a session sends
     /// many `AT+UWSC`, `AT+USECMNG` and `AT+UDUV` lines without a secret, so it looks into
-    /// their arguments too, always erring towards "maybe": a set command of one of
-    /// `ATCatalog.secretCommands` (a name with non-ASCII bytes is left to the full check:
-    /// Unicode upper-casing can turn it into one of ours), then per command:
+    /// their arguments too, always erring towards "maybe": a set command of one of the three (a
+    /// name with non-ASCII bytes is left to the full check: Unicode upper-casing can turn it
+    /// into one of ours), then per command:
     /// - `+UWSC`: a third parameter, and a tag (the second) that is 6, 8 or 9 or not plain digits;
     /// - `+USECMNG`: at least four commas (the key password is the fifth parameter);
     /// - `+UDUV`: `SharedAccessSignature` somewhere in the arguments.
