@@ -186,4 +186,13 @@ let referenceLogLines: [String] = [
         #expect(line.rest(from: 1)?.text == "a,b,c")
         #expect(line.rest(from: 4) == nil)
     }
+
+    /// The name as the catalog compares it: upper case, also when only ASCII needs no change
+    /// (then it is the name itself) and when Unicode does (`ſ` upper-cases to `S`).
+    @Test func upperCasedNameIsTheNameInUpperCase() {
+        for text in ["AT+UWSC=0,2,x", "at+uwsc=0,2,x", "+uudpc:2,2", "AT+UWſC=0", "ATO2", "OK", "+STARTUP"] {
+            let line = ATCommandLine(text)
+            #expect(line.upperCasedName == line.name.uppercased(), "\(text)")
+        }
+    }
 }

@@ -197,8 +197,8 @@ fileprivate struct PeerURL {
     let scheme: String
     /// `host:port`, `[fe80::1]:5000`.
     let authority: String
-    /// The text after the first `?`, split on `&`, in order.
-    let pairs: [(key: String, value: String)]
+    /// The text after the first `?` (split on `&` when asked: most of it is never read).
+    private let queryText: ArraySlice<UInt8>
 
     /// Works on UTF-8 bytes: every separator is ASCII, and Character-wise scanning was the
     /// slowest part of explaining a session.
@@ -212,16 +212,20 @@ fileprivate struct PeerURL {
         scheme = text(u[..<schemeEnd])
         authority = text(rest[..<end])
         guard !scheme.isEmpty, !authority.isEmpty else { return nil }
-        var pairs = [(key: String, value: String)]()
-        if let q = rest.firstIndex(of: UInt8(ascii: "?")) {
-            for item in rest[(q + 1)...].split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-                let eq = item.firstIndex(of: UInt8(ascii: "=")) ?? item.endIndex
-                pairs.append((text(item[..<eq]), eq == item.endIndex ? "" : text(item[(eq + 1)...])))
-            }
-        }
-        self.pairs = pairs
+        queryText = rest.firstIndex(of: UInt8(ascii: "?")).map { rest[($0 + 1)...] } ?? []
     }
 
-    /// The first value of `key`.
-    func query(_ key: String) -> String? { pairs.first { $0.key == key }?.value }
+    /// The first value of `key` in the query (`key=value` items split on `&`).
+    func query(_ key: String) -> String? {
+        let key = Array(key.utf8)
+        var rest = queryText
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: UInt8(ascii: "&")) ?? rest.endIndex
+            let item = rest[..<end]
+            let eq = item.firstIndex(of: UInt8(ascii: "=")) ?? item.endIndex
+            if !item.isEmpty, item[..<eq].elementsEqual(key) { return String(decoding: item[eq...].dropFirst(), as: UTF8.self) }
+            rest = rest[end...].dropFirst()
+        }
+        return nil
+    }
 }

@@ -61,7 +61,7 @@ public enum ATCatalog {
 
     /// The entry a parsed line belongs to (a command, or a response/URC/final of that name).
     public static func entry(for line: ATCommandLine) -> ATCatalogEntry? {
-        let name = line.name.uppercased()
+        let name = line.upperCasedName
         return entries.first { $0.matches(line.kind, upperCasedName: name) }
     }
 

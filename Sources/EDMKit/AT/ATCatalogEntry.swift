@@ -67,7 +67,7 @@ public struct ATCatalogEntry: Hashable, Sendable {
 
     /// Whether `line` is of this entry: same name (ASCII case ignored) and a matching kind.
     public func matches(_ line: ATCommandLine) -> Bool {
-        matches(line.kind, upperCasedName: line.name.uppercased())
+        matches(line.kind, upperCasedName: line.upperCasedName)
     }
 
     func matches(_ lineKind: ATCommandLine.Kind, upperCasedName: String) -> Bool {

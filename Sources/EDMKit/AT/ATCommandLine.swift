@@ -252,3 +252,11 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
         return u
     }
 }
+
+extension ATCommandLine {
+    /// `name` in upper case, as the catalog and the summary compare it. Most names already
+    /// are (ASCII, no lower case): then no new String is made, for every line of a session.
+    public var upperCasedName: String {
+        name.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) } ? name : name.uppercased()
+    }
+}

@@ -76,7 +76,7 @@ public enum JSONValue: Hashable, Sendable {
         static let maxDepth = 64
 
         mutating func skipSpace() {
-            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
         }
 
         mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
@@ -129,16 +129,29 @@ public enum JSONValue: Hashable, Sendable {
                 }
             default:
                 let start = i
-                while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+                while i < bytes.count, Self.isNumberByte(bytes[i]) { i += 1 }
                 let text = String(decoding: bytes[start..<i], as: UTF8.self)
                 guard i > start, Double(text) != nil else { return nil }
                 return .number(text)
             }
         }
 
+        /// `+-0123456789.eE`: what a number is scanned over (then checked whole).
+        static func isNumberByte(_ b: UInt8) -> Bool {
+            b >= 0x30 && b <= 0x39 || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+        }
+
         mutating func string() -> String? {
             i += 1
-            var out: [UInt8] = []
+            // Most strings hold no escape: decoded straight from the input, not a byte at a time.
+            let start = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
+            }
+            var out = Array(bytes[start..<i])
             while i < bytes.count {
                 let c = bytes[i]
                 i += 1

@@ -55,7 +55,7 @@ public struct SessionSummary: Sendable {
     }
 
     private mutating func track(_ line: ATCommandLine, _ unit: SessionUnit) {
-        let name = line.name.uppercased()
+        let name = line.upperCasedName
         switch (line.kind, name) {
         case (.command, "+USECMNG"): begin("credentials", unit.time)
         case (.command, "+UWSCA") where line.integer(1) == 3: begin("Wi-Fi", unit.time)

@@ -24,7 +24,7 @@ public enum ReplayConfiguration {
             }
             guard let text = unit.text else { continue }
             for line in text.unicodeScalars.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map({ ATCommandLine(String($0)) }) {
-                switch (line.kind, line.name.uppercased()) {
+                switch (line.kind, line.upperCasedName) {
                 case (.command, "+UFACTORY"): c.factoryReset = true
                 case (.command, "+UWSC"):
                     switch line.integer(1) {
