@@ -103,7 +103,7 @@ public enum ATCatalog {
         // commands and their rules: keep the two in step.)
         guard line.kind == .command, line.form == .set else { return [] }
         let count = line.parameters.count
-        switch line.name.uppercased() {
+        switch line.upperCasedName {
         case "+UWSC":
             guard count > 2, let tag = line.integer(1), [6, 8, 9].contains(tag) else { return [] }
             return Array(2..<count)
