@@ -166,7 +166,6 @@ struct EDMDecode: ParsableCommand {
                     }
                     do {
                         if case .units(let range, let redacted) = event {
-                            // (Read in place: a unit copied out would retain all it holds.)
                             try batch.units.withUnsafeBufferPointer { units in
                                 for i in range {
                                     try writer.write(units[i], redacted: redacted, members: batch.members.isEmpty ? [] : batch.members[i])

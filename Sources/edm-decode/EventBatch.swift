@@ -2,8 +2,9 @@ import EDMKit
 import EDMKitIO
 
 /// What the decoding side hands the writing side: units in one array and, in order, the
-/// events that place them among the rest. Units never travel alone: a unit is moved once,
-/// into `units`, and read there in place (each copy would retain all it holds, per unit).
+/// events that place them among the rest. A unit is moved once, into `units`, and the stages
+/// after read it from there (an event per unit, moved and copied from step to step, cost a
+/// retain and a release of everything a unit holds each time).
 struct EventBatch: Sendable {
     /// The decoder appends here directly; the new units join the events at the next
     /// `append`, `markRedacted` or `close` (as one run, rather than an event each).

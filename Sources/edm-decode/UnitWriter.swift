@@ -37,7 +37,7 @@ struct UnitWriter {
         case .anomalies(let found):
             anomalies += found
         case .units:
-            break // (the caller writes them, reading them in place in their batch)
+            break // (the caller writes them from their batch)
         case .sessionEnd(let summary):
             try closeSession(summary ?? SessionSummary())
         case .failure:
