@@ -61,7 +61,8 @@ public struct JSONMeanings: Sendable {
         var out = JSONWriter(capacity: 256)
         fields(unit, description, into: &out)
         if let dps = description.dps { out.key("dps"); write(dps, into: &out) }
-        if let explanation = description.explanation, unit.diagnostic == nil { out.key("explanation"); out.string(explanation) }
+        // (A diagnostic's message goes in `error`, written with the line: not worked out here.)
+        if unit.diagnostic == nil, let explanation = description.explanation { out.key("explanation"); out.string(explanation) }
         return out.bytes
     }
 
