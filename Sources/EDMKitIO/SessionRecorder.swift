@@ -34,9 +34,8 @@ public final class SessionRecorder {
     }
 
     private func drain() {
-        while let decoded = decoder.next() {
-            let starred = keepSecrets ? nil : decoded.redactedIfSecret
-            let unit = starred ?? decoded, secret = starred != nil
+        while var unit = decoder.next() {
+            let secret = !keepSecrets && unit.redactIfSecret()
             onUnit(unit, decoder.anomalies)
             guard error == nil else { continue }
             do {
