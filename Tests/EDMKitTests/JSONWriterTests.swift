@@ -103,3 +103,20 @@ import Testing
         }
     }
 }
+
+/// The prepared `from`/`layer`/`type` fragments are what writing the members one by one gives.
+@Test func lineHeadsMatchMembersWrittenOneByOne() {
+    for (slot, kind) in LineHead.kinds.enumerated() {
+        #expect(LineHead.kindSlot(kind) == slot)
+        for direction in LineHead.directions {
+            let unit = SessionUnit(index: 0, time: .zero, direction: direction, offset: 0, bytes: [], kind: kind)
+            let head = String(decoding: LineHead.members(of: unit), as: UTF8.self)
+            #expect(Array(head.utf8) == LineHead.written(direction: direction, kind: kind))
+            #expect(head.hasPrefix(#""from":""#) && head.contains(#","type":"\#(unit.type)""#), "\(head)")
+        }
+    }
+    // An id the protocol does not define is an `unknown` frame like any other.
+    let odd = SessionUnit(index: 0, time: .zero, direction: .module, offset: 0, bytes: [],
+                          kind: .frame(try! EDMFrame(validating: [0xAA, 0x00, 0x02, 0x0F, 0xF1, 0x55][...])))
+    #expect(String(decoding: LineHead.members(of: odd), as: UTF8.self) == #""from":"module","layer":"edm","type":"unknown""#)
+}

@@ -20,9 +20,7 @@ public struct JSONLinesRenderer: Sendable {
         out.openObject()
         out.key("index"); out.int(unit.index)
         out.key("time"); out.seconds(unit.time)
-        out.key("from"); out.string(unit.direction?.rawValue ?? "unknown")
-        out.key("layer"); out.string(unit.layer)
-        out.key("type"); out.string(unit.type)
+        out.members(LineHead.members(of: unit))
         out.key("offset"); out.int(unit.offset)
         out.key("length"); out.int(unit.bytes.count)
         let frame = unit.frame

@@ -1,33 +1,66 @@
 /// What each unit means, as the JSON members `fields`, `dps` and `explanation`, and the
 /// session's summary, which learns from the same work (`JSONLinesRenderer` writes the rest).
 ///
-/// What an AT text means (its parsed lines, catalog fields and explanation) is worked out once
-/// per distinct text and kept, because sessions repeat the same lines (`OK`, the same commands
-/// every run) and parsing them was most of the cost of a line. It is a separate value so that
-/// edm-decode can work meanings out on its decoding thread while the other one writes lines.
+/// What a text or frame means (its parsed lines, catalog fields, DPS body and explanation) is
+/// worked out once per distinct one and kept, because sessions repeat the same lines (`OK`,
+/// the same commands every run) and frames (connect events, the same requests), and parsing
+/// them was most of the cost of a line. It is a separate value so that edm-decode can work
+/// meanings out on a thread of its own while another one writes lines.
 public struct JSONMeanings: Sendable {
     public private(set) var summary = SessionSummary()
-    private var known: [TextKey: KnownText] = [:]
+    private var known: [Key: Known] = [:]
 
-    /// At most this many texts are kept (then forgotten all at once), each at most
-    /// `maxKnownLength` bytes long: memory stays bounded whatever the capture holds.
+    /// At most this many meanings are kept (then forgotten all at once), of texts or frames
+    /// at most `maxKnownLength` bytes long: memory stays bounded whatever the capture holds.
     static let maxKnown = 1024
     static let maxKnownLength = 256
 
-    private struct TextKey: Hashable {
-        var frame: Bool
-        var text: ArraySlice<UInt8>
+    /// What a unit's meaning depends on, when that is its bytes alone.
+    private struct Key: Hashable {
+        enum Source: UInt8 { case atText, frameText, frame }
+        var source: Source
+        /// The AT text (without its line breaks), or the whole frame of any other id.
+        var bytes: ArraySlice<UInt8>
+
+        /// Nil for a unit with a diagnostic (its message goes in `error`), a prompt (whose
+        /// meaning is not in its text), or bytes too long to keep.
+        init?(_ unit: SessionUnit) {
+            guard unit.diagnostic == nil else { return nil }
+            switch unit.kind {
+            case .at(let type):
+                guard type != .prompt else { return nil }
+                source = .atText
+                bytes = trimmingLineBreaks(unit.bytes)
+            case .frame(let frame):
+                if let text = frame.atText {
+                    source = .frameText
+                    bytes = trimmingLineBreaks(text)
+                } else {
+                    source = .frame
+                    bytes = frame.bytes
+                }
+            case .raw:
+                return nil
+            }
+            guard bytes.count <= JSONMeanings.maxKnownLength else { return nil }
+        }
+
+        init(source: Source, bytes: ArraySlice<UInt8>) {
+            self.source = source
+            self.bytes = bytes
+        }
 
         // The bytes in one go: ArraySlice's own hash feeds the hasher a byte at a time.
         func hash(into hasher: inout Hasher) {
-            hasher.combine(frame)
-            text.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hasher.combine(source)
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
         }
     }
 
-    private struct KnownText {
-        var atLines: [ATCommandLine]
-        /// `"fields":{…},"explanation":"…"`, as `members` writes them.
+    private struct Known {
+        var marks: [SessionSummary.Mark]
+        var dps: DPSResponse?
+        /// `"fields":{…},"dps":{…},"explanation":"…"`, as `members` writes them.
         var members: [UInt8]
     }
 
@@ -36,9 +69,9 @@ public struct JSONMeanings: Sendable {
     /// The unit's meaning as JSON members (`"fields":{…},"explanation":"…"`, possibly empty),
     /// in unit order: the summary counts the unit too.
     public mutating func members(for unit: SessionUnit) -> [UInt8] {
-        if let text = unit.textBytes, unit.diagnostic == nil, unit.kind != .at(.prompt), text.count <= Self.maxKnownLength {
-            let known = knownText(TextKey(frame: unit.frame != nil, text: text), unit)
-            summary.add(unit, atLines: known.atLines, dps: nil)
+        if let key = Key(unit) {
+            let known = known(key, unit)
+            summary.add(unit, marks: known.marks, dps: known.dps)
             return known.members
         }
         let description = UnitDescription(unit)
@@ -46,13 +79,14 @@ public struct JSONMeanings: Sendable {
         return Self.members(unit, description)
     }
 
-    private mutating func knownText(_ key: TextKey, _ unit: SessionUnit) -> KnownText {
+    private mutating func known(_ key: Key, _ unit: SessionUnit) -> Known {
         if let known = known[key] { return known }
         let description = UnitDescription(unit)
-        let entry = KnownText(atLines: description.atLines, members: Self.members(unit, description))
+        let entry = Known(marks: description.atLines.compactMap(SessionSummary.Mark.init), dps: description.dps,
+                          members: Self.members(unit, description))
         if known.count >= Self.maxKnown { known.removeAll(keepingCapacity: true) }
-        // A copy of the text: the unit's slice would keep its whole input buffer alive.
-        known[TextKey(frame: key.frame, text: ArraySlice(Array(key.text)))] = entry
+        // A copy of the bytes: the unit's slice would keep its whole input buffer alive.
+        known[Key(source: key.source, bytes: ArraySlice(Array(key.bytes)))] = entry
         return entry
     }
 

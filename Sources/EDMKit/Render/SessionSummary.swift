@@ -37,38 +37,58 @@ public struct SessionSummary: Sendable {
     public init() {}
 
     public mutating func add(_ unit: SessionUnit, _ description: UnitDescription) {
-        add(unit, atLines: description.atLines, dps: description.dps)
+        add(unit, marks: description.atLines.compactMap(Mark.init), dps: description.dps)
     }
 
-    /// `atLines` and `dps` as in the unit's `UnitDescription`.
-    public mutating func add(_ unit: SessionUnit, atLines: [ATCommandLine], dps answer: DPSResponse?) {
+    /// What an AT line tells the summary, whenever it comes: worked out once per line
+    /// (edm-decode keeps it with the text's meaning), applied at each unit that carries it.
+    public enum Mark: Sendable {
+        case begin(String)
+        case end(String)
+        case wifiDown(reason: Int?)
+        case peerConnected(Int?)
+        case peerDisconnected(Int?)
+
+        /// Nil for the lines the summary does not follow.
+        public init?(_ line: ATCommandLine) {
+            switch (line.kind, line.upperCasedName) {
+            case (.command, "+USECMNG"): self = .begin("credentials")
+            case (.command, "+UWSCA") where line.integer(1) == 3: self = .begin("Wi-Fi")
+            case (.command, "+UDCP"): self = .begin("MQTT connect")
+            case (.information, "+UUNU"): self = .end("Wi-Fi")
+            case (.information, "+UUWLD"): self = .wifiDown(reason: line.integer(1))
+            case (.information, "+UUDPC"): self = .peerConnected(line.integer(0))
+            case (.information, "+UUDPD"): self = .peerDisconnected(line.integer(0))
+            case (.information, "+USECMNG"): self = .end("credentials")
+            default: return nil
+            }
+        }
+    }
+
+    /// `marks` from the unit's AT lines, `dps` as in its `UnitDescription`.
+    public mutating func add(_ unit: SessionUnit, marks: [Mark], dps answer: DPSResponse?) {
         unitCount += 1
         if first == nil { first = unit.time }
         last = max(last, unit.time)
         if unit.diagnostic?.code == .noise { noiseCount += 1 } else if unit.diagnostic != nil { garbageCount += 1 }
-        for line in atLines { track(line, unit) }
+        for mark in marks { apply(mark, unit.time) }
         if let answer, unit.direction != .host {
             dps = answer
             if answer.isTerminal { end("DPS", unit.time) }
         }
-        if unit.type == "data_command" { begin("DPS", unit.time) }
+        if case .frame(let frame) = unit.kind, frame.payloadID == .dataCommand { begin("DPS", unit.time) }
     }
 
-    private mutating func track(_ line: ATCommandLine, _ unit: SessionUnit) {
-        let name = line.upperCasedName
-        switch (line.kind, name) {
-        case (.command, "+USECMNG"): begin("credentials", unit.time)
-        case (.command, "+UWSCA") where line.integer(1) == 3: begin("Wi-Fi", unit.time)
-        case (.command, "+UDCP"): begin("MQTT connect", unit.time)
-        case (.information, "+UUNU"): end("Wi-Fi", unit.time)
-        case (.information, "+UUWLD"): wifiDownReason = line.integer(1)
-        case (.information, "+UUDPC"):
-            end("MQTT connect", unit.time)
-            if let handle = line.integer(0) { connectedPeers.append(handle) }
-        case (.information, "+UUDPD"):
-            if let handle = line.integer(0), !connectedPeers.contains(handle), refusedPeer == nil { refusedPeer = handle }
-        case (.information, "+USECMNG"): end("credentials", unit.time)
-        default: break
+    private mutating func apply(_ mark: Mark, _ time: Duration) {
+        switch mark {
+        case .begin(let phase): begin(phase, time)
+        case .end(let phase): end(phase, time)
+        case .wifiDown(let reason): wifiDownReason = reason
+        case .peerConnected(let handle):
+            end("MQTT connect", time)
+            if let handle { connectedPeers.append(handle) }
+        case .peerDisconnected(let handle):
+            if let handle, !connectedPeers.contains(handle), refusedPeer == nil { refusedPeer = handle }
         }
     }
 

@@ -10,7 +10,7 @@ public struct SessionUnit: Hashable, Sendable {
     }
 
     /// Command-mode text units (JSON `layer` "at").
-    public enum ATUnitType: String, Hashable, Sendable {
+    public enum ATUnitType: String, Hashable, Sendable, CaseIterable {
         /// A command line the host sent.
         case command
         /// The module repeating a command line (echo on).
@@ -26,7 +26,7 @@ public struct SessionUnit: Hashable, Sendable {
     }
 
     /// Bytes that are neither frames nor AT text (JSON `layer` "raw").
-    public enum RawUnitType: String, Hashable, Sendable {
+    public enum RawUnitType: String, Hashable, Sendable, CaseIterable {
         /// Bytes skipped in EDM while looking for a frame.
         case garbage
         /// A credential's raw bytes after the `>` prompt (exactly the announced size).
