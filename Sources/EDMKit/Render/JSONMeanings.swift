@@ -50,10 +50,21 @@ public struct JSONMeanings: Sendable {
             self.bytes = bytes
         }
 
-        // The bytes in one go: ArraySlice's own hash feeds the hasher a byte at a time.
+        // The bytes in one go: ArraySlice's own hash feeds the hasher a byte at a time, and
+        // its == compares them one by one.
         func hash(into hasher: inout Hasher) {
             hasher.combine(source)
             bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func == (a: Key, b: Key) -> Bool {
+            guard a.source == b.source, a.bytes.count == b.bytes.count else { return false }
+            return a.bytes.withUnsafeBufferPointer { x in
+                b.bytes.withUnsafeBufferPointer { y in
+                    for i in x.indices where x[i] != y[i] { return false }
+                    return true
+                }
+            }
         }
     }
 

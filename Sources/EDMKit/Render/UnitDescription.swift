@@ -100,6 +100,15 @@ func printable(_ bytes: ArraySlice<UInt8>) -> String? {
 }
 
 func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool {
-    guard bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return false }
-    return bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
+    // One pass over the bytes (every JSON line with data asks): control bytes fail at once,
+    // and only text with bytes past ASCII is validated as UTF-8.
+    var ascii = true
+    let printable = bytes.withUnsafeBufferPointer { buffer in
+        for b in buffer where b < 0x20 || b == 0x7F {
+            guard b == 0x09 || b == 0x0A || b == 0x0D else { return false }
+        }
+        ascii = !buffer.contains { $0 >= 0x80 }
+        return true
+    }
+    return printable && (ascii || String(validating: bytes, as: UTF8.self) != nil)
 }
