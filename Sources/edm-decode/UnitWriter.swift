@@ -8,6 +8,8 @@ struct UnitWriter {
     private var transcript: TranscriptRenderer
     /// JSON lines collect here and go out in blocks of about `OutputSink.blockSize`.
     private var json = JSONWriter(capacity: 2 * OutputSink.blockSize)
+    /// So do the transcript's lines.
+    private var text = ByteBuffer(capacity: 2 * OutputSink.blockSize)
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
     private var origin: TraceOrigin?
@@ -29,7 +31,7 @@ struct UnitWriter {
     mutating func write(_ event: consuming DecodeEvent) throws {
         switch consume event {
         case .input(let path, let first):
-            if format == .transcript { try sink.write(line: (first ? "" : "\n") + "== \(path)") }
+            if format == .transcript { try writeText((first ? "" : "\n") + "== \(path)") }
         case .origin(let origin):
             if self.origin == nil { self.origin = origin }
         case .notes(let diagnostics):
@@ -47,6 +49,7 @@ struct UnitWriter {
 
     mutating func finish() throws {
         try flushJSON()
+        try flushText()
         try capture?.close()
         try sink.flush()
     }
@@ -54,7 +57,9 @@ struct UnitWriter {
     /// A unit; `members`: in JSON, what it means (`MeaningStage`).
     mutating func write(_ unit: borrowing SessionUnit, redacted: Bool, members: [UInt8]) throws {
         switch format {
-        case .transcript: try sink.write(line: transcript.line(for: unit, anomalies: anomalies))
+        case .transcript:
+            transcript.write(unit, anomalies: anomalies, into: &text)
+            try endTextLine()
         case .json:
             JSONLinesRenderer.line(unit, members: members, into: &json)
             try endJSONLine()
@@ -71,7 +76,7 @@ struct UnitWriter {
     /// `summary`: JSON's, from the decoding side.
     private mutating func closeSession(_ summary: SessionSummary) throws {
         switch format {
-        case .transcript: try sink.write(line: transcript.closing(anomalies: anomalies))
+        case .transcript: try writeText(transcript.closing(anomalies: anomalies))
         case .json:
             JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &json)
             try endJSONLine()
@@ -93,13 +98,29 @@ struct UnitWriter {
         notes += diagnostics
         guard format == .transcript else { return }
         for d in diagnostics where d.code != .blankLine {
-            try sink.write(line: String(repeating: " ", count: 11) + d.description) // "warning: line 38: ..."
+            try writeText(String(repeating: " ", count: 11) + d.description) // "warning: line 38: ..."
         }
     }
 
     private mutating func endJSONLine() throws {
         json.newline()
         if json.buffer.count >= OutputSink.blockSize { try flushJSON() }
+    }
+
+    private mutating func writeText(_ line: String) throws {
+        text.append(contentsOf: line.utf8)
+        try endTextLine()
+    }
+
+    private mutating func endTextLine() throws {
+        text.append(0x0A)
+        if text.count >= OutputSink.blockSize { try flushText() }
+    }
+
+    private mutating func flushText() throws {
+        guard !text.isEmpty else { return }
+        try sink.write(block: text)
+        text.removeAll()
     }
 
     private mutating func flushJSON() throws {

@@ -94,7 +94,7 @@ import Testing
     /// More distinct texts than it keeps: it forgets and still renders every one right.
     @Test func manyDistinctTextsStayCorrect() {
         var renderer = JSONLinesRenderer()
-        for i in 0..<(JSONMeanings.maxKnown * 2 + 5) {
+        for i in 0..<(MeaningMemo<Int>.maxKnown * 2 + 5) {
             let bytes = Array("AT+UDUV=0,value\(i)\r".utf8)
             let unit = SessionUnit(index: i, time: .zero, direction: .host, offset: 0, bytes: bytes[...], kind: .at(.command))
             let text = line(&renderer, unit)

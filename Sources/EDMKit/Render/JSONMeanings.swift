@@ -1,74 +1,14 @@
 /// What each unit means, as the JSON members `fields`, `dps` and `explanation`, and the
 /// session's summary, which learns from the same work (`JSONLinesRenderer` writes the rest).
 ///
-/// What a text or frame means (its parsed lines, catalog fields, DPS body and explanation) is
-/// worked out once per distinct one and kept, because sessions repeat the same lines (`OK`,
-/// the same commands every run) and frames (connect events, the same requests), and parsing
-/// them was most of the cost of a line. It is a separate value so that edm-decode can work
-/// meanings out on a thread of its own while another one writes lines.
+/// Meanings are worked out once per distinct text or frame (`MeaningMemo`). It is a separate
+/// value so that edm-decode can work them out on a thread of its own while another one writes
+/// lines.
 public struct JSONMeanings: Sendable {
     public private(set) var summary = SessionSummary()
-    private var known: [Key: Known] = [:]
+    private var known = MeaningMemo<Known>()
 
-    /// At most this many meanings are kept (then forgotten all at once), of texts or frames
-    /// at most `maxKnownLength` bytes long: memory stays bounded whatever the capture holds.
-    static let maxKnown = 1024
-    static let maxKnownLength = 256
-
-    /// What a unit's meaning depends on, when that is its bytes alone.
-    private struct Key: Hashable {
-        enum Source: UInt8 { case atText, frameText, frame }
-        var source: Source
-        /// The AT text (without its line breaks), or the whole frame of any other id.
-        var bytes: ArraySlice<UInt8>
-
-        /// Nil for a unit with a diagnostic (its message goes in `error`), a prompt (whose
-        /// meaning is not in its text), or bytes too long to keep.
-        init?(_ unit: SessionUnit) {
-            guard unit.diagnostic == nil else { return nil }
-            switch unit.kind {
-            case .at(let type):
-                guard type != .prompt else { return nil }
-                source = .atText
-                bytes = trimmingLineBreaks(unit.bytes)
-            case .frame(let frame):
-                if let text = frame.atText {
-                    source = .frameText
-                    bytes = trimmingLineBreaks(text)
-                } else {
-                    source = .frame
-                    bytes = frame.bytes
-                }
-            case .raw:
-                return nil
-            }
-            guard bytes.count <= JSONMeanings.maxKnownLength else { return nil }
-        }
-
-        init(source: Source, bytes: ArraySlice<UInt8>) {
-            self.source = source
-            self.bytes = bytes
-        }
-
-        // The bytes in one go: ArraySlice's own hash feeds the hasher a byte at a time, and
-        // its == compares them one by one.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(source)
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-
-        static func == (a: Key, b: Key) -> Bool {
-            guard a.source == b.source, a.bytes.count == b.bytes.count else { return false }
-            return a.bytes.withUnsafeBufferPointer { x in
-                b.bytes.withUnsafeBufferPointer { y in
-                    for i in x.indices where x[i] != y[i] { return false }
-                    return true
-                }
-            }
-        }
-    }
-
-    private struct Known {
+    private struct Known: Sendable {
         var marks: [SessionSummary.Mark]
         var dps: DPSResponse?
         /// `"fields":{…},"dps":{…},"explanation":"…"`, as `members` writes them.
@@ -80,25 +20,17 @@ public struct JSONMeanings: Sendable {
     /// The unit's meaning as JSON members (`"fields":{…},"explanation":"…"`, possibly empty),
     /// in unit order: the summary counts the unit too.
     public mutating func members(for unit: SessionUnit) -> [UInt8] {
-        if let key = Key(unit) {
-            let known = known(key, unit)
+        let key = MeaningKey(unit)
+        if let key, let known = known[key] {
             summary.add(unit, marks: known.marks, dps: known.dps)
             return known.members
         }
         let description = UnitDescription(unit)
-        summary.add(unit, description)
-        return Self.members(unit, description)
-    }
-
-    private mutating func known(_ key: Key, _ unit: SessionUnit) -> Known {
-        if let known = known[key] { return known }
-        let description = UnitDescription(unit)
-        let entry = Known(marks: description.atLines.compactMap(SessionSummary.Mark.init), dps: description.dps,
-                          members: Self.members(unit, description))
-        if known.count >= Self.maxKnown { known.removeAll(keepingCapacity: true) }
-        // A copy of the bytes: the unit's slice would keep its whole input buffer alive.
-        known[Key(source: key.source, bytes: ArraySlice(Array(key.bytes)))] = entry
-        return entry
+        let meaning = Known(marks: description.atLines.compactMap(SessionSummary.Mark.init), dps: description.dps,
+                            members: Self.members(unit, description))
+        summary.add(unit, marks: meaning.marks, dps: meaning.dps)
+        if let key { known.keep(meaning, for: key) }
+        return meaning.members
     }
 
     /// `fields`, `dps` and `explanation`: what the unit means.

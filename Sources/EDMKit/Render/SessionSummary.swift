@@ -42,7 +42,7 @@ public struct SessionSummary: Sendable {
 
     /// What an AT line tells the summary, whenever it comes: worked out once per line
     /// (edm-decode keeps it with the text's meaning), applied at each unit that carries it.
-    public enum Mark: Sendable {
+    enum Mark: Sendable {
         case begin(String)
         case end(String)
         case wifiDown(reason: Int?)
@@ -50,7 +50,7 @@ public struct SessionSummary: Sendable {
         case peerDisconnected(Int?)
 
         /// Nil for the lines the summary does not follow.
-        public init?(_ line: ATCommandLine) {
+        init?(_ line: ATCommandLine) {
             switch (line.kind, line.upperCasedName) {
             case (.command, "+USECMNG"): self = .begin("credentials")
             case (.command, "+UWSCA") where line.integer(1) == 3: self = .begin("Wi-Fi")
@@ -66,7 +66,7 @@ public struct SessionSummary: Sendable {
     }
 
     /// `marks` from the unit's AT lines, `dps` as in its `UnitDescription`.
-    public mutating func add(_ unit: SessionUnit, marks: [Mark], dps answer: DPSResponse?) {
+    mutating func add(_ unit: SessionUnit, marks: [Mark], dps answer: DPSResponse?) {
         unitCount += 1
         if first == nil { first = unit.time }
         last = max(last, unit.time)
@@ -135,9 +135,12 @@ public struct SessionSummary: Sendable {
 
 /// `12.057` seconds with milliseconds.
 func seconds(_ d: Duration) -> String {
-    let ms = Int((d.components.seconds * 1000) + d.components.attoseconds / 1_000_000_000_000_000)
-    let sign = ms < 0 ? "-" : ""
-    let a = abs(ms)
-    let frac = String(a % 1000)
-    return "\(sign)\(a / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+    // (Every transcript line starts with one: appended piece by piece, not interpolated.)
+    let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
+    let a = ms.magnitude, fraction = a % 1000
+    var text = ms < 0 ? "-" : ""
+    text += String(a / 1000)
+    text += fraction < 10 ? ".00" : fraction < 100 ? ".0" : "."
+    text += String(fraction)
+    return text
 }

@@ -3,29 +3,87 @@
 ///        14.076 -> edm AT request AT+UWSC=0,2,SSID — Wi-Fi station config 0: SSID "SSID"
 ///        14.089 <- edm AT confirmation OK (13 ms)
 ///
-/// It streams: `line(for:)` per unit, `closing(anomalies:)` at the end.
+/// It streams: `line(for:)` per unit, `closing(anomalies:)` at the end. What a unit says is
+/// worked out once per distinct text or frame (`MeaningMemo`), and lines are put together as
+/// bytes (edm-decode writes them straight into its output buffer: `write(_:anomalies:into:)`).
 public struct TranscriptRenderer: Sendable {
     public var color: Bool
     private var summary = SessionSummary()
     private var noted = 0
+    private var known = MeaningMemo<Known>()
+
+    /// What a line shows of a unit, apart from its time, direction and latency.
+    private struct Known: Sendable {
+        /// `edm AT request AT+UWSC=0,2,SSID`.
+        var head: [UInt8]
+        var explanation: String?
+        var marks: [SessionSummary.Mark]
+        var dps: DPSResponse?
+
+        init(_ unit: SessionUnit, _ description: UnitDescription) {
+            head = Array((unit.layer + " " + description.summary).utf8)
+            explanation = description.explanation
+            marks = description.atLines.compactMap(SessionSummary.Mark.init)
+            dps = description.dps
+        }
+    }
 
     public init(color: Bool = false) { self.color = color }
 
     public mutating func line(for unit: SessionUnit, anomalies: [SessionAnomaly] = []) -> String {
-        let description = UnitDescription(unit)
-        summary.add(unit, description)
-        let arrow = unit.direction?.arrow ?? "??"
-        var text = pad(seconds(unit.time), 10) + " " + paint(arrow, unit.direction == .host ? "36" : "33") + " " + unit.layer + " " + description.summary
-        if let reply = unit.reply { text += " (\(milliseconds(reply.latency)))" }
-        if let explanation = description.explanation {
-            text += " — " + (unit.diagnostic != nil ? paint(explanation, "31") : explanation)
+        var out = ByteBuffer(capacity: 256)
+        write(unit, anomalies: anomalies, into: &out)
+        return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Appends the unit's line (without the newline; with the lines of anomalies found since
+    /// the last unit) to `out`.
+    public mutating func write(_ unit: SessionUnit, anomalies: [SessionAnomaly] = [], into out: inout ByteBuffer) {
+        // A summary names the AT unit's type, and a data frame's peer.
+        let key = MeaningKey(unit, variant: LineHead.kindSlot(unit.kind) << 32 | (unit.link?.peer ?? -1) & 0xFFFF_FFFF)
+        let known: Known
+        if let key, let found = self.known[key] {
+            known = found
+        } else {
+            known = Known(unit, UnitDescription(unit))
+            if let key { self.known.keep(known, for: key) }
+        }
+        summary.add(unit, marks: known.marks, dps: known.dps)
+        Self.writeSeconds(unit.time, width: 10, into: &out)
+        out.append(0x20)
+        paint(unit.direction?.arrow ?? "??", unit.direction == .host ? "36" : "33", into: &out)
+        out.append(0x20)
+        out.append(contentsOf: known.head)
+        if let reply = unit.reply { out.append(contentsOf: " (\(milliseconds(reply.latency)))".utf8) }
+        if let explanation = known.explanation {
+            out.append(contentsOf: " — ".utf8)
+            if unit.diagnostic != nil { paint(explanation, "31", into: &out) } else { out.append(contentsOf: explanation.utf8) }
         }
         // Anomalies are found after the unit they concern; show each once, as it is found.
         for anomaly in anomalies.dropFirst(noted) {
-            text += "\n" + pad("", 10) + " " + paint("!! \(anomaly.message) (unit #\(anomaly.unit))", "31")
+            out.append(contentsOf: ("\n" + pad("", 10) + " " + paint("!! \(anomaly.message) (unit #\(anomaly.unit))", "31")).utf8)
         }
         noted = max(noted, anomalies.count)
-        return text
+    }
+
+    /// `seconds(d)` right-aligned in `width` columns, written as bytes (every line has one).
+    static func writeSeconds(_ d: Duration, width: Int, into out: inout ByteBuffer) {
+        let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
+        let whole = ms.magnitude / 1000
+        var digits = 1, rest = whole
+        while rest >= 10 { rest /= 10; digits += 1 }
+        let length = (ms < 0 ? 1 : 0) + digits + 4
+        let room = out.room(max(width, length))
+        var i = max(0, width - length)
+        for j in 0..<i { room[j] = 0x20 }
+        if ms < 0 { room[i] = UInt8(ascii: "-"); i += 1 }
+        var v = whole
+        for j in (0..<digits).reversed() { room[i + j] = 0x30 + UInt8(v % 10); v /= 10 }
+        i += digits
+        room[i] = UInt8(ascii: ".")
+        var fraction = ms.magnitude % 1000
+        for j in (1...3).reversed() { room[i + j] = 0x30 + UInt8(fraction % 10); fraction /= 10 }
+        out.advance(i + 4)
     }
 
     public mutating func closing(anomalies: [SessionAnomaly]) -> String {
@@ -48,6 +106,15 @@ public struct TranscriptRenderer: Sendable {
 
     private func paint(_ text: String, _ code: String) -> String {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    private func paint(_ text: String, _ code: StaticString, into out: inout ByteBuffer) {
+        guard color else { return out.append(contentsOf: text.utf8) }
+        out.append(contentsOf: "\u{1B}[".utf8)
+        out.append(UnsafeRawBufferPointer(start: code.utf8Start, count: code.utf8CodeUnitCount))
+        out.append(UInt8(ascii: "m"))
+        out.append(contentsOf: text.utf8)
+        out.append(contentsOf: "\u{1B}[0m".utf8)
     }
 }
 
