@@ -41,16 +41,20 @@ import Testing
         #expect(data(peer: 2).contains("(peer 2)") && data(peer: 4).contains("(peer 4)"))
     }
 
-    /// Times are written as bytes, right-aligned: the same text as `seconds` padded.
-    @Test func timesReadAsSecondsPadded() {
+    /// Times: seconds with three decimals (milliseconds, truncated toward zero), right-aligned.
+    @Test func timesAreSecondsWithMilliseconds() {
         var values: [Duration] = [.zero, .milliseconds(1), .milliseconds(999), .seconds(14) + .milliseconds(76),
                                   .milliseconds(-1), .milliseconds(-12_345), .seconds(123_456_789), .microseconds(1_999)]
         var random = SplitMix64(seed: 7)
         for _ in 0..<500 { values.append(.microseconds(Int64(bitPattern: random.next()) % 10_000_000_000_000)) }
         for d in values {
+            let us = d / .microseconds(1) // (a Double)
+            let ms = Int64(us / 1000) // truncated toward zero
+            let text = (ms < 0 ? "-" : "") + "\(ms.magnitude / 1000)." + String(String(1000 + ms.magnitude % 1000).dropFirst())
+            #expect(seconds(d) == text, "\(d)")
             var out = ByteBuffer()
-            TranscriptRenderer.writeSeconds(d, width: 10, into: &out)
-            #expect(out.array == Array(pad(seconds(d), 10).utf8), "\(d)")
+            appendSeconds(d, width: 10, to: &out)
+            #expect(String(decoding: out.array, as: UTF8.self) == String(repeating: " ", count: max(0, 10 - text.count)) + text)
         }
     }
 }

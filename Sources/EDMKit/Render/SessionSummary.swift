@@ -135,12 +135,28 @@ public struct SessionSummary: Sendable {
 
 /// `12.057` seconds with milliseconds.
 func seconds(_ d: Duration) -> String {
-    // (Every transcript line starts with one: appended piece by piece, not interpolated.)
+    var out = ByteBuffer(capacity: 24)
+    appendSeconds(d, to: &out)
+    return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+}
+
+/// `seconds(d)` as bytes, right-aligned in `width` columns (every transcript line starts with
+/// one: written in place, not put together from Strings).
+func appendSeconds(_ d: Duration, width: Int = 0, to out: inout ByteBuffer) {
     let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
-    let a = ms.magnitude, fraction = a % 1000
-    var text = ms < 0 ? "-" : ""
-    text += String(a / 1000)
-    text += fraction < 10 ? ".00" : fraction < 100 ? ".0" : "."
-    text += String(fraction)
-    return text
+    let whole = ms.magnitude / 1000
+    var digits = 1, rest = whole
+    while rest >= 10 { rest /= 10; digits += 1 }
+    let length = (ms < 0 ? 1 : 0) + digits + 4
+    let room = out.room(max(width, length))
+    var i = max(0, width - length)
+    for j in 0..<i { room[j] = 0x20 }
+    if ms < 0 { room[i] = UInt8(ascii: "-"); i += 1 }
+    var v = whole
+    for j in (0..<digits).reversed() { room[i + j] = 0x30 + UInt8(v % 10); v /= 10 }
+    i += digits
+    room[i] = UInt8(ascii: ".")
+    var fraction = ms.magnitude % 1000
+    for j in (1...3).reversed() { room[i + j] = 0x30 + UInt8(fraction % 10); fraction /= 10 }
+    out.advance(i + 4)
 }

@@ -49,7 +49,7 @@ public struct TranscriptRenderer: Sendable {
             if let key { self.known.keep(known, for: key) }
         }
         summary.add(unit, marks: known.marks, dps: known.dps)
-        Self.writeSeconds(unit.time, width: 10, into: &out)
+        appendSeconds(unit.time, width: 10, to: &out)
         out.append(0x20)
         paint(unit.direction?.arrow ?? "??", unit.direction == .host ? "36" : "33", into: &out)
         out.append(0x20)
@@ -64,26 +64,6 @@ public struct TranscriptRenderer: Sendable {
             out.append(contentsOf: ("\n" + pad("", 10) + " " + paint("!! \(anomaly.message) (unit #\(anomaly.unit))", "31")).utf8)
         }
         noted = max(noted, anomalies.count)
-    }
-
-    /// `seconds(d)` right-aligned in `width` columns, written as bytes (every line has one).
-    static func writeSeconds(_ d: Duration, width: Int, into out: inout ByteBuffer) {
-        let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
-        let whole = ms.magnitude / 1000
-        var digits = 1, rest = whole
-        while rest >= 10 { rest /= 10; digits += 1 }
-        let length = (ms < 0 ? 1 : 0) + digits + 4
-        let room = out.room(max(width, length))
-        var i = max(0, width - length)
-        for j in 0..<i { room[j] = 0x20 }
-        if ms < 0 { room[i] = UInt8(ascii: "-"); i += 1 }
-        var v = whole
-        for j in (0..<digits).reversed() { room[i + j] = 0x30 + UInt8(v % 10); v /= 10 }
-        i += digits
-        room[i] = UInt8(ascii: ".")
-        var fraction = ms.magnitude % 1000
-        for j in (1...3).reversed() { room[i + j] = 0x30 + UInt8(fraction % 10); fraction /= 10 }
-        out.advance(i + 4)
     }
 
     public mutating func closing(anomalies: [SessionAnomaly]) -> String {
@@ -104,8 +84,10 @@ public struct TranscriptRenderer: Sendable {
         return out.joined(separator: "\n")
     }
 
-    private func paint(_ text: String, _ code: String) -> String {
-        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    private func paint(_ text: String, _ code: StaticString) -> String {
+        var out = ByteBuffer(capacity: text.utf8.count + 12)
+        paint(text, code, into: &out)
+        return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     private func paint(_ text: String, _ code: StaticString, into out: inout ByteBuffer) {
