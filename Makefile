@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libpcap-dev tshark socat jpnevulator
 
-.PHONY: demo test bench fuzz deps build clean
+.PHONY: demo test bench fuzz deps build release clean
 
 # System packages: installed only when missing, and only when we can (root with apt-get).
 deps:
@@ -16,6 +16,12 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+# Standalone binaries, the Swift runtime linked in (copy them to a machine without Swift):
+# .build-static/release/azure-dps, edm-decode, edm-replay. They also start faster.
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+	@echo "Built: $$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/{azure-dps,edm-decode,edm-replay}"
 
 # The main job: provision the simulated module through a real pty, as with hardware
 # (about 25 s, the reference session's timing), then show its recording decoded.

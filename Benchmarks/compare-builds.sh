@@ -15,9 +15,13 @@ trap 'rm -rf "$tmp"' EXIT
 for _ in $(seq "$runs"); do
     for i in $(seq $#); do
         bin=${!i}
-        /usr/bin/time -o "$tmp/time" -f '%e %U %S' "$bin" "$capture" -f "$format" -o "$tmp/out" 2> /dev/null
-        read -r wall user sys < "$tmp/time"
-        echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" >> "$tmp/times.$i"
+        # (Wall time from bash's microsecond clock: /usr/bin/time's 10 ms steps are too coarse
+        # for runs of a tenth of a second.)
+        t0=$EPOCHREALTIME
+        /usr/bin/time -o "$tmp/time" -f '%U %S' "$bin" "$capture" -f "$format" -o "$tmp/out" 2> /dev/null
+        t1=$EPOCHREALTIME
+        read -r user sys < "$tmp/time"
+        awk -v a="$t0" -v b="$t1" -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f %.2f\n", b - a, u + s }' >> "$tmp/times.$i"
     done
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
