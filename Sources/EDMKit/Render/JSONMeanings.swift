@@ -10,7 +10,6 @@ public struct JSONMeanings: Sendable {
 
     private struct Known: Sendable {
         var marks: [SessionSummary.Mark]
-        var dps: DPSResponse?
         /// `"fields":{…},"dps":{…},"explanation":"…"`, as `members` writes them.
         var members: [UInt8]
     }
@@ -22,13 +21,12 @@ public struct JSONMeanings: Sendable {
     public mutating func members(for unit: SessionUnit) -> [UInt8] {
         let key = MeaningKey(unit)
         if let key, let known = known[key] {
-            summary.add(unit, marks: known.marks, dps: known.dps)
+            summary.add(unit, marks: known.marks)
             return known.members
         }
         let description = UnitDescription(unit)
-        let meaning = Known(marks: description.atLines.compactMap(SessionSummary.Mark.init), dps: description.dps,
-                            members: Self.members(unit, description))
-        summary.add(unit, marks: meaning.marks, dps: meaning.dps)
+        let meaning = Known(marks: SessionSummary.Mark.all(description), members: Self.members(unit, description))
+        summary.add(unit, marks: meaning.marks)
         if let key { known.keep(meaning, for: key) }
         return meaning.members
     }

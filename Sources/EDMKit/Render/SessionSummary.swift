@@ -37,17 +37,24 @@ public struct SessionSummary: Sendable {
     public init() {}
 
     public mutating func add(_ unit: SessionUnit, _ description: UnitDescription) {
-        add(unit, marks: description.atLines.compactMap(Mark.init), dps: description.dps)
+        add(unit, marks: Mark.all(description))
     }
 
-    /// What an AT line tells the summary, whenever it comes: worked out once per line
-    /// (edm-decode keeps it with the text's meaning), applied at each unit that carries it.
+    /// What a unit tells the summary, whenever it comes: worked out once per text or frame
+    /// (the renderers keep it with what the unit means), applied at each unit that carries it.
     enum Mark: Sendable {
         case begin(String)
         case end(String)
         case wifiDown(reason: Int?)
         case peerConnected(Int?)
         case peerDisconnected(Int?)
+        /// A DPS body (counted when the module hands it over, not when the host sends one).
+        case answer(DPSResponse)
+
+        /// The marks of the unit's AT lines and DPS body.
+        static func all(_ description: UnitDescription) -> [Mark] {
+            description.atLines.compactMap(Mark.init) + (description.dps.map { [.answer($0)] } ?? [])
+        }
 
         /// Nil for the lines the summary does not follow.
         init?(_ line: ATCommandLine) {
@@ -65,21 +72,18 @@ public struct SessionSummary: Sendable {
         }
     }
 
-    /// `marks` from the unit's AT lines, `dps` as in its `UnitDescription`.
-    mutating func add(_ unit: SessionUnit, marks: [Mark], dps answer: DPSResponse?) {
+    /// `marks`: `Mark.all` of the unit's description.
+    mutating func add(_ unit: SessionUnit, marks: [Mark]) {
         unitCount += 1
         if first == nil { first = unit.time }
         last = max(last, unit.time)
         if unit.diagnostic?.code == .noise { noiseCount += 1 } else if unit.diagnostic != nil { garbageCount += 1 }
-        for mark in marks { apply(mark, unit.time) }
-        if let answer, unit.direction != .host {
-            dps = answer
-            if answer.isTerminal { end("DPS", unit.time) }
-        }
+        for mark in marks { apply(mark, unit) }
         if case .frame(let frame) = unit.kind, frame.payloadID == .dataCommand { begin("DPS", unit.time) }
     }
 
-    private mutating func apply(_ mark: Mark, _ time: Duration) {
+    private mutating func apply(_ mark: Mark, _ unit: SessionUnit) {
+        let time = unit.time
         switch mark {
         case .begin(let phase): begin(phase, time)
         case .end(let phase): end(phase, time)
@@ -89,6 +93,10 @@ public struct SessionSummary: Sendable {
             if let handle { connectedPeers.append(handle) }
         case .peerDisconnected(let handle):
             if let handle, !connectedPeers.contains(handle), refusedPeer == nil { refusedPeer = handle }
+        case .answer(let answer):
+            guard unit.direction != .host else { return }
+            dps = answer
+            if answer.isTerminal { end("DPS", time) }
         }
     }
 

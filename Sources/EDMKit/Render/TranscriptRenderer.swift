@@ -18,13 +18,11 @@ public struct TranscriptRenderer: Sendable {
         var head: [UInt8]
         var explanation: String?
         var marks: [SessionSummary.Mark]
-        var dps: DPSResponse?
 
         init(_ unit: SessionUnit, _ description: UnitDescription) {
             head = Array((unit.layer + " " + description.summary).utf8)
             explanation = description.explanation
-            marks = description.atLines.compactMap(SessionSummary.Mark.init)
-            dps = description.dps
+            marks = SessionSummary.Mark.all(description)
         }
     }
 
@@ -48,7 +46,7 @@ public struct TranscriptRenderer: Sendable {
             known = Known(unit, UnitDescription(unit))
             if let key { self.known.keep(known, for: key) }
         }
-        summary.add(unit, marks: known.marks, dps: known.dps)
+        summary.add(unit, marks: known.marks)
         appendSeconds(unit.time, width: 10, to: &out)
         out.append(0x20)
         paint(unit.direction?.arrow ?? "??", unit.direction == .host ? "36" : "33", into: &out)
