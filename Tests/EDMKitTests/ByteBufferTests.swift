@@ -38,4 +38,18 @@ import Testing
         a.append(7)
         #expect(c.array == [1, 2, 3, 9] && a.array == [7])
     }
+
+    /// Decimals read as Swift prints them, zero-padded when asked.
+    @Test func decimalsAsSwiftPrintsThem() {
+        var random = SplitMix64(seed: 11)
+        let values: [UInt64] = [0, 9, 10, 99, 100, 12_345, .max] + (0..<300).map { _ in random.next() >> (random.next() % 64) }
+        for value in values {
+            var out = ByteBuffer(capacity: 16)
+            out.appendDecimal(value)
+            out.appendDecimal(value % 1000, minimumDigits: 3)
+            let fraction = String(value % 1000)
+            #expect(String(decoding: out.array, as: UTF8.self) == String(value) + String(repeating: "0", count: 3 - fraction.count) + fraction)
+            #expect(ByteBuffer.decimalDigits(value) == String(value).count)
+        }
+    }
 }

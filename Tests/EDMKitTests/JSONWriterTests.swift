@@ -106,8 +106,8 @@ import Testing
 
 /// The prepared `from`/`layer`/`type` fragments are what writing the members one by one gives.
 @Test func lineHeadsMatchMembersWrittenOneByOne() {
-    for (slot, kind) in LineHead.kinds.enumerated() {
-        #expect(LineHead.kindSlot(kind) == slot)
+    for (slot, kind) in SessionUnit.Kind.distinctTypes.enumerated() {
+        #expect(kind.typeIndex == slot)
         for direction in LineHead.directions {
             let unit = SessionUnit(index: 0, time: .zero, direction: direction, offset: 0, bytes: [], kind: kind)
             let head = String(decoding: LineHead.members(of: unit), as: UTF8.self)

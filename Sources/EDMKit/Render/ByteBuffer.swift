@@ -77,6 +77,33 @@ public struct ByteBuffer: Sendable {
         written += n
     }
 
+    /// `value` in decimal, with leading zeros up to `minimumDigits` (`7` with 3 is `007`),
+    /// written in place from the last digit.
+    @inlinable @inline(__always)
+    public mutating func appendDecimal(_ value: UInt64, minimumDigits: Int = 1) {
+        // (Inlined: every JSON and transcript line writes several; a call cost about 1% of
+        // a JSON run, callgrind.)
+        var count = minimumDigits, rest = value
+        for _ in 0..<minimumDigits { rest /= 10 }
+        while rest > 0 { rest /= 10; count += 1 }
+        let out = room(count)
+        var v = value, i = count
+        repeat {
+            i -= 1
+            out[i] = 0x30 + UInt8(v % 10)
+            v /= 10
+        } while i > 0
+        written += count
+    }
+
+    /// How many digits `value` has in decimal.
+    @inlinable
+    public static func decimalDigits(_ value: UInt64) -> Int {
+        var count = 1, rest = value
+        while rest >= 10 { rest /= 10; count += 1 }
+        return count
+    }
+
     /// Forgets the bytes, keeping the storage.
     public mutating func removeAll() { written = 0 }
 

@@ -77,7 +77,7 @@ public struct JSONWriter: Sendable {
     public mutating func int(_ value: Int) {
         separate()
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        digits(UInt64(value.magnitude))
+        buffer.appendDecimal(UInt64(value.magnitude))
     }
 
     /// Seconds with microseconds: `14.076000`.
@@ -85,29 +85,9 @@ public struct JSONWriter: Sendable {
         separate()
         let us = d.wholeMicroseconds
         if us < 0 { buffer.append(UInt8(ascii: "-")) }
-        digits(UInt64(us.magnitude / 1_000_000))
-        let out = buffer.room(7)
-        out[0] = UInt8(ascii: ".")
-        var fraction = UInt64(us.magnitude % 1_000_000)
-        for i in (1...6).reversed() {
-            out[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
-            fraction /= 10
-        }
-        buffer.advance(7)
-    }
-
-    /// Decimal digits, written in place from the last one.
-    private mutating func digits(_ value: UInt64) {
-        var count = 1, rest = value
-        while rest >= 10 { rest /= 10; count += 1 }
-        let out = buffer.room(count)
-        var v = value, i = count
-        repeat {
-            i -= 1
-            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-        } while v > 0
-        buffer.advance(count)
+        buffer.appendDecimal(UInt64(us.magnitude / 1_000_000))
+        buffer.append(UInt8(ascii: "."))
+        buffer.appendDecimal(UInt64(us.magnitude % 1_000_000), minimumDigits: 6)
     }
 
     /// `0x0044`: four uppercase hex digits, quoted.

@@ -152,19 +152,13 @@ func seconds(_ d: Duration) -> String {
 /// one: written in place, not put together from Strings).
 func appendSeconds(_ d: Duration, width: Int = 0, to out: inout ByteBuffer) {
     let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
-    let whole = ms.magnitude / 1000
-    var digits = 1, rest = whole
-    while rest >= 10 { rest /= 10; digits += 1 }
-    let length = (ms < 0 ? 1 : 0) + digits + 4
-    let room = out.room(max(width, length))
-    var i = max(0, width - length)
-    for j in 0..<i { room[j] = 0x20 }
-    if ms < 0 { room[i] = UInt8(ascii: "-"); i += 1 }
-    var v = whole
-    for j in (0..<digits).reversed() { room[i + j] = 0x30 + UInt8(v % 10); v /= 10 }
-    i += digits
-    room[i] = UInt8(ascii: ".")
-    var fraction = ms.magnitude % 1000
-    for j in (1...3).reversed() { room[i + j] = 0x30 + UInt8(fraction % 10); fraction /= 10 }
-    out.advance(i + 4)
+    let whole = UInt64(ms.magnitude / 1000)
+    let length = (ms < 0 ? 1 : 0) + ByteBuffer.decimalDigits(whole) + 4
+    let pad = max(0, width - length)
+    out.room(pad).initialize(repeating: 0x20, count: pad)
+    out.advance(pad)
+    if ms < 0 { out.append(UInt8(ascii: "-")) }
+    out.appendDecimal(whole)
+    out.append(UInt8(ascii: "."))
+    out.appendDecimal(UInt64(ms.magnitude % 1000), minimumDigits: 3)
 }

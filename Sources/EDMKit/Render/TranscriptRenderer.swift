@@ -38,7 +38,7 @@ public struct TranscriptRenderer: Sendable {
     /// the last unit) to `out`.
     public mutating func write(_ unit: SessionUnit, anomalies: [SessionAnomaly] = [], into out: inout ByteBuffer) {
         // A summary names the AT unit's type, and a data frame's peer.
-        let key = MeaningKey(unit, variant: LineHead.kindSlot(unit.kind) << 32 | (unit.link?.peer ?? -1) & 0xFFFF_FFFF)
+        let key = MeaningKey(unit, variant: unit.kind.typeIndex << 32 | (unit.link?.peer ?? -1) & 0xFFFF_FFFF)
         let known: Known
         if let key, let found = self.known[key] {
             known = found

@@ -107,6 +107,43 @@ public struct SessionUnit: Hashable, Sendable {
     }
 }
 
+extension SessionUnit.Kind {
+    /// One kind per distinct `type` (JSON) in a fixed order: AT types, raw types, then frames by
+    /// id, every id outside `EDMPayloadID.known` standing as one (a frame of id 0). Renderers
+    /// index tables and keys with `typeIndex`.
+    static let distinctTypes: [SessionUnit.Kind] =
+        SessionUnit.ATUnitType.allCases.map { .at($0) } + SessionUnit.RawUnitType.allCases.map { .raw($0) }
+        + (EDMPayloadID.known + [EDMPayloadID(rawValue: 0)]).map { id in
+            .frame(EDMFrame(unchecked: [0xAA, 0x00, 0x02, UInt8(id.rawValue >> 8), UInt8(id.rawValue & 0xFF), 0x55][...]))
+        }
+
+    private static let atCount = SessionUnit.ATUnitType.allCases.count
+    private static let rawCount = SessionUnit.RawUnitType.allCases.count
+
+    /// The position in `distinctTypes` of the kind of this type.
+    var typeIndex: Int {
+        switch self {
+        case .at(let type):
+            switch type {
+            case .command: 0
+            case .echo: 1
+            case .response: 2
+            case .final: 3
+            case .urc: 4
+            case .prompt: 5
+            }
+        case .raw(let type):
+            switch type {
+            case .garbage: Self.atCount
+            case .payload: Self.atCount + 1
+            case .noise: Self.atCount + 2
+            }
+        case .frame(let frame):
+            Self.atCount + Self.rawCount + (EDMPayloadID.known.firstIndex(of: frame.payloadID) ?? EDMPayloadID.known.count)
+        }
+    }
+}
+
 /// The bytes without leading and trailing CR and LF.
 func trimmingLineBreaks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     var s = bytes.startIndex, e = bytes.endIndex
