@@ -47,3 +47,14 @@ final class BatchQueue<Batch: Sendable>: Sendable {
         free.signal()
     }
 }
+
+/// What decoding sends its events through to the writer: a `BatchQueue`, or for JSON the
+/// `JSONLineStage`, which writes the units' lines on the way.
+protocol EventPipe: Sendable {
+    func send(_ batch: EventBatch) -> Bool
+    func close()
+    func receive() -> EventBatch?
+    func cancel()
+}
+
+extension BatchQueue: EventPipe where Batch == EventBatch {}

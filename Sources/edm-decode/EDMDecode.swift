@@ -127,7 +127,7 @@ struct EDMDecode: ParsableCommand {
 
     /// A pipeline of threads joined by bounded queues, so the machine's cores share the work
     /// (see README, Performance): reading a capture (`ReadStage`), decoding (`UnitSource`), for
-    /// JSON `MeaningStage`, and writing, here. Everything keeps its order, so the output is the
+    /// JSON `JSONLineStage` (two threads), and writing, here. Everything keeps its order, so the output is the
     /// same as on one thread.
     func run() throws {
         do {
@@ -136,13 +136,9 @@ struct EDMDecode: ParsableCommand {
             let chosen = format ?? (sink.isTerminal ? .transcript : .json)
             var writer = try UnitWriter(sink: sink, format: chosen,
                                         color: color == .always || color == .auto && chosen == .transcript && sink.isTerminal)
-            // Decoded events go to `queue`, which the writer reads; for JSON they pass
-            // through `MeaningStage` on the way (events -> stage -> queue).
-            let queue = BatchQueue<EventBatch>(capacity: 4)
-            let events = chosen == .json ? BatchQueue<EventBatch>(capacity: 4) : queue
-            if chosen == .json {
-                DispatchQueue(label: "edm-decode.meanings").async { MeaningStage.run(from: events, to: queue) }
-            }
+            // Decoded events go through `events` to the writer; for JSON it is the
+            // `JSONLineStage`, which writes the units' lines on the way.
+            let events: any EventPipe = chosen == .json ? JSONLineStage() : BatchQueue<EventBatch>(capacity: 4)
             let showsProgress = progress ?? (isatty(2) == 1 && !sink.isTerminal)
             DispatchQueue(label: "edm-decode.decoding").async { [self] in
                 // (made here: only the decoding thread uses it)
@@ -157,8 +153,8 @@ struct EDMDecode: ParsableCommand {
                 }
                 events.close()
             }
-            defer { queue.cancel() } // (the decoding thread stops if we leave early)
-            while let batch = queue.receive() {
+            defer { events.cancel() } // (the decoding thread stops if we leave early)
+            while let batch = events.receive() {
                 for event in batch.events {
                     if case .failure(let error) = event {
                         try? writer.finish() // (what came before the error is kept)
@@ -166,11 +162,7 @@ struct EDMDecode: ParsableCommand {
                     }
                     do {
                         if case .units(let range, let redacted) = event {
-                            try batch.units.withUnsafeBufferPointer { units in
-                                for i in range {
-                                    try writer.write(units[i], redacted: redacted, members: batch.members.isEmpty ? [] : batch.members[i])
-                                }
-                            }
+                            try writer.write(range, of: batch, redacted: redacted)
                         } else {
                             try writer.write(event)
                         }

@@ -10,8 +10,11 @@ struct EventBatch: Sendable {
     /// `append`, `markRedacted` or `close` (as one run, rather than an event each).
     var units: [SessionUnit] = []
     private(set) var events: [DecodeEvent] = []
-    /// JSON: what each unit means (`JSONMeanings`), one per unit, filled in by `MeaningStage`.
-    var members: [[UInt8]] = []
+    /// JSON: the units' lines, written by `JSONLineStage`; unit `i`'s ends at `lineEnds[i]`.
+    var lines = ByteBuffer(capacity: 16)
+    var lineEnds: [Int] = []
+    /// JSON: what each unit tells the session summary, one per unit.
+    var marks: [SessionSummary.Marks] = []
     /// `units[runStart...]` are in no event yet.
     private var runStart = 0
 
@@ -46,8 +49,10 @@ struct EventBatch: Sendable {
         runStart = i
     }
 
-    /// (`MeaningStage` puts a session's summary in.)
-    mutating func replaceEvent(_ e: Int, with event: DecodeEvent) { events[e] = event }
+    /// The JSON lines of `units[range]`, within `all`, the bytes of `lines`.
+    func lines(of range: Range<Int>, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: all[(range.lowerBound == 0 ? 0 : lineEnds[range.lowerBound - 1])..<lineEnds[range.upperBound - 1]])
+    }
 }
 
 enum DecodeEvent: Sendable {
@@ -60,8 +65,8 @@ enum DecodeEvent: Sendable {
     case anomalies([SessionAnomaly])
     /// The batch's `units[range]`, in order; `redacted`: their secrets were starred.
     case units(Range<Int>, redacted: Bool)
-    /// The session is over: its summary goes out (in JSON, the one `MeaningStage` kept).
-    case sessionEnd(SessionSummary?)
+    /// The session is over: its summary goes out.
+    case sessionEnd
     /// Reading failed here: what came before is written, then this is the error.
     case failure(any Error)
 }

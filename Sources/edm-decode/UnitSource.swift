@@ -4,7 +4,7 @@ import EDMKitIO
 /// Records in, batches out: session decoding and redaction.
 ///
 /// It runs on its own thread, after `ReadStage` and before `UnitWriter` (and, for JSON,
-/// `MeaningStage`), and hands batches on through `send`.
+/// `JSONLineStage`), and hands batches on through `send`.
 struct UnitSource {
     let redact: Bool
     let progress: DecodeProgress?
@@ -80,7 +80,7 @@ struct UnitSource {
 
     private mutating func endSession() throws {
         try decoded { $0.finish(appendingTo: &$1) }
-        batch.append(.sessionEnd(nil))
+        batch.append(.sessionEnd)
         decoder = SessionDecoder()
         reported = 0
     }

@@ -6,10 +6,10 @@ struct UnitWriter {
     let sink: OutputSink
     let format: EDMDecode.OutputFormat
     private var transcript: TranscriptRenderer
-    /// JSON lines collect here and go out in blocks of about `OutputSink.blockSize`.
-    private var json = JSONWriter(capacity: 2 * OutputSink.blockSize)
-    /// So do the transcript's lines.
+    /// Lines (transcript, JSON) collect here and go out in blocks of about `OutputSink.blockSize`.
     private var text = ByteBuffer(capacity: 2 * OutputSink.blockSize)
+    /// JSON's, from the marks of the lines (`JSONLineStage`).
+    private var summary = SessionSummary()
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
     private var origin: TraceOrigin?
@@ -40,29 +40,38 @@ struct UnitWriter {
             anomalies += found
         case .units:
             break // (the caller writes them from their batch)
-        case .sessionEnd(let summary):
-            try closeSession(summary ?? SessionSummary())
+        case .sessionEnd:
+            try closeSession()
         case .failure:
             break // the caller stops there
         }
     }
 
     mutating func finish() throws {
-        try flushJSON()
         try flushText()
         try capture?.close()
         try sink.flush()
     }
 
-    /// A unit; `members`: in JSON, what it means (`MeaningStage`).
-    mutating func write(_ unit: borrowing SessionUnit, redacted: Bool, members: [UInt8]) throws {
+    /// The batch's `units[range]` (in JSON, their lines are written already: `JSONLineStage`).
+    mutating func write(_ range: Range<Int>, of batch: borrowing EventBatch, redacted: Bool) throws {
+        let units = batch.units.span
+        guard format == .json else {
+            for i in range { try write(units[i], redacted: redacted) }
+            return
+        }
+        for i in range { summary.add(units[i], batch.marks[i]) }
+        batch.lines.withUnsafeBytes { text.append(batch.lines(of: range, in: $0)) }
+        if text.count >= OutputSink.blockSize { try flushText() }
+    }
+
+    private mutating func write(_ unit: borrowing SessionUnit, redacted: Bool) throws {
         switch format {
         case .transcript:
             transcript.write(unit, anomalies: anomalies, into: &text)
             try endTextLine()
         case .json:
-            JSONLinesRenderer.line(unit, members: members, into: &json)
-            try endJSONLine()
+            break // (their lines are written already: above)
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             started = true
@@ -73,18 +82,20 @@ struct UnitWriter {
         }
     }
 
-    /// `summary`: JSON's, from the decoding side.
-    private mutating func closeSession(_ summary: SessionSummary) throws {
+    private mutating func closeSession() throws {
         switch format {
         case .transcript: try writeText(transcript.closing(anomalies: anomalies))
         case .json:
-            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &json)
-            try endJSONLine()
+            var line = JSONWriter()
+            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &line)
+            line.buffer.withUnsafeBytes { text.append($0) }
+            try endTextLine()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
         case .pcap, .pcapng: break
         }
+        summary = SessionSummary()
         transcript = TranscriptRenderer(color: transcript.color)
         mermaid = MermaidRenderer()
         notes = []
@@ -102,11 +113,6 @@ struct UnitWriter {
         }
     }
 
-    private mutating func endJSONLine() throws {
-        json.newline()
-        if json.buffer.count >= OutputSink.blockSize { try flushJSON() }
-    }
-
     private mutating func writeText(_ line: String) throws {
         text.append(contentsOf: line.utf8)
         try endTextLine()
@@ -121,11 +127,5 @@ struct UnitWriter {
         guard !text.isEmpty else { return }
         try sink.write(block: text)
         text.removeAll()
-    }
-
-    private mutating func flushJSON() throws {
-        guard !json.buffer.isEmpty else { return }
-        try sink.write(block: json.buffer)
-        json.reset()
     }
 }

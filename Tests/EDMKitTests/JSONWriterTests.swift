@@ -91,6 +91,24 @@ import Testing
         }
     }
 
+    /// edm-decode writes lines on two threads, each with meanings of its own, and keeps the
+    /// summary apart, from the marks the lines return: that must write what one renderer does.
+    @Test func linesWrittenApartMatchOneRenderer() {
+        let units = self.units
+        var one = JSONLinesRenderer(), meanings = [JSONMeanings(), JSONMeanings()], summary = SessionSummary()
+        for (i, unit) in units.enumerated() {
+            var whole = JSONWriter(), apart = JSONWriter()
+            one.render(unit, into: &whole)
+            summary.add(unit, JSONLinesRenderer.line(unit, meanings: &meanings[i % 2], into: &apart))
+            #expect(apart.bytes == whole.bytes)
+        }
+        var whole = JSONWriter(), apart = JSONWriter()
+        one.renderClosing(anomalies: [], into: &whole)
+        JSONLinesRenderer.closing(summary, anomalies: [], into: &apart)
+        #expect(apart.bytes == whole.bytes)
+        #expect(summary.outcome == .assigned && summary.phases.count >= 4 && summary.unitCount == units.count)
+    }
+
     /// More distinct texts than it keeps: it forgets and still renders every one right.
     @Test func manyDistinctTextsStayCorrect() {
         var renderer = JSONLinesRenderer()

@@ -30,6 +30,18 @@ import Testing
         #expect(try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json"]).stdoutBytes == r.stdoutBytes)
     }
 
+    /// JSON lines are written by two threads taking alternate batches, and each session's
+    /// summary by a third from what the lines return: one capture decoded 40 times over (40
+    /// sessions, 2,240 units) must give 40 copies of its decode on its own.
+    @Test func jsonOfManySessionsIsEachSessionsOwn() throws {
+        let capture = "captures/azure-dps-example-session.pcapng"
+        let one = try Tool.run("edm-decode", [capture, "-f", "json"])
+        let many = try Tool.run("edm-decode", Array(repeating: capture, count: 40) + ["-f", "json"])
+        #expect(one.status == 0 && many.status == 0)
+        #expect(one.stdout.hasSuffix("\n") && one.stdout.contains(#""outcome":"assigned""#))
+        #expect(many.stdoutBytes == Data(Array(repeating: one.stdoutBytes, count: 40).joined()))
+    }
+
     @Test func noRedactShowsTheSecret() throws {
         let r = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "transcript", "--no-redact"])
         #expect(r.stdout.contains("AT+UWSC=0,8,PASSWORD"))

@@ -2,21 +2,25 @@
 /// one object per unit, then `{"summary":{…}}`. Keys keep a fixed order; fields are added,
 /// never renamed or removed.
 ///
-/// It writes bytes, not values: `render(_:into:)` appends one line to a `JSONWriter`, with
-/// what the unit means from `JSONMeanings`. The two halves can run apart (`line` and
-/// `closing`): edm-decode works meanings out on its decoding thread.
+/// It writes bytes, not values: `render(_:into:)` appends one line to a `JSONWriter`. The
+/// halves can run apart: a unit's line (`line`) depends only on the unit and returns what the
+/// session summary learns from it, which `closing` writes; edm-decode writes lines on two
+/// threads and keeps the summary on a third.
 public struct JSONLinesRenderer: Sendable {
     private var meanings = JSONMeanings()
+    private var summary = SessionSummary()
 
     public init() {}
 
     /// Appends the unit's line (without the newline) to `out`.
     public mutating func render(_ unit: SessionUnit, into out: inout JSONWriter) {
-        Self.line(unit, members: meanings.members(for: unit), into: &out)
+        summary.add(unit, Self.line(unit, meanings: &meanings, into: &out))
     }
 
-    /// The unit's line with its meaning already worked out (`JSONMeanings.members(for:)`).
-    public static func line(_ unit: SessionUnit, members: [UInt8], into out: inout JSONWriter) {
+    /// Appends the unit's line (without the newline) to `out`, with what its bytes say from
+    /// `meanings`; returns what the session summary learns from it.
+    public static func line(_ unit: borrowing SessionUnit, meanings: inout JSONMeanings,
+                            into out: inout JSONWriter) -> SessionSummary.Marks {
         out.openObject()
         out.key("index"); out.int(unit.index)
         out.key("time"); out.seconds(unit.time)
@@ -29,13 +33,8 @@ public struct JSONLinesRenderer: Sendable {
         }
         if let channel = frame?.channel ?? unit.link?.channel { out.key("channel"); out.int(Int(channel)) }
         if let peer = unit.link?.peer { out.key("peer"); out.int(peer) }
-        let text = unit.textBytes
-        if let text { out.key("text"); out.string(utf8: text) }
-        out.key("hex"); out.hex(unit.bytes)
-        if let data = frame?.data, isPrintable(data) { out.key("data"); out.string(utf8: data) }
-
-        out.members(members)
-
+        if !JSONMeanings.coversBytes(of: unit) { JSONMeanings.bytes(of: unit, into: &out) }
+        let marks = meanings.members(for: unit, into: &out)
         if let reply = unit.reply {
             out.key("reply_to"); out.int(reply.request)
             out.key("latency"); out.seconds(reply.latency)
@@ -48,11 +47,12 @@ public struct JSONLinesRenderer: Sendable {
             out.closeObject()
         }
         out.closeObject()
+        return marks
     }
 
     /// Appends the summary line; `notes` are what the importer noticed (line numbers of the input).
     public func renderClosing(anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [], into out: inout JSONWriter) {
-        Self.closing(meanings.summary, anomalies: anomalies, notes: notes, into: &out)
+        Self.closing(summary, anomalies: anomalies, notes: notes, into: &out)
     }
 
     /// The summary line of a session whose meanings were worked out elsewhere.

@@ -1,39 +1,57 @@
-/// What each unit means, as the JSON members `fields`, `dps` and `explanation`, and the
-/// session's summary, which learns from the same work (`JSONLinesRenderer` writes the rest).
+/// What each unit's bytes say, as the JSON members `text`, `hex`, `data`, `fields`, `dps` and
+/// `explanation`, and what the session summary learns from them (`JSONLinesRenderer` writes
+/// the rest of the line).
 ///
-/// Meanings are worked out once per distinct text or frame (`MeaningMemo`). It is a separate
-/// value so that edm-decode can work them out on a thread of its own while another one writes
-/// lines.
+/// These members depend on the unit's bytes alone, and most units repeat earlier ones: they
+/// are written once per distinct unit (`MeaningMemo`) and copied after that. Nothing here
+/// depends on the units before, so edm-decode has two of these work on alternate batches
+/// while other threads decode and write.
 public struct JSONMeanings: Sendable {
-    public private(set) var summary = SessionSummary()
     private var known = MeaningMemo<Known>()
 
     private struct Known: Sendable {
-        var marks: [SessionSummary.Mark]
-        /// `"fields":{…},"dps":{…},"explanation":"…"`, as `members` writes them.
+        var marks: SessionSummary.Marks
+        /// `"text":"…","hex":"…",…,"explanation":"…"`, as `members` writes them.
         var members: [UInt8]
     }
 
     public init() {}
 
-    /// The unit's meaning as JSON members (`"fields":{…},"explanation":"…"`, possibly empty),
-    /// in unit order: the summary counts the unit too.
-    public mutating func members(for unit: SessionUnit) -> [UInt8] {
+    /// Writes the unit's members (`"text":…,"hex":…,"fields":{…},…`; see `coversBytes`) into
+    /// the object `out` is writing; returns what the session summary learns from the unit
+    /// (`SessionSummary.add(_:_:)`, in unit order).
+    public mutating func members(for unit: borrowing SessionUnit, into out: inout JSONWriter) -> SessionSummary.Marks {
+        // Raw bytes tell the summary nothing, and mean nothing but the credential a payload is.
+        if case .raw = unit.kind, unit.diagnostic != nil || unit.credential == nil { return .none }
         let key = MeaningKey(unit)
         if let key, let known = known[key] {
-            summary.add(unit, marks: known.marks)
-            return known.members
+            out.members(known.members)
+            return known.marks
         }
-        let description = UnitDescription(unit)
-        let meaning = Known(marks: SessionSummary.Mark.all(description), members: Self.members(unit, description))
-        summary.add(unit, marks: meaning.marks)
+        let description = UnitDescription(copy unit)
+        let meaning = Known(marks: SessionSummary.Marks(marks: SessionSummary.Mark.all(description)),
+                            members: Self.members(description.unit, description))
         if let key { known.keep(meaning, for: key) }
-        return meaning.members
+        out.members(meaning.members)
+        return meaning.marks
     }
 
-    /// `fields`, `dps` and `explanation`: what the unit means.
+    /// Whether `members(for:into:)` writes the unit's `text`, `hex` and `data` too. It does for
+    /// the units it remembers, whose bytes repeat: quoted once, copied after that. The others'
+    /// (long or raw units: credentials, garbage) are written with the line, straight from the
+    /// bytes (`JSONLinesRenderer.line`): not copied into a memo they would not stay in.
+    public static func coversBytes(of unit: borrowing SessionUnit) -> Bool { MeaningKey.keeps(unit) }
+
+    /// `text`, `hex` and `data`: the unit's bytes.
+    static func bytes(of unit: borrowing SessionUnit, into out: inout JSONWriter) {
+        if let text = unit.textBytes { out.key("text"); out.string(utf8: text) }
+        out.key("hex"); out.hex(unit.bytes)
+        if let data = unit.frame?.data, isPrintable(data) { out.key("data"); out.string(utf8: data) }
+    }
+
     private static func members(_ unit: SessionUnit, _ description: UnitDescription) -> [UInt8] {
         var out = JSONWriter(capacity: 256)
+        if coversBytes(of: unit) { bytes(of: unit, into: &out) }
         fields(unit, description, into: &out)
         if let dps = description.dps { out.key("dps"); write(dps, into: &out) }
         // (A diagnostic's message goes in `error`, written with the line: not worked out here.)

@@ -1,9 +1,9 @@
-/// What the renderers work out from a unit's bytes (catalog words, DPS bodies, summaries),
-/// remembered per distinct text or frame: sessions repeat the same lines (`OK`, the same
-/// commands every run) and frames (connect events, the same requests), and parsing them was
-/// most of the cost of a line.
+/// What the renderers work out from a unit's bytes (catalog words, DPS bodies, summaries,
+/// JSON's `text` and `hex`), remembered per distinct unit: sessions repeat the same lines
+/// (`OK`, the same commands every run) and frames (connect events, the same requests), and
+/// parsing and quoting them was most of the cost of a line.
 ///
-/// At most `maxKnown` values are kept (then forgotten all at once), of texts or frames at most
+/// At most `maxKnown` values are kept (then forgotten all at once), of units at most
 /// `MeaningKey.maxLength` bytes long: memory stays bounded whatever the capture holds.
 struct MeaningMemo<Value> {
     static var maxKnown: Int { 1024 }
@@ -23,39 +23,35 @@ extension MeaningMemo: Sendable where Value: Sendable {}
 
 /// What a unit's meaning depends on, when that is its bytes alone: how `MeaningMemo` finds it.
 struct MeaningKey: Hashable, Sendable {
-    /// Longer texts and frames are not kept.
+    /// Longer units are not kept.
     static let maxLength = 256
 
-    enum Source: UInt8, Sendable { case atText, frameText, frame }
+    /// The same bytes mean different things as AT text and as a frame.
+    enum Source: UInt8, Sendable { case at, frame }
     var source: Source
-    /// The AT text (without its line breaks), or the whole frame of any other id.
+    /// The unit's bytes, whole: JSON remembers its `text` and `hex` too.
     var bytes: ArraySlice<UInt8>
     /// Anything else the remembered value depends on (the transcript's summary names the
     /// AT unit's type and a data frame's peer); 0 when nothing.
     var variant: Int
 
-    /// Nil for a unit with a diagnostic (its message is shown instead), a prompt (whose
-    /// meaning is not in its text), raw bytes, or bytes too long to keep.
-    init?(_ unit: SessionUnit, variant: Int = 0) {
-        guard unit.diagnostic == nil else { return nil }
-        switch unit.kind {
-        case .at(let type):
-            guard type != .prompt else { return nil }
-            source = .atText
-            bytes = trimmingLineBreaks(unit.bytes)
-        case .frame(let frame):
-            if let text = frame.atText {
-                source = .frameText
-                bytes = trimmingLineBreaks(text)
-            } else {
-                source = .frame
-                bytes = frame.bytes
-            }
-        case .raw:
-            return nil
-        }
-        guard bytes.count <= Self.maxLength else { return nil }
+    /// Nil for a unit `keeps` turns away.
+    init?(_ unit: borrowing SessionUnit, variant: Int = 0) {
+        guard Self.keeps(unit) else { return nil }
+        if case .frame = unit.kind { source = .frame } else { source = .at } // (a frame unit's bytes are its frame's)
+        bytes = unit.bytes
         self.variant = variant
+    }
+
+    /// False for a unit with a diagnostic (its message is shown instead), a prompt (whose
+    /// meaning is not in its text), raw bytes, or bytes too long to keep.
+    static func keeps(_ unit: borrowing SessionUnit) -> Bool {
+        guard unit.diagnostic == nil, unit.bytes.count <= maxLength else { return false }
+        switch unit.kind {
+        case .at(let type): return type != .prompt
+        case .frame: return true
+        case .raw: return false
+        }
     }
 
     init(source: Source, bytes: ArraySlice<UInt8>, variant: Int) {

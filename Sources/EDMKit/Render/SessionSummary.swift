@@ -40,6 +40,19 @@ public struct SessionSummary: Sendable {
         add(unit, marks: Mark.all(description))
     }
 
+    /// Counts the unit, with what its meaning tells (`JSONMeanings.members(for:into:)`, which
+    /// can run apart from the summary, on another thread).
+    public mutating func add(_ unit: borrowing SessionUnit, _ marks: Marks) {
+        add(unit, marks: marks.marks)
+    }
+
+    /// What one unit tells the summary beyond being counted (phases begun or ended, a DPS
+    /// answer): usually nothing.
+    public struct Marks: Sendable {
+        let marks: [Mark]
+        public static let none = Marks(marks: [])
+    }
+
     /// What a unit tells the summary, whenever it comes: worked out once per text or frame
     /// (the renderers keep it with what the unit means), applied at each unit that carries it.
     enum Mark: Sendable {
@@ -73,7 +86,7 @@ public struct SessionSummary: Sendable {
     }
 
     /// `marks`: `Mark.all` of the unit's description.
-    mutating func add(_ unit: SessionUnit, marks: [Mark]) {
+    mutating func add(_ unit: borrowing SessionUnit, marks: [Mark]) {
         unitCount += 1
         if first == nil { first = unit.time }
         last = max(last, unit.time)
@@ -82,7 +95,7 @@ public struct SessionSummary: Sendable {
         if case .frame(let frame) = unit.kind, frame.payloadID == .dataCommand { begin("DPS", unit.time) }
     }
 
-    private mutating func apply(_ mark: Mark, _ unit: SessionUnit) {
+    private mutating func apply(_ mark: Mark, _ unit: borrowing SessionUnit) {
         let time = unit.time
         switch mark {
         case .begin(let phase): begin(phase, time)
