@@ -27,6 +27,54 @@ import Testing
         #expect(written { $0.seconds(.zero) } == "0.000000")
     }
 
+    /// Hex and quoting go a word at a time: every byte value, at every position of words
+    /// cut every way, must come out as written a byte at a time.
+    @Test func wordAtATimeHexAndQuotingMatchByteAtATime() {
+        var rng = SplitMix64(seed: 11)
+        let special: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF]
+        for length in 0..<40 {
+            for _ in 0..<60 {
+                let bytes = (0..<length).map { _ in
+                    Bool.random(using: &rng) ? special.randomElement(using: &rng)! : UInt8.random(in: 0x20...0x7E, using: &rng)
+                }
+                let hex = bytes.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+                #expect(written { $0.hex(bytes[...]) } == "\"" + hex + "\"")
+                let ascii = bytes.map { $0 & 0x7F }
+                var escaped = "\""
+                for b in ascii {
+                    switch b {
+                    case 0x22: escaped += "\\\""
+                    case 0x5C: escaped += "\\\\"
+                    case 0x0A: escaped += "\\n"
+                    case 0x0D: escaped += "\\r"
+                    case 0x09: escaped += "\\t"
+                    case ..<0x20: escaped += "\\u00" + (b < 0x10 ? "0" : "") + String(b, radix: 16)
+                    default: escaped += String(UnicodeScalar(b))
+                    }
+                }
+                #expect(written { $0.string(utf8: ascii[...]) } == escaped + "\"", "\(ascii)")
+            }
+        }
+        // Every byte value in every lane of a word.
+        for b in 0...255 {
+            for lane in 0..<8 {
+                var word = [UInt8](repeating: 0x41, count: 8)
+                word[lane] = UInt8(b)
+                let escapes = b < 0x20 || b == 0x22 || b == 0x5C
+                #expect(JSONWriter.needsEscape(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }) == escapes, "\(b) in lane \(lane)")
+            }
+        }
+        // Every byte value in every lane of the vector.
+        for lane in 0..<16 {
+            var lanes = SIMD16<UInt8>(repeating: 0x5A)
+            for b in 0...255 {
+                lanes[lane] = UInt8(b)
+                let digits = JSONWriter.hexDigits(of: lanes)
+                #expect(digits[lane] == UInt16(UInt8(ascii: b < 0xA0 ? "0" : "7") + UInt8(b >> 4)) | UInt16(UInt8(ascii: b & 0xF < 10 ? "0" : "7") + UInt8(b & 0xF)) << 8)
+            }
+        }
+    }
+
     @Test func commasBetweenMembersAndElementsOnly() {
         let text = written { w in
             w.openObject()
