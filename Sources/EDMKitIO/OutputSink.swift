@@ -59,6 +59,12 @@ public final class OutputSink {
         if failed != 0 { throw IOError(path: path, errno: failed) }
     }
 
+    public func write(block: UnsafeRawBufferPointer) throws(IOError) {
+        try flush()
+        let failed = writeAll(block)
+        if failed != 0 { throw IOError(path: path, errno: failed) }
+    }
+
     public func flush() throws(IOError) {
         let failed = buffer.withUnsafeBytes { writeAll($0) }
         if failed != 0 { throw IOError(path: path, errno: failed) }

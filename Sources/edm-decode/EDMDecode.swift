@@ -168,6 +168,7 @@ struct EDMDecode: ParsableCommand {
                         }
                     } catch { fail("cannot write the output: \(error)", code: 74) }
                 }
+                do { try writer.endBatch() } catch { fail("cannot write the output: \(error)", code: 74) }
             }
             do { try writer.finish() } catch { fail("cannot write the output: \(error)", code: 74) }
         } catch let error as IOError {

@@ -49,9 +49,9 @@ struct EventBatch: Sendable {
         runStart = i
     }
 
-    /// The JSON lines of `units[range]`, within `all`, the bytes of `lines`.
-    func lines(of range: Range<Int>, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: all[(range.lowerBound == 0 ? 0 : lineEnds[range.lowerBound - 1])..<lineEnds[range.upperBound - 1]])
+    /// Where the JSON lines of `units[range]` are in `lines`.
+    func lineBytes(of range: Range<Int>) -> Range<Int> {
+        (range.lowerBound == 0 ? 0 : lineEnds[range.lowerBound - 1])..<lineEnds[range.upperBound - 1]
     }
 }
 

@@ -10,6 +10,9 @@ struct UnitWriter {
     private var text = ByteBuffer(capacity: 2 * OutputSink.blockSize)
     /// JSON's, from the marks of the lines (`JSONLineStage`).
     private var summary = SessionSummary()
+    /// JSON: lines of the batch being written that are not out yet, `lines[range]`. They go out
+    /// at the end of the batch in one block, straight from the batch (`flushLines`).
+    private var pending: (lines: ByteBuffer, range: Range<Int>)?
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
     private var origin: TraceOrigin?
@@ -48,6 +51,7 @@ struct UnitWriter {
     }
 
     mutating func finish() throws {
+        try flushLines()
         try flushText()
         try capture?.close()
         try sink.flush()
@@ -61,9 +65,17 @@ struct UnitWriter {
             return
         }
         for i in range { summary.add(units[i], batch.marks[i]) }
-        batch.lines.withUnsafeBytes { text.append(batch.lines(of: range, in: $0)) }
-        if text.count >= OutputSink.blockSize { try flushText() }
+        let bytes = batch.lineBytes(of: range)
+        if let lines = pending, lines.range.upperBound == bytes.lowerBound {
+            pending?.range = lines.range.lowerBound..<bytes.upperBound // (the batch's lines are consecutive)
+        } else {
+            try flushLines()
+            pending = (batch.lines, bytes)
+        }
     }
+
+    /// A batch is written: its JSON lines go out.
+    mutating func endBatch() throws { try flushLines() }
 
     private mutating func write(_ unit: borrowing SessionUnit, redacted: Bool) throws {
         switch format {
@@ -86,6 +98,7 @@ struct UnitWriter {
         switch format {
         case .transcript: try writeText(transcript.closing(anomalies: anomalies))
         case .json:
+            try flushLines()
             var line = JSONWriter()
             JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &line)
             line.buffer.withUnsafeBytes { text.append($0) }
@@ -121,6 +134,13 @@ struct UnitWriter {
     private mutating func endTextLine() throws {
         text.append(0x0A)
         if text.count >= OutputSink.blockSize { try flushText() }
+    }
+
+    private mutating func flushLines() throws {
+        guard let lines = pending else { return }
+        pending = nil
+        try flushText()
+        try lines.lines.withUnsafeBytes { try sink.write(block: UnsafeRawBufferPointer(rebasing: $0[lines.range])) }
     }
 
     private mutating func flushText() throws {

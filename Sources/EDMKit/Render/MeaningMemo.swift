@@ -43,15 +43,12 @@ struct MeaningKey: Hashable, Sendable {
         self.variant = variant
     }
 
-    /// False for a unit with a diagnostic (its message is shown instead), a prompt (whose
-    /// meaning is not in its text), raw bytes, or bytes too long to keep.
+    /// False for a unit with a diagnostic (its message is shown instead), raw bytes (what a
+    /// payload means is the credential its command announced), or bytes too long to keep.
     static func keeps(_ unit: borrowing SessionUnit) -> Bool {
         guard unit.diagnostic == nil, unit.bytes.count <= maxLength else { return false }
-        switch unit.kind {
-        case .at(let type): return type != .prompt
-        case .frame: return true
-        case .raw: return false
-        }
+        if case .raw = unit.kind { return false }
+        return true
     }
 
     init(source: Source, bytes: ArraySlice<UInt8>, variant: Int) {
