@@ -65,7 +65,9 @@ public struct UnitDescription: Sendable {
     private mutating func describe(_ frame: EDMFrame) {
         switch frame.payloadID {
         case .atRequest, .atConfirmation, .atEvent:
-            atLines = Self.lines(unit).map { ATCommandLine($0) }
+            // (Parsed from the bytes: through a String first they were decoded, then copied
+            // back into an array to parse; each piece decodes the same either way.)
+            atLines = ATText.lines(unit.textBytes ?? []).map { ATCommandLine(bytes: $0) }
             meaning = atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
             if meaning?.isEmpty == true { meaning = nil }
         case .dataEvent, .dataCommand:
