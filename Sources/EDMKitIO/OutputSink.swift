@@ -1,4 +1,3 @@
-import EDMKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -53,12 +52,6 @@ public final class OutputSink {
 
     /// A large block, written out now, without being copied into the buffer first (what was
     /// buffered goes before it).
-    public func write(block: ByteBuffer) throws(IOError) {
-        try flush()
-        let failed = block.withUnsafeBytes { writeAll($0) }
-        if failed != 0 { throw IOError(path: path, errno: failed) }
-    }
-
     public func write(block: UnsafeRawBufferPointer) throws(IOError) {
         try flush()
         let failed = writeAll(block)

@@ -145,7 +145,7 @@ struct UnitWriter {
 
     private mutating func flushText() throws {
         guard !text.isEmpty else { return }
-        try sink.write(block: text)
+        try text.withUnsafeBytes { try sink.write(block: $0) }
         text.removeAll()
     }
 }

@@ -158,13 +158,9 @@ public struct JSONWriter: Sendable {
 
     /// Members written earlier by another writer (`"a":1,"b":2`, cached), in the current object.
     public mutating func members(_ fragment: [UInt8]) {
-        fragment.withUnsafeBytes { members($0) }
-    }
-
-    public mutating func members(_ fragment: UnsafeRawBufferPointer) {
         guard !fragment.isEmpty else { return }
         separate()
-        buffer.append(fragment)
+        fragment.withUnsafeBytes { buffer.append($0) }
     }
 
     // MARK: Quoting
