@@ -101,11 +101,14 @@ echo "== the ${SLICE_MB} MB slice: tshark with ucx_edm.lua, then edm-decode on t
 # dissector fills in): the like-for-like job of our transcript, and tshark's cheapest pass that
 # runs the dissector on every packet (-T fields builds trees and is slower; -q skips dissecting
 # altogether). -T json is the like-for-like job of our JSON: every packet's whole tree.
+# Each timed three times (median): one tshark run moved by 10-20% from run to run here.
 tshark_lua=(tshark -n -X lua_script:wireshark/ucx_edm.lua -r "$work/slice.pcapng")
-measure "tshark (summary lines)" "${tshark_lua[@]}"
-tshark_s=$SECS tshark_kb=$KB
-measure "tshark -T json" "${tshark_lua[@]}" -T json
-tshark_json_s=$SECS
+measure "tshark (summary lines), for its peak RSS" "${tshark_lua[@]}"
+tshark_kb=$KB
+tshark_s=$(median_secs 3 "${tshark_lua[@]}")
+echo "   tshark (summary lines): ${tshark_s} s (median of 3)"
+tshark_json_s=$(median_secs 3 "${tshark_lua[@]}" -T json)
+echo "   tshark -T json: ${tshark_json_s} s (median of 3)"
 slice_json_s=$(median_secs 5 "$bin" "$work/slice.pcapng" -f json -o /dev/null)
 echo "   edm-decode to JSON: ${slice_json_s} s (median of 5)"
 slice_transcript_s=$(median_secs 5 "$bin" "$work/slice.pcapng" -f transcript -o /dev/null)
@@ -147,7 +150,7 @@ capture: $generated
 edm-decode ($label) to pcapng: $(printf '%6.1f' "$pcapng_mbps") MB/s ($pcapng_s s, $(mb "$out_size") MB written), peak RSS $((pcapng_kb / 1024)) MB
 edm-decode ($label) to JSON:   $(printf '%6.1f' "$json_mbps") MB/s ($json_s s, to /dev/null), peak RSS $((json_kb / 1024)) MB
 random bytes, raw to JSON:      $(printf '%6.1f' "$(mbps "$random" "$random_s")") MB/s ($(mb "$random") MB in $random_s s), peak RSS $((random_kb / 1024)) MB
-on the same $(mb "$slice") MB slice (wall time, start-ups included; edm-decode: median of 5 runs):
+on the same $(mb "$slice") MB slice (wall time, start-ups included; tshark: median of 3 runs, edm-decode: of 5):
   tshark + ucx_edm.lua, summary lines: $(printf '%6.2f' "$tshark_mbps") MB/s ($tshark_s s), peak RSS $((tshark_kb / 1024)) MB
   tshark + ucx_edm.lua, -T json:       $(printf '%6.2f' "$tshark_json_mbps") MB/s ($tshark_json_s s)
   edm-decode to JSON:                  $(printf '%6.1f' "$slice_json_mbps") MB/s ($slice_json_s s)

@@ -130,7 +130,7 @@ import Testing
         let units = self.units
         #expect(units.count > 50)
         var remembering = JSONLinesRenderer()
-        for unit in units { _ = line(&remembering, unit) }
+        for _ in 0..<2 { for unit in units { _ = line(&remembering, unit) } } // (kept the second time)
         for unit in units {
             var fresh = JSONLinesRenderer()
             let again = line(&remembering, unit)
@@ -155,6 +155,19 @@ import Testing
         JSONLinesRenderer.closing(summary, anomalies: [], into: &apart)
         #expect(apart.bytes == whole.bytes)
         #expect(summary.outcome == .assigned && summary.phases.count >= 4 && summary.unitCount == units.count)
+    }
+
+    /// A unit is kept the second time it comes (the first, only its hash is noted), and found
+    /// after that.
+    @Test func aUnitIsKeptTheSecondTimeItComes() throws {
+        var memo = MeaningMemo<Int>()
+        let unit = SessionUnit(index: 0, time: .zero, direction: .host, offset: 0, bytes: Array("AT+CPWROFF\r".utf8)[...], kind: .at(.command))
+        let key = try #require(MeaningKey(unit))
+        memo.keep(1, for: key)
+        #expect(memo[key] == nil)
+        memo.keep(2, for: key)
+        #expect(memo[key] == 2)
+        #expect(MeaningKey(unit, variant: 1).flatMap { memo[$0] } == nil)
     }
 
     /// More distinct texts than it keeps: it forgets and still renders every one right.

@@ -5,14 +5,26 @@
 ///
 /// At most `maxKnown` values are kept (then forgotten all at once), of units at most
 /// `MeaningKey.maxLength` bytes long: memory stays bounded whatever the capture holds.
+///
+/// A unit is kept the second time it comes: most units not seen before never come again (they
+/// carry a device or operation id), and copying their bytes into the memo cost more than the
+/// lookup that missed them; the first time, only their hash is noted.
 struct MeaningMemo<Value> {
     static var maxKnown: Int { 1024 }
 
     private var known: [MeaningKey: Value] = [:]
+    /// Hashes of keys seen once and not kept (a collision only keeps a unit early).
+    private var seen: Set<Int> = []
 
     subscript(key: MeaningKey) -> Value? { known[key] }
 
     mutating func keep(_ value: Value, for key: MeaningKey) {
+        let hash = key.hashValue
+        guard seen.remove(hash) != nil else {
+            if seen.count >= 4 * Self.maxKnown { seen.removeAll(keepingCapacity: true) }
+            seen.insert(hash)
+            return
+        }
         if known.count >= Self.maxKnown { known.removeAll(keepingCapacity: true) }
         // A copy of the bytes: the unit's slice would keep its whole input buffer alive.
         known[MeaningKey(source: key.source, bytes: ArraySlice(Array(key.bytes)), variant: key.variant)] = value
