@@ -35,11 +35,16 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Parses one JSON document; nil when the bytes are not exactly that.
     public init?<C: Collection>(parsing bytes: C) where C.Element == UInt8 {
-        var parser = Parser(bytes: Array(bytes))
-        guard let value = parser.value(depth: 0) else { return nil }
-        parser.skipSpace()
-        guard parser.i == parser.bytes.count else { return nil }
-        self = value
+        // (Through a pointer: every byte passes the parser's loops, and an array checked its
+        // index at each; DPS bodies are parsed for every answer not seen before.)
+        let parsed: JSONValue? = Array(bytes).withUnsafeBufferPointer { bytes in
+            var parser = Parser(bytes: bytes)
+            guard let value = parser.value(depth: 0) else { return nil }
+            parser.skipSpace()
+            return parser.i == bytes.count ? value : nil
+        }
+        guard let parsed else { return nil }
+        self = parsed
     }
 
     /// Compact JSON, members in their order.
@@ -70,7 +75,7 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
         /// Nesting deeper than this is refused rather than recursed into.
         static let maxDepth = 64
@@ -80,9 +85,9 @@ public enum JSONValue: Hashable, Sendable {
         }
 
         mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
-            let w = Array(word.utf8)
-            guard bytes.count - i >= w.count, Array(bytes[i..<(i + w.count)]) == w else { return nil }
-            i += w.count
+            let n = word.utf8.count
+            guard bytes.count - i >= n, bytes[i..<(i + n)].elementsEqual(word.utf8) else { return nil }
+            i += n
             return value
         }
 
