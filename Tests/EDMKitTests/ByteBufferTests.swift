@@ -42,7 +42,10 @@ import Testing
     /// Decimals read as Swift prints them, zero-padded when asked.
     @Test func decimalsAsSwiftPrintsThem() {
         var random = SplitMix64(seed: 11)
-        let values: [UInt64] = [0, 9, 10, 99, 100, 12_345, .max] + (0..<300).map { _ in random.next() >> (random.next() % 64) }
+        // Every power of ten and its neighbours (where the digit count changes), then random ones.
+        let powers = (0...19).map { (0..<$0).reduce(UInt64(1)) { p, _ in p * 10 } }
+        let values: [UInt64] = [0, 12_345, .max] + powers.flatMap { [$0 - 1, $0, $0 + 1] }
+            + (0..<300).map { _ in random.next() >> (random.next() % 64) }
         for value in values {
             var out = ByteBuffer(capacity: 16)
             out.appendDecimal(value)

@@ -83,9 +83,10 @@ public struct ByteBuffer: Sendable {
     public mutating func appendDecimal(_ value: UInt64, minimumDigits: Int = 1) {
         // (Inlined: every JSON and transcript line writes several; a call cost about 1% of
         // a JSON run, callgrind.)
-        var count = minimumDigits, rest = value
-        for _ in 0..<minimumDigits { rest /= 10 }
-        while rest > 0 { rest /= 10; count += 1 }
+        // Digits counted by comparing, not dividing (10^19 is the last power below 2^64).
+        var count = 1, power: UInt64 = 10
+        while count < 20, value >= power { count += 1; power &*= 10 }
+        count = max(count, minimumDigits)
         let out = room(count)
         var v = value, i = count
         repeat {
