@@ -127,8 +127,8 @@ struct EDMDecode: ParsableCommand {
 
     /// A pipeline of threads joined by bounded queues, so the machine's cores share the work
     /// (see README, Performance): reading a capture (`ReadStage`), decoding (`UnitSource`), for
-    /// JSON `JSONLineStage` (two threads), and writing, here. Everything keeps its order, so the output is the
-    /// same as on one thread.
+    /// JSON `JSONLineStage` (two threads), and writing, here. Everything keeps its order, so
+    /// the output is the same as on one thread.
     func run() throws {
         do {
             let sink: OutputSink

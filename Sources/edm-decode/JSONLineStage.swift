@@ -45,8 +45,6 @@ final class JSONLineStage: EventPipe {
         var meanings = JSONMeanings()
         var room = 1 << 16 // (the last batch's size: grown as one goes, they were copied over and over)
         while var batch = input.receive() {
-            // Into locals, then into `batch`: writing there while reading its units made a
-            // copy of each unit, a retain and a release of all it holds.
             var out = JSONWriter(capacity: room), ends: [Int] = [], marks: [SessionSummary.Marks] = []
             ends.reserveCapacity(batch.units.count)
             marks.reserveCapacity(batch.units.count)

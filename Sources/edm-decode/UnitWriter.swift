@@ -6,7 +6,8 @@ struct UnitWriter {
     let sink: OutputSink
     let format: EDMDecode.OutputFormat
     private var transcript: TranscriptRenderer
-    /// Lines (transcript, JSON) collect here and go out in blocks of about `OutputSink.blockSize`.
+    /// Transcript lines, and JSON's summary lines, collect here and go out in blocks of about
+    /// `OutputSink.blockSize`.
     private var text = ByteBuffer(capacity: 2 * OutputSink.blockSize)
     /// JSON's, from the marks of the lines (`JSONLineStage`).
     private var summary = SessionSummary()
