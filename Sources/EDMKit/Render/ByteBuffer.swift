@@ -83,10 +83,7 @@ public struct ByteBuffer: Sendable {
     public mutating func appendDecimal(_ value: UInt64, minimumDigits: Int = 1) {
         // (Inlined: every JSON and transcript line writes several; a call cost about 1% of
         // a JSON run, callgrind.)
-        // Digits counted by comparing, not dividing (10^19 is the last power below 2^64).
-        var count = 1, power: UInt64 = 10
-        while count < 20, value >= power { count += 1; power &*= 10 }
-        count = max(count, minimumDigits)
+        let count = max(Self.decimalDigits(value), minimumDigits)
         let out = room(count)
         var v = value, i = count
         repeat {
@@ -97,11 +94,12 @@ public struct ByteBuffer: Sendable {
         written += count
     }
 
-    /// How many digits `value` has in decimal.
-    @inlinable
+    /// How many digits `value` has in decimal: counted by comparing, not dividing (10^19 is the
+    /// last power of ten below 2^64).
+    @inlinable @inline(__always)
     public static func decimalDigits(_ value: UInt64) -> Int {
-        var count = 1, rest = value
-        while rest >= 10 { rest /= 10; count += 1 }
+        var count = 1, power: UInt64 = 10
+        while count < 20, value >= power { count += 1; power &*= 10 }
         return count
     }
 

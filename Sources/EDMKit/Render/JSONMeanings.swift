@@ -23,15 +23,10 @@ public struct JSONMeanings: Sendable {
     public mutating func members(for unit: borrowing SessionUnit, into out: inout JSONWriter) -> SessionSummary.Marks {
         // Raw bytes tell the summary nothing, and mean nothing but the credential a payload is.
         if case .raw = unit.kind, unit.diagnostic != nil || unit.credential == nil { return .none }
-        let key = MeaningKey(unit)
-        if let key, let known = known[key] {
-            out.members(known.members)
-            return known.marks
+        let meaning = known.value(for: MeaningKey(unit)) {
+            let description = UnitDescription(copy unit)
+            return Known(marks: SessionSummary.Marks(description), members: Self.members(description.unit, description))
         }
-        let description = UnitDescription(copy unit)
-        let meaning = Known(marks: SessionSummary.Marks(marks: SessionSummary.Mark.all(description)),
-                            members: Self.members(description.unit, description))
-        if let key { known.keep(meaning, for: key) }
         out.members(meaning.members)
         return meaning.marks
     }

@@ -18,6 +18,15 @@ struct MeaningMemo<Value> {
 
     subscript(key: MeaningKey) -> Value? { known[key] }
 
+    /// The value kept for `key`, or else `make()`'s, kept for next time (with no key, nothing
+    /// is kept).
+    mutating func value(for key: MeaningKey?, orMake make: () -> Value) -> Value {
+        if let key, let value = known[key] { return value }
+        let value = make()
+        if let key { keep(value, for: key) }
+        return value
+    }
+
     mutating func keep(_ value: Value, for key: MeaningKey) {
         let hash = key.hashValue
         guard seen.remove(hash) != nil else {

@@ -37,24 +37,25 @@ public struct SessionSummary: Sendable {
     public init() {}
 
     public mutating func add(_ unit: SessionUnit, _ description: UnitDescription) {
-        add(unit, marks: Mark.all(description))
-    }
-
-    /// Counts the unit, with what its meaning tells (`JSONMeanings.members(for:into:)`, which
-    /// can run apart from the summary, on another thread).
-    public mutating func add(_ unit: borrowing SessionUnit, _ marks: Marks) {
-        add(unit, marks: marks.marks)
+        add(unit, Marks(description))
     }
 
     /// What one unit tells the summary beyond being counted (phases begun or ended, a DPS
-    /// answer): usually nothing.
+    /// answer): usually nothing. Worked out once per distinct unit (the renderers keep it with
+    /// what the unit means, possibly on another thread), applied at each unit that carries it.
     public struct Marks: Sendable {
         let marks: [Mark]
         public static let none = Marks(marks: [])
+
+        /// The marks of the unit's AT lines and DPS body.
+        init(_ description: borrowing UnitDescription) {
+            marks = description.atLines.compactMap(Mark.init) + (description.dps.map { [.answer($0)] } ?? [])
+        }
+
+        private init(marks: [Mark]) { self.marks = marks }
     }
 
-    /// What a unit tells the summary, whenever it comes: worked out once per text or frame
-    /// (the renderers keep it with what the unit means), applied at each unit that carries it.
+    /// One thing a unit tells the summary.
     enum Mark: Sendable {
         case begin(String)
         case end(String)
@@ -63,11 +64,6 @@ public struct SessionSummary: Sendable {
         case peerDisconnected(Int?)
         /// A DPS body (counted when the module hands it over, not when the host sends one).
         case answer(DPSResponse)
-
-        /// The marks of the unit's AT lines and DPS body.
-        static func all(_ description: UnitDescription) -> [Mark] {
-            description.atLines.compactMap(Mark.init) + (description.dps.map { [.answer($0)] } ?? [])
-        }
 
         /// Nil for the lines the summary does not follow.
         init?(_ line: ATCommandLine) {
@@ -85,13 +81,13 @@ public struct SessionSummary: Sendable {
         }
     }
 
-    /// `marks`: `Mark.all` of the unit's description.
-    mutating func add(_ unit: borrowing SessionUnit, marks: [Mark]) {
+    /// Counts the unit, with what its meaning tells.
+    public mutating func add(_ unit: borrowing SessionUnit, _ marks: Marks) {
         unitCount += 1
         if first == nil { first = unit.time }
         last = max(last, unit.time)
         if unit.diagnostic?.code == .noise { noiseCount += 1 } else if unit.diagnostic != nil { garbageCount += 1 }
-        for mark in marks { apply(mark, unit) }
+        for mark in marks.marks { apply(mark, unit) }
         if case .frame(let frame) = unit.kind, frame.payloadID == .dataCommand { begin("DPS", unit.time) }
     }
 

@@ -17,12 +17,12 @@ public struct TranscriptRenderer: Sendable {
         /// `edm AT request AT+UWSC=0,2,SSID`.
         var head: [UInt8]
         var explanation: String?
-        var marks: [SessionSummary.Mark]
+        var marks: SessionSummary.Marks
 
         init(_ unit: SessionUnit, _ description: UnitDescription) {
             head = Array((unit.layer + " " + description.summary).utf8)
             explanation = description.explanation
-            marks = SessionSummary.Mark.all(description)
+            marks = SessionSummary.Marks(description)
         }
     }
 
@@ -39,14 +39,8 @@ public struct TranscriptRenderer: Sendable {
     public mutating func write(_ unit: SessionUnit, anomalies: [SessionAnomaly] = [], into out: inout ByteBuffer) {
         // A summary names the AT unit's type, and a data frame's peer.
         let key = MeaningKey(unit, variant: unit.kind.typeIndex << 32 | (unit.link?.peer ?? -1) & 0xFFFF_FFFF)
-        let known: Known
-        if let key, let found = self.known[key] {
-            known = found
-        } else {
-            known = Known(unit, UnitDescription(unit))
-            if let key { self.known.keep(known, for: key) }
-        }
-        summary.add(unit, marks: known.marks)
+        let known = self.known.value(for: key) { Known(unit, UnitDescription(unit)) }
+        summary.add(unit, known.marks)
         appendSeconds(unit.time, width: 10, to: &out)
         out.append(0x20)
         paint(unit.direction?.arrow ?? "??", unit.direction == .host ? "36" : "33", into: &out)
