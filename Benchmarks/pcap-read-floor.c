@@ -1,5 +1,5 @@
 /* The floor for any tool that reads a capture through libpcap, as edm-decode does: every
- * packet read, as PcapReader reads it (nanosecond precision, a 1 MB stdio buffer), and
+ * packet read, as PcapReader reads it (nanosecond precision, a 128 KB stdio buffer), and
  * nothing else done with it. decode-bench.sh runs it on the same file as edm-decode so
  * the two can be compared side by side.
  *
@@ -13,7 +13,7 @@ int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: %s FILE.pcap[ng]\n", argv[0]); return 64; }
     FILE *file = fopen(argv[1], "rb");
     if (!file) { perror(argv[1]); return 66; }
-    setvbuf(file, malloc(1 << 20), _IOFBF, 1 << 20);
+    setvbuf(file, malloc(128 << 10), _IOFBF, 128 << 10);
     char error[PCAP_ERRBUF_SIZE];
     pcap_t *pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, error);
     if (!pcap) { fprintf(stderr, "%s: %s\n", argv[1], error); return 65; }

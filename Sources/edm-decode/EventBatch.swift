@@ -13,8 +13,9 @@ struct EventBatch: Sendable {
     /// JSON: the units' lines, written by `JSONLineStage`; unit `i`'s ends at `lineEnds[i]`.
     var lines = ByteBuffer(capacity: 16)
     var lineEnds: [Int] = []
-    /// JSON: what each unit tells the session summary, one per unit.
-    var marks: [SessionSummary.Marks] = []
+    /// JSON: what each unit tells the session summary, one per unit (the writer reads these,
+    /// not the units).
+    var entries: [SessionSummary.Entry] = []
     /// `units[runStart...]` are in no event yet.
     private var runStart = 0
 

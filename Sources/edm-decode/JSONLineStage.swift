@@ -8,7 +8,7 @@ import Synchronization
 /// Working out what units mean (`JSONMeanings`) and writing their lines was most of a JSON
 /// run; on one thread of its own, the rest of the pipeline waited for it. A line depends on
 /// its unit alone (the session summary, which depends on all of them, is kept by the writer
-/// from the marks each line returns), so two workers, each with its own memo, share the
+/// from the entries the lines return), so two workers, each with its own memo, share the
 /// lines; batches come out in the order they went in, and the output is the same.
 ///
 /// To both sides it looks like a `BatchQueue`: decoding sends and closes, the writer
@@ -39,25 +39,25 @@ final class JSONLineStage: EventPipe {
 
     func cancel() { outputs.forEach { $0.cancel() } }
 
-    /// One worker: takes batches from `input` until it closes, writes their lines and marks,
-    /// and passes them on to `output`. When the writer stops, decoding is told to stop.
+    /// One worker: takes batches from `input` until it closes, writes their lines and summary
+    /// entries, and passes them on to `output`. When the writer stops, decoding is told to stop.
     private static func work(from input: BatchQueue<EventBatch>, to output: BatchQueue<EventBatch>) {
         var meanings = JSONMeanings()
         var room = 1 << 16 // (the last batch's size: grown as one goes, they were copied over and over)
         while var batch = input.receive() {
-            var out = JSONWriter(capacity: room), ends: [Int] = [], marks: [SessionSummary.Marks] = []
+            var out = JSONWriter(capacity: room), ends: [Int] = [], entries: [SessionSummary.Entry] = []
             ends.reserveCapacity(batch.units.count)
-            marks.reserveCapacity(batch.units.count)
+            entries.reserveCapacity(batch.units.count)
             let units = batch.units
             for i in units.indices {
-                marks.append(JSONLinesRenderer.line(units[i], meanings: &meanings, into: &out))
+                entries.append(JSONLinesRenderer.line(units[i], meanings: &meanings, into: &out))
                 out.newline()
                 ends.append(out.buffer.count)
             }
             room = out.buffer.count + out.buffer.count / 8
             batch.lines = out.buffer
             batch.lineEnds = ends
-            batch.marks = marks
+            batch.entries = entries
             guard output.send(batch) else {
                 input.cancel()
                 return

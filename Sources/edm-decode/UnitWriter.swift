@@ -9,7 +9,7 @@ struct UnitWriter {
     /// Transcript lines, and JSON's summary lines, collect here and go out in blocks of about
     /// `OutputSink.blockSize`.
     private var text = ByteBuffer(capacity: 2 * OutputSink.blockSize)
-    /// JSON's, from the marks of the lines (`JSONLineStage`).
+    /// JSON's, from the summary entries of the lines (`JSONLineStage`).
     private var summary = SessionSummary()
     /// JSON: lines of the batch being written that are not out yet, `lines[range]`. They go out
     /// at the end of the batch in one block, straight from the batch (`flushLines`).
@@ -60,12 +60,12 @@ struct UnitWriter {
 
     /// The batch's `units[range]` (in JSON, their lines are written already: `JSONLineStage`).
     mutating func write(_ range: Range<Int>, of batch: borrowing EventBatch, redacted: Bool) throws {
-        let units = batch.units.span
         guard format == .json else {
+            let units = batch.units.span
             for i in range { try write(units[i], redacted: redacted) }
             return
         }
-        for i in range { summary.add(units[i], batch.marks[i]) }
+        for i in range { summary.add(batch.entries[i]) }
         let bytes = batch.lineBytes(of: range)
         if let lines = pending, lines.range.upperBound == bytes.lowerBound {
             pending?.range = lines.range.lowerBound..<bytes.upperBound // (the batch's lines are consecutive)

@@ -49,4 +49,15 @@ import Testing
         }
         #expect(found > 1_000)
     }
+
+    /// `lines` splits on CR and LF and drops empty lines, as the standard library's `split` does.
+    @Test func linesSplitAsTheStandardLibrarySplits() {
+        var rng = SplitMix64(seed: 4)
+        let pieces: [[UInt8]] = [[0x0D], [0x0A], [0x0D, 0x0A], Array("OK".utf8), Array("+UDCP:2".utf8), [0x41], [0xAA, 0x00]]
+        for _ in 0..<5_000 {
+            let body = (0..<Int.random(in: 0...8, using: &rng)).flatMap { _ in pieces.randomElement(using: &rng)! }
+            let slice = ([0x55] + body + [0x55])[1..<(body.count + 1)] // (indices not starting at 0)
+            #expect(ATText.lines(slice) == slice.split(whereSeparator: isLineBreak), "\(body)")
+        }
+    }
 }

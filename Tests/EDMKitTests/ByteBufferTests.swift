@@ -50,8 +50,10 @@ import Testing
             var out = ByteBuffer(capacity: 16)
             out.appendDecimal(value)
             out.appendDecimal(value % 1000, minimumDigits: 3)
-            let fraction = String(value % 1000)
-            #expect(String(decoding: out.array, as: UTF8.self) == String(value) + String(repeating: "0", count: 3 - fraction.count) + fraction)
+            out.appendDecimal(value % 1_000_000, minimumDigits: 6)
+            let fraction = String(value % 1000), micros = String(value % 1_000_000)
+            #expect(String(decoding: out.array, as: UTF8.self) == String(value) + String(repeating: "0", count: 3 - fraction.count) + fraction
+                + String(repeating: "0", count: 6 - micros.count) + micros)
             #expect(ByteBuffer.decimalDigits(value) == String(value).count)
         }
     }

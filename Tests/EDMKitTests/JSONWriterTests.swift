@@ -140,14 +140,14 @@ import Testing
     }
 
     /// edm-decode writes lines on two threads, each with meanings of its own, and keeps the
-    /// summary apart, from the marks the lines return: that must write what one renderer does.
+    /// summary apart, from the entries the lines return: that must write what one renderer does.
     @Test func linesWrittenApartMatchOneRenderer() {
         let units = self.units
         var one = JSONLinesRenderer(), meanings = [JSONMeanings(), JSONMeanings()], summary = SessionSummary()
         for (i, unit) in units.enumerated() {
             var whole = JSONWriter(), apart = JSONWriter()
             one.render(unit, into: &whole)
-            summary.add(unit, JSONLinesRenderer.line(unit, meanings: &meanings[i % 2], into: &apart))
+            summary.add(JSONLinesRenderer.line(unit, meanings: &meanings[i % 2], into: &apart))
             #expect(apart.bytes == whole.bytes)
         }
         var whole = JSONWriter(), apart = JSONWriter()
@@ -168,6 +168,26 @@ import Testing
         memo.keep(2, for: key)
         #expect(memo[key] == 2)
         #expect(MeaningKey(unit, variant: 1).flatMap { memo[$0] } == nil)
+    }
+
+    /// Keys are equal exactly when source, variant and bytes are (the bytes compared eight at
+    /// a time, then one by one), and equal keys hash alike: every length up to 20, a change
+    /// at every position.
+    @Test func keysCompareTheirBytes() {
+        for count in 0...20 {
+            let bytes = (0..<count).map { UInt8(0x30 + $0) }
+            let a = MeaningKey(source: .at, bytes: ([0xFF] + bytes)[1...], variant: 0) // (indices not starting at 0)
+            let same = MeaningKey(source: .at, bytes: bytes[...], variant: 0)
+            #expect(a == same && a.hashValue == same.hashValue)
+            #expect(a != MeaningKey(source: .frame, bytes: bytes[...], variant: 0))
+            #expect(a != MeaningKey(source: .at, bytes: bytes[...], variant: 1))
+            #expect(a != MeaningKey(source: .at, bytes: (bytes + [0])[...], variant: 0))
+            for i in bytes.indices {
+                var changed = bytes
+                changed[i] ^= 0x01
+                #expect(a != MeaningKey(source: .at, bytes: changed[...], variant: 0), "length \(count), byte \(i)")
+            }
+        }
     }
 
     /// More distinct texts than it keeps: it forgets and still renders every one right.

@@ -18,20 +18,22 @@ public struct DPSResponse: Hashable, Sendable {
     /// `registrationState.errorCode` of a failed registration, or the error object's code.
     public var errorCode: Int?
     public var message: String?
-    public var body: JSONValue
+    /// The payload as it came (a valid JSON object).
+    public let payload: [UInt8]
+    /// The payload parsed (worked out when asked: deciding needs only the fields above).
+    public var body: JSONValue { JSONValue(parsing: payload) ?? .object([]) }
 
     /// Nil when the bytes are not a JSON object that looks like a DPS answer.
     public init?<C: Collection>(payload: C) where C.Element == UInt8 {
-        guard let json = JSONValue(parsing: payload), case .object = json else { return nil }
-        let state = json["registrationState"]
-        body = json
-        operationID = json["operationId"]?.string
-        assignedHub = state?["assignedHub"]?.string
-        deviceID = state?["deviceId"]?.string
-        substatus = state?["substatus"]?.string
-        errorCode = state?["errorCode"]?.integer ?? json["errorCode"]?.integer
-        message = state?["errorMessage"]?.string ?? json["message"]?.string
-        switch json["status"]?.string {
+        self.payload = Array(payload)
+        guard let fields = Fields(self.payload) else { return nil }
+        operationID = fields.text[Fields.operationID]
+        assignedHub = fields.text[Fields.assignedHub]
+        deviceID = fields.text[Fields.deviceID]
+        substatus = fields.text[Fields.substatus]
+        errorCode = fields.text[Fields.stateErrorCode].flatMap { Int($0) } ?? fields.text[Fields.errorCode].flatMap { Int($0) }
+        message = fields.text[Fields.stateMessage] ?? fields.text[Fields.message]
+        switch fields.text[Fields.status] {
         case "assigning": status = .assigning
         case "unassigned": status = .unassigned
         case "assigned": status = .assigned
@@ -41,6 +43,61 @@ public struct DPSResponse: Hashable, Sendable {
         case nil:
             guard errorCode != nil else { return nil }
             status = .error
+        }
+    }
+
+    /// The members a DPS answer is read from, read in place (`JSONScanner`: a tree of the
+    /// whole body cost most of describing it). As in a tree, the first member of a name counts,
+    /// and a value of another type (a number for a string, a string for a number) counts as
+    /// none. A number is kept as its text.
+    private struct Fields {
+        static let status = 0, operationID = 1, errorCode = 2, message = 3
+        static let assignedHub = 4, deviceID = 5, substatus = 6, stateErrorCode = 7, stateMessage = 8
+        var text = InlineArray<9, String?>(repeating: nil)
+        /// Members already met (a bit per field, and `registrationState`'s).
+        private var met: UInt16 = 0
+
+        /// Nil when the bytes are not exactly one JSON object.
+        init?(_ payload: [UInt8]) {
+            let valid = payload.withUnsafeBufferPointer { bytes in
+                var scanner = JSONScanner(bytes: bytes)
+                return scanner.members(depth: 0) { key, scanner in
+                    if key == "status" { return read(Self.status, string: true, &scanner) }
+                    if key == "operationId" { return read(Self.operationID, string: true, &scanner) }
+                    if key == "errorCode" { return read(Self.errorCode, string: false, &scanner) }
+                    if key == "message" { return read(Self.message, string: true, &scanner) }
+                    guard key == "registrationState", first(9), scanner.peek() == UInt8(ascii: "{") else { return false }
+                    _ = scanner.members(depth: 1) { key, scanner in
+                        if key == "assignedHub" { return read(Self.assignedHub, string: true, &scanner) }
+                        if key == "deviceId" { return read(Self.deviceID, string: true, &scanner) }
+                        if key == "substatus" { return read(Self.substatus, string: true, &scanner) }
+                        if key == "errorCode" { return read(Self.stateErrorCode, string: false, &scanner) }
+                        if key == "errorMessage" { return read(Self.stateMessage, string: true, &scanner) }
+                        return false
+                    }
+                    return true
+                } && scanner.atEnd()
+            }
+            guard valid else { return nil }
+        }
+
+        private mutating func first(_ field: Int) -> Bool {
+            defer { met |= 1 << field }
+            return met & (1 << field) == 0
+        }
+
+        /// The field's value, if it is the first of its name and of the type wanted; true
+        /// when the value was read (else it is skipped).
+        private mutating func read(_ field: Int, string: Bool, _ scanner: inout JSONScanner) -> Bool {
+            guard first(field), let next = scanner.peek() else { return false }
+            if string {
+                guard next == UInt8(ascii: "\"") else { return false }
+                text[field] = scanner.string()
+            } else {
+                guard JSONScanner.isNumberByte(next) else { return false }
+                text[field] = scanner.number()
+            }
+            return true
         }
     }
 

@@ -14,13 +14,13 @@ public struct JSONLinesRenderer: Sendable {
 
     /// Appends the unit's line (without the newline) to `out`.
     public mutating func render(_ unit: SessionUnit, into out: inout JSONWriter) {
-        summary.add(unit, Self.line(unit, meanings: &meanings, into: &out))
+        summary.add(Self.line(unit, meanings: &meanings, into: &out))
     }
 
     /// Appends the unit's line (without the newline) to `out`, with what its bytes say from
     /// `meanings`; returns what the session summary learns from it.
     public static func line(_ unit: borrowing SessionUnit, meanings: inout JSONMeanings,
-                            into out: inout JSONWriter) -> SessionSummary.Marks {
+                            into out: inout JSONWriter) -> SessionSummary.Entry {
         out.openObject()
         out.key("index"); out.int(unit.index)
         out.key("time"); out.seconds(unit.time)
@@ -47,7 +47,7 @@ public struct JSONLinesRenderer: Sendable {
             out.closeObject()
         }
         out.closeObject()
-        return marks
+        return SessionSummary.Entry(unit, marks)
     }
 
     /// Appends the summary line; `notes` are what the importer noticed (line numbers of the input).

@@ -38,10 +38,9 @@ public enum JSONValue: Hashable, Sendable {
         // (Through a pointer: every byte passes the parser's loops, and an array checked its
         // index at each; DPS bodies are parsed for every answer not seen before.)
         let parsed: JSONValue? = Array(bytes).withUnsafeBufferPointer { bytes in
-            var parser = Parser(bytes: bytes)
-            guard let value = parser.value(depth: 0) else { return nil }
-            parser.skipSpace()
-            return parser.i == bytes.count ? value : nil
+            var scanner = JSONScanner(bytes: bytes)
+            guard let value = scanner.value(depth: 0), scanner.atEnd() else { return nil }
+            return value
         }
         guard let parsed else { return nil }
         self = parsed
@@ -73,113 +72,38 @@ public enum JSONValue: Hashable, Sendable {
             writer.closeObject()
         }
     }
+}
 
-    private struct Parser {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var i = 0
-        /// Nesting deeper than this is refused rather than recursed into.
-        static let maxDepth = 64
-
-        mutating func skipSpace() {
-            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
-        }
-
-        mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
-            let n = word.utf8.count
-            guard bytes.count - i >= n, bytes[i..<(i + n)].elementsEqual(word.utf8) else { return nil }
-            i += n
-            return value
-        }
-
-        mutating func value(depth: Int) -> JSONValue? {
-            skipSpace()
-            guard i < bytes.count, depth < Self.maxDepth else { return nil }
-            switch bytes[i] {
-            case UInt8(ascii: "n"): return literal("null", .null)
-            case UInt8(ascii: "t"): return literal("true", .bool(true))
-            case UInt8(ascii: "f"): return literal("false", .bool(false))
-            case UInt8(ascii: "\""): return string().map(JSONValue.string)
-            case UInt8(ascii: "["):
-                i += 1
-                var items: [JSONValue] = []
-                skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-                while true {
-                    guard let item = value(depth: depth + 1) else { return nil }
-                    items.append(item)
-                    skipSpace()
-                    guard i < bytes.count else { return nil }
-                    i += 1
-                    if bytes[i - 1] == UInt8(ascii: "]") { return .array(items) }
-                    guard bytes[i - 1] == UInt8(ascii: ",") else { return nil }
-                }
-            case UInt8(ascii: "{"):
-                i += 1
-                var members: [(String, JSONValue)] = []
-                skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-                while true {
-                    skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let key = string() else { return nil }
-                    skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
-                    i += 1
-                    guard let item = value(depth: depth + 1) else { return nil }
-                    members.append((key, item))
-                    skipSpace()
-                    guard i < bytes.count else { return nil }
-                    i += 1
-                    if bytes[i - 1] == UInt8(ascii: "}") { return .object(members) }
-                    guard bytes[i - 1] == UInt8(ascii: ",") else { return nil }
-                }
-            default:
-                let start = i
-                while i < bytes.count, Self.isNumberByte(bytes[i]) { i += 1 }
-                let text = String(decoding: bytes[start..<i], as: UTF8.self)
-                guard i > start, Double(text) != nil else { return nil }
-                return .number(text)
-            }
-        }
-
-        /// `+-0123456789.eE`: what a number is scanned over (then checked whole).
-        static func isNumberByte(_ b: UInt8) -> Bool {
-            b >= 0x30 && b <= 0x39 || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
-                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
-        }
-
-        mutating func string() -> String? {
+extension JSONScanner {
+    /// The value at `i`, built into a tree (nil when it is not valid JSON).
+    mutating func value(depth: Int) -> JSONValue? {
+        guard depth < Self.maxDepth, let first = peek() else { return nil }
+        switch first {
+        case UInt8(ascii: "n"): return literal("null") ? .null : nil
+        case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
+        case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
+        case UInt8(ascii: "\""): return string().map(JSONValue.string)
+        case UInt8(ascii: "["):
             i += 1
-            // Most strings hold no escape: decoded straight from the input, not a byte at a time.
-            let start = i
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            var items: [JSONValue] = []
+            if peek() == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                guard let item = value(depth: depth + 1), let next = peek() else { return nil }
+                items.append(item)
                 i += 1
-                return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
+                if next == UInt8(ascii: "]") { return .array(items) }
+                guard next == UInt8(ascii: ",") else { return nil }
             }
-            var out = Array(bytes[start..<i])
-            while i < bytes.count {
-                let c = bytes[i]
-                i += 1
-                if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
-                guard c == UInt8(ascii: "\\") else { out.append(c); continue }
-                guard i < bytes.count else { return nil }
-                let e = bytes[i]
-                i += 1
-                switch e {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "u"):
-                    guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
-                    i += 4
-                    // Surrogate pairs are rare in DPS bodies; a lone one becomes U+FFFD.
-                    out.append(contentsOf: Array(String(Unicode.Scalar(code).map(Character.init) ?? "\u{FFFD}").utf8))
-                default: out.append(e)
-                }
+        case UInt8(ascii: "{"):
+            var members: [(String, JSONValue)] = []
+            let valid = self.members(depth: depth) { key, scanner in
+                guard let item = scanner.value(depth: depth + 1) else { _ = scanner.fail(); return true } // (read, and bad)
+                members.append((key.text, item))
+                return true
             }
-            return nil
+            return valid ? .object(members) : nil
+        default:
+            return number().map(JSONValue.number)
         }
     }
 }

@@ -148,7 +148,7 @@ public struct JSONWriter: Sendable {
     /// vector comparisons compile to a loop over the lanes.)
     @inline(__always)
     static func hexDigits(of bytes: SIMD16<UInt8>) -> SIMD16<UInt16> {
-        func digits(_ nibbles: SIMD16<UInt8>) -> SIMD16<UInt16> {
+        @inline(__always) func digits(_ nibbles: SIMD16<UInt8>) -> SIMD16<UInt16> {
             let letter = (nibbles &+ 6) &>> 4 // 1 from 10 up
             return SIMD16<UInt16>(truncatingIfNeeded: nibbles &+ 0x30 &+ (letter &<< 3) &- letter)
         }

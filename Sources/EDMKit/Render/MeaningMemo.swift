@@ -59,9 +59,10 @@ struct MeaningKey: Hashable, Sendable {
     /// Nil for a unit `keeps` turns away.
     init?(_ unit: borrowing SessionUnit, variant: Int = 0) {
         guard Self.keeps(unit) else { return nil }
-        if case .frame = unit.kind { source = .frame } else { source = .at } // (a frame unit's bytes are its frame's)
-        bytes = unit.bytes
-        self.variant = variant
+        // (A frame unit's bytes are its frame's.)
+        if case .frame = unit.kind { self.init(source: .frame, bytes: unit.bytes, variant: variant) } else {
+            self.init(source: .at, bytes: unit.bytes, variant: variant)
+        }
     }
 
     /// False for a unit with a diagnostic (its message is shown instead), raw bytes (what a
@@ -76,21 +77,41 @@ struct MeaningKey: Hashable, Sendable {
         self.source = source
         self.bytes = bytes
         self.variant = variant
+        digest = bytes.withUnsafeBytes(Self.digest)
     }
 
-    // The bytes in one go: ArraySlice's own hash feeds the hasher a byte at a time, and
-    // its == compares them one by one.
+    /// The bytes' 64-bit digest, eight at a time: what the hasher is fed. (Every unit is looked
+    /// up; the hasher took the bytes one 8-byte round at a time, a third of a lookup.) Equal
+    /// digests of different bytes only share a bucket: `==` still compares the bytes.
+    private let digest: UInt64
+
+    private static func digest(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = UInt64(bytes.count), i = 0
+        func mix(_ word: UInt64) { h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15; h ^= h >> 29 }
+        while i + 8 <= bytes.count { mix(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)); i += 8 }
+        var tail: UInt64 = 0
+        for j in i..<bytes.count { tail |= UInt64(bytes[j]) << (8 * (j - i)) }
+        mix(tail)
+        return h
+    }
+
     func hash(into hasher: inout Hasher) {
         hasher.combine(source)
-        if variant != 0 { hasher.combine(variant) }
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(variant)
+        hasher.combine(digest)
     }
 
+    // The bytes eight at a time (ArraySlice's == compares them one by one).
     static func == (a: MeaningKey, b: MeaningKey) -> Bool {
-        guard a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else { return false }
-        return a.bytes.withUnsafeBufferPointer { x in
-            b.bytes.withUnsafeBufferPointer { y in
-                for i in x.indices where x[i] != y[i] { return false }
+        guard a.digest == b.digest, a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else { return false }
+        return a.bytes.withUnsafeBytes { x in
+            b.bytes.withUnsafeBytes { y in
+                var i = 0
+                while i + 8 <= x.count {
+                    guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+                    i += 8
+                }
+                while i < x.count { guard x[i] == y[i] else { return false }; i += 1 }
                 return true
             }
         }

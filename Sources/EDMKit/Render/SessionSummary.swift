@@ -82,17 +82,39 @@ public struct SessionSummary: Sendable {
     }
 
     /// Counts the unit, with what its meaning tells.
-    public mutating func add(_ unit: borrowing SessionUnit, _ marks: Marks) {
-        unitCount += 1
-        if first == nil { first = unit.time }
-        last = max(last, unit.time)
-        if unit.diagnostic?.code == .noise { noiseCount += 1 } else if unit.diagnostic != nil { garbageCount += 1 }
-        for mark in marks.marks { apply(mark, unit) }
-        if case .frame(let frame) = unit.kind, frame.payloadID == .dataCommand { begin("DPS", unit.time) }
+    public mutating func add(_ unit: borrowing SessionUnit, _ marks: Marks) { add(Entry(unit, marks)) }
+
+    /// What the summary takes from one unit: its marks and the few facts of the unit itself
+    /// it needs. (edm-decode's JSON workers make these, so that the thread keeping the summary
+    /// never reads the units: each read copied one, a retain and a release of its bytes.)
+    public struct Entry: Sendable {
+        let marks: Marks
+        let time: Duration
+        let fromHost: Bool
+        let diagnostic: EDMDiagnostic.Code?
+        /// A data command: the host sends DPS a request.
+        let dataCommand: Bool
+
+        public init(_ unit: borrowing SessionUnit, _ marks: Marks) {
+            self.marks = marks
+            time = unit.time
+            fromHost = unit.direction == .host
+            diagnostic = unit.diagnostic?.code
+            if case .frame(let frame) = unit.kind { dataCommand = frame.payloadID == .dataCommand } else { dataCommand = false }
+        }
     }
 
-    private mutating func apply(_ mark: Mark, _ unit: borrowing SessionUnit) {
-        let time = unit.time
+    public mutating func add(_ entry: Entry) {
+        unitCount += 1
+        if first == nil { first = entry.time }
+        last = max(last, entry.time)
+        if entry.diagnostic == .noise { noiseCount += 1 } else if entry.diagnostic != nil { garbageCount += 1 }
+        for mark in entry.marks.marks { apply(mark, entry) }
+        if entry.dataCommand { begin("DPS", entry.time) }
+    }
+
+    private mutating func apply(_ mark: Mark, _ entry: Entry) {
+        let time = entry.time
         switch mark {
         case .begin(let phase): begin(phase, time)
         case .end(let phase): end(phase, time)
@@ -103,7 +125,7 @@ public struct SessionSummary: Sendable {
         case .peerDisconnected(let handle):
             if let handle, !connectedPeers.contains(handle), refusedPeer == nil { refusedPeer = handle }
         case .answer(let answer):
-            guard unit.direction != .host else { return }
+            guard !entry.fromHost else { return }
             dps = answer
             if answer.isTerminal { end("DPS", time) }
         }
