@@ -60,4 +60,32 @@ import Testing
             #expect(ATText.lines(slice) == slice.split(whereSeparator: isLineBreak), "\(body)")
         }
     }
+
+    /// The eight-at-a-time check of printable ASCII: every byte value in every lane.
+    @Test func plainASCIIWordsByteByByte() {
+        for b in 0...255 {
+            for lane in 0..<8 {
+                var word = [UInt8](repeating: 0x41, count: 8)
+                word[lane] = UInt8(b)
+                #expect(ByteText.isPlainASCII(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }) == (0x20...0x7E).contains(b),
+                        "\(b) in lane \(lane)")
+            }
+        }
+    }
+
+    /// Printable AT text, checked eight bytes at a time, as a byte-by-byte check says.
+    @Test func printableATAsAByteByByteCheckSays() {
+        var rng = SplitMix64(seed: 5)
+        let pieces: [[UInt8]] = [Array("+UUDPC:1".utf8), Array("AT".utf8), Array("OK".utf8), [0x09], [0x7F], [0x1F], [0x80], [0x20], [0x7E]]
+        var printable = 0
+        for _ in 0..<10_000 {
+            let text = (0..<Int.random(in: 0...6, using: &rng)).flatMap { _ in pieces.randomElement(using: &rng)! }
+            let slice = ([0x41] + text)[1...] // (indices not starting at 0)
+            let expected = !text.isEmpty && text.allSatisfy { $0 >= 0x20 && $0 < 0x7F || $0 == 0x09 }
+                && (text[0] == UInt8(ascii: "+") || ATText.isCommand(slice) || ATText.isFinal(slice))
+            #expect(ATText.isPrintableAT(slice) == expected, "\(text)")
+            if expected { printable += 1 }
+        }
+        #expect(printable > 1_000)
+    }
 }

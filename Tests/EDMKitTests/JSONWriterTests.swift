@@ -55,13 +55,18 @@ import Testing
                 #expect(written { $0.string(utf8: ascii[...]) } == escaped + "\"", "\(ascii)")
             }
         }
-        // Every byte value in every lane of a word.
+        // Every byte value in every lane of a word, alone and before another that needs
+        // escaping: the first that does is found exactly.
         for b in 0...255 {
             for lane in 0..<8 {
-                var word = [UInt8](repeating: 0x41, count: 8)
-                word[lane] = UInt8(b)
-                let escapes = b < 0x20 || b == 0x22 || b == 0x5C
-                #expect(JSONWriter.needsEscape(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }) == escapes, "\(b) in lane \(lane)")
+                for later in [nil, 0x00, 0x22, 0x5C] as [UInt8?] {
+                    var word = [UInt8](repeating: 0x41, count: 8)
+                    if let later, lane < 7 { word[7] = later }
+                    word[lane] = UInt8(b)
+                    let first = word.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+                    let escapes = JSONWriter.escapes(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+                    #expect((escapes == 0 ? nil : escapes.trailingZeroBitCount / 8) == first, "\(b) in lane \(lane), then \(later ?? 0x41)")
+                }
             }
         }
         // Every byte value in every lane of the vector.
@@ -73,6 +78,25 @@ import Testing
                 #expect(digits[lane] == UInt16(UInt8(ascii: b < 0xA0 ? "0" : "7") + UInt8(b >> 4)) | UInt16(UInt8(ascii: b & 0xF < 10 ? "0" : "7") + UInt8(b & 0xF)) << 8)
             }
         }
+    }
+
+    /// `data` is shown when the bytes are printable UTF-8 (tabs and line breaks allowed): the
+    /// eight-at-a-time check says what a byte-by-byte one says, whatever the bytes.
+    @Test func printableBytesAsAByteByByteCheckSays() {
+        var rng = SplitMix64(seed: 9)
+        let pieces: [[UInt8]] = [[0x41], [0x20], [0x7E], [0x7F], [0x09], [0x0A], [0x0D], [0x00], [0x1F], [0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xFF]]
+        var printable = 0
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).flatMap { _ in
+                Int.random(in: 0..<8, using: &rng) == 0 ? pieces.randomElement(using: &rng)! : [0x61]
+            }
+            let expected = bytes.allSatisfy { !($0 < 0x20 || $0 == 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+                && String(validating: bytes, as: UTF8.self) != nil
+            let slice = ([0x00] + bytes)[1...] // (indices not starting at 0)
+            #expect(isPrintable(slice) == expected, "\(bytes)")
+            if expected { printable += 1 }
+        }
+        #expect(printable > 2_000 && printable < 18_000)
     }
 
     @Test func commasBetweenMembersAndElementsOnly() {

@@ -179,15 +179,21 @@ public struct JSONWriter: Sendable {
         var o = 1, i = 0
         let n = text.count
         while i < n {
-            // Eight bytes at a time while none needs escaping (most text needs none).
+            // Eight bytes at a time up to the next that needs escaping (most text needs none;
+            // DPS bodies, a quote every few bytes). The word is stored whole: bytes past that
+            // one are written again after its escape.
             if i + 8 <= n {
                 let word = UnsafeRawPointer(text.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                if !Self.needsEscape(word) {
-                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                let escapes = Self.escapes(word)
+                guard escapes != 0 else {
                     o += 8
                     i += 8
                     continue
                 }
+                let clean = escapes.trailingZeroBitCount / 8
+                o += clean
+                i += clean
             }
             let b = text[i]
             i += 1
@@ -216,15 +222,17 @@ public struct JSONWriter: Sendable {
     @inline(__always)
     private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
-    /// Whether any of the eight bytes is below 0x20, `"` or `\\` (the classic test for a zero
-    /// byte, `(x - 0x01…) & ~x & 0x80…`, applied to the bytes themselves, to them xor `"` and
-    /// to them xor `\\`; bytes from 0x80 up, UTF-8, never count).
+    /// The bytes of the eight that need escaping (below 0x20, `"`, `\\`) as their high bits
+    /// set, exact up to the first such byte (the lowest set bit; the bits above it may be
+    /// false alarms). The classic test for a zero byte, `(x - 0x01…) & ~x & 0x80…`, applied to
+    /// the bytes themselves, to them xor `"` and to them xor `\\`; bytes from 0x80 up, UTF-8,
+    /// never count.
     @inline(__always)
-    static func needsEscape(_ word: UInt64) -> Bool {
+    static func escapes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         let control = (word &- ones &* 0x20) & ~word
         let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
         let quotes = (quote &- ones) & ~quote, backslashes = (backslash &- ones) & ~backslash
-        return (control | quotes | backslashes) & highs != 0
+        return (control | quotes | backslashes) & highs
     }
 }

@@ -102,14 +102,22 @@ func printable(_ bytes: ArraySlice<UInt8>) -> String? {
 }
 
 func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool {
-    // One pass over the bytes (every JSON line with data asks): control bytes fail at once,
-    // and only text with bytes past ASCII is validated as UTF-8.
+    // One pass over the bytes (every JSON line with data asks), eight at a time while they are
+    // all printable ASCII: control bytes fail at once, and only text with bytes past ASCII is
+    // validated as UTF-8.
     var ascii = true
-    let printable = bytes.withUnsafeBufferPointer { buffer in
-        for b in buffer where b < 0x20 || b == 0x7F {
-            guard b == 0x09 || b == 0x0A || b == 0x0D else { return false }
+    let printable = bytes.withUnsafeBytes { buffer in
+        var i = 0
+        while i < buffer.count {
+            if i + 8 <= buffer.count, ByteText.isPlainASCII(buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
+            for b in buffer[i..<min(i + 8, buffer.count)] {
+                if b >= 0x80 { ascii = false } else if b < 0x20 || b == 0x7F, b != 0x09, b != 0x0A, b != 0x0D { return false }
+            }
+            i += 8
         }
-        ascii = !buffer.contains { $0 >= 0x80 }
         return true
     }
     return printable && (ascii || String(validating: bytes, as: UTF8.self) != nil)

@@ -10,8 +10,13 @@ enum ATText {
 
     /// Text a module could send in command mode: printable ASCII that starts like AT output.
     static func isPrintableAT(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let first = text.first, text.allSatisfy({ $0 >= 0x20 && $0 < 0x7F || $0 == 0x09 }) else { return false }
-        return first == UInt8(ascii: "+") || isCommand(text) || isFinal(text)
+        guard let first = text.first else { return false }
+        let printable = text.withUnsafeBytes { bytes in
+            var i = 0
+            while i + 8 <= bytes.count, ByteText.isPlainASCII(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+            return bytes[i...].allSatisfy { $0 >= 0x20 && $0 < 0x7F || $0 == 0x09 }
+        }
+        return printable && (first == UInt8(ascii: "+") || isCommand(text) || isFinal(text))
     }
 
     static func isOK(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "OK") }
