@@ -185,6 +185,11 @@ let referenceLogLines: [String] = [
         let line = ATCommandLine("AT+UDUV=1,a,b,c")
         #expect(line.rest(from: 1)?.text == "a,b,c")
         #expect(line.rest(from: 4) == nil)
+        // The last parameter is its own rest: what joining and reading again gives.
+        for text in [#"AT+UDUV=1, "q" "#, #"+UUDPC: 1 , 2 "#, "AT+UDCP=mqtt://h:1/?a=b", #"AT+X="a,b""#, "+CME ERROR: 4", #"AT+X=1,"a"#] {
+            let line = ATCommandLine(text), last = line.parameters.count - 1
+            #expect(line.rest(from: last) == ATCommandLine.parameter(raw: line.parameters[last].raw, trimming: line.kind != .command), "\(text)")
+        }
     }
 
     /// The name as the catalog compares it: upper case, also when only ASCII needs no change

@@ -214,6 +214,25 @@ import Testing
         }
     }
 
+    /// Many keys kept, more than fit: each finds its own value until the memo is full, then it
+    /// starts again with none (keys of every length, and keys differing only in source or variant,
+    /// share probe sequences along the way).
+    @Test func keptKeysFindTheirOwnValues() {
+        var memo = MeaningMemo<Int>()
+        let max = MeaningMemo<Int>.maxKnown
+        func key(_ n: Int) -> MeaningKey {
+            MeaningKey(source: n % 3 == 0 ? .frame : .at, bytes: Array("AT+UDUV=0,\(n / 2)".utf8)[...], variant: n % 2)
+        }
+        for n in 0..<(max + 100) {
+            memo.keep(n, for: key(n))
+            memo.keep(n, for: key(n)) // (kept the second time)
+            let firstKept = n < max ? 0 : max // (the memo started again at the key past its size)
+            if n % 97 == 0 || n == max - 1 || n == max {
+                for m in 0...n { #expect(memo[key(m)] == (m >= firstKept ? m : nil), "\(m) after \(n)") }
+            }
+        }
+    }
+
     /// More distinct texts than it keeps: it forgets and still renders every one right.
     @Test func manyDistinctTextsStayCorrect() {
         var renderer = JSONLinesRenderer()

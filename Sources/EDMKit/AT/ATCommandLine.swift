@@ -198,6 +198,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
     /// argument that may itself hold commas (a URL variable's string, an unquoted URL).
     public func rest(from index: Int) -> Parameter? {
         guard parameters.indices.contains(index) else { return nil }
+        // (The last parameter is its own rest: split the same way, it reads the same.)
+        if index == parameters.count - 1 { return parameters[index] }
         let raw = parameters[index...].map(\.raw).joined(separator: ",")
         return Self.parameter(raw: raw, trimming: kind != .command)
     }

@@ -12,31 +12,73 @@
 struct MeaningMemo<Value> {
     static var maxKnown: Int { 1024 }
 
-    private var known: [MeaningKey: Value] = [:]
-    /// Hashes of keys seen once and not kept (a collision only keeps a unit early).
-    private var seen: Set<Int> = []
+    /// An open-addressing table probed from the key's digest: every unit is looked up, and a
+    /// Dictionary ran its hasher over the digest again each time and copied the keys it
+    /// compared (a retain and a release each). Never fuller than half, so probes stay short.
+    /// A slot's tag (the digest, never 0; 0 for a free slot) is compared first, then what it
+    /// keeps of its key: plain values, the key's bytes in `arena`.
+    private var tags = [UInt64](repeating: 0, count: 2 * maxKnown)
+    private var kept = [(source: MeaningKey.Source, variant: Int, start: Int, count: Int)](
+        repeating: (.at, 0, 0, 0), count: 2 * maxKnown)
+    private var values = [Value?](repeating: nil, count: 2 * maxKnown)
+    /// The kept keys' bytes, back to back (a copy: the unit's slice would keep its whole input
+    /// buffer alive).
+    private var arena: [UInt8] = []
+    private var count = 0
+    /// Digests of keys seen once and not kept (a collision only keeps a unit early).
+    private var seen: Set<UInt64> = []
 
-    subscript(key: MeaningKey) -> Value? { known[key] }
+    subscript(key: MeaningKey) -> Value? { values[slot(of: key)] }
 
     /// The value kept for `key`, or else `make()`'s, kept for next time (with no key, nothing
     /// is kept).
     mutating func value(for key: MeaningKey?, orMake make: () -> Value) -> Value {
-        if let key, let value = known[key] { return value }
+        guard let key else { return make() }
+        let i = slot(of: key)
+        if let value = values[i] { return value }
         let value = make()
-        if let key { keep(value, for: key) }
+        keep(value, for: key, at: i)
         return value
     }
 
-    mutating func keep(_ value: Value, for key: MeaningKey) {
-        let hash = key.hashValue
-        guard seen.remove(hash) != nil else {
+    mutating func keep(_ value: Value, for key: MeaningKey) { keep(value, for: key, at: slot(of: key)) }
+
+    /// `i`: the key's slot, or the free one where it would go.
+    private mutating func keep(_ value: Value, for key: MeaningKey, at i: Int) {
+        guard seen.remove(key.digest) != nil else {
             if seen.count >= 4 * Self.maxKnown { seen.removeAll(keepingCapacity: true) }
-            seen.insert(hash)
+            seen.insert(key.digest)
             return
         }
-        if known.count >= Self.maxKnown { known.removeAll(keepingCapacity: true) }
-        // A copy of the bytes: the unit's slice would keep its whole input buffer alive.
-        known[MeaningKey(source: key.source, bytes: ArraySlice(Array(key.bytes)), variant: key.variant)] = value
+        var i = i
+        if count >= Self.maxKnown {
+            let seen = self.seen
+            self = MeaningMemo()
+            self.seen = seen
+            i = slot(of: key)
+        }
+        tags[i] = key.digest | 1
+        kept[i] = (key.source, key.variant, arena.count, key.bytes.count)
+        arena += key.bytes
+        values[i] = value
+        count += 1
+    }
+
+    /// The slot holding `key`, or else the free slot where probing stopped.
+    private func slot(of key: MeaningKey) -> Int {
+        let mask = tags.count - 1, tag = key.digest | 1
+        var i = Int(truncatingIfNeeded: (key.digest &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask // (the product's high bits: all of the digest's)
+        arena.withUnsafeBytes { arena in
+            key.bytes.withUnsafeBytes { bytes in
+                while tags[i] != 0 {
+                    let k = kept[i]
+                    if tags[i] == tag, k.source == key.source, k.variant == key.variant, k.count == bytes.count,
+                       MeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]), bytes) { return }
+                    i = (i + 1) & mask
+                }
+            }
+        }
+        return i
     }
 }
 
@@ -77,13 +119,13 @@ struct MeaningKey: Hashable, Sendable {
         self.source = source
         self.bytes = bytes
         self.variant = variant
-        digest = bytes.withUnsafeBytes(Self.digest)
+        digest = bytes.withUnsafeBytes(Self.digest) ^ UInt64(source.rawValue) ^ UInt64(bitPattern: Int64(variant)) &* 0xBF58_476D_1CE4_E5B9
     }
 
-    /// The bytes' 64-bit digest, eight at a time: what the hasher is fed. (Every unit is looked
-    /// up; the hasher took the bytes one 8-byte round at a time, a third of a lookup.) Equal
-    /// digests of different bytes only share a bucket: `==` still compares the bytes.
-    private let digest: UInt64
+    /// The key's 64-bit digest (the bytes eight at a time, then the source and variant): where
+    /// `MeaningMemo` looks for it. Equal digests of different keys only share a probe
+    /// sequence: `==` still compares the bytes.
+    let digest: UInt64
 
     private static func digest(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var h = UInt64(bytes.count), i = 0
@@ -95,25 +137,22 @@ struct MeaningKey: Hashable, Sendable {
         return h
     }
 
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(source)
-        hasher.combine(variant)
-        hasher.combine(digest)
-    }
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     // The bytes eight at a time (ArraySlice's == compares them one by one).
     static func == (a: MeaningKey, b: MeaningKey) -> Bool {
         guard a.digest == b.digest, a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else { return false }
-        return a.bytes.withUnsafeBytes { x in
-            b.bytes.withUnsafeBytes { y in
-                var i = 0
-                while i + 8 <= x.count {
-                    guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
-                    i += 8
-                }
-                while i < x.count { guard x[i] == y[i] else { return false }; i += 1 }
-                return true
-            }
+        return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in equal(x, y) } }
+    }
+
+    /// Whether the bytes are the same, eight at a time (same counts).
+    static func equal(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i + 8 <= x.count {
+            guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            i += 8
         }
+        while i < x.count { guard x[i] == y[i] else { return false }; i += 1 }
+        return true
     }
 }

@@ -22,8 +22,12 @@ public struct RecordBatch: Sendable {
     private var storage: [UInt8] = []
     private var entries: [Entry] = []
 
-    /// `capacity`: the bytes it will likely hold (one allocation up to there).
-    public init(capacity: Int = 0) { storage.reserveCapacity(capacity) }
+    /// `capacity`: the bytes it will likely hold (one allocation up to there; and room for
+    /// records of 64 bytes on average, as a start).
+    public init(capacity: Int = 0) {
+        storage.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity / 64)
+    }
 
     public init(_ records: [TraceRecord]) {
         self.init(capacity: records.reduce(0) { $0 + $1.bytes.count })
