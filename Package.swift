@@ -20,6 +20,8 @@ var targets: [Target] = [
     ),
     // libpcap, seen through its system header.
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+    // glibc's malloc tuning (`mallopt`), which its Swift module does not show.
+    .systemLibrary(name: "CMalloc"),
     // The edge: files, pcap/pcapng, serial ports, ptys, clocks.
     .target(
         name: "EDMKitIO",
@@ -31,7 +33,10 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "edm-decode",
-        dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        dependencies: [
+            "EDMKit", "EDMKitIO", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]
     ),
     .executableTarget(
         name: "azure-dps",

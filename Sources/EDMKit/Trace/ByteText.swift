@@ -101,7 +101,14 @@ enum ByteText {
     static func contains(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard count > 0, s.count >= count else { return count == 0 }
-        return (s.startIndex...(s.endIndex - count)).contains { starts(s[$0...], with: text) }
+        // (Compared whole only where the first byte matches: this runs on every AT+UDUV.)
+        let first = text.utf8Start.pointee
+        var i = s.startIndex
+        while i <= s.endIndex - count {
+            if s[i] == first, starts(s[i...], with: text) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Text for messages: invalid UTF-8 shown as U+FFFD, long lines cut.
