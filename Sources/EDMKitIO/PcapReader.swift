@@ -61,12 +61,19 @@ public final class PcapReader {
 
     public let name: String
     public let linkType: Int32
-    public private(set) var origin: TraceOrigin?
+    public var origin: TraceOrigin? { cursor.origin }
     public let options: Options
     private let pcap: OpaquePointer
     /// The stdio buffer libpcap's file reads through, freed after the file is closed.
     private let readBuffer: UnsafeMutablePointer<CChar>?
-    private var packetNumber = 0
+    /// What reading a packet changes. A batch's loop works on a local copy: every access to
+    /// a class's stored property is checked for exclusivity at run time (a thread-local set),
+    /// and that was twice per packet.
+    private struct Cursor {
+        var packetNumber = 0
+        var origin: TraceOrigin?
+    }
+    private var cursor = Cursor()
     private var usb: UsbmonExtractor
 
     /// Opens `path` (`-`: standard input).
@@ -133,11 +140,11 @@ public final class PcapReader {
 
     /// The next packet, or nil at the end of the file.
     public func next() throws(CaptureIOError) -> Packet? {
-        guard let raw = try nextRaw() else { return nil }
+        guard let raw = try nextRaw(&cursor) else { return nil }
         let records = try serial(of: raw) { direction, bytes, comment in
             TraceRecord(time: raw.time, direction: direction, bytes: Array(bytes), flags: comment == nil ? [] : .mismatch, comment: comment)
         }
-        return Packet(number: packetNumber, records: records.map { [$0] } ?? [],
+        return Packet(number: raw.number, records: records.map { [$0] } ?? [],
                       dissector: raw.dissector.map { String(decoding: UnsafeBufferPointer(rebasing: raw.data[$0]), as: UTF8.self) })
     }
 
@@ -149,8 +156,10 @@ public final class PcapReader {
     public func nextBatch(bytes: Int = 1 << 16) throws(CaptureIOError) -> RecordBatch? {
         if let error = deferredError { throw error }
         var batch = RecordBatch(capacity: bytes + 4096)
+        var cursor = self.cursor
+        defer { self.cursor = cursor }
         do {
-            while batch.byteCount < bytes, let raw = try nextRaw() {
+            while batch.byteCount < bytes, let raw = try nextRaw(&cursor) {
                 try serial(of: raw) { direction, data, _ in batch.append(time: raw.time, direction: direction, bytes: data) }
             }
         } catch {
@@ -164,6 +173,8 @@ public final class PcapReader {
 
     /// A packet as libpcap hands it: `data` is libpcap's, valid until the next call.
     private struct RawPacket {
+        /// 1 for the file's first packet.
+        var number: Int
         var time: Duration
         var data: UnsafeBufferPointer<UInt8>
         var captured: Int
@@ -173,7 +184,7 @@ public final class PcapReader {
         var dissector: Range<Int>? { header?.dissectorName }
     }
 
-    private func nextRaw() throws(CaptureIOError) -> RawPacket? {
+    private func nextRaw(_ cursor: inout Cursor) throws(CaptureIOError) -> RawPacket? {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         switch pcap_next_ex(pcap, &header, &data) {
@@ -182,20 +193,21 @@ public final class PcapReader {
         default:
             let why = String(cString: pcap_geterr(pcap))
             let code: CaptureIOError.Code = why.contains("truncated") ? .truncated : .io
-            throw CaptureIOError(code, path: name, packet: packetNumber + 1, why)
+            throw CaptureIOError(code, path: name, packet: cursor.packetNumber + 1, why)
         }
-        packetNumber += 1
-        guard let header, let data else { return RawPacket(time: .zero, data: UnsafeBufferPointer(start: nil, count: 0), captured: 0, length: 0) }
+        cursor.packetNumber += 1
+        let number = cursor.packetNumber
+        guard let header, let data else { return RawPacket(number: number, time: .zero, data: UnsafeBufferPointer(start: nil, count: 0), captured: 0, length: 0) }
         let h = header.pointee
         let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
-        if origin == nil { origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
-        var raw = RawPacket(time: .nanoseconds(absolute - origin!.unixNanoseconds), data: UnsafeBufferPointer(start: data, count: Int(h.caplen)),
+        if cursor.origin == nil { cursor.origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
+        var raw = RawPacket(number: number, time: .nanoseconds(absolute - cursor.origin!.unixNanoseconds), data: UnsafeBufferPointer(start: data, count: Int(h.caplen)),
                             captured: Int(h.caplen), length: Int(h.len))
         if linkType == Int32(UpperPDU.linkType) {
             do {
                 raw.header = try UpperPDU.parseHeader(raw.data)
             } catch {
-                throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "upper-PDU TLVs are malformed (\(error))")
+                throw CaptureIOError(.malformedPacket, path: name, packet: number, "upper-PDU TLVs are malformed (\(error))")
             }
         }
         return raw
@@ -211,13 +223,13 @@ public final class PcapReader {
             return body(header.direction, UnsafeBufferPointer(rebasing: raw.data[header.size...]), comment)
         }
         do {
-            guard let (direction, serial, truncated) = try usb.extract(Array(raw.data)[...], headerSize: linkType == 220 ? 64 : 48, number: packetNumber) else {
+            guard let (direction, serial, truncated) = try usb.extract(Array(raw.data)[...], headerSize: linkType == 220 ? 64 : 48, number: raw.number) else {
                 return nil
             }
             let comment = truncated ? "URB data cut by the capture's snap length: bytes are missing" : nil
             return serial.withUnsafeBufferPointer { body(direction, $0, comment) }
         } catch {
-            throw CaptureIOError(.malformedPacket, path: name, packet: packetNumber, "shorter than a usbmon header")
+            throw CaptureIOError(.malformedPacket, path: name, packet: raw.number, "shorter than a usbmon header")
         }
     }
 

@@ -91,7 +91,8 @@ public struct SessionSummary: Sendable {
         let marks: Marks
         let time: Duration
         let fromHost: Bool
-        let diagnostic: EDMDiagnostic.Code?
+        /// Boot noise; bad bytes (any other diagnostic).
+        let noise: Bool, garbage: Bool
         /// A data command: the host sends DPS a request.
         let dataCommand: Bool
 
@@ -99,7 +100,8 @@ public struct SessionSummary: Sendable {
             self.marks = marks
             time = unit.time
             fromHost = unit.direction == .host
-            diagnostic = unit.diagnostic?.code
+            noise = unit.diagnostic?.code == .noise
+            garbage = unit.diagnostic != nil && !noise
             if case .frame(let frame) = unit.kind { dataCommand = frame.payloadID == .dataCommand } else { dataCommand = false }
         }
     }
@@ -108,7 +110,7 @@ public struct SessionSummary: Sendable {
         unitCount += 1
         if first == nil { first = entry.time }
         last = max(last, entry.time)
-        if entry.diagnostic == .noise { noiseCount += 1 } else if entry.diagnostic != nil { garbageCount += 1 }
+        if entry.noise { noiseCount += 1 } else if entry.garbage { garbageCount += 1 }
         for mark in entry.marks.marks { apply(mark, entry) }
         if entry.dataCommand { begin("DPS", entry.time) }
     }
