@@ -23,12 +23,24 @@ public struct JSONMeanings: Sendable {
     public mutating func members(for unit: borrowing SessionUnit, into out: inout JSONWriter) -> SessionSummary.Marks {
         // Raw bytes tell the summary nothing, and mean nothing but the credential a payload is.
         if case .raw = unit.kind, unit.diagnostic != nil || unit.credential == nil { return .none }
-        let meaning = known.value(for: MeaningKey(unit)) {
-            let description = UnitDescription(copy unit)
-            return Known(marks: SessionSummary.Marks(description), members: Self.members(description.unit, description))
+        let key = MeaningKey(unit)
+        if let key, let meaning = known[key] {
+            out.members(meaning.members)
+            return meaning.marks
         }
-        out.members(meaning.members)
-        return meaning.marks
+        // Not known: written straight into the line, and copied into the memo only if it keeps
+        // them (most units not known never come again).
+        let description = UnitDescription(copy unit)
+        let marks = SessionSummary.Marks(description)
+        let start = out.buffer.count
+        Self.members(description.unit, description, into: &out)
+        if let key {
+            known.keep(for: key) {
+                let written = out.buffer.withUnsafeBytes { Array($0[start...]) }
+                return Known(marks: marks, members: written.first == UInt8(ascii: ",") ? Array(written.dropFirst()) : written) // (the comma before them)
+            }
+        }
+        return marks
     }
 
     /// Whether `members(for:into:)` writes the unit's `text`, `hex` and `data` too. It does for
@@ -44,14 +56,12 @@ public struct JSONMeanings: Sendable {
         if let data = unit.frame?.data, isPrintable(data) { out.key("data"); out.string(utf8: data) }
     }
 
-    private static func members(_ unit: SessionUnit, _ description: UnitDescription) -> [UInt8] {
-        var out = JSONWriter(capacity: 256)
+    private static func members(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {
         if coversBytes(of: unit) { bytes(of: unit, into: &out) }
         fields(unit, description, into: &out)
         if let dps = description.dps { out.key("dps"); write(dps, into: &out) }
         // (A diagnostic's message goes in `error`, written with the line: not worked out here.)
         if unit.diagnostic == nil, let explanation = description.explanation { out.key("explanation"); out.string(explanation) }
-        return out.bytes
     }
 
     private static func fields(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {

@@ -5,7 +5,7 @@
 /// fragment costs a tenth of writing three keys and quoting three strings, line after line.
 enum LineHead {
     /// The fragment for the unit's direction and type.
-    static func members(of unit: SessionUnit) -> [UInt8] {
+    static func members(of unit: borrowing SessionUnit) -> [UInt8] {
         table[directionSlot(unit.direction) * SessionUnit.Kind.distinctTypes.count + unit.kind.typeIndex]
     }
 

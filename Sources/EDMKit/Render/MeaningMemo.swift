@@ -37,14 +37,18 @@ struct MeaningMemo<Value> {
         let i = slot(of: key)
         if let value = values[i] { return value }
         let value = make()
-        keep(value, for: key, at: i)
+        keep(for: key, at: i) { value }
         return value
     }
 
-    mutating func keep(_ value: Value, for key: MeaningKey) { keep(value, for: key, at: slot(of: key)) }
+    /// Keeps `make()`'s value for `key` (not found before) if it comes for the second time;
+    /// `make` is called only then.
+    mutating func keep(for key: MeaningKey, _ make: () -> Value) { keep(for: key, at: slot(of: key), make) }
+
+    mutating func keep(_ value: Value, for key: MeaningKey) { keep(for: key) { value } }
 
     /// `i`: the key's slot, or the free one where it would go.
-    private mutating func keep(_ value: Value, for key: MeaningKey, at i: Int) {
+    private mutating func keep(for key: MeaningKey, at i: Int, _ make: () -> Value) {
         guard seen.remove(key.digest) != nil else {
             if seen.count >= 4 * Self.maxKnown { seen.removeAll(keepingCapacity: true) }
             seen.insert(key.digest)
@@ -60,7 +64,7 @@ struct MeaningMemo<Value> {
         tags[i] = key.digest | 1
         kept[i] = (key.source, key.variant, arena.count, key.bytes.count)
         arena += key.bytes
-        values[i] = value
+        values[i] = make()
         count += 1
     }
 
