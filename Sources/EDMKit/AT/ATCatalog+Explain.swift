@@ -31,12 +31,25 @@ extension ATCatalog {
             return "Wi-Fi station config \(config): " + (names.indices.contains(action) ? names[action] : "action \(action)")
         case (.command, "+UDCP"):
             guard let url = line.rest(from: 0)?.text, let peer = PeerURL(url) else { return nil }
-            let client = peer.query("client").map { ", client \"\($0)\"" } ?? ""
-            return "connect \(peer.scheme.uppercased()) peer to \(peer.authority)" + client
+            // (One String grown once: every session connects with a URL of its own.)
+            let client = peer.query("client")
+            var text = "connect "
+            text.reserveCapacity(32 + peer.authority.utf8.count + (client?.utf8.count ?? 0))
+            text += peer.scheme.uppercased()
+            text += " peer to "
+            text += peer.authority
+            if let client { text += ", client \""; text += client; text += "\"" }
+            return text
         case (.command, "+UDUV"):
             guard p >= 2, let index = line.integer(0), let value = line.rest(from: 1)?.text else { return nil }
             if isSASToken(value) { return "set URL variable \(index) to a SAS token (\(value.count) characters)" }
-            return "set URL variable \(index) to \"\(value)\""
+            var text = "set URL variable "
+            text.reserveCapacity(24 + value.utf8.count)
+            text += String(index)
+            text += " to \""
+            text += value
+            text += "\""
+            return text
         case (.command, "+UDCPC"):
             return line.integer(0).map { "close peer \($0)" }
         case (.response, "+USECMNG"):
@@ -205,7 +218,11 @@ fileprivate struct PeerURL {
     init?(_ url: String) {
         let u = Array(url.utf8)[...]
         func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
-        guard let schemeEnd = u.indices.first(where: { u[$0...].starts(with: "://".utf8) }) else { return nil }
+        var schemeEnd = u.startIndex // (at the `://`)
+        while schemeEnd + 3 <= u.endIndex, u[schemeEnd] != UInt8(ascii: ":") || u[schemeEnd + 1] != UInt8(ascii: "/") || u[schemeEnd + 2] != UInt8(ascii: "/") {
+            schemeEnd += 1
+        }
+        guard schemeEnd + 3 <= u.endIndex else { return nil }
         let rest = u[(schemeEnd + 3)...]
         // A bracketed IPv6 host holds colons but no `/` or `?`, so the first of those ends it.
         let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
