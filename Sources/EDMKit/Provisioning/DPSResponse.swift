@@ -135,9 +135,23 @@ public struct DPSResponse: Hashable, Sendable {
     public var summary: String {
         switch status {
         case .assigned:
-            return "DPS: assigned to \(assignedHub ?? "?") as \(deviceID ?? "?")" + (substatus.map { " (\($0))" } ?? "")
+            // (Grown once: every session has answers of its own to explain.)
+            let hub = assignedHub ?? "?", device = deviceID ?? "?"
+            var text = "DPS: assigned to "
+            text.reserveCapacity(32 + hub.utf8.count + device.utf8.count + (substatus?.utf8.count ?? 0))
+            text += hub
+            text += " as "
+            text += device
+            if let substatus { text += " ("; text += substatus; text += ")" }
+            return text
         case .assigning, .unassigned:
-            return "DPS: \(statusText), operation \(operationID ?? "?")"
+            let operation = operationID ?? "?"
+            var text = "DPS: "
+            text.reserveCapacity(24 + operation.utf8.count)
+            text += statusText
+            text += ", operation "
+            text += operation
+            return text
         case .failed, .disabled, .error, .other:
             var text = "DPS: \(statusText)"
             if let code = errorCode { text += " \(code) (\(Self.meaning(of: code)))" }

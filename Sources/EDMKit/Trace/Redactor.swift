@@ -7,7 +7,7 @@ public enum Redactor {
     public static let filler = UInt8(ascii: "*")
 
     /// The unit's bytes with secrets replaced, or nil when it holds none.
-    public static func redact(_ unit: SessionUnit) -> [UInt8]? {
+    public static func redact(_ unit: borrowing SessionUnit) -> [UInt8]? {
         switch unit.kind {
         case .raw(.payload):
             guard unit.credential?.type == 2 else { return nil }
