@@ -233,7 +233,7 @@ func fail(_ message: String, code: Int32) -> Never {
 /// top of each thread's heap back to the system, and serves blocks from 128 KB up with their
 /// own mappings, so every batch's buffers were mapped and faulted in again (about a tenth of the
 /// CPU time of a JSON run, `Benchmarks/compare-builds.sh`). What is kept is what a batch needs:
-/// peak memory moved from 26 to 28 MB on 512 MB.
+/// peak memory grew by 1-2 MB (27 MB on 512 MB, `Benchmarks/decode-bench.sh`).
 private func keepFreedMemory() {
     #if os(Linux)
     _ = mallopt(M_MMAP_THRESHOLD, 32 << 20) // (glibc's largest)

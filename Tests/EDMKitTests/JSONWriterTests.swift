@@ -195,14 +195,14 @@ import Testing
     }
 
     /// Keys are equal exactly when source, variant and bytes are (the bytes compared eight at
-    /// a time, then one by one), and equal keys hash alike: every length up to 20, a change
-    /// at every position.
+    /// a time, then one by one), and equal keys have one digest: every length up to 20, a
+    /// change at every position.
     @Test func keysCompareTheirBytes() {
         for count in 0...20 {
             let bytes = (0..<count).map { UInt8(0x30 + $0) }
             let a = MeaningKey(source: .at, bytes: ([0xFF] + bytes)[1...], variant: 0) // (indices not starting at 0)
             let same = MeaningKey(source: .at, bytes: bytes[...], variant: 0)
-            #expect(a == same && a.hashValue == same.hashValue)
+            #expect(a == same && a.digest == same.digest)
             #expect(a != MeaningKey(source: .frame, bytes: bytes[...], variant: 0))
             #expect(a != MeaningKey(source: .at, bytes: bytes[...], variant: 1))
             #expect(a != MeaningKey(source: .at, bytes: (bytes + [0])[...], variant: 0))

@@ -53,6 +53,8 @@ public struct DPSResponse: Hashable, Sendable {
     private struct Fields {
         static let status = 0, operationID = 1, errorCode = 2, message = 3
         static let assignedHub = 4, deviceID = 5, substatus = 6, stateErrorCode = 7, stateMessage = 8
+        /// (Not a field of its own: its members are.)
+        static let registrationState = 9
         var text = InlineArray<9, String?>(repeating: nil)
         /// Members already met (a bit per field, and `registrationState`'s).
         private var met: UInt16 = 0
@@ -66,7 +68,7 @@ public struct DPSResponse: Hashable, Sendable {
                     if key == "operationId" { return read(Self.operationID, string: true, &scanner) }
                     if key == "errorCode" { return read(Self.errorCode, string: false, &scanner) }
                     if key == "message" { return read(Self.message, string: true, &scanner) }
-                    guard key == "registrationState", first(9), scanner.peek() == UInt8(ascii: "{") else { return false }
+                    guard key == "registrationState", first(Self.registrationState), scanner.peek() == UInt8(ascii: "{") else { return false }
                     _ = scanner.members(depth: 1) { key, scanner in
                         if key == "assignedHub" { return read(Self.assignedHub, string: true, &scanner) }
                         if key == "deviceId" { return read(Self.deviceID, string: true, &scanner) }

@@ -89,7 +89,7 @@ struct MeaningMemo<Value> {
 extension MeaningMemo: Sendable where Value: Sendable {}
 
 /// What a unit's meaning depends on, when that is its bytes alone: how `MeaningMemo` finds it.
-struct MeaningKey: Hashable, Sendable {
+struct MeaningKey: Equatable, Sendable {
     /// Longer units are not kept.
     static let maxLength = 256
 
@@ -140,8 +140,6 @@ struct MeaningKey: Hashable, Sendable {
         mix(tail)
         return h
     }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     // The bytes eight at a time (ArraySlice's == compares them one by one).
     static func == (a: MeaningKey, b: MeaningKey) -> Bool {
