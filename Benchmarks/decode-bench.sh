@@ -12,6 +12,7 @@
 # Environment (defaults in brackets):
 #   DECODE_BENCH_MB  size of the generated capture in MB (10^6 bytes) [512]
 #   TSHARK_SLICE_MB  tshark reads only this first slice of it: it is far slower [20]
+#   TSHARK_ROUNDS    rounds of timing on the slice (each tshark job once, edm-decode 5 times) [3]
 #   RANDOM_MB        size of the random-bytes file, in MiB [1024]
 #   KEEP=1           keep the generated files in .build-decode-bench/ (else removed)
 #   DYNAMIC=1        measure the default build (Swift runtime in shared libraries) instead
@@ -26,6 +27,7 @@ cd "$(dirname "$0")/.."
 MB=${DECODE_BENCH_MB:-512}
 SLICE_MB=${TSHARK_SLICE_MB:-20}
 RANDOM_MB=${RANDOM_MB:-1024}
+ROUNDS=${TSHARK_ROUNDS:-3}
 work=.build-decode-bench
 mkdir -p "$work"
 cleanup() { [ "${KEEP:-0}" = 1 ] || rm -f "$work"/*.pcapng "$work"/*.bin "$work/pcap-read-floor"; }
@@ -67,17 +69,16 @@ if r.returncode == 0: print(f"{time.monotonic() - t:.2f} {resource.getrusage(res
         echo "   $name: ${SECS} s, peak RSS $((KB / 1024)) MB"
     }
 fi
-# median_secs N CMD...: the median wall time of N runs of CMD (output to /dev/null), to the
-# microsecond (bash's EPOCHREALTIME): edm-decode takes about a tenth of a second on the slice,
-# where /usr/bin/time's 10 ms steps would be too coarse for a ratio.
-median_secs() {
-    local n=$1; shift
-    for _ in $(seq "$n"); do
-        local t0=$EPOCHREALTIME
-        "$@" > /dev/null 2> "$work/median.err" || { echo "$* failed:" >&2; cat "$work/median.err" >&2; exit 1; }
-        awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", b - a }'
-    done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+# time_into FILE CMD...: the wall time of one run of CMD (output to /dev/null) appended to
+# FILE, to the microsecond (bash's EPOCHREALTIME): edm-decode takes about a tenth of a second
+# on the slice, where /usr/bin/time's 10 ms steps would be too coarse for a ratio.
+time_into() {
+    local file=$1; shift
+    local t0=$EPOCHREALTIME
+    "$@" > /dev/null 2> "$work/median.err" || { echo "$* failed:" >&2; cat "$work/median.err" >&2; exit 1; }
+    awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", b - a }' >> "$file"
 }
+median_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 
@@ -101,20 +102,29 @@ echo "== the ${SLICE_MB} MB slice: tshark with ucx_edm.lua, then edm-decode on t
 # dissector fills in): the like-for-like job of our transcript, and tshark's cheapest pass that
 # runs the dissector on every packet (-T fields builds trees and is slower; -q skips dissecting
 # altogether). -T json is the like-for-like job of our JSON: every packet's whole tree.
-# Each timed three times (median): one tshark run moved by 10-20% from run to run here.
+# In rounds: each tshark job once, then edm-decode five times in each format, so that both
+# tools are timed over the same stretch of this shared machine's ups and downs (timed one
+# after the other, a burst of load during edm-decode's second of runs moved one ratio from
+# 117x to 65x). Medians: tshark's of the rounds, edm-decode's of all its runs.
 tshark_lua=(tshark -n -X lua_script:wireshark/ucx_edm.lua -r "$work/slice.pcapng")
 measure "tshark (summary lines), for its peak RSS" "${tshark_lua[@]}"
 tshark_kb=$KB
-tshark_s=$(median_secs 3 "${tshark_lua[@]}")
-echo "   tshark (summary lines): ${tshark_s} s (median of 3)"
-tshark_json_s=$(median_secs 3 "${tshark_lua[@]}" -T json)
-echo "   tshark -T json: ${tshark_json_s} s (median of 3)"
-slice_json_s=$(median_secs 5 "$bin" "$work/slice.pcapng" -f json -o /dev/null)
-echo "   edm-decode to JSON: ${slice_json_s} s (median of 5)"
-slice_transcript_s=$(median_secs 5 "$bin" "$work/slice.pcapng" -f transcript -o /dev/null)
-echo "   edm-decode to a transcript: ${slice_transcript_s} s (median of 5)"
-slice_pcapng_s=$(median_secs 5 "$bin" "$work/slice.pcapng" -f pcapng -o "$work/out.pcapng")
-echo "   edm-decode to pcapng: ${slice_pcapng_s} s (median of 5)"
+rm -f "$work"/t-*.txt
+for round in $(seq "$ROUNDS"); do
+    time_into "$work/t-tshark.txt" "${tshark_lua[@]}"
+    time_into "$work/t-tshark-json.txt" "${tshark_lua[@]}" -T json
+    for _ in 1 2 3 4 5; do
+        time_into "$work/t-json.txt" "$bin" "$work/slice.pcapng" -f json -o /dev/null
+        time_into "$work/t-transcript.txt" "$bin" "$work/slice.pcapng" -f transcript -o /dev/null
+        time_into "$work/t-pcapng.txt" "$bin" "$work/slice.pcapng" -f pcapng -o "$work/out.pcapng"
+    done
+    echo "   round $round of $ROUNDS: tshark $(tail -1 "$work/t-tshark.txt") s, -T json $(tail -1 "$work/t-tshark-json.txt") s"
+done
+tshark_s=$(median_of "$work/t-tshark.txt") tshark_json_s=$(median_of "$work/t-tshark-json.txt")
+slice_json_s=$(median_of "$work/t-json.txt") slice_transcript_s=$(median_of "$work/t-transcript.txt")
+slice_pcapng_s=$(median_of "$work/t-pcapng.txt")
+echo "   tshark (summary lines): ${tshark_s} s, tshark -T json: ${tshark_json_s} s (medians of $ROUNDS)"
+echo "   edm-decode to JSON / a transcript / pcapng: ${slice_json_s} / ${slice_transcript_s} / ${slice_pcapng_s} s (medians of $((5 * ROUNDS)))"
 rm -f "$work/out.pcapng"
 # What reading alone costs: libpcap's read loop, nothing done with the packets. Any tool
 # that reads through libpcap (as the issue asks) is slower than this.
@@ -150,7 +160,7 @@ capture: $generated
 edm-decode ($label) to pcapng: $(printf '%6.1f' "$pcapng_mbps") MB/s ($pcapng_s s, $(mb "$out_size") MB written), peak RSS $((pcapng_kb / 1024)) MB
 edm-decode ($label) to JSON:   $(printf '%6.1f' "$json_mbps") MB/s ($json_s s, to /dev/null), peak RSS $((json_kb / 1024)) MB
 random bytes, raw to JSON:      $(printf '%6.1f' "$(mbps "$random" "$random_s")") MB/s ($(mb "$random") MB in $random_s s), peak RSS $((random_kb / 1024)) MB
-on the same $(mb "$slice") MB slice (wall time, start-ups included; tshark: median of 3 runs, edm-decode: of 5):
+on the same $(mb "$slice") MB slice (wall time, start-ups included; in $ROUNDS rounds, medians: tshark of $ROUNDS runs, edm-decode of $((5 * ROUNDS))):
   tshark + ucx_edm.lua, summary lines: $(printf '%6.2f' "$tshark_mbps") MB/s ($tshark_s s), peak RSS $((tshark_kb / 1024)) MB
   tshark + ucx_edm.lua, -T json:       $(printf '%6.2f' "$tshark_json_mbps") MB/s ($tshark_json_s s)
   edm-decode to JSON:                  $(printf '%6.1f' "$slice_json_mbps") MB/s ($slice_json_s s)
