@@ -57,6 +57,19 @@ import Testing
         }
     }
 
+    /// Found by name, an entry is the one going down the table would find: every name as a
+    /// command, a response, a bare line, in lower case, and unknown neighbours.
+    @Test func entriesFoundByNameAsDownTheTable() {
+        var texts = ["AT", "at", "ATE0", "OK", "ERROR", "+CME ERROR: 4", ">", "> ", "AT+UDCP", "+UDCP:2"]
+        for name in Set(ATCatalog.entries.map(\.name)) {
+            texts += ["AT\(name)=1", "at\(name.lowercased())?", "\(name):1", name, name.lowercased(), "\(name)X:1", "AT\(name)X"]
+        }
+        for text in texts {
+            let line = ATCommandLine(text)
+            #expect(ATCatalog.entry(for: line) == ATCatalog.entries.first { $0.matches(line) }, "\(text)")
+        }
+    }
+
     @Test func unknownLinesParseButHaveNoExplanation() {
         for text in ["AT+UNSTAT=0", "+UUFOO:1,2", "ATZ", "-----BEGIN CERTIFICATE-----", "NO CARRIER"] {
             let line = ATCommandLine(text)

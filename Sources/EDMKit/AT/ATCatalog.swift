@@ -62,8 +62,13 @@ public enum ATCatalog {
     /// The entry a parsed line belongs to (a command, or a response/URC/final of that name).
     public static func entry(for line: ATCommandLine) -> ATCatalogEntry? {
         let name = line.upperCasedName
-        return entries.first { $0.matches(line.kind, upperCasedName: name) }
+        guard let candidates = entriesByName[name] else { return nil }
+        return candidates.lazy.map { entries[$0] }.first { $0.matches(line.kind, upperCasedName: name) }
     }
+
+    /// The indices of the entries of each name, in table order (a line not seen before asks
+    /// for its entry twice or three times, and going down the table compared names with most).
+    private static let entriesByName: [String: [Int]] = Dictionary(grouping: entries.indices) { entries[$0].name }
 
     /// The line's parameters with their field names, in order: `+UUWLD:0,4` gives
     /// `[("connection", "0"), ("reason", "4")]`. Parameters past the known fields, and all

@@ -68,7 +68,8 @@ public struct UnitDescription: Sendable {
             // (Parsed from the bytes: through a String first they were decoded, then copied
             // back into an array to parse; each piece decodes the same either way.)
             atLines = ATText.lines(unit.textBytes ?? []).map { ATCommandLine(bytes: $0) }
-            meaning = atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
+            // (A single line, the usual case, is explained without joining.)
+            meaning = atLines.count == 1 ? ATCatalog.explain(atLines[0]) : atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
             if meaning?.isEmpty == true { meaning = nil }
         case .dataEvent, .dataCommand:
             let data = frame.data ?? []
