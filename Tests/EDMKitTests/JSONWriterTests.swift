@@ -187,9 +187,9 @@ import Testing
         var memo = MeaningMemo<Int>()
         let unit = SessionUnit(index: 0, time: .zero, direction: .host, offset: 0, bytes: Array("AT+CPWROFF\r".utf8)[...], kind: .at(.command))
         let key = try #require(MeaningKey(unit))
-        memo.keep(1, for: key)
+        memo.keep(for: key) { 1 }
         #expect(memo[key] == nil)
-        memo.keep(2, for: key)
+        memo.keep(for: key) { 2 }
         #expect(memo[key] == 2)
         #expect(MeaningKey(unit, variant: 1).flatMap { memo[$0] } == nil)
     }
@@ -224,8 +224,8 @@ import Testing
             MeaningKey(source: n % 3 == 0 ? .frame : .at, bytes: Array("AT+UDUV=0,\(n / 2)".utf8)[...], variant: n % 2)
         }
         for n in 0..<(max + 100) {
-            memo.keep(n, for: key(n))
-            memo.keep(n, for: key(n)) // (kept the second time)
+            memo.keep(for: key(n)) { n }
+            memo.keep(for: key(n)) { n } // (kept the second time)
             let firstKept = n < max ? 0 : max // (the memo started again at the key past its size)
             if n % 97 == 0 || n == max - 1 || n == max {
                 for m in 0...n { #expect(memo[key(m)] == (m >= firstKept ? m : nil), "\(m) after \(n)") }

@@ -223,16 +223,10 @@ public struct JSONWriter: Sendable {
     private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     /// The bytes of the eight that need escaping (below 0x20, `"`, `\\`) as their high bits
-    /// set, exact up to the first such byte (the lowest set bit; the bits above it may be
-    /// false alarms). The classic test for a zero byte, `(x - 0x01…) & ~x & 0x80…`, applied to
-    /// the bytes themselves, to them xor `"` and to them xor `\\`; bytes from 0x80 up, UTF-8,
+    /// set, exact up to the first such byte (the lowest set bit). Bytes from 0x80 up, UTF-8,
     /// never count.
     @inline(__always)
     static func escapes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let control = (word &- ones &* 0x20) & ~word
-        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-        let quotes = (quote &- ones) & ~quote, backslashes = (backslash &- ones) & ~backslash
-        return (control | quotes | backslashes) & highs
+        ByteText.bytes(of: word, below: 0x20) | ByteText.bytes(of: word, equalTo: 0x22) | ByteText.bytes(of: word, equalTo: 0x5C)
     }
 }

@@ -45,8 +45,6 @@ struct MeaningMemo<Value> {
     /// `make` is called only then.
     mutating func keep(for key: MeaningKey, _ make: () -> Value) { keep(for: key, at: slot(of: key), make) }
 
-    mutating func keep(_ value: Value, for key: MeaningKey) { keep(for: key) { value } }
-
     /// `i`: the key's slot, or the free one where it would go.
     private mutating func keep(for key: MeaningKey, at i: Int, _ make: () -> Value) {
         guard seen.remove(key.digest) != nil else {

@@ -8,16 +8,28 @@ enum ByteText {
     static let space: UInt8 = 0x20
     static let tab: UInt8 = 0x09
 
-    /// Whether all eight bytes are printable ASCII, 0x20 to 0x7E (the classic test for a zero
-    /// byte, `(x - 0x01…) & ~x & 0x80…`, for bytes below 0x20 and for 0x7F; then the high
-    /// bits). Checks of text look at eight bytes at a time this way, and at one byte at a time
-    /// only in words where this fails.
+    /// Whether all eight bytes are printable ASCII, 0x20 to 0x7E. Checks of text look at eight
+    /// bytes at a time this way, and at one byte at a time only in words where this fails.
     @inline(__always)
     static func isPlainASCII(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let delete = word ^ (ones &* 0x7F)
-        return ((word &- ones &* 0x20) & ~word | (delete &- ones) & ~delete | word) & highs == 0
+        bytes(of: word, below: 0x20) | bytes(of: word, equalTo: 0x7F) | word & highBits == 0
     }
+
+    /// The high bit of each of the eight bytes that is below `limit` (at most 0x80), exact up
+    /// to the first such byte: the bits above it may be false alarms (a borrow). The classic
+    /// test for a zero byte, `(x - 0x01…) & ~x & 0x80…`, with `limit` for 1.
+    @inline(__always)
+    static func bytes(of word: UInt64, below limit: UInt8) -> UInt64 {
+        (word &- eachByte &* UInt64(limit)) & ~word & highBits
+    }
+
+    /// The high bit of each of the eight bytes that equals `byte`, exact up to the first.
+    @inline(__always)
+    static func bytes(of word: UInt64, equalTo byte: UInt8) -> UInt64 {
+        bytes(of: word ^ eachByte &* UInt64(byte), below: 1)
+    }
+
+    static let eachByte: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
 
     static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B || b == 0x0C }
     static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
