@@ -92,4 +92,26 @@ import Testing
         #expect(units.map(\.bytes.count) == [4099, 4099, 1802, 6])
         #expect(units.map(\.offset) == [0, 4099, 8198, 10_000])
     }
+
+    @Test func aFalseStartsRunEndsAtALineBreak() {
+        // A module that reboots in EDM: a stray 0xAA in boot noise, then +STARTUP on its own line.
+        let input: [UInt8] = [0xAA, 0xFF, 0x01, 0x02] + Array("\r\n+STARTUP\r\n".utf8) + EDMEncoder.startEvent()
+        let units = Self.decode([input[...]])
+        #expect(units.first.map { ($0.bytes, $0.diagnostic?.code) } ?? ([], nil) == ([0xAA, 0xFF, 0x01, 0x02], .reservedBitsSet))
+        #expect(units.dropFirst().prefix(while: { $0.diagnostic != nil }).allSatisfy { $0.bytes.allSatisfy { $0 != 0xAA } })
+        #expect(units.last.map(\.bytes) == EDMEncoder.startEvent())
+        #expect(units.map(\.bytes.count).reduce(0, +) == input.count)
+        for cut in 1..<input.count { #expect(Self.same(Self.decode([input[..<cut], input[cut...]]), units), "cut at \(cut)") }
+    }
+
+    /// u-blox's C parser masks the reserved length bits; ours refuses the frame and resyncs.
+    @Test(arguments: [0x10, 0x20, 0x40, 0x80, 0xF0] as [UInt8])
+    func reservedLengthBitsAreAFalseStart(bit: UInt8) {
+        var marked = EDMEncoder.startEvent()
+        marked[1] |= bit
+        let units = Self.decode([(marked + EDMEncoder.startEvent())[...]])
+        #expect(units.first?.diagnostic?.code == .reservedBitsSet)
+        #expect(units.first?.bytes == Array(marked.prefix(1 + marked.dropFirst().prefix { $0 != 0xAA }.count)))
+        #expect(units.last.map(\.bytes) == EDMEncoder.startEvent() && units.last?.diagnostic == nil)
+    }
 }

@@ -12,6 +12,8 @@ public struct EDMFrame: Hashable, Sendable {
     public static let stop: UInt8 = 0x55
     /// Largest payload length the 12-bit field can carry; a frame is `N + 4` bytes.
     public static let maxPayloadLength = 0x0FFF
+    /// The largest frame: start byte, two length bytes, payload, stop byte.
+    public static let maxCount = maxPayloadLength + 4
     /// u-blox builders cap the body at this size (4095 minus the 2 id bytes, minus 1).
     public static let maxBodyCount = 0x0FFC
 
@@ -77,6 +79,11 @@ public struct EDMFrame: Hashable, Sendable {
 
     /// Looks at `bytes`, which start with `0xAA`, and says whether a frame starts there.
     /// Decisions depend only on the bytes, never on how many arrived at once.
+    ///
+    /// A frame whose four reserved length bits are set is refused, where u-blox's own C parser
+    /// masks them and accepts it: no module sends them, and they are the cheapest test that a
+    /// `0xAA` in noise or inside a payload is not a frame start (15 of 16 random bytes after
+    /// it have one set), which keeps resynchronisation from mistaking noise for a frame.
     @inlinable @inline(__always)
     static func check(_ bytes: ArraySlice<UInt8>) -> Check {
         let s = bytes.startIndex

@@ -30,11 +30,13 @@ public enum EDMStreamUnit: Hashable, Sendable {
 /// returns nil for "need more bytes", leaving the buffer untouched; `decodeLast(_:)` is called
 /// at end of input and reports what is left, one unit per call.
 ///
-/// Resynchronisation (PROTOCOL.md section 2): a `0xAA` whose length has reserved bits set, is
-/// below 2, or whose stop byte is not `0x55` is a false start. Only that byte is distrusted:
-/// the garbage run it opens ends at the next `0xAA`, where scanning resumes, so a corrupt
-/// length never swallows the frame after it. Every decision depends on the bytes alone, so
-/// any split of the input into chunks yields the same units.
+/// Resynchronisation (docs/protocol.md, "Resynchronisation"): a `0xAA` whose length has
+/// reserved bits set, is below 2, or whose stop byte is not `0x55` is a false start. Only that
+/// byte is distrusted: the garbage run it opens ends before the next byte where a unit can
+/// start, `0xAA` or a line break (a module that reboots in EDM prints `+STARTUP` on a line of
+/// its own), so a corrupt length never swallows the frame or line after it. This is the one
+/// framing rule of the product: the session decoder cuts its frames and garbage here too.
+/// Every decision depends on the bytes alone, so any split of the input yields the same units.
 ///
 /// Performance: the decoding path is `@inlinable` and always inlined, down to `garbageRun`, so
 /// a caller's `while let unit = decoder.decode(&buffer)` loop sees each unit from construction
@@ -45,8 +47,8 @@ public enum EDMStreamUnit: Hashable, Sendable {
 /// a plain C walk. Benchmarks/bench.sh measures it.
 public struct EDMStreamDecoder: Sendable {
     /// A garbage run is reported in pieces of at most this many bytes, so memory stays
-    /// bounded on a line that never carries a start byte. One frame at most is 4099 bytes.
-    public static let maxGarbageRun = 4099
+    /// bounded on a line that never carries a start byte: the size of the largest frame.
+    public static let maxGarbageRun = EDMFrame.maxCount
 
     /// Stream offset of the first byte of the buffer the next call will see.
     @inlinable
@@ -91,13 +93,13 @@ public struct EDMStreamDecoder: Sendable {
         return garbageRun(&buffer, code: code, atEnd: atEnd)
     }
 
-    /// The run from the buffer's front up to the next start byte (exclusive).
+    /// The run from the buffer's front up to the next byte where a unit can start (exclusive).
     @inlinable @inline(__always)
     mutating func garbageRun(_ buffer: inout ArraySlice<UInt8>, code: EDMDiagnostic.Code, atEnd: Bool) -> EDMStreamUnit? {
         let searchFrom = buffer.startIndex + 1
         let limit = min(buffer.endIndex, buffer.startIndex + Self.maxGarbageRun)
         let end: Int
-        if let next = buffer[searchFrom..<limit].firstIndex(of: EDMFrame.start) {
+        if let next = buffer[searchFrom..<limit].firstIndex(where: Self.isResyncPoint) {
             end = next
         } else if limit - buffer.startIndex == Self.maxGarbageRun || atEnd {
             end = limit
@@ -108,6 +110,12 @@ public struct EDMStreamDecoder: Sendable {
         let unit = EDMStreamUnit.garbage(bytes, EDMDiagnostic(code, offset: _offset, count: bytes.count))
         consume(&buffer, upTo: end)
         return unit
+    }
+
+    /// Where a garbage run ends: a start byte, or a line break where text may resume.
+    @inlinable @inline(__always)
+    static func isResyncPoint(_ byte: UInt8) -> Bool {
+        byte == EDMFrame.start || byte == 0x0D || byte == 0x0A
     }
 
     @inlinable @inline(__always)

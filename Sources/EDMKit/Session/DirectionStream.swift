@@ -22,8 +22,9 @@ struct DirectionStream: Sendable {
         case garbage(ArraySlice<UInt8>, EDMDiagnostic.Code)
     }
 
-    /// A line longer than this is cut, so memory stays bounded on a line that never ends.
-    static let maxLine = 4099
+    /// A line longer than this is cut, so memory stays bounded on a line that never ends; no
+    /// unit of any kind is longer than the largest frame.
+    static let maxLine = EDMFrame.maxCount
 
     let direction: Direction?
     var mode: Mode = .unknown
@@ -65,15 +66,7 @@ struct DirectionStream: Sendable {
         }
         // The host never starts a line with 0xAA, and the module frames only in EDM.
         if first == EDMFrame.start, direction == .host || mode != .command {
-            switch EDMFrame.check(buffer) {
-            case .frame(let count):
-                return .frame(EDMFrame(unchecked: take(count)))
-            case .needMore:
-                guard atEnd else { return nil }
-                return runEnd(atEnd: true).map { .garbage(take($0), .truncated) }
-            case .falseStart(let code):
-                return runEnd(atEnd: atEnd).map { .garbage(take($0), code) }
-            }
+            return cutFrame(atEnd: atEnd)
         }
         return cutLine(atEnd: atEnd)
     }
@@ -111,16 +104,18 @@ struct DirectionStream: Sendable {
         return .line(bytes: bytes, content: bytes[contentStart..<i], terminated: true)
     }
 
-    /// Length of a garbage run opened by a false start at the buffer's front: it ends before
-    /// the next 0xAA, CR or LF (where scanning resumes), or after `maxLine` bytes. Nil while
-    /// the run could still grow.
-    private func runEnd(atEnd: Bool) -> Int? {
-        let s = buffer.startIndex
-        var i = s + 1
-        let limit = min(buffer.endIndex, s + Self.maxLine)
-        while i < limit, buffer[i] != EDMFrame.start, !isLineBreak(buffer[i]) { i += 1 }
-        if i == buffer.endIndex, !atEnd, i - s < Self.maxLine { return nil }
-        return i - s
+    /// A frame, or the garbage run of a false start, cut by the stream decoder: the session
+    /// frames bytes exactly as `EDMStreamDecoder` does, with its resynchronisation rule.
+    private mutating func cutFrame(atEnd: Bool) -> Token? {
+        var decoder = EDMStreamDecoder(offset: offset)
+        var rest = buffer
+        guard let unit = atEnd ? decoder.decodeLast(&rest) : decoder.decode(&rest) else { return nil }
+        buffer = rest
+        offset = decoder.offset
+        switch unit {
+        case .frame(let frame, _): return .frame(frame)
+        case .garbage(let bytes, let diagnostic): return .garbage(bytes, diagnostic.code)
+        }
     }
 
     private mutating func take(_ count: Int) -> ArraySlice<UInt8> {
