@@ -13,10 +13,21 @@ var dependencies: [Package.Dependency] = [
 ]
 
 var targets: [Target] = [
-    // The pure core: no I/O, no clock, no randomness.
+    // The pure core (no I/O, no clock, no randomness), in layers that depend only downwards:
+    // docs/architecture.md draws them, and Tests/ArchitectureTests checks this list against it.
+    // Bytes: byte text, JSON scanning and writing, output buffers, seeded random numbers.
+    .target(name: "EDMBytes"),
+    // EDM frames: the frame view, payload ids, connect events, the encoder, the stream decoder.
+    .target(name: "EDMFrames", dependencies: ["EDMBytes"]),
+    // AT text: the line parser, command-mode text tests, the catalog of commands and URCs.
+    .target(name: "EDMAT", dependencies: ["EDMBytes", "EDMFrames"]),
+    // The session decoder: both directions and both modes into units.
+    .target(name: "EDMSession", dependencies: ["EDMBytes", "EDMFrames", "EDMAT"]),
+    // The rest of the core (trace import, analysis, rendering, provisioning, the module model,
+    // replay), re-exporting the layers below so one `import EDMKit` gives all of it.
     .target(
         name: "EDMKit",
-        dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", .product(name: "Crypto", package: "swift-crypto")]
     ),
     // libpcap, seen through its system header.
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -49,7 +60,7 @@ var targets: [Target] = [
         name: "edm-replay",
         dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
-    .testTarget(name: "EDMKitTests", dependencies: ["EDMKit"]),
+    .testTarget(name: "EDMKitTests", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMKit"]),
     .testTarget(
         name: "EDMKitIOTests",
         dependencies: [

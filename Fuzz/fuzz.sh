@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target (Fuzz/EDMFuzz plus the sources listed in Fuzz/sources.txt) with
-# `swiftc -sanitize=fuzzer` and runs it for SECONDS seconds on one core. Exits non-zero when
+# Builds the libFuzzer target (Fuzz/EDMFuzz over the EDMSession library target and the targets
+# below it) with `swiftc -sanitize=fuzzer` and runs it for SECONDS seconds on one core. Exits non-zero when
 # the fuzzer finds a crash (a broken invariant is a `precondition`, so a crash); the input that
 # caused it is saved under .build-fuzz/artifacts/, and can be replayed with
 #   .build-fuzz/edm-fuzz .build-fuzz/artifacts/crash-...
@@ -19,24 +19,36 @@ shift
 work=.build-fuzz
 mkdir -p "$work/corpus" "$work/artifacts"
 
-# Sources: one path a line in Fuzz/sources.txt; a folder stands for its *.swift files.
-sources=()
-while IFS= read -r line || [ -n "$line" ]; do
-    line=${line%%#*}
-    line=$(printf '%s' "$line" | tr -d '[:space:]')
-    [ -z "$line" ] && continue
-    if [ -d "$line" ]; then
-        sources+=("$line"/*.swift)
-    else
-        sources+=("$line")
-    fi
-done < Fuzz/sources.txt
-sources+=(Fuzz/EDMFuzz/*.swift)
+# The fuzz target links the library target it fuzzes and the targets below it, read from
+# Package.swift in dependency order; each is compiled as its own module with the sanitizers.
+fuzzed=${FUZZ_TARGET:-EDMSession}
+modules=$(swift package describe --type json | python3 -c '
+import json, sys
+targets = {t["name"]: t.get("target_dependencies", []) for t in json.load(sys.stdin)["targets"]}
+order = []
+def visit(name):
+    for dep in targets[name]:
+        visit(dep)
+    if name not in order:
+        order.append(name)
+visit(sys.argv[1])
+print(" ".join(order))' "$fuzzed")
 
 sanitizers=fuzzer${FUZZ_SANITIZERS:+,$FUZZ_SANITIZERS}
-echo "fuzz.sh: building $work/edm-fuzz (-sanitize=$sanitizers, ${#sources[@]} files)"
-swiftc -module-name EDMFuzz -parse-as-library -O -sanitize="$sanitizers" \
-    "${sources[@]}" -o "$work/edm-fuzz"
+build_fuzzer() { # OPTIMIZATION OUTPUT
+    local mods="$work/modules$1" objects=()
+    mkdir -p "$mods"
+    for module in $modules; do
+        swiftc -module-name "$module" -package-name EDMToolkit -parse-as-library "$1" -sanitize="$sanitizers" -wmo \
+            -emit-module -emit-module-path "$mods/$module.swiftmodule" -I "$mods" \
+            -c Sources/"$module"/*.swift -o "$mods/$module.o"
+        objects+=("$mods/$module.o")
+    done
+    swiftc -module-name EDMFuzz -package-name EDMToolkit -parse-as-library "$1" -sanitize="$sanitizers" -I "$mods" \
+        Fuzz/EDMFuzz/*.swift "${objects[@]}" -o "$2"
+}
+echo "fuzz.sh: building $work/edm-fuzz (-sanitize=$sanitizers; modules: $modules)"
+build_fuzzer -O "$work/edm-fuzz"
 
 # Seeds: each line of Fuzz/seeds.hex (hex bytes, # comments) becomes one corpus file.
 n=0
@@ -73,8 +85,7 @@ if [ "$status" -ne 0 ]; then
     newest=$(ls -1t "$work/artifacts" | head -n 1)
     if [ -n "$newest" ]; then
         echo "fuzz.sh: replaying $newest on a debug build to name the broken invariant:" >&2
-        swiftc -module-name EDMFuzz -parse-as-library -Onone -sanitize=fuzzer \
-            "${sources[@]}" -o "$work/edm-fuzz-debug" \
+        build_fuzzer -Onone "$work/edm-fuzz-debug" \
             && SWIFT_BACKTRACE=enable=no "$work/edm-fuzz-debug" "$work/artifacts/$newest" 2>&1 \
             | grep -m 3 -E 'Fatal error|failed|ERROR' >&2 || true
     fi

@@ -2,8 +2,8 @@
 /// invariant stops the process with `precondition`, which libFuzzer reports as a crash and
 /// saves the input under .build-fuzz/.
 ///
-/// To fuzz another decoder: list its source folder in Fuzz/sources.txt, add a file here with a
-/// `func check…(_ input: [UInt8])`, and append it to `fuzzChecks`.
+/// To fuzz another decoder: add a file here with a `func check…(_ input: [UInt8])` and append
+/// it to `fuzzChecks`; a decoder above EDMSession needs `FUZZ_TARGET` (Fuzz/fuzz.sh) raised.
 let fuzzChecks: [([UInt8]) -> Void] = [
     checkStreamDecoder,
     checkSessionDecoder,

@@ -1,3 +1,5 @@
+import EDMFrames
+import EDMSession
 /// Invariants of `SessionDecoder` on arbitrary bytes from both sides: the input is cut into
 /// records (host or module, chosen by the bytes themselves), then
 /// - the units of each direction cover its bytes exactly, in order, at their offsets;

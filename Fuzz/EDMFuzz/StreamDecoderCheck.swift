@@ -1,4 +1,5 @@
-/// Invariants of `EDMStreamDecoder` (DESIGN.md "Zero-copy codec"):
+import EDMFrames
+/// Invariants of `EDMStreamDecoder` (docs/architecture.md, "Zero-copy codec"):
 /// - any split of the input gives the same units as feeding it whole;
 /// - the units' bytes, concatenated, are the input exactly, and each unit's offset is where
 ///   its bytes start;

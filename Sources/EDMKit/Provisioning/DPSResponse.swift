@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What DPS answered, read from a data event's payload (PROTOCOL.md section 4).
 ///
 /// The module hands the host the message body only, never the topic, so the status code and

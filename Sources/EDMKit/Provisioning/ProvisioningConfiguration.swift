@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 import Crypto
 
 /// Everything the provisioning flow needs that does not depend on the serial port.

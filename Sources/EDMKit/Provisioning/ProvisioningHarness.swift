@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Runs the provisioning machine against a module model (the simulator, or a recorded
 /// trace) in simulated time.
 ///

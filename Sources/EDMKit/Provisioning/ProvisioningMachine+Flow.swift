@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Credentials, Wi-Fi, MQTT peers and the DPS conversation.
 extension ProvisioningMachine {
     // MARK: Credentials: query the stored MD5, upload only what differs, verify.

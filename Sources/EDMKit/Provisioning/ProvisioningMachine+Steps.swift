@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What each step sends and how it reads the module's answers.
 extension ProvisioningMachine {
     mutating func startStep(_ now: Duration) {

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The DPS provisioning flow as a value: bytes and time in, actions out, no I/O.
 ///
 /// Inputs are `start(now:)`, `receive(_:now:)` with what the module wrote, `timeout(now:)`

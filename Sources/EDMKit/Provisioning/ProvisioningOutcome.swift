@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// How a provisioning run ended, with the exit status DESIGN.md gives it.
 public enum ProvisioningOutcome: Hashable, Sendable {
     case assigned(hub: String, deviceID: String, substatus: String?, body: String)

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The steps of a provisioning run, and the table of transitions between them.
 ///
 /// The table is the single source of truth for the flow: the machine moves only along its

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Renders units as JSON Lines, the public contract of DESIGN.md (documented in the README):
 /// one object per unit, then `{"summary":{…}}`. Keys keep a fixed order; fields are added,
 /// never renamed or removed.
@@ -106,9 +110,3 @@ public struct JSONLinesRenderer: Sendable {
     }
 }
 
-/// Seconds with microseconds, as JSON number text: `14.076000`.
-func secondsText(_ d: Duration) -> String {
-    var writer = JSONWriter(capacity: 24)
-    writer.seconds(d)
-    return String(decoding: writer.bytes, as: UTF8.self)
-}

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What each unit's bytes say, as the JSON members `text`, `hex`, `data`, `fields`, `dps` and
 /// `explanation`, and what the session summary learns from them (`JSONLinesRenderer` writes
 /// the rest of the line).

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The `from`, `layer` and `type` members of a JSON line (`"from":"host","layer":"at",
 /// "type":"command"`), written once for every direction and unit type.
 ///

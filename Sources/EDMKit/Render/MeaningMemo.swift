@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What the renderers work out from a unit's bytes (catalog words, DPS bodies, summaries,
 /// JSON's `text` and `hex`), remembered per distinct unit: sessions repeat the same lines
 /// (`OK`, the same commands every run) and frames (connect events, the same requests), and

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The report of `edm-replay check`, as text for people and as one JSON object for scripts.
 public struct ReplayReportRenderer: Sendable {
     public var report: ReplayCheck.Report

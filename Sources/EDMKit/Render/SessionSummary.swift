@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What a decoded session came to: the outcome, how long each phase took, what went wrong.
 ///
 /// It is built unit by unit (so it streams), from the same descriptions the transcript shows.
@@ -174,24 +178,3 @@ public struct SessionSummary: Sendable {
     }
 }
 
-/// `12.057` seconds with milliseconds.
-func seconds(_ d: Duration) -> String {
-    var out = ByteBuffer(capacity: 24)
-    appendSeconds(d, to: &out)
-    return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-}
-
-/// `seconds(d)` as bytes, right-aligned in `width` columns (every transcript line starts with
-/// one: written in place, not put together from Strings).
-func appendSeconds(_ d: Duration, width: Int = 0, to out: inout ByteBuffer) {
-    let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
-    let whole = UInt64(ms.magnitude / 1000)
-    let length = (ms < 0 ? 1 : 0) + ByteBuffer.decimalDigits(whole) + 4
-    let pad = max(0, width - length)
-    out.room(pad).initialize(repeating: 0x20, count: pad)
-    out.advance(pad)
-    if ms < 0 { out.append(UInt8(ascii: "-")) }
-    out.appendDecimal(whole)
-    out.append(UInt8(ascii: "."))
-    out.appendDecimal(UInt64(ms.magnitude % 1000), minimumDigits: 3)
-}

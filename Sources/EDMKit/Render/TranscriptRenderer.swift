@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Renders units as a transcript a person reads: one line per unit, then a summary.
 ///
 ///        14.076 -> edm AT request AT+UWSC=0,2,SSID — Wi-Fi station config 0: SSID "SSID"
@@ -92,12 +96,3 @@ public struct TranscriptRenderer: Sendable {
     }
 }
 
-func pad(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
-}
-
-/// `13 ms`, `1.2 ms`.
-func milliseconds(_ d: Duration) -> String {
-    let us = d.wholeMicroseconds
-    return us % 1000 == 0 || us >= 100_000 ? "\(us / 1000) ms" : "\(us / 1000).\(us % 1000 / 100) ms"
-}

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// How a unit reads to a person: a short summary and an explanation, shared by the
 /// transcript, the JSON Lines `fields`, and the Mermaid diagram.
 public struct UnitDescription: Sendable {
@@ -97,29 +101,3 @@ public struct UnitDescription: Sendable {
     }
 }
 
-/// The bytes as text when they are printable UTF-8 (tabs and line breaks allowed).
-func printable(_ bytes: ArraySlice<UInt8>) -> String? {
-    isPrintable(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
-}
-
-func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool {
-    // One pass over the bytes (every JSON line with data asks), eight at a time while they are
-    // all printable ASCII: control bytes fail at once, and only text with bytes past ASCII is
-    // validated as UTF-8.
-    var ascii = true
-    let printable = bytes.withUnsafeBytes { buffer in
-        var i = 0
-        while i < buffer.count {
-            if i + 8 <= buffer.count, ByteText.isPlainASCII(buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i += 8
-                continue
-            }
-            for b in buffer[i..<min(i + 8, buffer.count)] {
-                if b >= 0x80 { ascii = false } else if b < 0x20 || b == 0x7F, b != 0x09, b != 0x0A, b != 0x0D { return false }
-            }
-            i += 8
-        }
-        return true
-    }
-    return printable && (ascii || String(validating: bytes, as: UTF8.self) != nil)
-}

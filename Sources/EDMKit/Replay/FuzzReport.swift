@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What `ReplayFuzz` found: one classified run per seed, counts, and the problem seeds.
 ///
 /// Everything is in seed order and fixed category order (no dictionary is iterated), and

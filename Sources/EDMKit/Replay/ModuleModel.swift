@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Something that plays the module's side: the simulator, or a recorded trace.
 ///
 /// Sans-I/O like the machine: the host's bytes go in with their time, and the model says

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// One fault as `MutatingModule` injected it.
 public struct InjectedFault: Hashable, Sendable, CustomStringConvertible {
     /// When the chunk it hit was due on the line (before this fault's own delay).

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Which faults `MutatingModule` injects on the module's side, and how often.
 ///
 /// Every fault has a probability per module output chunk (one write of the module model).

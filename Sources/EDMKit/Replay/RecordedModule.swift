@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The module's side of a trace played back verbatim: every record at its recorded time,
 /// in its recorded chunking, whatever the host says (strict replay).
 public struct RecordedModule: ModuleModel {

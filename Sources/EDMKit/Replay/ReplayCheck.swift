@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Feeds a recorded trace back through the provisioning machine and says whether it
 /// behaves as recorded (`edm-replay check`).
 ///

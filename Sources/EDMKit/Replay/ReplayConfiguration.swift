@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Works out from a trace how the host was configured: ids, SSID, credentials.
 ///
 /// Everything comes from what the host sent and the module answered: the `AT+UDCP` URL

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Runs the provisioning machine against a recorded module with seeded faults, one run per
 /// seed, and says which runs misbehaved (`edm-replay fuzz`).
 ///

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Says whether a host request is "the same" as a recorded one, for semantic replay.
 ///
 /// Same AT command and parameters, except what is opaque or secret: a DPS `$rid` value,

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// A recorded module that answers a live host: semantic replay (`edm-replay serve`,
 /// `edm-replay check --mode semantic`).
 ///

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Bytes that are not protocol: ESP32 boot noise and garbage on a noisy line.
 ///
 /// Both are arbitrary, drawn from the seed, but shaped so that they can never be read as
@@ -7,7 +11,7 @@
 enum LineNoise {
     /// What a NINA-W13/W15 prints while it boots, before `+STARTUP`: ROM output at another
     /// baud rate, mostly non-ASCII, with line breaks and, on some boots, `0xAA`.
-    static func boot(_ rng: inout SimulatorRandom) -> [UInt8] {
+    static func boot(_ rng: inout SplitMix64) -> [UInt8] {
         let count = rng.within(12...48)
         var out: [UInt8] = []
         var lineStart = true
@@ -29,7 +33,7 @@ enum LineNoise {
 
     /// One to eight bytes of garbage between EDM frames: no `0xAA` start except false ones,
     /// no CR or LF (which a host might take for the start of text).
-    static func garbage(_ rng: inout SimulatorRandom) -> [UInt8] {
+    static func garbage(_ rng: inout SplitMix64) -> [UInt8] {
         let count = rng.within(1...8)
         var out: [UInt8] = []
         while out.count < count {

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The URL of an `AT+UDCP` peer: `mqtt://host:port/?client=…&pt=…&st=…&ca=…`.
 ///
 /// Values are not escaped on the wire (PROTOCOL.md section 3): a query splits on `&`, each

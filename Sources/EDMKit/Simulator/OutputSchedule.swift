@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The simulated module's output still to come, each piece with its time.
 ///
 /// Pieces stay semantic (a URC, a frame, text) until they are taken, because how a URC goes
@@ -36,9 +40,9 @@ struct OutputSchedule: Sendable {
     private var switches: [Switch] = []
     private var nextOrder = 0
     /// Set when the line corrupts output (garbage between frames, frames in pieces).
-    private var lineNoise: SimulatorRandom?
+    private var lineNoise: SplitMix64?
 
-    init(lineNoise: SimulatorRandom?) { self.lineNoise = lineNoise }
+    init(lineNoise: SplitMix64?) { self.lineNoise = lineNoise }
 
     mutating func add(_ content: Content, at time: Duration, peer: Int? = nil) {
         let item = Item(time: time, order: nextOrder, content: content, peer: peer)

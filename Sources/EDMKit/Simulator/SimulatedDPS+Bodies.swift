@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The JSON bodies DPS sends, in the shapes of dps-notes.md section 3 and the reference log.
 ///
 /// Written by hand rather than with an encoder: key order is part of what a trace shows, and

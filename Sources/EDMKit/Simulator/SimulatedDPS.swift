@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// A model of Azure IoT DPS as the simulated module's MQTT peers see it.
 ///
 /// It answers publishes on the two documented topics (PROTOCOL.md section 4, dps-notes.md):
@@ -61,12 +65,12 @@ public struct SimulatedDPS: Sendable {
 
     let scenario: SimulatorScenario
     let configuration: Configuration
-    var random: SimulatorRandom
+    var random: SplitMix64
     private var operations: [Operation] = []
     private var pollTimes: [(registrationID: String, time: Duration)] = []
     private var registrations = 0
 
-    init(scenario: SimulatorScenario, configuration: Configuration, random: SimulatorRandom) {
+    init(scenario: SimulatorScenario, configuration: Configuration, random: SplitMix64) {
         self.scenario = scenario
         self.configuration = configuration
         self.random = random

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// AT commands: the general ones, the credential store, and the reply format of both modes.
 extension SimulatedModule {
     /// A command being answered: when it arrived and in which mode (which sets the reply's form).

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// MQTT peers (`AT+UDCP`, `AT+UDUV`, `AT+UDCPC`) and the data that flows through them to DPS.
 ///
 /// Peer handles are numbered 2, 4, 6, … in the order `AT+UDCP` is accepted since the last

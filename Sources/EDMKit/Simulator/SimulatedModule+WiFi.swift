@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Wi-Fi station: `AT+UWSC` configuration, `AT+UWSCA` actions, link and network URCs.
 extension SimulatedModule {
     /// Station configuration 0 and the link's state.

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// A deterministic model of a NINA-W15 on a UART, with Azure DPS behind its MQTT peers.
 ///
 /// Sans-I/O: a value that takes the host's bytes with the time they arrived, and gives back
@@ -21,7 +25,7 @@ public struct SimulatedModule: Sendable {
     /// What the model did and why, one line per decision, for debugging (deterministic).
     public private(set) var log: [String] = []
 
-    var random: SimulatorRandom
+    var random: SplitMix64
     var output: OutputSchedule
     var dps: SimulatedDPS
     /// The latest time seen; earlier times are taken as this one.
@@ -66,7 +70,7 @@ public struct SimulatedModule: Sendable {
                 store: [StoredCredential] = [], dps: SimulatedDPS.Configuration = .init()) {
         self.scenario = scenario
         self.timing = timing.scaled(by: scenario.latencyFactor)
-        var random = SimulatorRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         // Separate streams, so that (say) line noise never shifts the ids DPS hands out.
         self.dps = SimulatedDPS(scenario: scenario, configuration: dps, random: random.fork())
         output = OutputSchedule(lineNoise: scenario.corruptsLine ? random.fork() : nil)

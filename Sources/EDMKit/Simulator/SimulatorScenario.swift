@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// What the simulated module and the DPS behind it do, by name (`azure-dps --simulate NAME`).
 ///
 /// Every scenario starts from the same healthy module; each changes one thing, so a test or a

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// How long the simulated module and DPS take for each operation.
 ///
 /// The defaults (`.reference`) are the latencies of the reference session

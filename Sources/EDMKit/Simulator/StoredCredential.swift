@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 import Crypto
 
 /// A credential in the simulated module's store (`AT+USECMNG`): its type, name and MD5.

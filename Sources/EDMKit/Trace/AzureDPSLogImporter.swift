@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Reads the log u-blox's azure_dps.py prints (PROTOCOL.md section 5) back into bytes.
 ///
 /// Lines `<ms>ms ...` start a unit; the untimestamped lines after one belong to it while

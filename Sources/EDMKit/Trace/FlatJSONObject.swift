@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The top-level fields of one small JSON object: strings decoded, numbers kept as text.
 enum FlatJSONObject {
     enum Value: Equatable {

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Reads interceptty's log: one byte per line, no timing.
 ///
 ///     < 0xaa

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The pcapng blocks our captures need, as bytes: pure, so the writer in EDMKitIO only
 /// moves them to a file.
 ///

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Reads a raw byte stream: one file per direction (`--host FILE --module FILE`, one
 /// importer each) or one file whose direction is stated or unknown (nil).
 ///

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Reads slsnif's log (`-x` hex or the default decimal), binary-safe.
 ///
 ///     Sat Nov 28 07:54:14.42 2026<NUL>

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// Turns one capture format into `TraceRecord`s, a chunk at a time.
 ///
 /// The contract, shared by every format:

@@ -1,3 +1,7 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
 /// The per-packet TLV header of LINKTYPE_WIRESHARK_UPPER_PDU (252), as CAPTURES.md fixes it.
 ///
 /// Each packet is: tag 12 (dissector name, NUL-padded to a multiple of 4, the length

@@ -5,38 +5,38 @@
 /// instructions per body, and only a few of its fields are ever read; `members(depth:_:)`
 /// hands over each key as bytes and skips the values no one reads, checking them all the
 /// same, so a document is accepted or refused exactly as `JSONValue(parsing:)` would.
-struct JSONScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var i = 0
+package struct JSONScanner {
+    package let bytes: UnsafeBufferPointer<UInt8>
+    package var i = 0
     /// Set by a value that is not valid JSON: the whole document is refused.
     private(set) var failed = false
     /// Nesting deeper than this is refused rather than recursed into.
-    static let maxDepth = 64
+    package static let maxDepth = 64
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    package init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// Whether only white space is left.
-    mutating func atEnd() -> Bool {
+    package mutating func atEnd() -> Bool {
         skipSpace()
         return !failed && i == bytes.count
     }
 
-    mutating func skipSpace() {
+    package mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
     }
 
     /// The next byte after white space, nil at the end.
-    mutating func peek() -> UInt8? {
+    package mutating func peek() -> UInt8? {
         skipSpace()
         return i < bytes.count ? bytes[i] : nil
     }
 
-    mutating func fail() -> Bool {
+    package mutating func fail() -> Bool {
         failed = true
         return false
     }
 
-    mutating func literal(_ word: StaticString) -> Bool {
+    package mutating func literal(_ word: StaticString) -> Bool {
         let n = word.utf8CodeUnitCount
         guard bytes.count - i >= n, bytes[i..<(i + n)].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: n)) else { return fail() }
         i += n
@@ -44,7 +44,7 @@ struct JSONScanner {
     }
 
     /// The number's text, checked whole (scanned over `+-0123456789.eE`).
-    mutating func number() -> String? {
+    package mutating func number() -> String? {
         let start = i
         while i < bytes.count, Self.isNumberByte(bytes[i]) { i += 1 }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
@@ -52,13 +52,13 @@ struct JSONScanner {
         return text
     }
 
-    static func isNumberByte(_ b: UInt8) -> Bool {
+    package static func isNumberByte(_ b: UInt8) -> Bool {
         b >= 0x30 && b <= 0x39 || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
             || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
     }
 
     /// The string at `i` (its opening quote), decoded.
-    mutating func string() -> String? {
+    package mutating func string() -> String? {
         i += 1
         // Most strings hold no escape: decoded straight from the input, not a byte at a time.
         let start = i
@@ -99,7 +99,7 @@ struct JSONScanner {
 
     /// Reads over the string at `i` (its opening quote), checking its escapes as `string()`
     /// does, without decoding it.
-    mutating func skipString() -> Bool {
+    package mutating func skipString() -> Bool {
         i += 1
         while i < bytes.count {
             let c = bytes[i]
@@ -117,11 +117,11 @@ struct JSONScanner {
 
     /// A member's name: its bytes when they hold no escape (then compared as they are),
     /// else decoded.
-    enum Key {
+    package enum Key {
         case raw(Slice<UnsafeBufferPointer<UInt8>>)
         case decoded(String)
 
-        static func == (key: Key, name: StaticString) -> Bool {
+        package static func == (key: Key, name: StaticString) -> Bool {
             switch key {
             case .raw(let bytes):
                 guard bytes.count == name.utf8CodeUnitCount else { return false }
@@ -132,7 +132,7 @@ struct JSONScanner {
             }
         }
 
-        var text: String {
+        package var text: String {
             switch self {
             case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
             case .decoded(let text): text
@@ -140,7 +140,7 @@ struct JSONScanner {
         }
     }
 
-    mutating func key() -> Key? {
+    package mutating func key() -> Key? {
         guard peek() == UInt8(ascii: "\"") else { _ = fail(); return nil }
         let start = i + 1
         var j = start
@@ -155,7 +155,7 @@ struct JSONScanner {
     /// Walks the members of the object at `i` (nested `depth` deep): `member` gets each key
     /// with the scanner at its value, and reads the value (returning true) or leaves it to be
     /// skipped (false). False when the object is not valid JSON.
-    mutating func members(depth: Int, _ member: (Key, inout JSONScanner) -> Bool) -> Bool {
+    package mutating func members(depth: Int, _ member: (Key, inout JSONScanner) -> Bool) -> Bool {
         guard depth < Self.maxDepth, peek() == UInt8(ascii: "{") else { return fail() }
         i += 1
         if peek() == UInt8(ascii: "}") { i += 1; return true }
@@ -171,7 +171,7 @@ struct JSONScanner {
     }
 
     /// Reads over one value, checking it as `JSONValue` would parse it.
-    mutating func skip(depth: Int) -> Bool {
+    package mutating func skip(depth: Int) -> Bool {
         guard depth < Self.maxDepth, let first = peek() else { return fail() }
         switch first {
         case UInt8(ascii: "n"): return literal("null")

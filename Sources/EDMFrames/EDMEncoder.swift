@@ -1,3 +1,4 @@
+import EDMBytes
 /// Builds EDM frames for both sides of the link.
 ///
 /// Every function returns the complete frame, start byte to stop byte. Bodies longer than

@@ -1,3 +1,5 @@
+import EDMBytes
+import EDMFrames
 /// One line of AT text, parsed: a command the host sent (or its echo), an information line
 /// (`+NAME:args`, a response or an unsolicited result code), a final result, the `>` prompt,
 /// or anything else (boot noise, PEM text).
@@ -48,7 +50,7 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
             self.raw = quoted ? "\"" + text + "\"" : text
         }
 
-        init(text: String, isQuoted: Bool, raw: String) {
+        package init(text: String, isQuoted: Bool, raw: String) {
             self.text = text
             self.isQuoted = isQuoted
             self.raw = raw
@@ -208,7 +210,7 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
 
     /// Splits on commas outside double quotes. A quote toggles; there is no escape (u-blox
     /// gen-1 modules define none), so an unbalanced quote runs to the end of the line.
-    static func split(_ arguments: String, trimming: Bool) -> [Parameter] {
+    package static func split(_ arguments: String, trimming: Bool) -> [Parameter] {
         var arguments = arguments
         return arguments.withUTF8 { u in
             guard !u.isEmpty else { return [] }
@@ -229,7 +231,7 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
     /// One argument: quoted when, spaces aside, it starts and ends with `"`. Spaces around an
     /// unquoted value are dropped only for responses (`+CME ERROR: 4`): in a command they
     /// may belong to the value (an SSID), and the module takes them as sent.
-    static func parameter(raw: String, trimming: Bool) -> Parameter {
+    package static func parameter(raw: String, trimming: Bool) -> Parameter {
         var raw = raw
         return raw.withUTF8 { parameter(raw: $0, trimming: trimming) }
     }
@@ -246,7 +248,7 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
         return Parameter(text: trimming ? string(lo..<hi) : raw, isQuoted: false, raw: raw)
     }
 
-    static func trimmingLineEnds(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func trimmingLineEnds(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         func isLineEnd(_ b: UInt8) -> Bool { b == 0x0D || b == 0x0A }
         var u = bytes
         while let f = u.first, isLineEnd(f) { u = u.dropFirst() }

@@ -1,3 +1,6 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
 /// Something about the conversation, rather than the bytes, that deserves attention.
 public struct SessionAnomaly: Hashable, Sendable {
     public struct Code: RawRepresentable, Hashable, Sendable {

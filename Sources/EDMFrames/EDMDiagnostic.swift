@@ -1,3 +1,4 @@
+import EDMBytes
 /// Something wrong with bytes on the wire, with where it is.
 ///
 /// Diagnostics are values: the decoders return them alongside the bytes they concern and

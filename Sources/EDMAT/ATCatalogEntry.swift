@@ -1,3 +1,5 @@
+import EDMBytes
+import EDMFrames
 /// What the catalog knows about one command, response, URC or final result: its name, the
 /// names of its fields in order, and a one-line summary for people.
 ///
@@ -70,7 +72,7 @@ public struct ATCatalogEntry: Hashable, Sendable {
         matches(line.kind, upperCasedName: line.upperCasedName)
     }
 
-    func matches(_ lineKind: ATCommandLine.Kind, upperCasedName: String) -> Bool {
+    package func matches(_ lineKind: ATCommandLine.Kind, upperCasedName: String) -> Bool {
         guard upperCasedName == name else { return false }
         switch (lineKind, kind) {
         case (.command, .command), (.information, .response), (.information, .urc),

@@ -147,7 +147,7 @@ public struct JSONWriter: Sendable {
     /// digit at once, `0x30 + n`, 7 more from 10 up. (Arithmetic only: the standard library's
     /// vector comparisons compile to a loop over the lanes.)
     @inline(__always)
-    static func hexDigits(of bytes: SIMD16<UInt8>) -> SIMD16<UInt16> {
+    package static func hexDigits(of bytes: SIMD16<UInt8>) -> SIMD16<UInt16> {
         @inline(__always) func digits(_ nibbles: SIMD16<UInt8>) -> SIMD16<UInt16> {
             let letter = (nibbles &+ 6) &>> 4 // 1 from 10 up
             return SIMD16<UInt16>(truncatingIfNeeded: nibbles &+ 0x30 &+ (letter &<< 3) &- letter)
@@ -226,7 +226,7 @@ public struct JSONWriter: Sendable {
     /// set, exact up to the first such byte (the lowest set bit). Bytes from 0x80 up, UTF-8,
     /// never count.
     @inline(__always)
-    static func escapes(_ word: UInt64) -> UInt64 {
+    package static func escapes(_ word: UInt64) -> UInt64 {
         ByteText.bytes(of: word, below: 0x20) | ByteText.bytes(of: word, equalTo: 0x22) | ByteText.bytes(of: word, equalTo: 0x5C)
     }
 }

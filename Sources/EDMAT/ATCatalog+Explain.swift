@@ -1,3 +1,5 @@
+import EDMBytes
+import EDMFrames
 /// Plain-language explanations of AT lines, for transcripts and failure messages.
 ///
 /// Explanations never show a secret: a passphrase or password is described by its length,
@@ -188,7 +190,7 @@ extension ATCatalog {
     }
 
     /// `802AA8035ADE` as `80:2A:A8:03:5A:DE`; other text unchanged.
-    static func macText(_ hex: String) -> String {
+    package static func macText(_ hex: String) -> String {
         let u = Array(hex.utf8)
         guard u.count == 12, u.allSatisfy(isHexDigit) else { return hex }
         return stride(from: 0, to: 12, by: 2)
@@ -207,15 +209,15 @@ extension ATCatalog {
 /// The parts of an `AT+UDCP` URL an explanation shows: `mqtt://host:port/?key=value&…`.
 /// Values are not escaped (PROTOCOL.md), so a value may itself hold `?`, `/` or `=`.
 fileprivate struct PeerURL {
-    let scheme: String
+    package let scheme: String
     /// `host:port`, `[fe80::1]:5000`.
-    let authority: String
+    package let authority: String
     /// The text after the first `?` (split on `&` when asked: most of it is never read).
     private let queryText: ArraySlice<UInt8>
 
     /// Works on UTF-8 bytes: every separator is ASCII, and Character-wise scanning was the
     /// slowest part of explaining a session.
-    init?(_ url: String) {
+    package init?(_ url: String) {
         let u = Array(url.utf8)[...]
         func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
         var schemeEnd = u.startIndex // (at the `://`)
@@ -233,7 +235,7 @@ fileprivate struct PeerURL {
     }
 
     /// The first value of `key` in the query (`key=value` items split on `&`).
-    func query(_ key: String) -> String? {
+    package func query(_ key: String) -> String? {
         let key = Array(key.utf8)
         var rest = queryText
         while !rest.isEmpty {

@@ -1,3 +1,6 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
 /// Decodes both directions of a serial session into units, following the modes.
 ///
 /// Feed it chunks in time order with `receive(_:)`, take units with `next()`, and call
@@ -15,9 +18,9 @@ public struct SessionDecoder: Sendable {
     private var finished = false
 
     private struct Pending {
-        var unit: Int
-        var time: Duration
-        var name: ArraySlice<UInt8>
+        package var unit: Int
+        package var time: Duration
+        package var name: ArraySlice<UInt8>
     }
     private var pending: Pending?
     /// Set when `AT+CPWROFF` or `AT+UFACTORY` was confirmed: a `+STARTUP` is then expected.

@@ -76,7 +76,7 @@ public enum JSONValue: Hashable, Sendable {
 
 extension JSONScanner {
     /// The value at `i`, built into a tree (nil when it is not valid JSON).
-    mutating func value(depth: Int) -> JSONValue? {
+    package mutating func value(depth: Int) -> JSONValue? {
         guard depth < Self.maxDepth, let first = peek() else { return nil }
         switch first {
         case UInt8(ascii: "n"): return literal("null") ? .null : nil

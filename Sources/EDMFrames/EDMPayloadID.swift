@@ -1,3 +1,4 @@
+import EDMBytes
 /// The 16-bit payload header of an EDM frame: a 12-bit identifier and a 4-bit type.
 ///
 /// Ids the protocol does not define are kept as they are (never an error): a capture from
@@ -94,7 +95,7 @@ public enum Direction: String, Sendable, Hashable, CaseIterable {
 }
 
 @inline(__always)
-func hex4(_ value: UInt16) -> String {
+package func hex4(_ value: UInt16) -> String {
     let digits = String(value, radix: 16, uppercase: true)
     return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
 }

@@ -1,18 +1,21 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
 /// The bytes of one direction, cut into tokens: frames, text lines, raw payloads, garbage.
 ///
 /// It owns the direction's accumulation buffer and knows only what the bytes themselves say
 /// plus two facts the session decoder tells it: the mode (command or EDM) and how many raw
 /// bytes of a credential are expected next. Cuts depend on the bytes alone, never on how
 /// they were chunked; a token is cut only once the bytes that end it have arrived.
-struct DirectionStream: Sendable {
-    enum Mode: Sendable {
+package struct DirectionStream: Sendable {
+    package enum Mode: Sendable {
         /// Nothing decided yet: frames and text are both accepted (a capture may start mid-session).
         case unknown
         case command
         case edm
     }
 
-    enum Token {
+    package enum Token {
         case frame(EDMFrame)
         /// A line: leading CR/LF, content, then its terminator (if any).
         case line(bytes: ArraySlice<UInt8>, content: ArraySlice<UInt8>, terminated: Bool)
@@ -24,22 +27,22 @@ struct DirectionStream: Sendable {
 
     /// A line longer than this is cut, so memory stays bounded on a line that never ends; no
     /// unit of any kind is longer than the largest frame.
-    static let maxLine = EDMFrame.maxCount
+    package static let maxLine = EDMFrame.maxCount
 
-    let direction: Direction?
-    var mode: Mode = .unknown
+    package let direction: Direction?
+    package var mode: Mode = .unknown
     /// Raw credential bytes still expected before text resumes.
-    var pendingPayload = 0
+    package var pendingPayload = 0
     /// Stream offset of `buffer.first`.
     private(set) var offset = 0
     /// The bytes not yet cut. Tokens are slices of it, so they share the caller's storage.
     private var buffer: ArraySlice<UInt8> = []
 
-    init(direction: Direction?) { self.direction = direction }
+    package init(direction: Direction?) { self.direction = direction }
 
     /// Adds bytes. When nothing is left over, the chunk itself becomes the buffer (no copy);
     /// otherwise the leftover (at most one unfinished token) is copied in front of it.
-    mutating func append(_ chunk: ArraySlice<UInt8>) {
+    package mutating func append(_ chunk: ArraySlice<UInt8>) {
         if buffer.isEmpty {
             buffer = chunk
         } else {
@@ -50,7 +53,7 @@ struct DirectionStream: Sendable {
     }
 
     /// The next token and its offset, or nil when more bytes are needed (`atEnd`: none will come).
-    mutating func next(atEnd: Bool) -> (token: Token, offset: Int)? {
+    package mutating func next(atEnd: Bool) -> (token: Token, offset: Int)? {
         guard let first = buffer.first else { return nil }
         let start = offset
         guard let token = cut(first: first, atEnd: atEnd) else { return nil }
@@ -126,6 +129,3 @@ struct DirectionStream: Sendable {
         return taken
     }
 }
-
-@inline(__always)
-func isLineBreak(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A }

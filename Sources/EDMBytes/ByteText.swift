@@ -2,16 +2,16 @@
 ///
 /// The importers work on bytes, never `String`: slsnif logs are not UTF-8, and a capture
 /// must not change because a byte sequence fails to decode.
-enum ByteText {
-    static let lf: UInt8 = 0x0A
-    static let cr: UInt8 = 0x0D
-    static let space: UInt8 = 0x20
-    static let tab: UInt8 = 0x09
+package enum ByteText {
+    package static let lf: UInt8 = 0x0A
+    package static let cr: UInt8 = 0x0D
+    package static let space: UInt8 = 0x20
+    package static let tab: UInt8 = 0x09
 
     /// Whether all eight bytes are printable ASCII, 0x20 to 0x7E. Checks of text look at eight
     /// bytes at a time this way, and at one byte at a time only in words where this fails.
     @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
+    package static func isPlainASCII(_ word: UInt64) -> Bool {
         bytes(of: word, below: 0x20) | bytes(of: word, equalTo: 0x7F) | word & highBits == 0
     }
 
@@ -19,23 +19,23 @@ enum ByteText {
     /// to the first such byte: the bits above it may be false alarms (a borrow). The classic
     /// test for a zero byte, `(x - 0x01…) & ~x & 0x80…`, with `limit` for 1.
     @inline(__always)
-    static func bytes(of word: UInt64, below limit: UInt8) -> UInt64 {
+    package static func bytes(of word: UInt64, below limit: UInt8) -> UInt64 {
         (word &- eachByte &* UInt64(limit)) & ~word & highBits
     }
 
     /// The high bit of each of the eight bytes that equals `byte`, exact up to the first.
     @inline(__always)
-    static func bytes(of word: UInt64, equalTo byte: UInt8) -> UInt64 {
+    package static func bytes(of word: UInt64, equalTo byte: UInt8) -> UInt64 {
         bytes(of: word ^ eachByte &* UInt64(byte), below: 1)
     }
 
-    static let eachByte: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
+    package static let eachByte: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
 
-    static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B || b == 0x0C }
-    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    package static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B || b == 0x0C }
+    package static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
     /// The value of one hex digit, either case.
-    static func hexValue(_ b: UInt8) -> UInt8? {
+    package static func hexValue(_ b: UInt8) -> UInt8? {
         switch b {
         case 0x30...0x39: return b - 0x30
         case 0x41...0x46: return b - 0x41 + 10
@@ -45,12 +45,12 @@ enum ByteText {
     }
 
     /// Two hex digits at `i` and `i + 1`.
-    static func hexByte(_ s: ArraySlice<UInt8>, at i: Int) -> UInt8? {
+    package static func hexByte(_ s: ArraySlice<UInt8>, at i: Int) -> UInt8? {
         guard i >= s.startIndex, i + 1 < s.endIndex, let hi = hexValue(s[i]), let lo = hexValue(s[i + 1]) else { return nil }
         return hi << 4 | lo
     }
 
-    static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var lo = s.startIndex, hi = s.endIndex
         while lo < hi, isSpace(s[lo]) { lo += 1 }
         while hi > lo, isSpace(s[hi - 1]) { hi -= 1 }
@@ -58,21 +58,21 @@ enum ByteText {
     }
 
     /// Without leading and trailing spaces (only U+0020, as AT parameters are trimmed).
-    static func trimmed(spaces s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func trimmed(spaces s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var lo = s.startIndex, hi = s.endIndex
         while lo < hi, s[lo] == space { lo += 1 }
         while hi > lo, s[hi - 1] == space { hi -= 1 }
         return s[lo..<hi]
     }
 
-    static func trimmedTrailing(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func trimmedTrailing(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var hi = s.endIndex
         while hi > s.startIndex, isSpace(s[hi - 1]) { hi -= 1 }
         return s[s.startIndex..<hi]
     }
 
     /// A non-negative decimal integer made of the whole slice (no sign, no spaces).
-    static func decimal(_ s: ArraySlice<UInt8>) -> Int? {
+    package static func decimal(_ s: ArraySlice<UInt8>) -> Int? {
         guard !s.isEmpty, s.count <= 18 else { return nil }
         var v = 0
         for b in s {
@@ -83,12 +83,12 @@ enum ByteText {
     }
 
     /// Splits on runs of spaces and tabs.
-    static func fields(_ s: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    package static func fields(_ s: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         s.split(whereSeparator: { $0 == space || $0 == tab })
     }
 
     /// The slice after `prefix`, when it starts with it.
-    static func dropPrefix(_ s: ArraySlice<UInt8>, _ prefix: String) -> ArraySlice<UInt8>? {
+    package static func dropPrefix(_ s: ArraySlice<UInt8>, _ prefix: String) -> ArraySlice<UInt8>? {
         let p = prefix.utf8
         guard s.starts(with: p) else { return nil }
         return s.dropFirst(p.count)
@@ -96,11 +96,11 @@ enum ByteText {
 
     /// Whether the bytes are exactly `text` (a literal, compared byte for byte with no String
     /// in between: the session decoder asks this several times per unit).
-    static func equals(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+    package static func equals(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
         s.count == text.utf8CodeUnitCount && starts(s, with: text)
     }
 
-    static func starts(_ s: ArraySlice<UInt8>, with text: StaticString) -> Bool {
+    package static func starts(_ s: ArraySlice<UInt8>, with text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard s.count >= count else { return false }
         return s.withUnsafeBufferPointer { bytes in
@@ -110,7 +110,7 @@ enum ByteText {
     }
 
     /// Whether `text` occurs anywhere in the bytes.
-    static func contains(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+    package static func contains(_ s: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard count > 0, s.count >= count else { return count == 0 }
         // (Compared whole only where the first byte matches: this runs on every AT+UDUV.)
@@ -124,11 +124,11 @@ enum ByteText {
     }
 
     /// Text for messages: invalid UTF-8 shown as U+FFFD, long lines cut.
-    static func quote(_ s: ArraySlice<UInt8>, limit: Int = 60) -> String {
+    package static func quote(_ s: ArraySlice<UInt8>, limit: Int = 60) -> String {
         let cut = s.prefix(limit)
         let text = String(decoding: cut, as: UTF8.self)
         return "'" + text + (s.count > limit ? "…" : "") + "'"
     }
 
-    static func string(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
+    package static func string(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
 }

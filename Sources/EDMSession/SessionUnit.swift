@@ -1,3 +1,6 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
 /// One piece of a decoded session: an EDM frame, a command-mode AT unit, or raw bytes.
 ///
 /// Units cover their direction's stream without gaps or overlaps: concatenating the bytes
@@ -54,21 +57,38 @@ public struct SessionUnit: Hashable, Sendable {
     /// On a credential's raw payload: which credential the import command announced.
     public var credential: Credential?
 
+    public init(index: Int, time: Duration, direction: Direction?, offset: Int, bytes: ArraySlice<UInt8>, kind: Kind,
+                diagnostic: EDMDiagnostic? = nil, reply: Reply? = nil, link: Link? = nil, credential: Credential? = nil) {
+        self.index = index
+        self.time = time
+        self.direction = direction
+        self.offset = offset
+        self.bytes = bytes
+        self.kind = kind
+        self.diagnostic = diagnostic
+        self.reply = reply
+        self.link = link
+        self.credential = credential
+    }
+
     public struct Reply: Hashable, Sendable {
         /// `index` of the request unit.
         public var request: Int
         public var latency: Duration
+        public init(request: Int, latency: Duration) { self.request = request; self.latency = latency }
     }
 
     public struct Credential: Hashable, Sendable {
         /// 0 root CA, 1 client certificate, 2 client private key.
         public var type: Int
         public var name: String
+        public init(type: Int, name: String) { self.type = type; self.name = name }
     }
 
     public struct Link: Hashable, Sendable {
         public var channel: UInt8?
         public var peer: Int?
+        public init(channel: UInt8?, peer: Int?) { self.channel = channel; self.peer = peer }
     }
 
     public var layer: String {
@@ -111,7 +131,7 @@ extension SessionUnit.Kind {
     /// One kind per distinct `type` (JSON) in a fixed order: AT types, raw types, then frames by
     /// id, every id outside `EDMPayloadID.known` standing as one (a frame of id 0). Renderers
     /// index tables and keys with `typeIndex`.
-    static let distinctTypes: [SessionUnit.Kind] =
+    package static let distinctTypes: [SessionUnit.Kind] =
         SessionUnit.ATUnitType.allCases.map { .at($0) } + SessionUnit.RawUnitType.allCases.map { .raw($0) }
         + (EDMPayloadID.known + [EDMPayloadID(rawValue: 0)]).map { id in
             .frame(EDMFrame(unchecked: [0xAA, 0x00, 0x02, UInt8(id.rawValue >> 8), UInt8(id.rawValue & 0xFF), 0x55][...]))
@@ -121,7 +141,7 @@ extension SessionUnit.Kind {
     private static let rawCount = SessionUnit.RawUnitType.allCases.count
 
     /// The position in `distinctTypes` of the kind of this type.
-    var typeIndex: Int {
+    package var typeIndex: Int {
         switch self {
         case .at(let type):
             switch type {
@@ -144,13 +164,6 @@ extension SessionUnit.Kind {
     }
 }
 
-/// The bytes without leading and trailing CR and LF.
-func trimmingLineBreaks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-    var s = bytes.startIndex, e = bytes.endIndex
-    while s < e, bytes[s] == 0x0D || bytes[s] == 0x0A { s += 1 }
-    while e > s, bytes[e - 1] == 0x0D || bytes[e - 1] == 0x0A { e -= 1 }
-    return bytes[s..<e]
-}
 
 extension SessionUnit {
     /// The Wireshark dissector that decodes this unit in our pcap files (CAPTURES.md).

@@ -1,3 +1,4 @@
+import EDMBytes
 /// What the stream decoder yields: a frame, or a run of bytes that is not one.
 public enum EDMStreamUnit: Hashable, Sendable {
     /// A well-formed frame and the stream offset of its start byte.
@@ -56,7 +57,7 @@ public struct EDMStreamDecoder: Sendable {
 
     // Stored under another name only because inlinable code cannot use a private setter.
     @usableFromInline
-    var _offset: Int
+    package var _offset: Int
 
     public init(offset: Int = 0) { self._offset = offset }
 
@@ -71,7 +72,7 @@ public struct EDMStreamDecoder: Sendable {
     }
 
     @inlinable @inline(__always)
-    mutating func step(_ buffer: inout ArraySlice<UInt8>, atEnd: Bool) -> EDMStreamUnit? {
+    package mutating func step(_ buffer: inout ArraySlice<UInt8>, atEnd: Bool) -> EDMStreamUnit? {
         guard let first = buffer.first else { return nil }
         let code: EDMDiagnostic.Code
         if first == EDMFrame.start {
@@ -95,7 +96,7 @@ public struct EDMStreamDecoder: Sendable {
 
     /// The run from the buffer's front up to the next byte where a unit can start (exclusive).
     @inlinable @inline(__always)
-    mutating func garbageRun(_ buffer: inout ArraySlice<UInt8>, code: EDMDiagnostic.Code, atEnd: Bool) -> EDMStreamUnit? {
+    package mutating func garbageRun(_ buffer: inout ArraySlice<UInt8>, code: EDMDiagnostic.Code, atEnd: Bool) -> EDMStreamUnit? {
         let searchFrom = buffer.startIndex + 1
         let limit = min(buffer.endIndex, buffer.startIndex + Self.maxGarbageRun)
         let end: Int
@@ -114,12 +115,12 @@ public struct EDMStreamDecoder: Sendable {
 
     /// Where a garbage run ends: a start byte, or a line break where text may resume.
     @inlinable @inline(__always)
-    static func isResyncPoint(_ byte: UInt8) -> Bool {
+    package static func isResyncPoint(_ byte: UInt8) -> Bool {
         byte == EDMFrame.start || byte == 0x0D || byte == 0x0A
     }
 
     @inlinable @inline(__always)
-    mutating func consume(_ buffer: inout ArraySlice<UInt8>, upTo end: Int) {
+    package mutating func consume(_ buffer: inout ArraySlice<UInt8>, upTo end: Int) {
         _offset += end - buffer.startIndex
         buffer = buffer[end...]
     }

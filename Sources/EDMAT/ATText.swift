@@ -1,15 +1,17 @@
+import EDMBytes
+import EDMFrames
 /// Byte-level facts about AT text that the session decoder needs to follow a conversation.
 /// The predicates look at bytes in place (they run on every line); `ATCommandLine` parses
 /// the few lines whose parameters matter.
-enum ATText {
-    static func isCommand(_ text: ArraySlice<UInt8>) -> Bool {
+package enum ATText {
+    package static func isCommand(_ text: ArraySlice<UInt8>) -> Bool {
         guard text.count >= 2 else { return false }
         let a = text[text.startIndex] | 0x20, t = text[text.startIndex + 1] | 0x20
         return a == UInt8(ascii: "a") && t == UInt8(ascii: "t")
     }
 
     /// Text a module could send in command mode: printable ASCII that starts like AT output.
-    static func isPrintableAT(_ text: ArraySlice<UInt8>) -> Bool {
+    package static func isPrintableAT(_ text: ArraySlice<UInt8>) -> Bool {
         guard let first = text.first else { return false }
         let printable = text.withUnsafeBytes { bytes in
             var i = 0
@@ -19,28 +21,28 @@ enum ATText {
         return printable && (first == UInt8(ascii: "+") || isCommand(text) || isFinal(text))
     }
 
-    static func isOK(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "OK") }
+    package static func isOK(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "OK") }
 
-    static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
+    package static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
         isOK(text) || ByteText.equals(text, "ERROR") || ByteText.starts(text, with: "+CME ERROR")
     }
 
-    static func isStartup(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "+STARTUP") }
+    package static func isStartup(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "+STARTUP") }
 
     /// `+UDCP` for `AT+UDCP=…`, `O2` for `ATO2`, empty for `AT`.
-    static func commandName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func commandName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let body = text.dropFirst(2)
         let end = body.firstIndex { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") || isLineBreak($0) } ?? body.endIndex
         return body[..<end]
     }
 
     /// `+UDCP` for `+UDCP:2`.
-    static func responseName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func responseName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         text[..<(text.firstIndex(of: UInt8(ascii: ":")) ?? text.endIndex)]
     }
 
     /// `(+UUDPC, 2)` for `+UUDPC:2,…`, `(+UUDPD, 2)` for `+UUDPD:2`.
-    static func peerURC(_ text: ArraySlice<UInt8>) -> (String, Int)? {
+    package static func peerURC(_ text: ArraySlice<UInt8>) -> (String, Int)? {
         let name = responseName(text)
         guard ByteText.equals(name, "+UUDPC") || ByteText.equals(name, "+UUDPD") else { return nil }
         let handle = plainArgument(text[name.endIndex...].dropFirst(), 0).map(integer) ?? ATCommandLine(bytes: text).integer(0)
@@ -49,7 +51,7 @@ enum ATText {
 
     /// `AT+USECMNG=0,<type>,<name>,<size>…` as `ATCatalog.credentialImport` reads it. `text` is
     /// a command whose name is `+USECMNG`.
-    static func credentialImport(_ text: ArraySlice<UInt8>) -> (type: Int, name: String, size: Int)? {
+    package static func credentialImport(_ text: ArraySlice<UInt8>) -> (type: Int, name: String, size: Int)? {
         let arguments = text[(text.firstIndex(of: UInt8(ascii: "=")) ?? text.endIndex)...].dropFirst()
         guard let first = arguments.first, first != UInt8(ascii: "?"),
               let name = plainArgument(arguments, 2), let size = plainArgument(arguments, 3) else {
@@ -82,7 +84,7 @@ enum ATText {
     }
 
     /// The non-empty lines of an AT body, CR/LF removed.
-    static func lines(_ body: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    package static func lines(_ body: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         // (A loop: the standard library's `split` cost about 3,000 instructions per frame.)
         var rest = body, lines: [ArraySlice<UInt8>] = []
         while let line = nextLine(&rest) { lines.append(line) }
@@ -91,7 +93,7 @@ enum ATText {
 
     /// The first non-empty line of `rest`, which then starts after it; nil when none is
     /// left. `lines` a line at a time, for the decoder's per-frame path (no array).
-    static func nextLine(_ rest: inout ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+    package static func nextLine(_ rest: inout ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         guard let start = rest.firstIndex(where: { !isLineBreak($0) }) else { return nil }
         let end = rest[start...].firstIndex(where: isLineBreak) ?? rest.endIndex
         let line = rest[start..<end]
@@ -100,7 +102,7 @@ enum ATText {
     }
 
     /// The last non-empty line of an AT body (`lines(body).last`, without the array).
-    static func lastLine(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+    package static func lastLine(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         guard let last = body.lastIndex(where: { !isLineBreak($0) }) else { return nil }
         let start = body[..<last].lastIndex(where: isLineBreak).map { $0 + 1 } ?? body.startIndex
         return body[start...last]

@@ -1,3 +1,4 @@
+import EDMBytes
 /// The typed body of a connect event (payload id `0x0011`).
 ///
 /// Layout (offsets from the channel byte): channel, connect type, then a type-specific part:
@@ -68,7 +69,7 @@ public struct EDMConnectEvent: Hashable, Sendable {
     }
 
     /// RFC 5952 text: lower-case groups, the longest run of zero groups (two or more) as `::`.
-    static func ipv6Text(_ bytes: [UInt8]) -> String {
+    package static func ipv6Text(_ bytes: [UInt8]) -> String {
         let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
         var best = (start: -1, count: 0), run = (start: -1, count: 0)
         for (i, g) in groups.enumerated() {
@@ -87,14 +88,3 @@ public struct EDMConnectEvent: Hashable, Sendable {
     }
 }
 
-/// Upper-case hex without separators: `11BB33445566`.
-public func hexString<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}

@@ -1,3 +1,4 @@
+import EDMBytes
 /// One EDM frame, as a view into the bytes it was decoded from.
 ///
 /// `bytes` is a slice of the caller's buffer (start `0xAA` through stop `0x55`): decoding
@@ -22,7 +23,7 @@ public struct EDMFrame: Hashable, Sendable {
 
     /// Wraps bytes already known to form exactly one valid frame (the decoder checked them).
     @usableFromInline
-    init(unchecked bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+    package init(unchecked bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
     /// Checks that `bytes` is exactly one well-formed frame.
     public init(validating bytes: ArraySlice<UInt8>) throws(EDMDiagnostic) {
@@ -71,7 +72,7 @@ public struct EDMFrame: Hashable, Sendable {
     // MARK: - Validation shared with the stream decoder
 
     @usableFromInline
-    enum Check: Equatable {
+    package enum Check: Equatable {
         case frame(count: Int)
         case needMore
         case falseStart(EDMDiagnostic.Code)
@@ -85,7 +86,7 @@ public struct EDMFrame: Hashable, Sendable {
     /// `0xAA` in noise or inside a payload is not a frame start (15 of 16 random bytes after
     /// it have one set), which keeps resynchronisation from mistaking noise for a frame.
     @inlinable @inline(__always)
-    static func check(_ bytes: ArraySlice<UInt8>) -> Check {
+    package static func check(_ bytes: ArraySlice<UInt8>) -> Check {
         let s = bytes.startIndex
         guard bytes.count >= 3 else { return .needMore }
         if bytes[s + 1] & 0xF0 != 0 { return .falseStart(.reservedBitsSet) }

@@ -1,3 +1,5 @@
+import EDMBytes
+import EDMFrames
 /// The AT commands, responses and URCs of the provisioning flow (PROTOCOL.md section 3),
 /// with their field names, and what they mean.
 ///
@@ -124,7 +126,7 @@ public enum ATCatalog {
     }
 
     /// DPS symmetric-key enrollments pass their SAS token as a URL variable (`passwd=%%n`).
-    static func isSASToken(_ text: String) -> Bool {
+    package static func isSASToken(_ text: String) -> Bool {
         text.hasPrefix("SharedAccessSignature")
     }
 

@@ -8,11 +8,11 @@
 /// It is a value: copies share storage until one of them writes (copy on write).
 public struct ByteBuffer: Sendable {
     @usableFromInline
-    final class Storage: @unchecked Sendable { // (only written while uniquely referenced)
-        @usableFromInline let base: UnsafeMutablePointer<UInt8>
-        @usableFromInline let capacity: Int
+    package final class Storage: @unchecked Sendable { // (only written while uniquely referenced)
+        @usableFromInline package let base: UnsafeMutablePointer<UInt8>
+        @usableFromInline package let capacity: Int
 
-        @usableFromInline init(capacity: Int) {
+        @usableFromInline package init(capacity: Int) {
             self.capacity = capacity
             base = .allocate(capacity: capacity)
         }
@@ -20,9 +20,9 @@ public struct ByteBuffer: Sendable {
         deinit { base.deallocate() }
     }
 
-    @usableFromInline var storage: Storage
+    @usableFromInline package var storage: Storage
     public var count: Int { written }
-    @usableFromInline var written = 0
+    @usableFromInline package var written = 0
 
     public init(capacity: Int = 1024) { storage = Storage(capacity: max(capacity, 16)) }
 
@@ -41,7 +41,7 @@ public struct ByteBuffer: Sendable {
     public mutating func advance(_ n: Int) { written += n }
 
     @usableFromInline
-    mutating func grow(_ needed: Int) {
+    package mutating func grow(_ needed: Int) {
         var capacity = storage.capacity
         while capacity < needed { capacity *= 2 }
         let bigger = Storage(capacity: capacity)
@@ -100,7 +100,7 @@ public struct ByteBuffer: Sendable {
 
     /// "00", "01", ... "99", back to back.
     @usableFromInline
-    static let digitPairs: StaticString = """
+    package static let digitPairs: StaticString = """
         00010203040506070809101112131415161718192021222324252627282930313233343536373839\
         40414243444546474849505152535455565758596061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899

@@ -1,0 +1,5 @@
+// The library's public face: one import gives the whole core, layer by layer.
+@_exported import EDMBytes
+@_exported import EDMFrames
+@_exported import EDMAT
+@_exported import EDMSession
