@@ -23,11 +23,18 @@ var targets: [Target] = [
     .target(name: "EDMAT", dependencies: ["EDMBytes", "EDMFrames"]),
     // The session decoder: both directions and both modes into units.
     .target(name: "EDMSession", dependencies: ["EDMBytes", "EDMFrames", "EDMAT"]),
-    // The rest of the core (trace import, analysis, rendering, provisioning, the module model,
-    // replay), re-exporting the layers below so one `import EDMKit` gives all of it.
+    // Trace import: capture formats into records, redaction, the pcapng encoder.
+    .target(name: "EDMTrace", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession"]),
+    // Analysis: what a session's units mean (descriptions, DPS answers, the session summary).
+    .target(name: "EDMAnalysis", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace"]),
+    // Renderers only: transcript, JSON Lines, Mermaid.
+    .target(name: "EDMRender", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis"]),
+    // The rest of the core ( the module model, replay),
+    // re-exporting the layers below so one `import EDMKit` gives all of it.
     .target(
         name: "EDMKit",
-        dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", .product(name: "Crypto", package: "swift-crypto")]
+        dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender",
+                       .product(name: "Crypto", package: "swift-crypto")]
     ),
     // libpcap, seen through its system header.
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -60,7 +67,7 @@ var targets: [Target] = [
         name: "edm-replay",
         dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
-    .testTarget(name: "EDMKitTests", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMKit"]),
+    .testTarget(name: "EDMKitTests", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender", "EDMKit"]),
     .testTarget(
         name: "EDMKitIOTests",
         dependencies: [

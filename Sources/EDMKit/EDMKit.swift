@@ -3,3 +3,6 @@
 @_exported import EDMFrames
 @_exported import EDMAT
 @_exported import EDMSession
+@_exported import EDMTrace
+@_exported import EDMAnalysis
+@_exported import EDMRender

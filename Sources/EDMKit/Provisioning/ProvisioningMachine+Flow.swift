@@ -1,3 +1,6 @@
+import EDMAnalysis
+import EDMRender
+import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT

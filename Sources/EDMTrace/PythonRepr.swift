@@ -8,9 +8,9 @@ import EDMSession
 /// (U+00NN), not a byte: `\x00` is byte 00 but `\x85` is U+0085, UTF-8 `C2 85`. Printable
 /// non-ASCII characters appear as themselves (already UTF-8 in the log). Python picks the
 /// quote character: `'` unless the text holds `'` and no `"`; the other one is then escaped.
-enum PythonRepr {
+package enum PythonRepr {
     /// The bytes a repr's inside (between the quotes) stands for; nil on a malformed escape.
-    static func decode(_ s: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func decode(_ s: ArraySlice<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var i = s.startIndex

@@ -18,14 +18,14 @@ import EDMSession
 /// - `Connect event IPv4`: only the channel is printed; protocol, addresses and ports are
 ///   written as zeros, and the record says so.
 /// - `Data event:`: channel byte, then the `Data:` text (continuation lines joined by `\n`).
-struct AzureDPSLogBlock {
-    enum Kind {
+package struct AzureDPSLogBlock {
+    package enum Kind {
         case hostText, moduleText, atResponse, atEvent, connectEvent, dataEvent, disconnectEvent, startEvent
     }
 
-    let kind: Kind
-    let time: Duration
-    let firstLine: Int
+    package let kind: Kind
+    package let time: Duration
+    package let firstLine: Int
     private(set) var lastLine: Int
     /// The text after the marker on the first line, then each continuation line.
     private(set) var lines: [[UInt8]]
@@ -36,9 +36,9 @@ struct AzureDPSLogBlock {
     /// Bytes held so far, so the importer can refuse a block no real log has (memory stays flat).
     private(set) var byteCount = 0
     /// A credential is at most 8 KiB, a module reply a few lines: far below this.
-    static let maxByteCount = 256 * 1024
+    package static let maxByteCount = 256 * 1024
 
-    init(kind: Kind, time: Duration, line: Int, text: ArraySlice<UInt8>) {
+    package init(kind: Kind, time: Duration, line: Int, text: ArraySlice<UInt8>) {
         self.kind = kind
         self.time = time
         firstLine = line
@@ -48,7 +48,7 @@ struct AzureDPSLogBlock {
     }
 
     /// Takes an untimestamped line if it belongs here; false hands it back to the importer.
-    mutating func accept(_ line: ArraySlice<UInt8>, number: Int) -> Bool {
+    package mutating func accept(_ line: ArraySlice<UInt8>, number: Int) -> Bool {
         guard !closed else { return false }
         let trimmed = ByteText.trimmed(line)
         switch kind {
@@ -99,26 +99,26 @@ struct AzureDPSLogBlock {
     }
 
     /// `OK`, `ERROR`, `+CME ERROR: n`, or the `>` prompt: where the script stops reading.
-    static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
+    package static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
         let t = ByteText.trimmed(text)
         return ByteText.equals(t, "OK") || ByteText.equals(t, "ERROR") || ByteText.starts(t, with: "+CME ERROR") || ByteText.equals(t, ">")
     }
 
     /// `Channel id: 3` (indented by a tab or spaces).
-    static func channelID(_ trimmed: ArraySlice<UInt8>) -> UInt8? {
+    package static func channelID(_ trimmed: ArraySlice<UInt8>) -> UInt8? {
         guard let rest = ByteText.dropPrefix(trimmed, "Channel id:"), let v = ByteText.decimal(ByteText.trimmed(rest)), v <= 255 else { return nil }
         return UInt8(v)
     }
 
     // MARK: Rebuilding
 
-    struct Rebuilt {
-        var record: TraceRecord
-        var diagnostics: [TraceImportDiagnostic] = []
+    package struct Rebuilt {
+        package var record: TraceRecord
+        package var diagnostics: [TraceImportDiagnostic] = []
     }
 
     /// The module's bytes for this block (every kind but `.hostText`, which the importer builds).
-    func rebuildModule(lastCommand: [UInt8]?) -> Rebuilt {
+    package func rebuildModule(lastCommand: [UInt8]?) -> Rebuilt {
         var flags: TraceRecord.Flags = .rebuilt
         var comment: String?
         var diagnostics: [TraceImportDiagnostic] = []
@@ -158,7 +158,7 @@ struct AzureDPSLogBlock {
     }
 
     /// See the type's notes: URCs before the echo, the echo, then framed lines or the prompt.
-    static func commandModeReply(_ lines: [ArraySlice<UInt8>], lastCommand: [UInt8]?) -> [UInt8] {
+    package static func commandModeReply(_ lines: [ArraySlice<UInt8>], lastCommand: [UInt8]?) -> [UInt8] {
         let echo = lastCommand.flatMap { command in lines.firstIndex { $0.elementsEqual(command) } }
         var out: [UInt8] = []
         for (i, line) in lines.enumerated() where !line.isEmpty {
@@ -183,7 +183,7 @@ struct AzureDPSLogBlock {
         return EDMEncoder.frame(id, body: body)
     }
 
-    static func stripCR(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func stripCR(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var t = s
         while t.last == ByteText.cr { t = t.dropLast() }
         return t

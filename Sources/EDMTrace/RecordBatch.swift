@@ -18,9 +18,9 @@ public struct RecordBatch: Sendable {
     }
 
     private struct Entry: Sendable {
-        var time: Duration
-        var direction: Direction?
-        var range: Range<Int>
+        package var time: Duration
+        package var direction: Direction?
+        package var range: Range<Int>
     }
 
     private var storage: [UInt8] = []

@@ -28,7 +28,7 @@ public enum Redactor {
 
     /// Redacts from the first secret parameter to the end of the command line; `body` is
     /// the part of `bytes` that holds the AT text (a frame's body, not its stop byte).
-    static func redactCommand(_ bytes: ArraySlice<UInt8>, text body: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func redactCommand(_ bytes: ArraySlice<UInt8>, text body: ArraySlice<UInt8>) -> [UInt8]? {
         let text = trimmingLineBreaks(body)
         guard ATText.isCommand(text), mayHoldSecret(text) else { return nil }
         let secret = ATCatalog.secretParameterIndices(of: ATCommandLine(bytes: text))
@@ -55,7 +55,7 @@ public enum Redactor {
     /// - `+USECMNG`: at least four commas (the key password is the fifth parameter);
     /// - `+UDUV`: `SharedAccessSignature` somewhere in the arguments.
     /// Commas inside quotes only make more parameters seem present, which errs the same way.
-    static func mayHoldSecret(_ text: ArraySlice<UInt8>) -> Bool {
+    package static func mayHoldSecret(_ text: ArraySlice<UInt8>) -> Bool {
         let nameStart = text.startIndex + 2 // after "AT"
         guard let end = text[nameStart...].firstIndex(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") }),
               text[end] == UInt8(ascii: "="), end + 1 == text.endIndex || text[end + 1] != UInt8(ascii: "?") else {

@@ -2,19 +2,21 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
 /// The `from`, `layer` and `type` members of a JSON line (`"from":"host","layer":"at",
 /// "type":"command"`), written once for every direction and unit type.
 ///
 /// Every line has them, and there are only a few dozen combinations: copying one prepared
 /// fragment costs a tenth of writing three keys and quoting three strings, line after line.
-enum LineHead {
+package enum LineHead {
     /// The fragment for the unit's direction and type.
-    static func members(of unit: borrowing SessionUnit) -> [UInt8] {
+    package static func members(of unit: borrowing SessionUnit) -> [UInt8] {
         table[directionSlot(unit.direction) * SessionUnit.Kind.distinctTypes.count + unit.kind.typeIndex]
     }
 
     /// The members as `JSONLinesRenderer` wrote them one by one (what the table holds).
-    static func written(direction: Direction?, kind: SessionUnit.Kind) -> [UInt8] {
+    package static func written(direction: Direction?, kind: SessionUnit.Kind) -> [UInt8] {
         let unit = SessionUnit(index: 0, time: .zero, direction: direction, offset: 0, bytes: [], kind: kind)
         var out = JSONWriter(capacity: 64)
         out.key("from"); out.string(unit.direction?.rawValue ?? "unknown")
@@ -23,7 +25,7 @@ enum LineHead {
         return out.bytes
     }
 
-    static let directions: [Direction?] = [.host, .module, nil]
+    package static let directions: [Direction?] = [.host, .module, nil]
 
     private static let table: [[UInt8]] = directions.flatMap { d in
         SessionUnit.Kind.distinctTypes.map { written(direction: d, kind: $0) }

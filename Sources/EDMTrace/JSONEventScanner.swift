@@ -9,12 +9,12 @@ import EDMSession
 /// document, the scanner tracks only strings and nesting, and hands out each array element
 /// object's bytes when it closes; `FlatJSONObject` then reads its top-level fields. Memory
 /// is one event (bounded by `maxObjectSize`), whatever the file size.
-struct JSONEventScanner {
-    static let maxObjectSize = 64 * 1024
+package struct JSONEventScanner {
+    package static let maxObjectSize = 64 * 1024
 
-    struct Event {
-        var line: Int
-        var bytes: [UInt8]
+    package struct Event {
+        package var line: Int
+        package var bytes: [UInt8]
     }
 
     private var stack: [UInt8] = [] // '[' or '{' per open container
@@ -26,7 +26,7 @@ struct JSONEventScanner {
     private(set) var line = 1
     private(set) var bytesSeen = 0
 
-    mutating func scan(_ chunk: ArraySlice<UInt8>, format: TraceFormat) throws(TraceImportError) -> [Event] {
+    package mutating func scan(_ chunk: ArraySlice<UInt8>, format: TraceFormat) throws(TraceImportError) -> [Event] {
         var events: [Event] = []
         for b in chunk {
             bytesSeen += 1
@@ -67,5 +67,5 @@ struct JSONEventScanner {
     }
 
     /// Whether the document closed every container it opened.
-    var isBalanced: Bool { stack.isEmpty && !inString }
+    package var isBalanced: Bool { stack.isEmpty && !inString }
 }

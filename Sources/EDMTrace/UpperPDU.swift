@@ -76,7 +76,7 @@ public enum UpperPDU {
         public var size: Int
 
         @usableFromInline
-        init(dissectorName: Range<Int>?, direction: Direction?, size: Int) {
+        package init(dissectorName: Range<Int>?, direction: Direction?, size: Int) {
             self.dissectorName = dissectorName
             self.direction = direction
             self.size = size

@@ -2,6 +2,8 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
 /// Renders units as JSON Lines, the public contract of DESIGN.md (documented in the README):
 /// one object per unit, then `{"summary":{…}}`. Keys keep a fixed order; fields are added,
 /// never renamed or removed.

@@ -9,24 +9,24 @@ import EDMSession
 /// way. Rows wait here until they are `window` older than the newest row seen, then leave
 /// in (time, arrival) order. A row older than what already left cannot be placed: that is
 /// an error rather than a silently unordered trace. Memory is bounded by the window.
-struct TimeOrderBuffer {
-    struct Item {
-        var time: Duration
-        var direction: Direction?
-        var byte: UInt8
-        var line: Int
+package struct TimeOrderBuffer {
+    package struct Item {
+        package var time: Duration
+        package var direction: Direction?
+        package var byte: UInt8
+        package var line: Int
     }
 
-    let window: Duration
+    package let window: Duration
     private var items: [Item] = []
     private var head = 0
     private var newest: Duration?
     private(set) var released: Duration?
 
-    init(window: Duration) { self.window = window }
+    package init(window: Duration) { self.window = window }
 
     /// Adds a row; returns rows now old enough to leave, in order.
-    mutating func insert(_ item: Item, format: TraceFormat) throws(TraceImportError) -> ArraySlice<Item> {
+    package mutating func insert(_ item: Item, format: TraceFormat) throws(TraceImportError) -> ArraySlice<Item> {
         if let released, item.time < released {
             throw TraceImportError(.outOfOrder, format: format, line: item.line,
                                    "row at \(item.time) is earlier than rows already emitted (up to \(released)) by more than the \(window) reorder window: sort the export by time")
@@ -40,7 +40,7 @@ struct TimeOrderBuffer {
     }
 
     /// Everything still waiting, in order.
-    mutating func drain() -> ArraySlice<Item> { release(upTo: nil) }
+    package mutating func drain() -> ArraySlice<Item> { release(upTo: nil) }
 
     private mutating func release(upTo limit: Duration?) -> ArraySlice<Item> {
         let start = head

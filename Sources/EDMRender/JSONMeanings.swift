@@ -2,6 +2,8 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
 /// What each unit's bytes say, as the JSON members `text`, `hex`, `data`, `fields`, `dps` and
 /// `explanation`, and what the session summary learns from them (`JSONLinesRenderer` writes
 /// the rest of the line).
@@ -14,9 +16,9 @@ public struct JSONMeanings: Sendable {
     private var known = MeaningMemo<Known>()
 
     private struct Known: Sendable {
-        var marks: SessionSummary.Marks
+        package var marks: SessionSummary.Marks
         /// `"text":"…","hex":"…",…,"explanation":"…"`, as `members` writes them.
-        var members: [UInt8]
+        package var members: [UInt8]
     }
 
     public init() {}
@@ -54,7 +56,7 @@ public struct JSONMeanings: Sendable {
     public static func coversBytes(of unit: borrowing SessionUnit) -> Bool { MeaningKey.keeps(unit) }
 
     /// `text`, `hex` and `data`: the unit's bytes.
-    static func bytes(of unit: borrowing SessionUnit, into out: inout JSONWriter) {
+    package static func bytes(of unit: borrowing SessionUnit, into out: inout JSONWriter) {
         if let text = unit.textBytes { out.key("text"); out.string(utf8: text) }
         out.key("hex"); out.hex(unit.bytes)
         if let data = unit.frame?.data, isPrintable(data) { out.key("data"); out.string(utf8: data) }
@@ -99,7 +101,7 @@ public struct JSONMeanings: Sendable {
         out.closeObject()
     }
 
-    static func write(_ dps: DPSResponse, into out: inout JSONWriter) {
+    package static func write(_ dps: DPSResponse, into out: inout JSONWriter) {
         out.openObject()
         out.key("status"); out.string(dps.statusText)
         if let v = dps.operationID { out.key("operationId"); out.string(v) }

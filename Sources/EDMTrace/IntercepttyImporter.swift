@@ -24,7 +24,7 @@ public struct IntercepttyImporter: TraceImporter {
     public init() {}
 
     /// The direction and byte of one line, nil when it is not an interceptty line.
-    static func parseLine(_ line: ArraySlice<UInt8>) -> (Direction, UInt8)? {
+    package static func parseLine(_ line: ArraySlice<UInt8>) -> (Direction, UInt8)? {
         guard let mark = line.first, mark == 0x3C || mark == 0x3E else { return nil }
         var i = line.startIndex + 1
         while i < line.endIndex, line[i] == ByteText.space || line[i] == ByteText.tab { i += 1 }

@@ -2,6 +2,8 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
 /// Renders units as a transcript a person reads: one line per unit, then a summary.
 ///
 ///        14.076 -> edm AT request AT+UWSC=0,2,SSID — Wi-Fi station config 0: SSID "SSID"
@@ -19,11 +21,11 @@ public struct TranscriptRenderer: Sendable {
     /// What a line shows of a unit, apart from its time, direction and latency.
     private struct Known: Sendable {
         /// `edm AT request AT+UWSC=0,2,SSID`.
-        var head: [UInt8]
-        var explanation: String?
-        var marks: SessionSummary.Marks
+        package var head: [UInt8]
+        package var explanation: String?
+        package var marks: SessionSummary.Marks
 
-        init(_ unit: SessionUnit, _ description: UnitDescription) {
+        package init(_ unit: SessionUnit, _ description: UnitDescription) {
             head = Array((unit.layer + " " + description.summary).utf8)
             explanation = description.explanation
             marks = SessionSummary.Marks(description)

@@ -35,7 +35,7 @@ public struct JpnevulatorImporter: TraceImporter {
     public init(options: Options = Options()) { self.options = options }
 
     /// `2026-11-28 07:54:44.550992: /dev/ttyS1` → time and tty name.
-    static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (unixNanoseconds: Int64, tty: String)? {
+    package static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (unixNanoseconds: Int64, tty: String)? {
         guard let colon = line.firstRange(of: ": ".utf8),
               let when = TimeText.calendar(line[line.startIndex..<colon.lowerBound], utcOffsetSeconds: utcOffsetSeconds),
               !when.fraction.isEmpty else { return nil }
@@ -45,7 +45,7 @@ public struct JpnevulatorImporter: TraceImporter {
     }
 
     /// `AA 00 13` before an optional tab: the bytes, or nil when the line is not hex.
-    static func parseHex(_ line: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func parseHex(_ line: ArraySlice<UInt8>) -> [UInt8]? {
         let hexPart = line.firstIndex(of: ByteText.tab).map { line[line.startIndex..<$0] } ?? line
         var out: [UInt8] = []
         for token in ByteText.fields(hexPart) {

@@ -3,15 +3,15 @@ import EDMFrames
 import EDMAT
 import EDMSession
 /// The top-level fields of one small JSON object: strings decoded, numbers kept as text.
-enum FlatJSONObject {
-    enum Value: Equatable {
+package enum FlatJSONObject {
+    package enum Value: Equatable {
         case string(String)
         case number(ArraySlice<UInt8>)
         case other
     }
 
     /// Field name to value; nil when the bytes are not one object.
-    static func parse(_ b: [UInt8]) -> [String: Value]? {
+    package static func parse(_ b: [UInt8]) -> [String: Value]? {
         var i = 0
         func skipSpace() { while i < b.count, ByteText.isSpace(b[i]) { i += 1 } }
         func string() -> String? {

@@ -36,13 +36,13 @@ public struct SocatImporter: TraceImporter {
         }
     }
 
-    struct Header {
-        var leftToRight: Bool
-        var unixNanoseconds: Int64
-        var fraction: [UInt8]
-        var length: Int
-        var from: Int
-        var to: Int
+    package struct Header {
+        package var leftToRight: Bool
+        package var unixNanoseconds: Int64
+        package var fraction: [UInt8]
+        package var length: Int
+        package var from: Int
+        package var to: Int
     }
 
     public var format: TraceFormat { .socat }
@@ -81,7 +81,7 @@ public struct SocatImporter: TraceImporter {
     }
 
     /// `> 2026/11/28 07:54:14.000425418  length=23 from=0 to=22`
-    static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> Header? {
+    package static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> Header? {
         let f = ByteText.fields(line)
         guard f.count == 6, f[0].count == 1, f[0].first == 0x3E || f[0].first == 0x3C,
               let when = TimeText.calendar(line[f[1].startIndex..<f[2].endIndex], utcOffsetSeconds: utcOffsetSeconds),
@@ -93,7 +93,7 @@ public struct SocatImporter: TraceImporter {
     }
 
     /// The bytes of a hex line: ` hh` slots from column 0 up to the first that is not one.
-    static func hexSlots(_ line: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func hexSlots(_ line: ArraySlice<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         var i = line.startIndex
         while i + 2 < line.endIndex, line[i] == ByteText.space, let b = ByteText.hexByte(line, at: i + 1) {

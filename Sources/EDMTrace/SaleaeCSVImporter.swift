@@ -52,7 +52,7 @@ public struct SaleaeCSVImporter: TraceImporter {
     }
 
     /// Splits one CSV line; quoted fields may hold commas and doubled quotes.
-    static func splitCSV(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    package static func splitCSV(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         var fields: [ArraySlice<UInt8>] = []
         var i = line.startIndex
         while true {
@@ -81,7 +81,7 @@ public struct SaleaeCSVImporter: TraceImporter {
     }
 
     /// `0xAA`, `0b10101010` or `170`.
-    static func parseData(_ s: ArraySlice<UInt8>) -> UInt8? {
+    package static func parseData(_ s: ArraySlice<UInt8>) -> UInt8? {
         let t = ByteText.trimmed(s)
         if let hex = ByteText.dropPrefix(t, "0x") ?? ByteText.dropPrefix(t, "0X") {
             guard (1...2).contains(hex.count), hex.allSatisfy({ ByteText.hexValue($0) != nil }) else { return nil }
@@ -156,7 +156,7 @@ public struct SaleaeCSVImporter: TraceImporter {
     }
 
     /// `2026-11-28T07:54:14.000425418+00:00` (or `Z`, or no zone: UTC).
-    static func iso8601(_ s: ArraySlice<UInt8>) -> Int64? {
+    package static func iso8601(_ s: ArraySlice<UInt8>) -> Int64? {
         var body = s
         var offset = 0
         if body.last == 0x5A { body = body.dropLast() }

@@ -31,7 +31,7 @@ public struct SlsnifImporter: TraceImporter {
     private var warnedImprecise = false
     private var diagnostics: [TraceImportDiagnostic] = []
 
-    static let timeComment = "slsnif time, to the second: its millisecond field is unreliable"
+    package static let timeComment = "slsnif time, to the second: its millisecond field is unreliable"
 
     public init(utcOffsetSeconds: Int = 0) { self.utcOffsetSeconds = utcOffsetSeconds }
 
@@ -54,7 +54,7 @@ public struct SlsnifImporter: TraceImporter {
     }
 
     /// The bytes of a block's items: `c (hh) ` or `c (ddd) ` repeated.
-    static func parseItems(_ s: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func parseItems(_ s: ArraySlice<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         var i = s.startIndex
         while i < s.endIndex {
@@ -85,7 +85,7 @@ public struct SlsnifImporter: TraceImporter {
     }
 
     /// `Sat Nov 28 07:54:14.42 2026` (ctime with slsnif's cut milliseconds), to whole seconds.
-    static func parseTimestamp(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> Int64? {
+    package static func parseTimestamp(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> Int64? {
         var b = Array(line)
         while b.last == 0 || b.last == ByteText.space { b.removeLast() }
         guard b.count == 27, b[3] == ByteText.space, b[7] == ByteText.space, b[10] == ByteText.space,
@@ -101,7 +101,7 @@ public struct SlsnifImporter: TraceImporter {
 
     /// Removes the colour escapes (`ESC [ 0;37m`) slsnif writes when its log is stdout: a raw
     /// ESC is always one of them, since slsnif prints the byte 0x1B as `<ESC>`.
-    static func stripColors(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func stripColors(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         guard line.contains(0x1B) else { return line }
         var out: [UInt8] = []
         var i = line.startIndex
@@ -168,7 +168,7 @@ public struct SlsnifImporter: TraceImporter {
 }
 
 private extension String {
-    var trimmingSuffixSpaces: String {
+    package var trimmingSuffixSpaces: String {
         var s = self
         while s.last == " " { s.removeLast() }
         return s

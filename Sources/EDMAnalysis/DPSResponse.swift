@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
 /// What DPS answered, read from a data event's payload (PROTOCOL.md section 4).
 ///
 /// The module hands the host the message body only, never the topic, so the status code and
@@ -55,16 +56,16 @@ public struct DPSResponse: Hashable, Sendable {
     /// and a value of another type (a number for a string, a string for a number) counts as
     /// none. A number is kept as its text.
     private struct Fields {
-        static let status = 0, operationID = 1, errorCode = 2, message = 3
-        static let assignedHub = 4, deviceID = 5, substatus = 6, stateErrorCode = 7, stateMessage = 8
+        package static let status = 0, operationID = 1, errorCode = 2, message = 3
+        package static let assignedHub = 4, deviceID = 5, substatus = 6, stateErrorCode = 7, stateMessage = 8
         /// (Not a field of its own: its members are.)
-        static let registrationState = 9
-        var text = InlineArray<9, String?>(repeating: nil)
+        package static let registrationState = 9
+        package var text = InlineArray<9, String?>(repeating: nil)
         /// Members already met (a bit per field, and `registrationState`'s).
         private var met: UInt16 = 0
 
         /// Nil when the bytes are not exactly one JSON object.
-        init?(_ payload: [UInt8]) {
+        package init?(_ payload: [UInt8]) {
             let valid = payload.withUnsafeBufferPointer { bytes in
                 var scanner = JSONScanner(bytes: bytes)
                 return scanner.members(depth: 0) { key, scanner in

@@ -2,6 +2,8 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
 /// What the renderers work out from a unit's bytes (catalog words, DPS bodies, summaries,
 /// JSON's `text` and `hex`), remembered per distinct unit: sessions repeat the same lines
 /// (`OK`, the same commands every run) and frames (connect events, the same requests), and
@@ -13,8 +15,10 @@ import EDMSession
 /// A unit is kept the second time it comes: most units not seen before never come again (they
 /// carry a device or operation id), and copying their bytes into the memo cost more than the
 /// lookup that missed them; the first time, only their hash is noted.
-struct MeaningMemo<Value> {
-    static var maxKnown: Int { 1024 }
+package struct MeaningMemo<Value> {
+    package static var maxKnown: Int { 1024 }
+
+    package init() {}
 
     /// An open-addressing table probed from the key's digest: every unit is looked up, and a
     /// Dictionary ran its hasher over the digest again each time and copied the keys it
@@ -32,11 +36,11 @@ struct MeaningMemo<Value> {
     /// Digests of keys seen once and not kept (a collision only keeps a unit early).
     private var seen: Set<UInt64> = []
 
-    subscript(key: MeaningKey) -> Value? { values[slot(of: key)] }
+    package subscript(key: MeaningKey) -> Value? { values[slot(of: key)] }
 
     /// The value kept for `key`, or else `make()`'s, kept for next time (with no key, nothing
     /// is kept).
-    mutating func value(for key: MeaningKey?, orMake make: () -> Value) -> Value {
+    package mutating func value(for key: MeaningKey?, orMake make: () -> Value) -> Value {
         guard let key else { return make() }
         let i = slot(of: key)
         if let value = values[i] { return value }
@@ -47,7 +51,7 @@ struct MeaningMemo<Value> {
 
     /// Keeps `make()`'s value for `key` (not found before) if it comes for the second time;
     /// `make` is called only then.
-    mutating func keep(for key: MeaningKey, _ make: () -> Value) { keep(for: key, at: slot(of: key), make) }
+    package mutating func keep(for key: MeaningKey, _ make: () -> Value) { keep(for: key, at: slot(of: key), make) }
 
     /// `i`: the key's slot, or the free one where it would go.
     private mutating func keep(for key: MeaningKey, at i: Int, _ make: () -> Value) {
@@ -91,21 +95,21 @@ struct MeaningMemo<Value> {
 extension MeaningMemo: Sendable where Value: Sendable {}
 
 /// What a unit's meaning depends on, when that is its bytes alone: how `MeaningMemo` finds it.
-struct MeaningKey: Equatable, Sendable {
+package struct MeaningKey: Equatable, Sendable {
     /// Longer units are not kept.
-    static let maxLength = 256
+    package static let maxLength = 256
 
     /// The same bytes mean different things as AT text and as a frame.
-    enum Source: UInt8, Sendable { case at, frame }
-    var source: Source
+    package enum Source: UInt8, Sendable { case at, frame }
+    package var source: Source
     /// The unit's bytes, whole: JSON remembers its `text` and `hex` too.
-    var bytes: ArraySlice<UInt8>
+    package var bytes: ArraySlice<UInt8>
     /// Anything else the remembered value depends on (the transcript's summary names the
     /// AT unit's type and a data frame's peer); 0 when nothing.
-    var variant: Int
+    package var variant: Int
 
     /// Nil for a unit `keeps` turns away.
-    init?(_ unit: borrowing SessionUnit, variant: Int = 0) {
+    package init?(_ unit: borrowing SessionUnit, variant: Int = 0) {
         guard Self.keeps(unit) else { return nil }
         // (A frame unit's bytes are its frame's.)
         if case .frame = unit.kind { self.init(source: .frame, bytes: unit.bytes, variant: variant) } else {
@@ -115,13 +119,13 @@ struct MeaningKey: Equatable, Sendable {
 
     /// False for a unit with a diagnostic (its message is shown instead), raw bytes (what a
     /// payload means is the credential its command announced), or bytes too long to keep.
-    static func keeps(_ unit: borrowing SessionUnit) -> Bool {
+    package static func keeps(_ unit: borrowing SessionUnit) -> Bool {
         guard unit.diagnostic == nil, unit.bytes.count <= maxLength else { return false }
         if case .raw = unit.kind { return false }
         return true
     }
 
-    init(source: Source, bytes: ArraySlice<UInt8>, variant: Int) {
+    package init(source: Source, bytes: ArraySlice<UInt8>, variant: Int) {
         self.source = source
         self.bytes = bytes
         self.variant = variant
@@ -131,7 +135,7 @@ struct MeaningKey: Equatable, Sendable {
     /// The key's 64-bit digest (the bytes eight at a time, then the source and variant): where
     /// `MeaningMemo` looks for it. Equal digests of different keys only share a probe
     /// sequence: `==` still compares the bytes.
-    let digest: UInt64
+    package let digest: UInt64
 
     private static func digest(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var h = UInt64(bytes.count), i = 0
@@ -144,13 +148,13 @@ struct MeaningKey: Equatable, Sendable {
     }
 
     // The bytes eight at a time (ArraySlice's == compares them one by one).
-    static func == (a: MeaningKey, b: MeaningKey) -> Bool {
+    package static func == (a: MeaningKey, b: MeaningKey) -> Bool {
         guard a.digest == b.digest, a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else { return false }
         return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in equal(x, y) } }
     }
 
     /// Whether the bytes are the same, eight at a time (same counts).
-    static func equal(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+    package static func equal(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         while i + 8 <= x.count {
             guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }

@@ -13,20 +13,20 @@ import EDMSession
 public enum PcapngEncoder {
     // (@usableFromInline: read by the inlinable `appendEnhancedPacket`.)
     @usableFromInline
-    enum BlockType {
-        static let sectionHeader: UInt32 = 0x0A0D_0D0A
-        static let interfaceDescription: UInt32 = 0x0000_0001
-        @usableFromInline static let enhancedPacket: UInt32 = 0x0000_0006
+    package enum BlockType {
+        package static let sectionHeader: UInt32 = 0x0A0D_0D0A
+        package static let interfaceDescription: UInt32 = 0x0000_0001
+        @usableFromInline package static let enhancedPacket: UInt32 = 0x0000_0006
     }
 
     @usableFromInline
-    enum Option {
-        @usableFromInline static let end: UInt16 = 0
-        @usableFromInline static let comment: UInt16 = 1
-        static let shbUserApplication: UInt16 = 4
-        static let ifName: UInt16 = 2
-        static let ifTimestampResolution: UInt16 = 9
-        @usableFromInline static let epbFlags: UInt16 = 2
+    package enum Option {
+        @usableFromInline package static let end: UInt16 = 0
+        @usableFromInline package static let comment: UInt16 = 1
+        package static let shbUserApplication: UInt16 = 4
+        package static let ifName: UInt16 = 2
+        package static let ifTimestampResolution: UInt16 = 9
+        @usableFromInline package static let epbFlags: UInt16 = 2
     }
 
     /// Section header: version 1.0, section length unknown (-1).
@@ -106,7 +106,7 @@ public enum PcapngEncoder {
 
     /// Copies the bytes to `p`, in one go when they are contiguous; returns their count.
     @inlinable
-    static func copy<C: Collection<UInt8>>(_ bytes: C, to p: UnsafeMutableRawPointer) -> Int {
+    package static func copy<C: Collection<UInt8>>(_ bytes: C, to p: UnsafeMutableRawPointer) -> Int {
         let copied = bytes.withContiguousStorageIfAvailable { b -> Int in
             if let base = b.baseAddress { p.copyMemory(from: base, byteCount: b.count) }
             return b.count
@@ -155,16 +155,16 @@ public enum PcapngEncoder {
         return out
     }
 
-    static func le16(_ v: UInt16, _ out: inout [UInt8]) {
+    package static func le16(_ v: UInt16, _ out: inout [UInt8]) {
         out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8))
     }
 
-    static func le32(_ v: UInt32, _ out: inout [UInt8]) {
+    package static func le32(_ v: UInt32, _ out: inout [UInt8]) {
         out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF))
         out.append(UInt8(v >> 16 & 0xFF)); out.append(UInt8(v >> 24))
     }
 
     /// `count` rounded up to a multiple of 4 (blocks and options are 32-bit aligned).
     @inlinable
-    static func padded(_ count: Int) -> Int { (count + 3) & ~3 }
+    package static func padded(_ count: Int) -> Int { (count + 3) & ~3 }
 }

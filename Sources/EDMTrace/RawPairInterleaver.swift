@@ -139,7 +139,7 @@ public struct RawPairInterleaver {
     }
 
     /// A request hands the word to the module; a final result or prompt hands it back.
-    static func handsOver(_ unit: SessionUnit) -> Bool {
+    package static func handsOver(_ unit: SessionUnit) -> Bool {
         switch unit.kind {
         case .at(.command), .at(.final), .at(.prompt), .raw(.payload): true
         case .frame(let frame): frame.payloadID == .atRequest || unit.reply != nil

@@ -9,10 +9,10 @@ import EDMSession
 /// (`2026/11/28 07:54:14.000425418`) become Unix nanoseconds by the civil-days algorithm;
 /// the formats print local time without a zone, so callers pass the zone's UTC offset
 /// (default 0: the capture is read as UTC).
-enum TimeText {
+package enum TimeText {
     /// `[-+]digits[.digits][(e|E)[-+]digits]` in units of 10^`unitExponent` seconds
     /// (0 seconds, -6 microseconds), to nanoseconds, rounded half away from zero.
-    static func nanoseconds(_ s: ArraySlice<UInt8>, unitExponent: Int) -> Int64? {
+    package static func nanoseconds(_ s: ArraySlice<UInt8>, unitExponent: Int) -> Int64? {
         var i = s.startIndex
         var negative = false
         if i < s.endIndex, s[i] == 0x2D || s[i] == 0x2B { negative = s[i] == 0x2D; i += 1 }
@@ -71,7 +71,7 @@ enum TimeText {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -81,7 +81,7 @@ enum TimeText {
         return era * 146097 + doe - 719468
     }
 
-    static func unixNanoseconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
+    package static func unixNanoseconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
                                 nanosecond: Int, utcOffsetSeconds: Int = 0) -> Int64 {
         let days = Int64(daysFromCivil(year: year, month: month, day: day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(utcOffsetSeconds)
@@ -89,7 +89,7 @@ enum TimeText {
     }
 
     /// A fraction's digits (after the dot) to nanoseconds: `000425418` → 425418, `550992` → 550992000.
-    static func fractionNanoseconds(_ digits: ArraySlice<UInt8>) -> Int? {
+    package static func fractionNanoseconds(_ digits: ArraySlice<UInt8>) -> Int? {
         guard !digits.isEmpty, digits.allSatisfy(ByteText.isDigit) else { return nil }
         var v = 0, n = 0
         for d in digits where n < 9 { v = v * 10 + Int(d - 0x30); n += 1 }
@@ -100,7 +100,7 @@ enum TimeText {
     /// `YYYY?MM?DD HH:MM:SS[.fraction]` where `?` is any one separator (`/` for socat, `-` for
     /// jpnevulator, `T` allowed between date and time). Returns Unix nanoseconds and the raw
     /// fraction digits (socat's 1.7.4 check needs them).
-    static func calendar(_ s: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (nanoseconds: Int64, fraction: ArraySlice<UInt8>)? {
+    package static func calendar(_ s: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (nanoseconds: Int64, fraction: ArraySlice<UInt8>)? {
         let b = Array(s)
         guard b.count >= 19 else { return nil }
         func num(_ from: Int, _ count: Int) -> Int? { ByteText.decimal(b[from..<(from + count)]) }

@@ -9,25 +9,25 @@ import EDMSession
 /// across chunks is copied, into the one pending buffer. A line longer than
 /// `TraceRecordLimits.maxLineLength` is refused: that is a binary file, and buffering it
 /// would break the flat-memory promise.
-struct LineSplitter {
-    struct Line {
+package struct LineSplitter {
+    package struct Line {
         /// 1-based.
-        var number: Int
+        package var number: Int
         /// Byte offset of the line's first byte in the whole input.
-        var offset: Int
+        package var offset: Int
         /// The line without its terminator.
-        var bytes: ArraySlice<UInt8>
+        package var bytes: ArraySlice<UInt8>
     }
 
-    let format: TraceFormat
+    package let format: TraceFormat
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private(set) var linesSeen = 0
     private(set) var bytesSeen = 0
 
-    init(format: TraceFormat) { self.format = format }
+    package init(format: TraceFormat) { self.format = format }
 
-    mutating func lines(in chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [Line] {
+    package mutating func lines(in chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [Line] {
         var out: [Line] = []
         var start = chunk.startIndex
         let chunkOffset = bytesSeen
@@ -52,7 +52,7 @@ struct LineSplitter {
     }
 
     /// The last line, when the input does not end with LF.
-    mutating func finish() -> Line? {
+    package mutating func finish() -> Line? {
         guard !pending.isEmpty else { return nil }
         defer { pending = [] }
         return make(pending[...], offset: pendingOffset)

@@ -9,20 +9,20 @@ import EDMSession
 /// which is what the brief of every per-byte format asks for; a CLI can widen it to, say,
 /// two character times to get one record per burst). A record takes its first byte's time
 /// and is cut at `TraceRecordLimits.maxRecordSize` bytes.
-struct ByteRunGrouper {
-    var joinWithin: Duration
-    var flags: TraceRecord.Flags
-    var comment: String?
+package struct ByteRunGrouper {
+    package var joinWithin: Duration
+    package var flags: TraceRecord.Flags
+    package var comment: String?
     private var run: TraceRecord?
     private var lastTime: Duration = .zero
 
-    init(joinWithin: Duration = .zero, flags: TraceRecord.Flags = [], comment: String? = nil) {
+    package init(joinWithin: Duration = .zero, flags: TraceRecord.Flags = [], comment: String? = nil) {
         self.joinWithin = joinWithin
         self.flags = flags
         self.comment = comment
     }
 
-    mutating func add<C: Collection<UInt8>>(time: Duration, direction: Direction?, bytes: C, into out: inout [TraceRecord]) {
+    package mutating func add<C: Collection<UInt8>>(time: Duration, direction: Direction?, bytes: C, into out: inout [TraceRecord]) {
         for byte in bytes {
             if var current = run, current.direction == direction, time - lastTime <= joinWithin,
                current.bytes.count < TraceRecordLimits.maxRecordSize {
@@ -37,7 +37,7 @@ struct ByteRunGrouper {
         }
     }
 
-    mutating func flush(into out: inout [TraceRecord]) {
+    package mutating func flush(into out: inout [TraceRecord]) {
         if let done = run { out.append(done) }
         run = nil
     }

@@ -75,7 +75,7 @@ public struct AzureDPSLogImporter: TraceImporter {
     }
 
     /// `" 14076ms -> ..."`: the milliseconds and the text after them.
-    static func timestamp(of line: ArraySlice<UInt8>) -> (ms: Int, rest: ArraySlice<UInt8>)? {
+    package static func timestamp(of line: ArraySlice<UInt8>) -> (ms: Int, rest: ArraySlice<UInt8>)? {
         var i = line.startIndex
         while i < line.endIndex, line[i] == ByteText.space || line[i] == ByteText.tab { i += 1 }
         let digitsStart = i
@@ -227,7 +227,7 @@ public struct AzureDPSLogImporter: TraceImporter {
     }
 
     /// `AT+USECMNG=0,<type>,<name>,<size>`: the size the next raw payload will have.
-    static func credentialImport(_ command: ArraySlice<UInt8>) -> (size: Int, command: String)? {
+    package static func credentialImport(_ command: ArraySlice<UInt8>) -> (size: Int, command: String)? {
         guard let args = ByteText.dropPrefix(command, "AT+USECMNG=0,") else { return nil }
         let fields = args.split(separator: 0x2C, omittingEmptySubsequences: false)
         guard fields.count >= 3, let size = ByteText.decimal(ByteText.trimmed(fields[2])) else { return nil }

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
 /// What a decoded session came to: the outcome, how long each phase took, what went wrong.
 ///
 /// It is built unit by unit (so it streams), from the same descriptions the transcript shows.
@@ -48,11 +49,11 @@ public struct SessionSummary: Sendable {
     /// answer): usually nothing. Worked out once per distinct unit (the renderers keep it with
     /// what the unit means, possibly on another thread), applied at each unit that carries it.
     public struct Marks: Sendable {
-        let marks: [Mark]
+        package let marks: [Mark]
         public static let none = Marks(marks: [])
 
         /// The marks of the unit's AT lines and DPS body.
-        init(_ description: borrowing UnitDescription) {
+        package init(_ description: borrowing UnitDescription) {
             marks = description.atLines.compactMap(Mark.init) + (description.dps.map { [.answer($0)] } ?? [])
         }
 
@@ -60,7 +61,7 @@ public struct SessionSummary: Sendable {
     }
 
     /// One thing a unit tells the summary.
-    enum Mark: Sendable {
+    package enum Mark: Sendable {
         case begin(String)
         case end(String)
         case wifiDown(reason: Int?)
@@ -70,7 +71,7 @@ public struct SessionSummary: Sendable {
         case answer(DPSResponse)
 
         /// Nil for the lines the summary does not follow.
-        init?(_ line: ATCommandLine) {
+        package init?(_ line: ATCommandLine) {
             switch (line.kind, line.upperCasedName) {
             case (.command, "+USECMNG"): self = .begin("credentials")
             case (.command, "+UWSCA") where line.integer(1) == 3: self = .begin("Wi-Fi")
@@ -92,13 +93,13 @@ public struct SessionSummary: Sendable {
     /// it needs. (edm-decode's JSON workers make these, so that the thread keeping the summary
     /// never reads the units: each read copied one, a retain and a release of its bytes.)
     public struct Entry: Sendable {
-        let marks: Marks
-        let time: Duration
-        let fromHost: Bool
+        package let marks: Marks
+        package let time: Duration
+        package let fromHost: Bool
         /// Boot noise; bad bytes (any other diagnostic).
-        let noise: Bool, garbage: Bool
+        package let noise: Bool, garbage: Bool
         /// A data command: the host sends DPS a request.
-        let dataCommand: Bool
+        package let dataCommand: Bool
 
         public init(_ unit: borrowing SessionUnit, _ marks: Marks) {
             self.marks = marks
