@@ -34,6 +34,7 @@ demo: build
 # A short bounded fuzz of the stream and session decoders first (libFuzzer), then the suite,
 # so the last line is Swift Testing's summary.
 test: deps
+	Scripts/check-architecture.sh
 	Fuzz/fuzz.sh $${FUZZ_SECONDS:-20}
 	$(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status

@@ -1,5 +1,6 @@
 import EDMBytes
 import EDMFrames
+
 /// Plain-language explanations of AT lines, for transcripts and failure messages.
 ///
 /// Explanations never show a secret: a passphrase or password is described by its length,
@@ -207,7 +208,7 @@ extension ATCatalog {
 }
 
 /// The parts of an `AT+UDCP` URL an explanation shows: `mqtt://host:port/?key=value&…`.
-/// Values are not escaped (PROTOCOL.md), so a value may itself hold `?`, `/` or `=`.
+/// Values are not escaped (docs/protocol.md), so a value may itself hold `?`, `/` or `=`.
 fileprivate struct PeerURL {
     package let scheme: String
     /// `host:port`, `[fe80::1]:5000`.
@@ -215,8 +216,8 @@ fileprivate struct PeerURL {
     /// The text after the first `?` (split on `&` when asked: most of it is never read).
     private let queryText: ArraySlice<UInt8>
 
-    /// Works on UTF-8 bytes: every separator is ASCII, and Character-wise scanning was the
-    /// slowest part of explaining a session.
+    /// Works on UTF-8 bytes: every separator is ASCII, so Character-wise scanning (grapheme
+    /// breaking on every step) would buy nothing.
     package init?(_ url: String) {
         let u = Array(url.utf8)[...]
         func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -1,9 +1,10 @@
 import EDMBytes
 import EDMFrames
-/// The AT commands, responses and URCs of the provisioning flow (PROTOCOL.md section 3),
+
+/// The AT commands, responses and URCs of the provisioning flow (docs/protocol.md, "AT commands of the provisioning flow"),
 /// with their field names, and what they mean.
 ///
-/// The table is an Array, in the order of PROTOCOL.md: anything built from it (a dissector
+/// The table is an Array, in the order of docs/protocol.md: anything built from it (a dissector
 /// value table, a help text) comes out in the same order on every run.
 public enum ATCatalog {
     public static let entries: [ATCatalogEntry] = [

@@ -1,5 +1,6 @@
 import EDMBytes
 import EDMFrames
+
 /// What the catalog knows about one command, response, URC or final result: its name, the
 /// names of its fields in order, and a one-line summary for people.
 ///

@@ -1,5 +1,6 @@
 import EDMBytes
 import EDMFrames
+
 /// One line of AT text, parsed: a command the host sent (or its echo), an information line
 /// (`+NAME:args`, a response or an unsolicited result code), a final result, the `>` prompt,
 /// or anything else (boot noise, PEM text).

@@ -3,7 +3,8 @@ import EDMFrames
 import EDMAT
 import EDMSession
 import EDMTrace
-/// What DPS answered, read from a data event's payload (PROTOCOL.md section 4).
+
+/// What DPS answered, read from a data event's payload (docs/protocol.md, "DPS over the module's MQTT client").
 ///
 /// The module hands the host the message body only, never the topic, so the status code and
 /// `retry-after` DPS put there are lost: the body is all there is to decide on.

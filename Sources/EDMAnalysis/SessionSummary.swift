@@ -3,6 +3,7 @@ import EDMFrames
 import EDMAT
 import EDMSession
 import EDMTrace
+
 /// What a decoded session came to: the outcome, how long each phase took, what went wrong.
 ///
 /// It is built unit by unit (so it streams), from the same descriptions the transcript shows.

@@ -3,6 +3,7 @@ import EDMFrames
 import EDMAT
 import EDMSession
 import EDMTrace
+
 /// How a unit reads to a person: a short summary and an explanation, shared by the
 /// transcript, the JSON Lines `fields`, and the Mermaid diagram.
 public struct UnitDescription: Sendable {

@@ -1,7 +1,6 @@
 extension Duration {
-    // Renderers and writers turn every unit's time into these. `components` divides the
-    // 128-bit attoseconds by 10^18 and then again (about 190 instructions, callgrind);
-    // one division of `attoseconds` costs about 30.
+    // Renderers and writers turn every unit's time into these: one division of `attoseconds`,
+    // where `components` divides the 128-bit attoseconds by 10^18 and then again.
 
     /// Whole nanoseconds (truncated toward zero).
     @inlinable
@@ -20,17 +19,17 @@ public func milliseconds(_ d: Duration) -> String {
 
 /// `12.057` seconds with milliseconds.
 public func seconds(_ d: Duration) -> String {
-    var out = ByteBuffer(capacity: 24)
+    var out = OutputBuffer(capacity: 24)
     appendSeconds(d, to: &out)
     return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
 }
 
 /// `seconds(d)` as bytes, right-aligned in `width` columns (every transcript line starts with
 /// one: written in place, not put together from Strings).
-public func appendSeconds(_ d: Duration, width: Int = 0, to out: inout ByteBuffer) {
+public func appendSeconds(_ d: Duration, width: Int = 0, to out: inout OutputBuffer) {
     let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
     let whole = UInt64(ms.magnitude / 1000)
-    let length = (ms < 0 ? 1 : 0) + ByteBuffer.decimalDigits(whole) + 4
+    let length = (ms < 0 ? 1 : 0) + OutputBuffer.decimalDigits(whole) + 4
     let pad = max(0, width - length)
     out.room(pad).initialize(repeating: 0x20, count: pad)
     out.advance(pad)

@@ -1,8 +1,8 @@
 /// Reads JSON from bytes in place: the pieces `JSONValue` builds its trees from, and a way to
 /// walk an object's members without building anything.
 ///
-/// Reading a DPS body into a tree (arrays of members, a String per key) cost about 8,000
-/// instructions per body, and only a few of its fields are ever read; `members(depth:_:)`
+/// A DPS body read into a tree (arrays of members, a String per key) would be built for the
+/// few fields anyone reads; `members(depth:_:)`
 /// hands over each key as bytes and skips the values no one reads, checking them all the
 /// same, so a document is accepted or refused exactly as `JSONValue(parsing:)` would.
 package struct JSONScanner {

@@ -3,15 +3,15 @@
 ///
 /// edm-decode writes a JSON line per unit, millions per capture; building a tree of values
 /// and Strings first spent most of its time in allocations. Here lines are appended to one
-/// reusable `ByteBuffer`: each value asks it once for room and is stored through a pointer
+/// reusable `OutputBuffer`: each value asks it once for room and is stored through a pointer
 /// (hex, digits and escapes in place), and string literals are copied without conversion.
 public struct JSONWriter: Sendable {
     /// What has been written (edm-decode lets lines collect here and writes them in blocks).
-    public private(set) var buffer: ByteBuffer
+    public private(set) var buffer: OutputBuffer
     /// Whether the current object or array already has a member (so the next needs a comma).
     private var hasMember = false
 
-    public init(capacity: Int = 1024) { buffer = ByteBuffer(capacity: capacity) }
+    public init(capacity: Int = 1024) { buffer = OutputBuffer(capacity: capacity) }
 
     /// The bytes written, copied out.
     public var bytes: [UInt8] { buffer.array }

@@ -1,4 +1,5 @@
 import EDMBytes
+
 /// The typed body of a connect event (payload id `0x0011`).
 ///
 /// Layout (offsets from the channel byte): channel, connect type, then a type-specific part:

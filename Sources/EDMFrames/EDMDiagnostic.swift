@@ -1,4 +1,5 @@
 import EDMBytes
+
 /// Something wrong with bytes on the wire, with where it is.
 ///
 /// Diagnostics are values: the decoders return them alongside the bytes they concern and
@@ -50,8 +51,8 @@ public struct EDMDiagnostic: Error, Hashable, Sendable, CustomStringConvertible 
         case .noise: what = "bytes that are neither AT text nor EDM frames"
         default: what = code.rawValue
         }
-        // (Put together as bytes: a pcapng comment and a JSON error carry it for every bad
-        // unit, and string interpolation cost about 4,500 instructions a message, callgrind.)
+        // (Put together as bytes rather than by interpolation: a pcapng comment and a JSON
+        // error carry it for every bad unit, and a noisy capture has millions.)
         var text: [UInt8] = []
         text.reserveCapacity(what.utf8.count + 48)
         text += what.utf8

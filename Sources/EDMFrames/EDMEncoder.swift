@@ -1,4 +1,5 @@
 import EDMBytes
+
 /// Builds EDM frames for both sides of the link.
 ///
 /// Every function returns the complete frame, start byte to stop byte. Bodies longer than

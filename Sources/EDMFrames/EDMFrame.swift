@@ -1,4 +1,5 @@
 import EDMBytes
+
 /// One EDM frame, as a view into the bytes it was decoded from.
 ///
 /// `bytes` is a slice of the caller's buffer (start `0xAA` through stop `0x55`): decoding

@@ -1,4 +1,5 @@
 import EDMBytes
+
 /// The 16-bit payload header of an EDM frame: a 12-bit identifier and a 4-bit type.
 ///
 /// Ids the protocol does not define are kept as they are (never an error): a capture from
@@ -18,7 +19,7 @@ public struct EDMPayloadID: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let iPhoneEvent = EDMPayloadID(rawValue: 0x0061)
     public static let startEvent = EDMPayloadID(rawValue: 0x0071)
 
-    /// Every id PROTOCOL.md section 2 defines, in numeric order.
+    /// Every id docs/protocol.md ("Payload ids") lists, in numeric order.
     public static let known: [EDMPayloadID] = [
         .connectEvent, .disconnectEvent, .dataEvent, .dataCommand, .atEvent,
         .atRequest, .atConfirmation, .resendConnectEvents, .iPhoneEvent, .startEvent,

@@ -1,4 +1,5 @@
 import EDMBytes
+
 /// What the stream decoder yields: a frame, or a run of bytes that is not one.
 public enum EDMStreamUnit: Hashable, Sendable {
     /// A well-formed frame and the stream offset of its start byte.
@@ -39,13 +40,11 @@ public enum EDMStreamUnit: Hashable, Sendable {
 /// framing rule of the product: the session decoder cuts its frames and garbage here too.
 /// Every decision depends on the bytes alone, so any split of the input yields the same units.
 ///
-/// Performance: the decoding path is `@inlinable` and always inlined, down to `garbageRun`, so
-/// a caller's `while let unit = decoder.decode(&buffer)` loop sees each unit from construction
-/// to destruction and the optimiser drops the retain/release of the buffer's storage that every
-/// frame's slice would otherwise cost. Called across the module boundary (or with the garbage
-/// path out of line, which merges both kinds of unit into one value), each frame paid an atomic
-/// retain, an atomic release and a generic destroy of the optional unit: about 8x slower than
-/// a plain C walk. Benchmarks/bench.sh measures it.
+/// The decoding path is `@inlinable` and always inlined, down to `garbageRun`, so a caller's
+/// `while let unit = decoder.decode(&buffer)` loop sees each unit from construction to
+/// destruction and the optimiser drops the retain and release of the buffer's storage that
+/// each frame's slice would otherwise cost (an atomic pair per frame across a module
+/// boundary). Benchmarks/bench.sh compares it with a plain C walk.
 public struct EDMStreamDecoder: Sendable {
     /// A garbage run is reported in pieces of at most this many bytes, so memory stays
     /// bounded on a line that never carries a start byte: the size of the largest frame.

@@ -1,4 +1,5 @@
 import EDMKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -18,7 +19,7 @@ final class CaptureOutput {
     let name: String
     private var fd: Int32
     private let ownsDescriptor: Bool
-    private var buffer = ByteBuffer(capacity: 2 * bufferSize)
+    private var buffer = OutputBuffer(capacity: 2 * bufferSize)
 
     /// Creates or truncates `path` (`-` is standard output).
     init(path: String) throws(CaptureIOError) {
@@ -50,7 +51,7 @@ final class CaptureOutput {
     }
 
     /// Lets an encoder append to the buffer in place, with no array of its own in between.
-    func append(_ encode: (inout ByteBuffer) -> Void) throws(CaptureIOError) {
+    func append(_ encode: (inout OutputBuffer) -> Void) throws(CaptureIOError) {
         guard fd >= 0 else { throw CaptureIOError(.closed, path: name, "write after close") }
         encode(&buffer)
         if buffer.count >= Self.bufferSize { try flush() }

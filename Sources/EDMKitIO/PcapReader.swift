@@ -1,5 +1,6 @@
-import CPcap
 import EDMKit
+import CPcap
+
 #if canImport(Glibc)
 import Glibc
 #endif

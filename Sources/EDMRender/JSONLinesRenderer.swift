@@ -4,7 +4,8 @@ import EDMAT
 import EDMSession
 import EDMTrace
 import EDMAnalysis
-/// Renders units as JSON Lines, the public contract of DESIGN.md (documented in the README):
+
+/// Renders units as JSON Lines, the public contract documented in docs/json-contract.md:
 /// one object per unit, then `{"summary":{…}}`. Keys keep a fixed order; fields are added,
 /// never renamed or removed.
 ///
@@ -30,7 +31,7 @@ public struct JSONLinesRenderer: Sendable {
         out.openObject()
         out.key("index"); out.int(unit.index)
         out.key("time"); out.seconds(unit.time)
-        out.members(LineHead.members(of: unit))
+        out.members(JSONLinePrefix.members(of: unit))
         out.key("offset"); out.int(unit.offset)
         out.key("length"); out.int(unit.bytes.count)
         let frame = unit.frame

@@ -4,16 +4,17 @@ import EDMAT
 import EDMSession
 import EDMTrace
 import EDMAnalysis
+
 /// What each unit's bytes say, as the JSON members `text`, `hex`, `data`, `fields`, `dps` and
 /// `explanation`, and what the session summary learns from them (`JSONLinesRenderer` writes
 /// the rest of the line).
 ///
 /// These members depend on the unit's bytes alone, and most units repeat earlier ones: they
-/// are written once per distinct unit (`MeaningMemo`) and copied after that. Nothing here
+/// are written once per distinct unit (`UnitMeaningCache`) and copied after that. Nothing here
 /// depends on the units before, so edm-decode has two of these work on alternate batches
 /// while other threads decode and write.
 public struct JSONMeanings: Sendable {
-    private var known = MeaningMemo<Known>()
+    private var known = UnitMeaningCache<Known>()
 
     private struct Known: Sendable {
         package var marks: SessionSummary.Marks
@@ -29,7 +30,7 @@ public struct JSONMeanings: Sendable {
     public mutating func members(for unit: borrowing SessionUnit, into out: inout JSONWriter) -> SessionSummary.Marks {
         // Raw bytes tell the summary nothing, and mean nothing but the credential a payload is.
         if case .raw = unit.kind, unit.diagnostic != nil || unit.credential == nil { return .none }
-        let key = MeaningKey(unit)
+        let key = UnitMeaningKey(unit)
         if let key, let meaning = known[key] {
             out.members(meaning.members)
             return meaning.marks
@@ -53,7 +54,7 @@ public struct JSONMeanings: Sendable {
     /// the units it remembers, whose bytes repeat: quoted once, copied after that. The others'
     /// (long or raw units: credentials, garbage) are written with the line, straight from the
     /// bytes (`JSONLinesRenderer.line`): not copied into a memo they would not stay in.
-    public static func coversBytes(of unit: borrowing SessionUnit) -> Bool { MeaningKey.keeps(unit) }
+    public static func coversBytes(of unit: borrowing SessionUnit) -> Bool { UnitMeaningKey.keeps(unit) }
 
     /// `text`, `hex` and `data`: the unit's bytes.
     package static func bytes(of unit: borrowing SessionUnit, into out: inout JSONWriter) {

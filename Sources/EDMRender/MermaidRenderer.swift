@@ -4,6 +4,7 @@ import EDMAT
 import EDMSession
 import EDMTrace
 import EDMAnalysis
+
 /// Renders a session as a Mermaid sequence diagram of host, module and DPS, for bug reports.
 ///
 /// The module's MQTT traffic with DPS is drawn from what the host sees: a data command on

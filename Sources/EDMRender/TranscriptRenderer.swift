@@ -4,19 +4,20 @@ import EDMAT
 import EDMSession
 import EDMTrace
 import EDMAnalysis
+
 /// Renders units as a transcript a person reads: one line per unit, then a summary.
 ///
 ///        14.076 -> edm AT request AT+UWSC=0,2,SSID — Wi-Fi station config 0: SSID "SSID"
 ///        14.089 <- edm AT confirmation OK (13 ms)
 ///
 /// It streams: `line(for:)` per unit, `closing(anomalies:)` at the end. What a unit says is
-/// worked out once per distinct text or frame (`MeaningMemo`), and lines are put together as
+/// worked out once per distinct text or frame (`UnitMeaningCache`), and lines are put together as
 /// bytes (edm-decode writes them straight into its output buffer: `write(_:anomalies:into:)`).
 public struct TranscriptRenderer: Sendable {
     public var color: Bool
     private var summary = SessionSummary()
     private var noted = 0
-    private var known = MeaningMemo<Known>()
+    private var known = UnitMeaningCache<Known>()
 
     /// What a line shows of a unit, apart from its time, direction and latency.
     private struct Known: Sendable {
@@ -35,16 +36,16 @@ public struct TranscriptRenderer: Sendable {
     public init(color: Bool = false) { self.color = color }
 
     public mutating func line(for unit: SessionUnit, anomalies: [SessionAnomaly] = []) -> String {
-        var out = ByteBuffer(capacity: 256)
+        var out = OutputBuffer(capacity: 256)
         write(unit, anomalies: anomalies, into: &out)
         return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Appends the unit's line (without the newline; with the lines of anomalies found since
     /// the last unit) to `out`.
-    public mutating func write(_ unit: SessionUnit, anomalies: [SessionAnomaly] = [], into out: inout ByteBuffer) {
+    public mutating func write(_ unit: SessionUnit, anomalies: [SessionAnomaly] = [], into out: inout OutputBuffer) {
         // A summary names the AT unit's type, and a data frame's peer.
-        let key = MeaningKey(unit, variant: unit.kind.typeIndex << 32 | (unit.link?.peer ?? -1) & 0xFFFF_FFFF)
+        let key = UnitMeaningKey(unit, variant: unit.kind.typeIndex << 32 | (unit.link?.peer ?? -1) & 0xFFFF_FFFF)
         let known = self.known.value(for: key) { Known(unit, UnitDescription(unit)) }
         summary.add(unit, known.marks)
         appendSeconds(unit.time, width: 10, to: &out)
@@ -83,12 +84,12 @@ public struct TranscriptRenderer: Sendable {
     }
 
     private func paint(_ text: String, _ code: StaticString) -> String {
-        var out = ByteBuffer(capacity: text.utf8.count + 12)
+        var out = OutputBuffer(capacity: text.utf8.count + 12)
         paint(text, code, into: &out)
         return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
-    private func paint(_ text: String, _ code: StaticString, into out: inout ByteBuffer) {
+    private func paint(_ text: String, _ code: StaticString, into out: inout OutputBuffer) {
         guard color else { return out.append(contentsOf: text.utf8) }
         out.append(contentsOf: "\u{1B}[".utf8)
         out.append(UnsafeRawBufferPointer(start: code.utf8Start, count: code.utf8CodeUnitCount))

@@ -1,6 +1,7 @@
 import EDMBytes
 import EDMFrames
 import EDMAT
+
 /// The bytes of one direction, cut into tokens: frames, text lines, raw payloads, garbage.
 ///
 /// It owns the direction's accumulation buffer and knows only what the bytes themselves say

@@ -1,6 +1,7 @@
 import EDMBytes
 import EDMFrames
 import EDMAT
+
 /// Something about the conversation, rather than the bytes, that deserves attention.
 public struct SessionAnomaly: Hashable, Sendable {
     public struct Code: RawRepresentable, Hashable, Sendable {

@@ -1,6 +1,7 @@
 import EDMBytes
 import EDMFrames
 import EDMAT
+
 /// Decodes both directions of a serial session into units, following the modes.
 ///
 /// Feed it chunks in time order with `receive(_:)`, take units with `next()`, and call

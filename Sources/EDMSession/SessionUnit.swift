@@ -1,6 +1,7 @@
 import EDMBytes
 import EDMFrames
 import EDMAT
+
 /// One piece of a decoded session: an EDM frame, a command-mode AT unit, or raw bytes.
 ///
 /// Units cover their direction's stream without gaps or overlaps: concatenating the bytes
@@ -166,7 +167,7 @@ extension SessionUnit.Kind {
 
 
 extension SessionUnit {
-    /// The Wireshark dissector that decodes this unit in our pcap files (CAPTURES.md).
+    /// The Wireshark dissector that decodes this unit in our pcap files (docs/captures.md).
     public var dissector: String {
         switch kind {
         case .frame: "ucx_edm"

@@ -1,6 +1,7 @@
 import EDMBytes
 import EDMFrames
 import EDMAT
+
 /// One chunk of a capture: bytes one side wrote, and when.
 ///
 /// Every importer turns its format into a sequence of these, in time order; the session

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// One unit of an azure_dps.py log: a timestamped line plus the untimestamped lines that
 /// belong to it, and how it turns back into the bytes on the wire.
 ///

@@ -2,7 +2,8 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
-/// Reads the log u-blox's azure_dps.py prints (PROTOCOL.md section 5) back into bytes.
+
+/// Reads the log u-blox's azure_dps.py prints (docs/captures.md, "azure-dps-log") back into bytes.
 ///
 /// Lines `<ms>ms ...` start a unit; the untimestamped lines after one belong to it while
 /// `AzureDPSLogBlock.accept` says so. Host EDM frames are printed with their real header

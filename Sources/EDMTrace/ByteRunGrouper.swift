@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Joins per-byte rows (Saleae, sigrok, interceptty) into records.
 ///
 /// Consecutive bytes of one direction join the current record when their time is within

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// The top-level fields of one small JSON object: strings decoded, numbers kept as text.
 package enum FlatJSONObject {
     package enum Value: Equatable {

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads a plain hex dump: continuous hex digits, any line length, whitespace anywhere
 /// between bytes (blowback/ublox_edm_decoder's `data/bad.txt` is 80 upper-case digits a line).
 ///

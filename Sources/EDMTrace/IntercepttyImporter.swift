@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads interceptty's log: one byte per line, no timing.
 ///
 ///     < 0xaa
@@ -11,14 +12,14 @@ import EDMSession
 /// `<` is a byte written to the device (host→module); `>` plus a tab a byte read from it.
 /// The character in parentheses (only for 33...126) is ignored: the hex is the byte.
 /// Consecutive bytes of one direction join one record; times are synthetic
-/// (`SyntheticClock`, by the byte's position in the whole log) and flagged.
+/// (`SyntheticTime`, by the byte's position in the whole log) and flagged.
 public struct IntercepttyImporter: TraceImporter {
     public var format: TraceFormat { .interceptty }
     public var origin: TraceOrigin? { nil }
 
     private var splitter = LineSplitter(format: .interceptty)
     // Bytes one synthetic tick apart are consecutive in the log: they join while the direction holds.
-    private var grouper = ByteRunGrouper(joinWithin: SyntheticClock.perByte, flags: .syntheticTime)
+    private var grouper = ByteRunGrouper(joinWithin: SyntheticTime.perByte, flags: .syntheticTime)
     private var bytesSeen = 0
 
     public init() {}
@@ -57,7 +58,7 @@ public struct IntercepttyImporter: TraceImporter {
             throw TraceImportError(.malformedLine, format: format, line: line.number,
                                    "expected '< 0xhh' (to the device) or '> <tab>0xhh' (from it), found \(ByteText.quote(line.bytes))")
         }
-        grouper.add(time: SyntheticClock.time(atByte: bytesSeen), direction: direction, bytes: CollectionOfOne(byte), into: &out)
+        grouper.add(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: CollectionOfOne(byte), into: &out)
         bytesSeen += 1
     }
 }

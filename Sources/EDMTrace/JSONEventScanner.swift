@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Finds the objects that are elements of JSON arrays in a byte stream, one chunk at a time.
 ///
 /// Chrome trace files (sigrok's jsontrace) are `{"traceEvents": [ {...}, {...} ]}` or a bare

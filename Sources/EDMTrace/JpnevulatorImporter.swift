@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads `jpnevulator --read --timing-print --ascii --tty A --tty B`.
 ///
 ///     2026-11-28 07:54:44.550992: /dev/ttyS1

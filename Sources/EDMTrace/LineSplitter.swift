@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Cuts a byte stream into lines, across chunk boundaries.
 ///
 /// A line ends at LF; one CR before it is dropped too, so CRLF files read like LF files.

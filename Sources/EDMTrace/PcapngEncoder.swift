@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// The pcapng blocks our captures need, as bytes: pure, so the writer in EDMKitIO only
 /// moves them to a file.
 ///
@@ -62,7 +63,7 @@ public enum PcapngEncoder {
 
     /// One enhanced packet block on interface 0 with a nanosecond timestamp.
     public static func enhancedPacket<Data: Collection<UInt8>>(unixNanoseconds: Int64, data: Data, flags: UInt32?, comment: String?) -> [UInt8] {
-        var out = ByteBuffer(capacity: 64)
+        var out = OutputBuffer(capacity: 64)
         appendEnhancedPacket(to: &out, unixNanoseconds: unixNanoseconds, prefix: EmptyCollection(), data: data, flags: flags, comment: comment)
         return out.array
     }
@@ -72,7 +73,7 @@ public enum PcapngEncoder {
     /// the byte copies are specialized for the caller's collections.
     @inlinable
     public static func appendEnhancedPacket<Prefix: Collection<UInt8>, Data: Collection<UInt8>>(
-        to out: inout ByteBuffer, unixNanoseconds: Int64, prefix: Prefix, data: Data, flags: UInt32?, comment: String?
+        to out: inout OutputBuffer, unixNanoseconds: Int64, prefix: Prefix, data: Data, flags: UInt32?, comment: String?
     ) {
         let ts = UInt64(max(0, unixNanoseconds))
         let captured = prefix.count + data.count

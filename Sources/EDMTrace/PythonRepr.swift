@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Undoes Python's `repr()` of a `str`, back to the UTF-8 bytes it was decoded from.
 ///
 /// azure_dps.py prints a frame's body as `repr(body.decode())`. So `\xNN` is a code point

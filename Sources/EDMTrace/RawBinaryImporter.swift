@@ -2,10 +2,11 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads a raw byte stream: one file per direction (`--host FILE --module FILE`, one
 /// importer each) or one file whose direction is stated or unknown (nil).
 ///
-/// Raw files have no timing, so times are synthetic (`SyntheticClock`: 1 µs per byte) and
+/// Raw files have no timing, so times are synthetic (`SyntheticTime`: 1 µs per byte) and
 /// flagged. Records are cut every `TraceRecordLimits.maxRecordSize` bytes of the stream,
 /// not at chunk boundaries, so the output does not depend on how the file was read.
 public struct RawBinaryImporter: TraceImporter {
@@ -38,7 +39,7 @@ public struct RawBinaryImporter: TraceImporter {
     }
 
     private mutating func cut() -> TraceRecord {
-        let record = TraceRecord(time: SyntheticClock.time(atByte: offset), direction: direction, bytes: pending, flags: .syntheticTime)
+        let record = TraceRecord(time: SyntheticTime.time(atByte: offset), direction: direction, bytes: pending, flags: .syntheticTime)
         offset += pending.count
         pending = []
         return record

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Puts two raw dumps (one per direction, no timing) back into a plausible order.
 ///
 /// Without timestamps the order of the two streams is lost, yet the session decoder needs

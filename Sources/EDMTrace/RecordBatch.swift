@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Many records whose bytes share one storage, as a streaming reader hands them over.
 ///
 /// A reader that fills one batch for many packets allocates once per batch instead of once

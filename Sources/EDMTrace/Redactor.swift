@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Replaces secrets in a unit's bytes with filler of the same length.
 ///
 /// Secrets: the Wi-Fi passphrase or password (`AT+UWSC` tags 6, 8, 9), a private key's

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads a Saleae Logic 2 Async Serial "Export Table" CSV: one row per byte.
 ///
 ///     name,type,start_time,duration,data

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads `sigrok-cli ... -P uart:... --protocol-decoder-jsontrace` (Chrome trace events).
 ///
 ///     {"traceEvents": [

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads slsnif's log (`-x` hex or the default decimal), binary-safe.
 ///
 ///     Sat Nov 28 07:54:14.42 2026<NUL>
@@ -16,7 +17,7 @@ import EDMSession
 ///   (`.%2u` cut to 3 characters: 425 ms prints `.42`, 5 ms `. 5`), so times keep whole
 ///   seconds only, each record says so in its comment, and a diagnostic says so once.
 ///   The first timestamp is the origin (local time, read as UTC unless told the offset).
-/// - Without `-t` times are synthetic (`SyntheticClock`) and flagged.
+/// - Without `-t` times are synthetic (`SyntheticTime`) and flagged.
 /// - The `-b` byte-count lines are checked against the block. The `-d` hexdump layout is not read.
 /// - Logged to stdout (no `-l`), slsnif adds colour escapes around each part: they are removed.
 public struct SlsnifImporter: TraceImporter {
@@ -155,7 +156,7 @@ public struct SlsnifImporter: TraceImporter {
             pendingTime = nil
         }
         guard let (seconds, timeLine) = pendingTime else {
-            return TraceRecord(time: SyntheticClock.time(atByte: bytesSeen), direction: direction, bytes: bytes, flags: .syntheticTime)
+            return TraceRecord(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: bytes, flags: .syntheticTime)
         }
         if origin == nil { origin = TraceOrigin(unixNanoseconds: seconds) }
         if !warnedImprecise {

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Reads what `socat -x -v` (or `-x` alone) writes to stderr while relaying two ends.
 ///
 ///     > 2026/11/28 07:54:14.000425418  length=23 from=0 to=22

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Puts per-byte rows back in time order when the format writes them slightly out of it.
 ///
 /// sigrok emits an annotation when a byte ends, so a TX byte that started first can be

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Exact parsing of the times capture formats print, without floating point or a clock.
 ///
 /// Decimal seconds (`0.0123452`, `8.68e-05`) and microseconds (`109.000000`) become whole

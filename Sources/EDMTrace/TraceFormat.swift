@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// The capture formats edm-decode reads, and how to tell them apart from their first bytes.
 ///
 /// Detection looks at magic numbers (pcap, pcapng, both byte orders) and at the first

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Something an importer noticed and carried on from, with where it is.
 ///
 /// Notes account for input that is not part of the session (the shell prompt in an

@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Why an importer stopped: what is wrong with the input, and where.
 ///
 /// Importers throw this only for input they cannot read on (a truncated block, offsets that

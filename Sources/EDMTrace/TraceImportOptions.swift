@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Every importer's options in one value, so a CLI can build any importer from its flags.
 public struct TraceImportOptions: Hashable, Sendable {
     /// Direction of a single raw or hex-dump stream (nil: unknown).

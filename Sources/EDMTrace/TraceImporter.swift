@@ -2,6 +2,7 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+
 /// Turns one capture format into `TraceRecord`s, a chunk at a time.
 ///
 /// The contract, shared by every format:
@@ -10,7 +11,7 @@ import EDMSession
 /// - Memory stays flat: an importer keeps at most a line, a block or a short reorder window,
 ///   never the whole input. Records come out as soon as they are complete.
 /// - Records come out in time order. Formats without timing get synthetic, increasing times
-///   flagged `.syntheticTime` (see `SyntheticClock`).
+///   flagged `.syntheticTime` (see `SyntheticTime`).
 /// - `finish` flushes what is pending and reports input that ends mid-unit; it throws
 ///   `.empty` when no byte was ever consumed.
 /// - Problems it cannot read past are thrown with a line number or byte offset; everything
@@ -50,7 +51,7 @@ extension TraceImporter {
 ///
 /// Tying the time to the byte position keeps it increasing and independent of how the
 /// input was chunked, and lets a reader recover the offset from the time.
-public enum SyntheticClock {
+public enum SyntheticTime {
     public static let perByte = Duration.microseconds(1)
 
     public static func time(atByte offset: Int) -> Duration { .microseconds(Int64(offset)) }

@@ -2,7 +2,8 @@ import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
-/// The per-packet TLV header of LINKTYPE_WIRESHARK_UPPER_PDU (252), as CAPTURES.md fixes it.
+
+/// The per-packet TLV header of LINKTYPE_WIRESHARK_UPPER_PDU (252), as docs/captures.md describes it.
 ///
 /// Each packet is: tag 12 (dissector name, NUL-padded to a multiple of 4, the length
 /// counting the padding: Wireshark misreads the next tag otherwise), tag 35 (direction,

@@ -11,7 +11,7 @@ struct EventBatch: Sendable {
     var units: [SessionUnit] = []
     private(set) var events: [DecodeEvent] = []
     /// JSON: the units' lines, written by `JSONLineStage`; unit `i`'s ends at `lineEnds[i]`.
-    var lines = ByteBuffer(capacity: 16)
+    var lines = OutputBuffer(capacity: 16)
     var lineEnds: [Int] = []
     /// JSON: what each unit tells the session summary, one per unit (the writer reads these,
     /// not the units).

@@ -8,12 +8,12 @@ struct UnitWriter {
     private var transcript: TranscriptRenderer
     /// Transcript lines, and JSON's summary lines, collect here and go out in blocks of about
     /// `OutputSink.blockSize`.
-    private var text = ByteBuffer(capacity: 2 * OutputSink.blockSize)
+    private var text = OutputBuffer(capacity: 2 * OutputSink.blockSize)
     /// JSON's, from the summary entries of the lines (`JSONLineStage`).
     private var summary = SessionSummary()
     /// JSON: lines of the batch being written that are not out yet, `lines[range]`. They go out
     /// at the end of the batch in one block, straight from the batch (`flushLines`).
-    private var pending: (lines: ByteBuffer, range: Range<Int>)?
+    private var pending: (lines: OutputBuffer, range: Range<Int>)?
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
     private var origin: TraceOrigin?

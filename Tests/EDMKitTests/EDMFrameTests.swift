@@ -1,7 +1,7 @@
 import Testing
 @testable import EDMKit
 
-/// PROTOCOL.md section 2's test vectors, each decoded to its stated meaning and re-encoded.
+/// The test vectors of docs/protocol.md, each decoded to its stated meaning and re-encoded.
 @Suite struct EDMFrameTests {
     static func bytes(_ hex: String) -> [UInt8] {
         hex.split(separator: " ").map { UInt8($0, radix: 16)! }

@@ -163,7 +163,7 @@ import Testing
         let epb = PcapngEncoder.enhancedPacket(unixNanoseconds: 5, data: [1, 2, 3], flags: 2, comment: "ab")
         #expect(epb == [6, 0, 0, 0, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0,
                         2, 0, 4, 0, 2, 0, 0, 0, 1, 0, 2, 0, 0x61, 0x62, 0, 0, 0, 0, 0, 0, 56, 0, 0, 0])
-        var out = ByteBuffer(capacity: 16) // (grows while the block is written)
+        var out = OutputBuffer(capacity: 16) // (grows while the block is written)
         out.append(0xEE)
         PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: 5, prefix: [1], data: [2, 3][...], flags: 2, comment: "ab")
         #expect(out.array == [0xEE] + epb)

@@ -184,14 +184,14 @@ import Testing
     /// A unit is kept the second time it comes (the first, only its hash is noted), and found
     /// after that.
     @Test func aUnitIsKeptTheSecondTimeItComes() throws {
-        var memo = MeaningMemo<Int>()
+        var memo = UnitMeaningCache<Int>()
         let unit = SessionUnit(index: 0, time: .zero, direction: .host, offset: 0, bytes: Array("AT+CPWROFF\r".utf8)[...], kind: .at(.command))
-        let key = try #require(MeaningKey(unit))
+        let key = try #require(UnitMeaningKey(unit))
         memo.keep(for: key) { 1 }
         #expect(memo[key] == nil)
         memo.keep(for: key) { 2 }
         #expect(memo[key] == 2)
-        #expect(MeaningKey(unit, variant: 1).flatMap { memo[$0] } == nil)
+        #expect(UnitMeaningKey(unit, variant: 1).flatMap { memo[$0] } == nil)
     }
 
     /// Keys are equal exactly when source, variant and bytes are (the bytes compared eight at
@@ -200,16 +200,16 @@ import Testing
     @Test func keysCompareTheirBytes() {
         for count in 0...20 {
             let bytes = (0..<count).map { UInt8(0x30 + $0) }
-            let a = MeaningKey(source: .at, bytes: ([0xFF] + bytes)[1...], variant: 0) // (indices not starting at 0)
-            let same = MeaningKey(source: .at, bytes: bytes[...], variant: 0)
+            let a = UnitMeaningKey(source: .at, bytes: ([0xFF] + bytes)[1...], variant: 0) // (indices not starting at 0)
+            let same = UnitMeaningKey(source: .at, bytes: bytes[...], variant: 0)
             #expect(a == same && a.digest == same.digest)
-            #expect(a != MeaningKey(source: .frame, bytes: bytes[...], variant: 0))
-            #expect(a != MeaningKey(source: .at, bytes: bytes[...], variant: 1))
-            #expect(a != MeaningKey(source: .at, bytes: (bytes + [0])[...], variant: 0))
+            #expect(a != UnitMeaningKey(source: .frame, bytes: bytes[...], variant: 0))
+            #expect(a != UnitMeaningKey(source: .at, bytes: bytes[...], variant: 1))
+            #expect(a != UnitMeaningKey(source: .at, bytes: (bytes + [0])[...], variant: 0))
             for i in bytes.indices {
                 var changed = bytes
                 changed[i] ^= 0x01
-                #expect(a != MeaningKey(source: .at, bytes: changed[...], variant: 0), "length \(count), byte \(i)")
+                #expect(a != UnitMeaningKey(source: .at, bytes: changed[...], variant: 0), "length \(count), byte \(i)")
             }
         }
     }
@@ -218,10 +218,10 @@ import Testing
     /// starts again with none (keys of every length, and keys differing only in source or variant,
     /// share probe sequences along the way).
     @Test func keptKeysFindTheirOwnValues() {
-        var memo = MeaningMemo<Int>()
-        let max = MeaningMemo<Int>.maxKnown
-        func key(_ n: Int) -> MeaningKey {
-            MeaningKey(source: n % 3 == 0 ? .frame : .at, bytes: Array("AT+UDUV=0,\(n / 2)".utf8)[...], variant: n % 2)
+        var memo = UnitMeaningCache<Int>()
+        let max = UnitMeaningCache<Int>.maxKnown
+        func key(_ n: Int) -> UnitMeaningKey {
+            UnitMeaningKey(source: n % 3 == 0 ? .frame : .at, bytes: Array("AT+UDUV=0,\(n / 2)".utf8)[...], variant: n % 2)
         }
         for n in 0..<(max + 100) {
             memo.keep(for: key(n)) { n }
@@ -236,7 +236,7 @@ import Testing
     /// More distinct texts than it keeps: it forgets and still renders every one right.
     @Test func manyDistinctTextsStayCorrect() {
         var renderer = JSONLinesRenderer()
-        for i in 0..<(MeaningMemo<Int>.maxKnown * 2 + 5) {
+        for i in 0..<(UnitMeaningCache<Int>.maxKnown * 2 + 5) {
             let bytes = Array("AT+UDUV=0,value\(i)\r".utf8)
             let unit = SessionUnit(index: i, time: .zero, direction: .host, offset: 0, bytes: bytes[...], kind: .at(.command))
             let text = line(&renderer, unit)
@@ -250,15 +250,15 @@ import Testing
 @Test func lineHeadsMatchMembersWrittenOneByOne() {
     for (slot, kind) in SessionUnit.Kind.distinctTypes.enumerated() {
         #expect(kind.typeIndex == slot)
-        for direction in LineHead.directions {
+        for direction in JSONLinePrefix.directions {
             let unit = SessionUnit(index: 0, time: .zero, direction: direction, offset: 0, bytes: [], kind: kind)
-            let head = String(decoding: LineHead.members(of: unit), as: UTF8.self)
-            #expect(Array(head.utf8) == LineHead.written(direction: direction, kind: kind))
+            let head = String(decoding: JSONLinePrefix.members(of: unit), as: UTF8.self)
+            #expect(Array(head.utf8) == JSONLinePrefix.written(direction: direction, kind: kind))
             #expect(head.hasPrefix(#""from":""#) && head.contains(#","type":"\#(unit.type)""#), "\(head)")
         }
     }
     // An id the protocol does not define is an `unknown` frame like any other.
     let odd = SessionUnit(index: 0, time: .zero, direction: .module, offset: 0, bytes: [],
                           kind: .frame(try! EDMFrame(validating: [0xAA, 0x00, 0x02, 0x0F, 0xF1, 0x55][...])))
-    #expect(String(decoding: LineHead.members(of: odd), as: UTF8.self) == #""from":"module","layer":"edm","type":"unknown""#)
+    #expect(String(decoding: JSONLinePrefix.members(of: odd), as: UTF8.self) == #""from":"module","layer":"edm","type":"unknown""#)
 }

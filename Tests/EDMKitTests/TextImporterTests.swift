@@ -333,7 +333,7 @@ import Testing
         let m = try module.importAll(Session.moduleStream)
         #expect(Session.stream(h, .host) == Session.hostStream && Session.stream(m, .module) == Session.moduleStream)
         #expect(h.allSatisfy { $0.flags == .syntheticTime && $0.bytes.count <= TraceRecordLimits.maxRecordSize })
-        #expect(h.map(\.time) == stride(from: 0, to: Session.hostStream.count, by: TraceRecordLimits.maxRecordSize).map { SyntheticClock.time(atByte: $0) })
+        #expect(h.map(\.time) == stride(from: 0, to: Session.hostStream.count, by: TraceRecordLimits.maxRecordSize).map { SyntheticTime.time(atByte: $0) })
     }
 
     @Test func hexDumpReadsAnyLineLength() throws {

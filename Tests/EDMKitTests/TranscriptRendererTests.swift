@@ -55,7 +55,7 @@ import Testing
             let ms = Int64(us / 1000) // truncated toward zero
             let text = (ms < 0 ? "-" : "") + "\(ms.magnitude / 1000)." + String(String(1000 + ms.magnitude % 1000).dropFirst())
             #expect(seconds(d) == text, "\(d)")
-            var out = ByteBuffer()
+            var out = OutputBuffer()
             appendSeconds(d, width: 10, to: &out)
             #expect(String(decoding: out.array, as: UTF8.self) == String(repeating: " ", count: max(0, 10 - text.count)) + text)
         }

@@ -1,10 +1,10 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
 import Crypto
 
 /// Everything the provisioning flow needs that does not depend on the serial port.

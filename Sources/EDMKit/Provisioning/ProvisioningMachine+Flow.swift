@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Credentials, Wi-Fi, MQTT peers and the DPS conversation.
 extension ProvisioningMachine {
     // MARK: Credentials: query the stored MD5, upload only what differs, verify.

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// What each step sends and how it reads the module's answers.
 extension ProvisioningMachine {
     mutating func startStep(_ now: Duration) {

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The DPS provisioning flow as a value: bytes and time in, actions out, no I/O.
 ///
 /// Inputs are `start(now:)`, `receive(_:now:)` with what the module wrote, `timeout(now:)`

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// How a provisioning run ended, with the exit status DESIGN.md gives it.
 public enum ProvisioningOutcome: Hashable, Sendable {
     case assigned(hub: String, deviceID: String, substatus: String?, body: String)

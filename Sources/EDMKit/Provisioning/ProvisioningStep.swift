@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The steps of a provisioning run, and the table of transitions between them.
 ///
 /// The table is the single source of truth for the flow: the machine moves only along its

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// What `ReplayFuzz` found: one classified run per seed, counts, and the problem seeds.
 ///
 /// Everything is in seed order and fixed category order (no dictionary is iterated), and

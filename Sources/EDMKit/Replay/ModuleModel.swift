@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Something that plays the module's side: the simulator, or a recorded trace.
 ///
 /// Sans-I/O like the machine: the host's bytes go in with their time, and the model says

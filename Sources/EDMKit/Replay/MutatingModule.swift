@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// One fault as `MutatingModule` injected it.
 public struct InjectedFault: Hashable, Sendable, CustomStringConvertible {
     /// When the chunk it hit was due on the line (before this fault's own delay).
@@ -198,7 +199,7 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
         return out
     }
 
-    /// DPS's error object (PROTOCOL.md section 4), with a seeded tracking id.
+    /// DPS's error object (docs/protocol.md, "DPS over the module's MQTT client"), with a seeded tracking id.
     private mutating func errorBody(_ code: Int) -> String {
         let message = switch code / 1000 {
         case 429: "Operations are being throttled for this tenant."

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Which faults `MutatingModule` injects on the module's side, and how often.
 ///
 /// Every fault has a probability per module output chunk (one write of the module model).

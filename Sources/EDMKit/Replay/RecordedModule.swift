@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The module's side of a trace played back verbatim: every record at its recorded time,
 /// in its recorded chunking, whatever the host says (strict replay).
 public struct RecordedModule: ModuleModel {

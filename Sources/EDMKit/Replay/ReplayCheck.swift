@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Feeds a recorded trace back through the provisioning machine and says whether it
 /// behaves as recorded (`edm-replay check`).
 ///

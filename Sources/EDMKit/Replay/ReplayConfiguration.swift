@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Works out from a trace how the host was configured: ids, SSID, credentials.
 ///
 /// Everything comes from what the host sent and the module answered: the `AT+UDCP` URL

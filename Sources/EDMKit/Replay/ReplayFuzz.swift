@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Runs the provisioning machine against a recorded module with seeded faults, one run per
 /// seed, and says which runs misbehaved (`edm-replay fuzz`).
 ///

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The report of `edm-replay check`, as text for people and as one JSON object for scripts.
 public struct ReplayReportRenderer: Sendable {
     public var report: ReplayCheck.Report

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Says whether a host request is "the same" as a recorded one, for semantic replay.
 ///
 /// Same AT command and parameters, except what is opaque or secret: a DPS `$rid` value,
@@ -49,7 +50,7 @@ public enum RequestMatcher {
         return line.prefix.uppercased() + line.name.uppercased() + line.separator + maskRID(line.rawArguments == nil ? "" : arguments)
     }
 
-    /// `…?$rid=1&operationId=…` → `…?$rid=*&operationId=…`: the rid is opaque (PROTOCOL.md 4).
+    /// `…?$rid=1&operationId=…` → `…?$rid=*&operationId=…`: the rid is opaque (docs/protocol.md, "DPS over the module's MQTT client").
     static func maskRID(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)

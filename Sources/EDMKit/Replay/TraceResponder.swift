@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// A recorded module that answers a live host: semantic replay (`edm-replay serve`,
 /// `edm-replay check --mode semantic`).
 ///

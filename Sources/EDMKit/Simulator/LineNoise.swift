@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Bytes that are not protocol: ESP32 boot noise and garbage on a noisy line.
 ///
 /// Both are arbitrary, drawn from the seed, but shaped so that they can never be read as

@@ -1,13 +1,14 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The URL of an `AT+UDCP` peer: `mqtt://host:port/?client=…&pt=…&st=…&ca=…`.
 ///
-/// Values are not escaped on the wire (PROTOCOL.md section 3): a query splits on `&`, each
+/// Values are not escaped on the wire (docs/protocol.md, "AT commands of the provisioning flow"): a query splits on `&`, each
 /// pair on its first `=`, and only then is each `%%n` replaced by URL variable n
 /// (`AT+UDUV`), which is what lets a topic hold `?`, `&` and `=`.
 struct MQTTPeerURL: Hashable, Sendable {

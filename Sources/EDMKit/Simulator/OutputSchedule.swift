@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The simulated module's output still to come, each piece with its time.
 ///
 /// Pieces stay semantic (a URC, a frame, text) until they are taken, because how a URC goes

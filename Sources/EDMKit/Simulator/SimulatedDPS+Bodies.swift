@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// The JSON bodies DPS sends, in the shapes of dps-notes.md section 3 and the reference log.
 ///
 /// Written by hand rather than with an encoder: key order is part of what a trace shows, and

@@ -1,13 +1,14 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// A model of Azure IoT DPS as the simulated module's MQTT peers see it.
 ///
-/// It answers publishes on the two documented topics (PROTOCOL.md section 4, dps-notes.md):
+/// It answers publishes on the two documented topics (docs/protocol.md, "DPS over the module's MQTT client"):
 /// a registration gets `assigning` with a fresh operation id; polls get `assigning` until the
 /// configured poll, which gets the scenario's terminal body (`assigned`, `failed`,
 /// `disabled`). It enforces the per-device quota of 5 polls per 10 s with 429001, so a host

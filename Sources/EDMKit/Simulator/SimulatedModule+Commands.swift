@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// AT commands: the general ones, the credential store, and the reply format of both modes.
 extension SimulatedModule {
     /// A command being answered: when it arrived and in which mode (which sets the reply's form).

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// MQTT peers (`AT+UDCP`, `AT+UDUV`, `AT+UDCPC`) and the data that flows through them to DPS.
 ///
 /// Peer handles are numbered 2, 4, 6, … in the order `AT+UDCP` is accepted since the last

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// Wi-Fi station: `AT+UWSC` configuration, `AT+UWSCA` actions, link and network URCs.
 extension SimulatedModule {
     /// Station configuration 0 and the link's state.

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// A deterministic model of a NINA-W15 on a UART, with Azure DPS behind its MQTT peers.
 ///
 /// Sans-I/O: a value that takes the host's bytes with the time they arrived, and gives back
@@ -17,7 +18,7 @@ import EDMSession
 ///     module.receive(Array("AT\r".utf8)[...], now: .milliseconds(5))
 ///     module.takeOutput(until: .milliseconds(20))   // [(6 ms, "AT\r"), (17 ms, "\r\nOK\r\n")]
 ///
-/// What it models (PROTOCOL.md sections 1, 3 and 4): command mode with echo, the credential
+/// What it models (docs/protocol.md): command mode with echo, the credential
 /// store with real MD5s, `ATO2` into EDM, AT requests and confirmations, Wi-Fi, MQTT peers
 /// with URL variables, data to and from DPS, reboots with boot noise. The scenario changes
 /// one thing at a time (see `SimulatorScenario`).

@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// What the simulated module and the DPS behind it do, by name (`azure-dps --simulate NAME`).
 ///
 /// Every scenario starts from the same healthy module; each changes one thing, so a test or a

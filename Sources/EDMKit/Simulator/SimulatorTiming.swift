@@ -1,10 +1,11 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+
 /// How long the simulated module and DPS take for each operation.
 ///
 /// The defaults (`.reference`) are the latencies of the reference session
@@ -30,7 +31,7 @@ public struct SimulatorTiming: Hashable, Sendable {
     public var networkUp: Duration
     /// Second `+UUNU:0` after the first (2027 ms).
     public var networkUpAgain: Duration
-    /// After the `OK` to `ATO2`, frames that arrive sooner are lost (PROTOCOL.md: wait 50 ms).
+    /// After the `OK` to `ATO2`, frames that arrive sooner are lost (docs/protocol.md, "Entering and leaving EDM": wait 50 ms).
     public var edmSettle: Duration
     /// `+UDCP:<h>` to the first `AT+UDCP` to a host since the network came up (340 ms: DNS).
     public var peerReply: Duration

@@ -1,10 +1,10 @@
-import EDMAnalysis
-import EDMRender
-import EDMTrace
 import EDMBytes
 import EDMFrames
 import EDMAT
 import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
 import Crypto
 
 /// A credential in the simulated module's store (`AT+USECMNG`): its type, name and MD5.

@@ -313,7 +313,7 @@ enum Capture {
         return s + "'"
     }
 
-    /// The log azure_dps.py prints for the session (PROTOCOL.md section 5): `-> ` lines for
+    /// The log azure_dps.py prints for the session (docs/captures.md, "azure-dps-log"): `-> ` lines for
     /// what the host sent (EDM frames as header hex, repr of the body, stop byte), `<- `
     /// blocks for the module's command-mode replies, `AT response:` / `AT event:` /
     /// `Connect event IPv4` / `Data event:` blocks for its EDM frames. The format cannot

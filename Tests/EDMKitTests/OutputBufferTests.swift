@@ -1,10 +1,10 @@
 import Testing
 @testable import EDMKit
 
-@Suite struct ByteBufferTests {
+@Suite struct OutputBufferTests {
     /// Growing past the first storage keeps every byte, in order, whatever the piece sizes.
     @Test func growsAndKeepsEveryByte() {
-        var buffer = ByteBuffer(capacity: 16)
+        var buffer = OutputBuffer(capacity: 16)
         var expected: [UInt8] = []
         var rng = SplitMix64(seed: 3)
         for _ in 0..<200 {
@@ -26,7 +26,7 @@ import Testing
 
     /// A copy is a value: writing to one leaves the other as it was.
     @Test func copiesAreIndependent() {
-        var a = ByteBuffer(capacity: 16)
+        var a = OutputBuffer(capacity: 16)
         a.append(contentsOf: [1, 2, 3])
         var b = a
         b.append(4)
@@ -47,14 +47,14 @@ import Testing
         let values: [UInt64] = [0, 12_345, .max] + powers.flatMap { [$0 - 1, $0, $0 + 1] }
             + (0..<300).map { _ in random.next() >> (random.next() % 64) }
         for value in values {
-            var out = ByteBuffer(capacity: 16)
+            var out = OutputBuffer(capacity: 16)
             out.appendDecimal(value)
             out.appendDecimal(value % 1000, minimumDigits: 3)
             out.appendDecimal(value % 1_000_000, minimumDigits: 6)
             let fraction = String(value % 1000), micros = String(value % 1_000_000)
             #expect(String(decoding: out.array, as: UTF8.self) == String(value) + String(repeating: "0", count: 3 - fraction.count) + fraction
                 + String(repeating: "0", count: 6 - micros.count) + micros)
-            #expect(ByteBuffer.decimalDigits(value) == String(value).count)
+            #expect(OutputBuffer.decimalDigits(value) == String(value).count)
         }
     }
 }

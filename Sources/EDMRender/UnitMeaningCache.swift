@@ -4,29 +4,30 @@ import EDMAT
 import EDMSession
 import EDMTrace
 import EDMAnalysis
+
 /// What the renderers work out from a unit's bytes (catalog words, DPS bodies, summaries,
 /// JSON's `text` and `hex`), remembered per distinct unit: sessions repeat the same lines
 /// (`OK`, the same commands every run) and frames (connect events, the same requests), and
 /// parsing and quoting them was most of the cost of a line.
 ///
 /// At most `maxKnown` values are kept (then forgotten all at once), of units at most
-/// `MeaningKey.maxLength` bytes long: memory stays bounded whatever the capture holds.
+/// `UnitMeaningKey.maxLength` bytes long: memory stays bounded whatever the capture holds.
 ///
 /// A unit is kept the second time it comes: most units not seen before never come again (they
-/// carry a device or operation id), and copying their bytes into the memo cost more than the
-/// lookup that missed them; the first time, only their hash is noted.
-package struct MeaningMemo<Value> {
+/// carry a device or operation id), so copying their bytes in would cost more than the lookups
+/// that miss them; the first time, only their hash is noted.
+package struct UnitMeaningCache<Value> {
     package static var maxKnown: Int { 1024 }
 
     package init() {}
 
-    /// An open-addressing table probed from the key's digest: every unit is looked up, and a
-    /// Dictionary ran its hasher over the digest again each time and copied the keys it
-    /// compared (a retain and a release each). Never fuller than half, so probes stay short.
+    /// An open-addressing table probed from the key's digest, which every unit already has:
+    /// a Dictionary would hash the digest again and copy the keys it compares. Never fuller
+    /// than half, so probes stay short.
     /// A slot's tag (the digest, never 0; 0 for a free slot) is compared first, then what it
     /// keeps of its key: plain values, the key's bytes in `arena`.
     private var tags = [UInt64](repeating: 0, count: 2 * maxKnown)
-    private var kept = [(source: MeaningKey.Source, variant: Int, start: Int, count: Int)](
+    private var kept = [(source: UnitMeaningKey.Source, variant: Int, start: Int, count: Int)](
         repeating: (.at, 0, 0, 0), count: 2 * maxKnown)
     private var values = [Value?](repeating: nil, count: 2 * maxKnown)
     /// The kept keys' bytes, back to back (a copy: the unit's slice would keep its whole input
@@ -36,11 +37,11 @@ package struct MeaningMemo<Value> {
     /// Digests of keys seen once and not kept (a collision only keeps a unit early).
     private var seen: Set<UInt64> = []
 
-    package subscript(key: MeaningKey) -> Value? { values[slot(of: key)] }
+    package subscript(key: UnitMeaningKey) -> Value? { values[slot(of: key)] }
 
     /// The value kept for `key`, or else `make()`'s, kept for next time (with no key, nothing
     /// is kept).
-    package mutating func value(for key: MeaningKey?, orMake make: () -> Value) -> Value {
+    package mutating func value(for key: UnitMeaningKey?, orMake make: () -> Value) -> Value {
         guard let key else { return make() }
         let i = slot(of: key)
         if let value = values[i] { return value }
@@ -51,10 +52,10 @@ package struct MeaningMemo<Value> {
 
     /// Keeps `make()`'s value for `key` (not found before) if it comes for the second time;
     /// `make` is called only then.
-    package mutating func keep(for key: MeaningKey, _ make: () -> Value) { keep(for: key, at: slot(of: key), make) }
+    package mutating func keep(for key: UnitMeaningKey, _ make: () -> Value) { keep(for: key, at: slot(of: key), make) }
 
     /// `i`: the key's slot, or the free one where it would go.
-    private mutating func keep(for key: MeaningKey, at i: Int, _ make: () -> Value) {
+    private mutating func keep(for key: UnitMeaningKey, at i: Int, _ make: () -> Value) {
         guard seen.remove(key.digest) != nil else {
             if seen.count >= 4 * Self.maxKnown { seen.removeAll(keepingCapacity: true) }
             seen.insert(key.digest)
@@ -63,7 +64,7 @@ package struct MeaningMemo<Value> {
         var i = i
         if count >= Self.maxKnown {
             let seen = self.seen
-            self = MeaningMemo()
+            self = UnitMeaningCache()
             self.seen = seen
             i = slot(of: key)
         }
@@ -75,7 +76,7 @@ package struct MeaningMemo<Value> {
     }
 
     /// The slot holding `key`, or else the free slot where probing stopped.
-    private func slot(of key: MeaningKey) -> Int {
+    private func slot(of key: UnitMeaningKey) -> Int {
         let mask = tags.count - 1, tag = key.digest | 1
         var i = Int(truncatingIfNeeded: (key.digest &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask // (the product's high bits: all of the digest's)
         arena.withUnsafeBytes { arena in
@@ -83,7 +84,7 @@ package struct MeaningMemo<Value> {
                 while tags[i] != 0 {
                     let k = kept[i]
                     if tags[i] == tag, k.source == key.source, k.variant == key.variant, k.count == bytes.count,
-                       MeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]), bytes) { return }
+                       UnitMeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]), bytes) { return }
                     i = (i + 1) & mask
                 }
             }
@@ -92,10 +93,10 @@ package struct MeaningMemo<Value> {
     }
 }
 
-extension MeaningMemo: Sendable where Value: Sendable {}
+extension UnitMeaningCache: Sendable where Value: Sendable {}
 
-/// What a unit's meaning depends on, when that is its bytes alone: how `MeaningMemo` finds it.
-package struct MeaningKey: Equatable, Sendable {
+/// What a unit's meaning depends on, when that is its bytes alone: how `UnitMeaningCache` finds it.
+package struct UnitMeaningKey: Equatable, Sendable {
     /// Longer units are not kept.
     package static let maxLength = 256
 
@@ -133,7 +134,7 @@ package struct MeaningKey: Equatable, Sendable {
     }
 
     /// The key's 64-bit digest (the bytes eight at a time, then the source and variant): where
-    /// `MeaningMemo` looks for it. Equal digests of different keys only share a probe
+    /// `UnitMeaningCache` looks for it. Equal digests of different keys only share a probe
     /// sequence: `==` still compares the bytes.
     package let digest: UInt64
 
@@ -148,7 +149,7 @@ package struct MeaningKey: Equatable, Sendable {
     }
 
     // The bytes eight at a time (ArraySlice's == compares them one by one).
-    package static func == (a: MeaningKey, b: MeaningKey) -> Bool {
+    package static func == (a: UnitMeaningKey, b: UnitMeaningKey) -> Bool {
         guard a.digest == b.digest, a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else { return false }
         return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in equal(x, y) } }
     }

@@ -6,7 +6,7 @@
 /// (`advance(_:)`). The storage grows by doubling and is kept across `removeAll()`, so a
 /// buffer that is emptied after each line or block allocates nothing once it has grown.
 /// It is a value: copies share storage until one of them writes (copy on write).
-public struct ByteBuffer: Sendable {
+public struct OutputBuffer: Sendable {
     @usableFromInline
     package final class Storage: @unchecked Sendable { // (only written while uniquely referenced)
         @usableFromInline package let base: UnsafeMutablePointer<UInt8>
@@ -81,8 +81,8 @@ public struct ByteBuffer: Sendable {
     /// written in place from the last digit, two at a time.
     @inlinable @inline(__always)
     public mutating func appendDecimal(_ value: UInt64, minimumDigits: Int = 1) {
-        // (Inlined: every JSON and transcript line writes several; a call cost about 1% of
-        // a JSON run, callgrind. Pairs: half the divisions, which were most of the work.)
+        // (Inlined: every JSON and transcript line writes several. Two digits a step halves
+        // the divisions, which are most of the work.)
         let count = max(Self.decimalDigits(value), minimumDigits)
         let out = room(count)
         let pairs = Self.digitPairs.utf8Start

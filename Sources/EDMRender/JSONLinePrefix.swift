@@ -4,12 +4,13 @@ import EDMAT
 import EDMSession
 import EDMTrace
 import EDMAnalysis
+
 /// The `from`, `layer` and `type` members of a JSON line (`"from":"host","layer":"at",
 /// "type":"command"`), written once for every direction and unit type.
 ///
 /// Every line has them, and there are only a few dozen combinations: copying one prepared
 /// fragment costs a tenth of writing three keys and quoting three strings, line after line.
-package enum LineHead {
+package enum JSONLinePrefix {
     /// The fragment for the unit's direction and type.
     package static func members(of unit: borrowing SessionUnit) -> [UInt8] {
         table[directionSlot(unit.direction) * SessionUnit.Kind.distinctTypes.count + unit.kind.typeIndex]
