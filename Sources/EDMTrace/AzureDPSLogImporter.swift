@@ -15,7 +15,7 @@ import EDMSession
 ///
 /// Every line is accounted for: it is part of a record or a note (the shell prompt, the
 /// port name, `Successfully Assigned`), and `takeLineSpans` says which.
-public struct AzureDPSLogImporter: TraceImporter {
+public struct AzureDPSLogImporter: LineImporter {
     public struct Options: Hashable, Sendable {
         /// Replace an elided credential's `...` with as many `.` as make the record the size
         /// `AT+USECMNG` declared, so a session decoder counting the raw payload stays in step.
@@ -35,44 +35,20 @@ public struct AzureDPSLogImporter: TraceImporter {
     public var origin: TraceOrigin? { nil }
     public let options: Options
 
-    private var splitter = LineSplitter(format: .azureDPSLog)
+    public var reader = LineReader(format: .azureDPSLog)
     private var block: AzureDPSLogBlock?
     private var lastCommand: [UInt8]?
     /// Size and text of the last `AT+USECMNG=0,<type>,<name>,<size>`: the next host text is its payload.
     private var pendingCredential: (size: Int, command: String)?
-    private var diagnostics: [TraceImportDiagnostic] = []
     private var spans: [LineSpan] = []
     private var recordCount = 0
 
     public init(options: Options = Options()) { self.options = options }
 
-    public mutating func takeDiagnostics() -> [TraceImportDiagnostic] {
-        defer { diagnostics = [] }
-        return diagnostics
-    }
-
     /// Line spans accounted since the last call, in line order.
     public mutating func takeLineSpans() -> [LineSpan] {
         defer { spans = [] }
         return spans
-    }
-
-    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
-        var out: [TraceRecord] = []
-        for line in try splitter.lines(in: chunk) { try handle(line, into: &out) }
-        return out
-    }
-
-    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
-        guard splitter.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
-        var out: [TraceRecord] = []
-        if let last = splitter.finish() { try handle(last, into: &out) }
-        try close(into: &out)
-        if recordCount == 0 {
-            throw TraceImportError(.malformedLine, format: format, line: 1,
-                                   "no line has the log's '<ms>ms -> ...' / '<ms>ms <- ...' shape: this is not an azure_dps.py log")
-        }
-        return out
     }
 
     /// `" 14076ms -> ..."`: the milliseconds and the text after them.
@@ -88,7 +64,15 @@ public struct AzureDPSLogImporter: TraceImporter {
 
     // MARK: Lines
 
-    private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
+    public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
+        try closeBlock(into: &out)
+        if recordCount == 0 {
+            throw TraceImportError(.malformedLine, format: format, line: 1,
+                                   "no line has the log's '<ms>ms -> ...' / '<ms>ms <- ...' shape: this is not an azure_dps.py log")
+        }
+    }
+
+    public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         guard let (ms, rest) = Self.timestamp(of: line.bytes) else {
             if block?.accept(line.bytes, number: line.number) == true {
                 if block!.byteCount > AzureDPSLogBlock.maxByteCount {
@@ -97,11 +81,11 @@ public struct AzureDPSLogImporter: TraceImporter {
                 }
                 return
             }
-            try close(into: &out)
+            try closeBlock(into: &out)
             note(line)
             return
         }
-        try close(into: &out)
+        try closeBlock(into: &out)
         let time = Duration.milliseconds(Int64(ms))
         if let text = ByteText.dropPrefix(rest, "-> ") {
             if let frame = try hostFrame(text, line: line.number, time: time) {
@@ -123,17 +107,17 @@ public struct AzureDPSLogImporter: TraceImporter {
             return
         }
         // "Packet type not implemented" and the like: the script read a frame it did not print.
-        diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: line.number,
+        reader.diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: line.number,
                                                  "timestamped line names nothing that can be rebuilt: \(ByteText.quote(rest))"))
         spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil))
     }
 
-    private mutating func note(_ line: LineSplitter.Line) {
+    private mutating func note(_ line: LineReader.Line) {
         let text = ByteText.trimmed(line.bytes)
         if text.isEmpty {
-            diagnostics.append(TraceImportDiagnostic(.blankLine, .note, line: line.number, "blank line"))
+            reader.diagnostics.append(TraceImportDiagnostic(.blankLine, .note, line: line.number, "blank line"))
         } else {
-            diagnostics.append(TraceImportDiagnostic(.note, .note, line: line.number, "not part of the serial session: \(ByteText.quote(text))"))
+            reader.diagnostics.append(TraceImportDiagnostic(.note, .note, line: line.number, "not part of the serial session: \(ByteText.quote(text))"))
         }
         spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil))
     }
@@ -144,7 +128,7 @@ public struct AzureDPSLogImporter: TraceImporter {
         recordCount += 1
     }
 
-    private mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
+    private mutating func closeBlock(into out: inout [TraceRecord]) throws(TraceImportError) {
         guard let done = block else { return }
         block = nil
         let lines = done.firstLine...done.lastLine
@@ -152,7 +136,7 @@ public struct AzureDPSLogImporter: TraceImporter {
             emit(hostText(done), lines: lines, into: &out)
         } else {
             let rebuilt = done.rebuildModule(lastCommand: lastCommand)
-            diagnostics += rebuilt.diagnostics
+            reader.diagnostics += rebuilt.diagnostics
             emit(rebuilt.record, lines: lines, into: &out)
         }
     }
@@ -189,7 +173,7 @@ public struct AzureDPSLogImporter: TraceImporter {
             record.bytes = EDMEncoder.frame(EDMPayloadID(rawValue: UInt16(header[3]) << 8 | UInt16(header[4])), body: body)
             record.flags.insert(.mismatch)
             record.comment = "the log declares payload length \(declared) (0x\(hexString(header[1...2]))) but the printed body makes \(body.count + 2) (2 id + \(body.count) body bytes): the log was redacted; rebuilt with the printed body's length"
-            diagnostics.append(TraceImportDiagnostic(.lengthMismatch, .warning, line: line,
+            reader.diagnostics.append(TraceImportDiagnostic(.lengthMismatch, .warning, line: line,
                                                      "EDM frame declares payload length \(declared) but its printed body makes \(body.count + 2)"))
         }
         return record
@@ -215,7 +199,7 @@ public struct AzureDPSLogImporter: TraceImporter {
             }
             if elided != nil || size != credential.size {
                 record.flags.insert(.mismatch)
-                diagnostics.append(TraceImportDiagnostic(elided != nil ? .elided : .lengthMismatch, .warning, line: block.firstLine,
+                reader.diagnostics.append(TraceImportDiagnostic(elided != nil ? .elided : .lengthMismatch, .warning, line: block.firstLine,
                                                          lineCount: block.lastLine - block.firstLine + 1,
                                                          record.comment ?? "credential text: \(size) bytes rebuilt, \(fact)"))
             }

@@ -13,11 +13,11 @@ import EDMSession
 /// The character in parentheses (only for 33...126) is ignored: the hex is the byte.
 /// Consecutive bytes of one direction join one record; times are synthetic
 /// (`SyntheticTime`, by the byte's position in the whole log) and flagged.
-public struct IntercepttyImporter: TraceImporter {
+public struct IntercepttyImporter: LineImporter {
     public var format: TraceFormat { .interceptty }
     public var origin: TraceOrigin? { nil }
 
-    private var splitter = LineSplitter(format: .interceptty)
+    public var reader = LineReader(format: .interceptty)
     // Bytes one synthetic tick apart are consecutive in the log: they join while the direction holds.
     private var grouper = ByteRunGrouper(joinWithin: SyntheticTime.perByte, flags: .syntheticTime)
     private var bytesSeen = 0
@@ -38,21 +38,11 @@ public struct IntercepttyImporter: TraceImporter {
         return (mark == 0x3C ? .host : .module, b)
     }
 
-    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
-        var out: [TraceRecord] = []
-        for line in try splitter.lines(in: chunk) { try handle(line, into: &out) }
-        return out
-    }
-
-    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
-        guard splitter.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
-        var out: [TraceRecord] = []
-        if let last = splitter.finish() { try handle(last, into: &out) }
+    public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
         grouper.flush(into: &out)
-        return out
     }
 
-    private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
+    public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         if ByteText.trimmed(line.bytes).isEmpty { return }
         guard let (direction, byte) = Self.parseLine(line.bytes) else {
             throw TraceImportError(.malformedLine, format: format, line: line.number,

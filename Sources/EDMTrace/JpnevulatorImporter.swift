@@ -14,7 +14,7 @@ import EDMSession
 /// without a mapping the first tty seen is the host and the second the module (a third is an
 /// error). Times are absolute, in microseconds, local time without a zone (read as UTC
 /// unless told the offset); the first header is the origin.
-public struct JpnevulatorImporter: TraceImporter {
+public struct JpnevulatorImporter: LineImporter {
     public struct Options: Hashable, Sendable {
         /// Tty name (as printed) to direction; empty: first seen is the host.
         public var ttys: [String: Direction]
@@ -29,7 +29,7 @@ public struct JpnevulatorImporter: TraceImporter {
     public private(set) var origin: TraceOrigin?
     public let options: Options
 
-    private var splitter = LineSplitter(format: .jpnevulator)
+    public var reader = LineReader(format: .jpnevulator)
     private var seenTtys: [String] = []
     private var block: TraceRecord?
 
@@ -56,21 +56,11 @@ public struct JpnevulatorImporter: TraceImporter {
         return out.isEmpty ? nil : out
     }
 
-    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
-        var out: [TraceRecord] = []
-        for line in try splitter.lines(in: chunk) { try handle(line, into: &out) }
-        return out
-    }
-
-    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
-        guard splitter.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
-        var out: [TraceRecord] = []
-        if let last = splitter.finish() { try handle(last, into: &out) }
+    public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
         endBlock(into: &out)
-        return out
     }
 
-    private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
+    public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         if ByteText.trimmed(line.bytes).isEmpty { return }
         if let (absolute, tty) = Self.parseHeader(line.bytes, utcOffsetSeconds: options.utcOffsetSeconds) {
             endBlock(into: &out)

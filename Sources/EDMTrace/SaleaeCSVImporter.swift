@@ -17,7 +17,7 @@ import EDMSession
 ///   `0b...` or decimal. ASCII-radix exports lose bytes and are refused.
 /// - Rows are put back in time order within `reorderWindow`, then bytes of one direction with
 ///   the same time (or within `joinWithin`) join one record.
-public struct SaleaeCSVImporter: TraceImporter {
+public struct SaleaeCSVImporter: LineImporter {
     public struct Options: Hashable, Sendable {
         public var analyzers: [String: Direction]
         public var joinWithin: Duration
@@ -34,22 +34,16 @@ public struct SaleaeCSVImporter: TraceImporter {
     public private(set) var origin: TraceOrigin?
     public let options: Options
 
-    private var splitter = LineSplitter(format: .saleaeCSV)
+    public var reader = LineReader(format: .saleaeCSV)
     private var columns: (name: Int, type: Int?, time: Int, data: Int)?
     private var reorder: TimeOrderBuffer
     private var grouper: ByteRunGrouper
     private var skippedNames: Set<String> = []
-    private var diagnostics: [TraceImportDiagnostic] = []
 
     public init(options: Options = Options()) {
         self.options = options
         reorder = TimeOrderBuffer(window: options.reorderWindow)
         grouper = ByteRunGrouper(joinWithin: options.joinWithin)
-    }
-
-    public mutating func takeDiagnostics() -> [TraceImportDiagnostic] {
-        defer { diagnostics = [] }
-        return diagnostics
     }
 
     /// Splits one CSV line; quoted fields may hold commas and doubled quotes.
@@ -96,22 +90,12 @@ public struct SaleaeCSVImporter: TraceImporter {
         return UInt8(v)
     }
 
-    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
-        var out: [TraceRecord] = []
-        for line in try splitter.lines(in: chunk) { try handle(line, into: &out) }
-        return out
-    }
-
-    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
-        guard splitter.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
-        var out: [TraceRecord] = []
-        if let last = splitter.finish() { try handle(last, into: &out) }
+    public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
         for item in reorder.drain() { grouper.add(time: item.time, direction: item.direction, bytes: CollectionOfOne(item.byte), into: &out) }
         grouper.flush(into: &out)
-        return out
     }
 
-    private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
+    public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         if ByteText.trimmed(line.bytes).isEmpty { return }
         let fields = Self.splitCSV(line.bytes)
         guard let columns else {
@@ -131,7 +115,7 @@ public struct SaleaeCSVImporter: TraceImporter {
         let name = ByteText.string(fields[columns.name])
         guard let direction = options.analyzers[name] else {
             if skippedNames.insert(name).inserted {
-                diagnostics.append(TraceImportDiagnostic(.skipped, .note, line: line.number,
+                reader.diagnostics.append(TraceImportDiagnostic(.skipped, .note, line: line.number,
                                                          "rows of analyzer '\(name)' skipped: it is not mapped to host or module"))
             }
             return

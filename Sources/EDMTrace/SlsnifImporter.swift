@@ -20,39 +20,20 @@ import EDMSession
 /// - Without `-t` times are synthetic (`SyntheticTime`) and flagged.
 /// - The `-b` byte-count lines are checked against the block. The `-d` hexdump layout is not read.
 /// - Logged to stdout (no `-l`), slsnif adds colour escapes around each part: they are removed.
-public struct SlsnifImporter: TraceImporter {
+public struct SlsnifImporter: LineImporter {
     public var format: TraceFormat { .slsnif }
     public private(set) var origin: TraceOrigin?
     public let utcOffsetSeconds: Int
 
-    private var splitter = LineSplitter(format: .slsnif)
+    public var reader = LineReader(format: .slsnif)
     private var pendingTime: (seconds: Int64, line: Int)?
     private var lastBlock: (count: Int, line: Int)?
     private var bytesSeen = 0
     private var warnedImprecise = false
-    private var diagnostics: [TraceImportDiagnostic] = []
 
     package static let timeComment = "slsnif time, to the second: its millisecond field is unreliable"
 
     public init(utcOffsetSeconds: Int = 0) { self.utcOffsetSeconds = utcOffsetSeconds }
-
-    public mutating func takeDiagnostics() -> [TraceImportDiagnostic] {
-        defer { diagnostics = [] }
-        return diagnostics
-    }
-
-    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
-        var out: [TraceRecord] = []
-        for line in try splitter.lines(in: chunk) { try handle(line, into: &out) }
-        return out
-    }
-
-    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
-        guard splitter.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
-        var out: [TraceRecord] = []
-        if let last = splitter.finish() { try handle(last, into: &out) }
-        return out
-    }
 
     /// The bytes of a block's items: `c (hh) ` or `c (ddd) ` repeated.
     package static func parseItems(_ s: ArraySlice<UInt8>) -> [UInt8]? {
@@ -117,7 +98,10 @@ public struct SlsnifImporter: TraceImporter {
         return out[...]
     }
 
-    private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
+    public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
+    }
+
+    public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         let text = Self.stripColors(line.bytes)
         if ByteText.trimmed(text).allSatisfy({ $0 == 0 }) { return }
         let prefixes: [(String, Direction)] = [("Host   --> ", .host), ("Device --> ", .module)]
@@ -161,7 +145,7 @@ public struct SlsnifImporter: TraceImporter {
         if origin == nil { origin = TraceOrigin(unixNanoseconds: seconds) }
         if !warnedImprecise {
             warnedImprecise = true
-            diagnostics.append(TraceImportDiagnostic(.timestampImprecise, .warning, line: timeLine,
+            reader.diagnostics.append(TraceImportDiagnostic(.timestampImprecise, .warning, line: timeLine,
                                                      "times kept to the second: slsnif's millisecond field is unreliable"))
         }
         return TraceRecord(time: .nanoseconds(seconds - origin!.unixNanoseconds), direction: direction, bytes: bytes, comment: Self.timeComment)

@@ -22,7 +22,7 @@ import EDMSession
 /// - `-v` without `-x` turns bytes into escaped text, which cannot be undone: refused.
 /// - Times are local wall-clock time without a zone; `utcOffsetSeconds` says which zone
 ///   (default: read as UTC). The first block's time is the origin.
-public struct SocatImporter: TraceImporter {
+public struct SocatImporter: LineImporter {
     public enum MicrosecondRepair: String, Hashable, Sendable { case auto, always, never }
 
     public struct Options: Hashable, Sendable {
@@ -52,34 +52,13 @@ public struct SocatImporter: TraceImporter {
     /// How many blocks decide whether the file has socat 1.7.4's timestamp bug.
     public static let decisionBlocks = 8
 
-    private var splitter = LineSplitter(format: .socat)
+    public var reader = LineReader(format: .socat)
     private var block: (header: Header, line: Int, bytes: [UInt8])?
     private var offsets = (leftToRight: 0, rightToLeft: 0)
     private var repair: Bool?
     private var waiting: [(header: Header, line: Int, bytes: [UInt8])] = []
-    private var diagnostics: [TraceImportDiagnostic] = []
 
     public init(options: Options = Options()) { self.options = options }
-
-    public mutating func takeDiagnostics() -> [TraceImportDiagnostic] {
-        defer { diagnostics = [] }
-        return diagnostics
-    }
-
-    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
-        var out: [TraceRecord] = []
-        for line in try splitter.lines(in: chunk) { try handle(line, into: &out) }
-        return out
-    }
-
-    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
-        guard splitter.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
-        var out: [TraceRecord] = []
-        if let last = splitter.finish() { try handle(last, into: &out) }
-        try endBlock(into: &out)
-        if repair == nil { decide(into: &out) }
-        return out
-    }
 
     /// `> 2026/11/28 07:54:14.000425418  length=23 from=0 to=22`
     package static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> Header? {
@@ -106,7 +85,12 @@ public struct SocatImporter: TraceImporter {
         return out
     }
 
-    private mutating func handle(_ line: LineSplitter.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
+    public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
+        try endBlock(into: &out)
+        if repair == nil { decide(into: &out) }
+    }
+
+    public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         let text = line.bytes
         if let header = Self.parseHeader(text, utcOffsetSeconds: options.utcOffsetSeconds) {
             try endBlock(into: &out)
@@ -165,7 +149,7 @@ public struct SocatImporter: TraceImporter {
         case .auto: repair = !waiting.isEmpty && waiting.allSatisfy { Self.hasMicrosecondBug($0.header.fraction) }
         }
         if repair == true, let first = waiting.first {
-            diagnostics.append(TraceImportDiagnostic(.timestampRepaired, .warning, line: first.line,
+            reader.diagnostics.append(TraceImportDiagnostic(.timestampRepaired, .warning, line: first.line,
                                                      "timestamp fractions read as microseconds: socat 1.7.4 prints microseconds in the nanosecond position"))
         }
         for done in waiting { out.append(record(done)) }
@@ -179,7 +163,7 @@ public struct SocatImporter: TraceImporter {
                 let printed = Int64(TimeText.fractionNanoseconds(done.header.fraction[...]) ?? 0)
                 absolute += printed * 1000 - printed // the printed value is microseconds
             } else {
-                diagnostics.append(TraceImportDiagnostic(.timestampRepaired, .warning, line: done.line,
+                reader.diagnostics.append(TraceImportDiagnostic(.timestampRepaired, .warning, line: done.line,
                                                          "fraction .\(ByteText.string(done.header.fraction[...])) does not look like socat 1.7.4's, left as printed"))
             }
         }

@@ -3,15 +3,16 @@ import EDMFrames
 import EDMAT
 import EDMSession
 
-/// Cuts a byte stream into lines, across chunk boundaries.
+/// Cuts a byte stream into lines, across chunk boundaries, and keeps the notes its importer
+/// makes about them until they are taken.
 ///
 /// A line ends at LF; one CR before it is dropped too, so CRLF files read like LF files.
 /// Lines that lie wholly inside a chunk are slices of it (no copy); only a line split
 /// across chunks is copied, into the one pending buffer. A line longer than
 /// `TraceRecordLimits.maxLineLength` is refused: that is a binary file, and buffering it
 /// would break the flat-memory promise.
-package struct LineSplitter {
-    package struct Line {
+public struct LineReader {
+    public struct Line {
         /// 1-based.
         package var number: Int
         /// Byte offset of the line's first byte in the whole input.
@@ -25,6 +26,8 @@ package struct LineSplitter {
     private var pendingOffset = 0
     private(set) var linesSeen = 0
     private(set) var bytesSeen = 0
+    /// Notes about the lines, drained by `TraceImporter.takeDiagnostics()`.
+    package var diagnostics: [TraceImportDiagnostic] = []
 
     package init(format: TraceFormat) { self.format = format }
 
@@ -70,5 +73,37 @@ package struct LineSplitter {
         guard count > TraceRecordLimits.maxLineLength else { return }
         throw TraceImportError(.notText, format: format, line: linesSeen + 1,
                                "line longer than \(TraceRecordLimits.maxLineLength) bytes: this is not a \(format.displayName) (a binary file?)")
+    }
+}
+
+/// The shape the line-oriented text importers share (the azure_dps.py log, socat,
+/// interceptty, slsnif, jpnevulator, Saleae CSV): one `LineReader` cuts lines across chunks,
+/// each line goes to `read(_:into:)`, and what is pending at the end of input to
+/// `close(into:)`; `consume`, `finish` and `takeDiagnostics` come from here.
+public protocol LineImporter: TraceImporter {
+    var reader: LineReader { get set }
+    mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError)
+    /// End of input: flush what is pending, or throw when the file was not this format.
+    mutating func close(into out: inout [TraceRecord]) throws(TraceImportError)
+}
+
+extension LineImporter {
+    public mutating func consume(_ chunk: ArraySlice<UInt8>) throws(TraceImportError) -> [TraceRecord] {
+        var out: [TraceRecord] = []
+        for line in try reader.lines(in: chunk) { try read(line, into: &out) }
+        return out
+    }
+
+    public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
+        guard reader.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
+        var out: [TraceRecord] = []
+        if let last = reader.finish() { try read(last, into: &out) }
+        try close(into: &out)
+        return out
+    }
+
+    public mutating func takeDiagnostics() -> [TraceImportDiagnostic] {
+        defer { reader.diagnostics = [] }
+        return reader.diagnostics
     }
 }
