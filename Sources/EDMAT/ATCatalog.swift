@@ -107,28 +107,21 @@ public enum ATCatalog {
     ///
     /// Not covered: a `passwd=` value inside an `AT+UDCP` URL (part of one parameter).
     public static func secretParameterIndices(of line: ATCommandLine) -> [Int] {
-        // (`Redactor.mayHoldSecret` turns lines away before this parse, knowing these three
-        // commands and their rules: keep the two in step.)
-        guard line.kind == .command, line.form == .set else { return [] }
+        guard line.kind == .command, line.form == .set, let rule = SecretParameters.rule(named: line.upperCasedName) else { return [] }
         let count = line.parameters.count
-        switch line.upperCasedName {
-        case "+UWSC":
-            guard count > 2, let tag = line.integer(1), [6, 8, 9].contains(tag) else { return [] }
-            return Array(2..<count)
-        case "+USECMNG":
-            guard count > 4, line.integer(0) == 0 else { return [] }
-            return Array(4..<count)
-        case "+UDUV":
-            guard count > 1, let value = line.rest(from: 1), isSASToken(value.text) else { return [] }
-            return Array(1..<count)
-        default:
-            return []
+        guard count > rule.first else { return [] }
+        switch rule.condition {
+        case .selector(let index, let values):
+            guard let value = line.integer(index), values.contains(value) else { return [] }
+        case .sasToken:
+            guard let value = line.rest(from: rule.first), isSASToken(value.text) else { return [] }
         }
+        return Array(rule.first..<count)
     }
 
     /// DPS symmetric-key enrollments pass their SAS token as a URL variable (`passwd=%%n`).
     package static func isSASToken(_ text: String) -> Bool {
-        text.hasPrefix("SharedAccessSignature")
+        text.hasPrefix(SecretParameters.sasTokenPrefix.description)
     }
 
     // MARK: - Credential import

@@ -48,14 +48,13 @@ public enum Redactor {
 
     /// False when the line cannot hold a secret; the full check (`ATCatalog.secretParameterIndices`,
     /// which parses the line) decides the rest. This runs on every command, and a session sends
-    /// many `AT+UWSC`, `AT+USECMNG` and `AT+UDUV` lines without a secret, so it looks into
-    /// their arguments too, always erring towards "maybe": a set command of one of the three (a
-    /// name with non-ASCII bytes is left to the full check: Unicode upper-casing can turn it
-    /// into one of ours), then per command:
-    /// - `+UWSC`: a third parameter, and a tag (the second) that is 6, 8 or 9 or not plain digits;
-    /// - `+USECMNG`: at least four commas (the key password is the fifth parameter);
-    /// - `+UDUV`: `SharedAccessSignature` somewhere in the arguments.
-    /// Commas inside quotes only make more parameters seem present, which errs the same way.
+    /// many `AT+UWSC`, `AT+USECMNG` and `AT+UDUV` lines without a secret, so it reads the rules
+    /// of `SecretParameters` off the bytes, always erring towards "maybe": a set command named
+    /// by a rule (a name with non-ASCII bytes is left to the full check: Unicode upper-casing
+    /// can turn it into one of ours), with its first secret parameter present, and then a
+    /// selector that is plain digits of one of the rule's values (anything else: maybe), or
+    /// `SharedAccessSignature` somewhere in the arguments. Commas inside quotes only make more
+    /// parameters seem present, which errs the same way.
     package static func mayHoldSecret(_ text: ArraySlice<UInt8>) -> Bool {
         let nameStart = text.startIndex + 2 // after "AT"
         guard let end = text[nameStart...].firstIndex(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") }),
@@ -64,26 +63,19 @@ public enum Redactor {
         }
         let name = text[nameStart..<end], arguments = text[(end + 1)...]
         guard name.allSatisfy({ $0 < 0x80 }) else { return true }
-        func named(_ command: StaticString) -> Bool {
-            let bytes = UnsafeBufferPointer(start: command.utf8Start, count: command.utf8CodeUnitCount)
-            return name.count == bytes.count && zip(name, bytes).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
+        guard let rule = SecretParameters.rule(spelledBy: name) else { return false }
+        let parameters = arguments.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        guard parameters.count > rule.first else { return false }
+        switch rule.condition {
+        case .selector(let index, let values):
+            let selector = parameters[index]
+            guard !selector.isEmpty, selector.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  !parameters[...index].contains(where: { $0.contains(UInt8(ascii: "\"")) }),
+                  let value = Int(String(decoding: selector.prefix(18), as: UTF8.self)), selector.count <= 18 else { return true }
+            return values.contains(value)
+        case .sasToken:
+            return ByteText.contains(arguments, SecretParameters.sasTokenPrefix)
         }
-        if named("+UWSC") { return wifiTagMayBeSecret(arguments) }
-        if named("+USECMNG") { return arguments.count(where: { $0 == UInt8(ascii: ",") }) >= 4 }
-        if named("+UDUV") { return ByteText.contains(arguments, "SharedAccessSignature") }
-        return false
-    }
-
-    /// `AT+UWSC=<id>,<tag>,<value>`: tags 6, 8 and 9 are secrets. Anything but plain digits in
-    /// the tag (quotes, spaces, signs) is left to the full check.
-    private static func wifiTagMayBeSecret(_ arguments: ArraySlice<UInt8>) -> Bool {
-        guard let first = arguments.firstIndex(of: UInt8(ascii: ",")),
-              let second = arguments[(first + 1)...].firstIndex(of: UInt8(ascii: ",")) else { return false } // no value
-        let tag = arguments[(first + 1)..<second]
-        guard !tag.isEmpty, tag.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              !arguments[..<second].contains(UInt8(ascii: "\"")) else { return true }
-        let value = tag.drop(while: { $0 == 0x30 }) // (leading zeros: Int("08") is 8)
-        return value.count == 1 && [UInt8(ascii: "6"), UInt8(ascii: "8"), UInt8(ascii: "9")].contains(value.first!)
     }
 }
 

@@ -80,4 +80,12 @@ import Testing
         }
         #expect(secrets > 1_000) // (the generator does reach secrets)
     }
+
+    /// The quick check reads the rules of `SecretParameters` and so turns away, without a
+    /// parse, the lines of those commands that every session sends without a secret.
+    @Test(arguments: ["AT+UWSC=0,2,MyNet", "AT+UWSC=0,5,4", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=0,0,ca.pem,1261",
+                      "AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid=1", "AT+UWSC=0", "AT+UDCP=mqtt://x"])
+    func quickCheckTurnsAwayLinesWithoutSecrets(line: String) {
+        #expect(!Redactor.mayHoldSecret(Array(line.utf8)[...]))
+    }
 }
