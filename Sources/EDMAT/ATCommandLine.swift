@@ -91,7 +91,7 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
     }
 
     private init(utf8 line: ArraySlice<UInt8>) {
-        let u = Self.trimmingLineEnds(line)
+        let u = trimmingLineBreaks(line)
         func string(_ range: Range<Int>) -> String { String(decoding: u[range], as: UTF8.self) }
         let all = u.startIndex..<u.endIndex
 
@@ -247,14 +247,6 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
             return Parameter(text: string((lo + 1)..<(hi - 1)), isQuoted: true, raw: raw)
         }
         return Parameter(text: trimming ? string(lo..<hi) : raw, isQuoted: false, raw: raw)
-    }
-
-    package static func trimmingLineEnds(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        func isLineEnd(_ b: UInt8) -> Bool { b == 0x0D || b == 0x0A }
-        var u = bytes
-        while let f = u.first, isLineEnd(f) { u = u.dropFirst() }
-        while let l = u.last, isLineEnd(l) { u = u.dropLast() }
-        return u
     }
 }
 

@@ -50,21 +50,14 @@ package enum ATText {
         return handle.map { (String(decoding: name, as: UTF8.self), $0) }
     }
 
-    /// `AT+USECMNG=0,<type>,<name>,<size>…` as `ATCatalog.credentialImport` reads it. `text` is
-    /// a command whose name is `+USECMNG`.
+    /// `AT+USECMNG=0,<type>,<name>,<size>…`: the catalog's reader (a session sends a handful
+    /// of these, so parsing the line costs nothing worth a second reader).
     package static func credentialImport(_ text: ArraySlice<UInt8>) -> (type: Int, name: String, size: Int)? {
-        let arguments = text[(text.firstIndex(of: UInt8(ascii: "=")) ?? text.endIndex)...].dropFirst()
-        guard let first = arguments.first, first != UInt8(ascii: "?"),
-              let name = plainArgument(arguments, 2), let size = plainArgument(arguments, 3) else {
-            return ATCatalog.credentialImport(of: ATCommandLine(bytes: text)) // (quotes, or fewer parameters)
-        }
-        guard plainArgument(arguments, 0).flatMap(integer) == 0, let type = plainArgument(arguments, 1).flatMap(integer),
-              let size = integer(size), size >= 0 else { return nil }
-        return (type, String(decoding: name, as: UTF8.self), size) // (a command's parameters keep their spaces)
+        ATCatalog.credentialImport(of: ATCommandLine(bytes: text))
     }
 
-    // The few lines whose parameters the decoder needs are read here, in place, the way
-    // `ATCommandLine` reads them; it builds Strings, and these lines come in every session.
+    // The peer URCs, which come in every session, are read here in place, the way
+    // `ATCommandLine` reads them (it builds Strings).
 
     /// Argument `n` of comma-separated `arguments`, when they hold no quote (which `ATCommandLine`
     /// would unquote and within which commas do not separate): nil otherwise, or when there is

@@ -6,6 +6,10 @@ extension Duration {
     @inlinable
     public var wholeNanoseconds: Int64 { Int64(truncatingIfNeeded: attoseconds / 1_000_000_000) }
 
+    /// Whole milliseconds (truncated toward zero).
+    @inlinable
+    public var wholeMilliseconds: Int64 { Int64(truncatingIfNeeded: attoseconds / 1_000_000_000_000_000) }
+
     /// Whole microseconds (truncated toward zero).
     @inlinable
     public var wholeMicroseconds: Int64 { Int64(truncatingIfNeeded: attoseconds / 1_000_000_000_000) }
@@ -27,7 +31,7 @@ public func seconds(_ d: Duration) -> String {
 /// `seconds(d)` as bytes, right-aligned in `width` columns (every transcript line starts with
 /// one: written in place, not put together from Strings).
 public func appendSeconds(_ d: Duration, width: Int = 0, to out: inout OutputBuffer) {
-    let ms = Int(truncatingIfNeeded: d.attoseconds / 1_000_000_000_000_000)
+    let ms = Int(d.wholeMilliseconds)
     let whole = UInt64(ms.magnitude / 1000)
     let length = (ms < 0 ? 1 : 0) + OutputBuffer.decimalDigits(whole) + 4
     let pad = max(0, width - length)

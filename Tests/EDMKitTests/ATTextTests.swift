@@ -28,28 +28,6 @@ import Testing
         #expect(found > 5_000)
     }
 
-    @Test func credentialImportsReadAsTheParserReadsThem() {
-        var found = 0
-        var rng = SplitMix64(seed: 2)
-        // Mostly the shape of an import, each parameter sometimes replaced by a random piece.
-        let shapes = [["0", " 0", "00", "1"], ["0", "1", "2", " 2"], ["ca.pem", " key.pem ", "\"c\""], ["1261", "0", " 7"]]
-        let lines = (0..<20_000).map { _ in
-            var parameters = shapes.map { $0.randomElement(using: &rng)! }
-            for i in parameters.indices where Int.random(in: 0..<6, using: &rng) == 0 { parameters[i] = Self.pieces.randomElement(using: &rng)! }
-            if Bool.random(using: &rng) { parameters.append(Self.pieces.randomElement(using: &rng)!) }
-            parameters.removeLast(Int.random(in: 0...1, using: &rng))
-            return Array((["AT+USECMNG=", "AT+USECMNG=?", "AT+USECMNG"].randomElement(using: &rng)! + parameters.joined(separator: ",")).utf8)[...]
-        } + Self.randomLines(prefixes: ["AT+USECMNG="], seed: 3)
-        for line in lines {
-            let expected = ATCatalog.credentialImport(of: ATCommandLine(bytes: line))
-            let got = ATText.credentialImport(line)
-            #expect(got?.type == expected?.type && got?.name == expected?.name && got?.size == expected?.size,
-                    "\(String(decoding: line, as: UTF8.self))")
-            if got != nil { found += 1 }
-        }
-        #expect(found > 1_000)
-    }
-
     /// `lines` splits on CR and LF and drops empty lines, as the standard library's `split` does.
     @Test func linesSplitAsTheStandardLibrarySplits() {
         var rng = SplitMix64(seed: 4)

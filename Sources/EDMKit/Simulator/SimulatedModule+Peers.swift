@@ -15,7 +15,7 @@ import EDMRender
 extension SimulatedModule {
     struct Peer: Sendable {
         var handle: Int
-        var url: MQTTPeerURL
+        var url: PeerURL
         var channel: UInt8?
         /// When the connect event goes out; nil for a refused peer (it never connects).
         var connectedAt: Duration?
@@ -34,10 +34,10 @@ extension SimulatedModule {
 
     mutating func connectPeer(_ line: ATCommandLine, _ request: Request) {
         guard let text = line.rest(from: 0)?.text else { return refuse(request, "AT+UDCP without a URL") }
-        guard let url = MQTTPeerURL(text, variables: urlVariables) else {
+        guard let url = PeerURL(text, variables: urlVariables), let port = url.port, !url.host.isEmpty, !url.usesUnsetVariable else {
             return refuse(request, "URL not understood or uses an unset variable: \(text)")
         }
-        guard url.scheme == "mqtt" else { return refuse(request, "only mqtt:// peers are modelled") }
+        guard url.scheme.lowercased() == "mqtt" else { return refuse(request, "only mqtt:// peers are modelled") }
         let handle = nextHandle
         nextHandle += 2
         let known = wifi.knownHosts.contains(url.host)
@@ -53,33 +53,33 @@ extension SimulatedModule {
         while peers.contains(where: { $0.channel == channel }) { channel += 1 }
         let connectTime = after(replyTime, known ? timing.peerConnectCached : timing.peerConnect)
         peers.append(Peer(handle: handle, url: url, channel: channel, connectedAt: connectTime))
-        let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress, remotePort: UInt16(url.port),
+        let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress, remotePort: UInt16(port),
                                              local: [0, 0, 0, 0], localPort: 0)
         output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: connectTime, peer: handle)
         let remote = Self.remoteAddress.map(String.init).joined(separator: ".")
-        output.add(.urc("+UUDPC:\(handle),2,6,0.0.0.0,0,\(remote),\(url.port)"),
+        output.add(.urc("+UUDPC:\(handle),2,6,0.0.0.0,0,\(remote),\(port)"),
                    at: after(connectTime, timing.peerConnectedURC), peer: handle)
         note(request.time, "peer \(handle) on channel \(channel): client \(url.clientID ?? ""), publishes to \(url.publishTopic ?? "nothing"), connects at \(stamp(connectTime))")
     }
 
     /// Why DPS (or the module) would refuse this connection, or nil. DPS wants TLS 1.2 with a
     /// client certificate (X.509) or a password (SAS), and a user name naming the client id.
-    private func refusal(of url: MQTTPeerURL, at time: Duration) -> String? {
+    private func refusal(of url: PeerURL, at time: Duration) -> String? {
         if scenario == .mqttRefused { return "the scenario refuses every MQTT connection" }
         guard let upTime = wifi.networkUpAt, upTime <= time else { return "the network is not up" }
         guard let client = url.clientID, !client.isEmpty else { return "no client id" }
-        guard let user = url.value("user"), user.contains("/registrations/\(client)/") else {
+        guard let user = url.query("user"), user.contains("/registrations/\(client)/") else {
             return "user name does not name client \(client)"
         }
-        guard url.value("encr") == "3" else { return "DPS needs TLS 1.2 (encr=3)" }
+        guard url.query("encr") == "3" else { return "DPS needs TLS 1.2 (encr=3)" }
         let names: [(String, StoredCredential.Kind)] = [("ca", .rootCA), ("cert", .clientCertificate), ("privKey", .clientPrivateKey)]
         for (key, kind) in names {
-            guard let name = url.value(key) else { continue }
+            guard let name = url.query(key) else { continue }
             guard credentials.contains(where: { $0.kind == kind && $0.name == name }) else {
                 return "no \(key) credential named \(name)"
             }
         }
-        if url.value("passwd") == nil, url.value("cert") == nil || url.value("privKey") == nil {
+        if url.query("passwd") == nil, url.query("cert") == nil || url.query("privKey") == nil {
             return "neither a client certificate and key nor a password"
         }
         return nil
@@ -136,9 +136,15 @@ extension SimulatedModule {
         let time = after(now, timing.edmReply)
         for peer in peers.sorted(by: { ($0.channel ?? .max) < ($1.channel ?? .max) }) {
             guard let channel = peer.channel, let connected = peer.connectedAt, connected <= now else { continue }
-            let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress, remotePort: UInt16(peer.url.port),
+            let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress, remotePort: UInt16(peer.url.port ?? 0),
                                                  local: [0, 0, 0, 0], localPort: 0)
             output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: time, peer: peer.handle)
         }
     }
+}
+
+extension PeerURL {
+    var clientID: String? { query("client") }
+    var publishTopic: String? { query("pt") }
+    var subscribeTopic: String? { query("st") }
 }

@@ -254,7 +254,7 @@ public struct SimulatedModule: Sendable {
 
     /// `12.057s`.
     func stamp(_ time: Duration) -> String {
-        let ms = time.components.seconds * 1000 + time.components.attoseconds / 1_000_000_000_000_000
+        let ms = time.wholeMilliseconds
         let frac = String(ms % 1000)
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac + "s"
     }
