@@ -8,7 +8,7 @@
 typedef struct {
     /// Well-formed frames (start 0xAA, reserved bits 0, length >= 2, stop 0x55).
     uint64_t frames;
-    /// Sum of the frames' payload lengths N (id + body), as in PROTOCOL.md section 2.
+    /// Sum of the frames' payload lengths N (id + body), as in docs/protocol.md, "EDM frames".
     uint64_t payloadBytes;
     /// Bytes outside any frame (junk, false starts, a truncated frame at the end).
     uint64_t skippedBytes;
