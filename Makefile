@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libpcap-dev tshark socat jpnevulator
 
-.PHONY: demo test bench fuzz deps build release clean
+.PHONY: demo test bench fuzz deps build release install uninstall clean
 
 # System packages: installed only when missing, and only when we can (root with apt-get).
 deps:
@@ -48,6 +48,32 @@ bench: deps
 
 fuzz:
 	Fuzz/fuzz.sh $${SECONDS_TO_FUZZ:-60}
+
+# The three tools into $(PREFIX)/bin, and the Wireshark dissector into the personal Lua
+# plugins folder tshark reports ("Personal Lua Plugins" in `tshark -G folders`; override with
+# WIRESHARK_PLUGIN_DIR=...). The binaries use the Swift runtime of the toolchain that built
+# them; `make release` makes ones that run without Swift.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+TOOLS := azure-dps edm-decode edm-replay
+
+install: deps
+	$(SWIFT) build -c release
+	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	install -d "$(DESTDIR)$(BINDIR)" && \
+	for t in $(TOOLS); do install -m 755 "$$bin/$$t" "$(DESTDIR)$(BINDIR)/$$t" || exit 1; echo "Installed $(DESTDIR)$(BINDIR)/$$t"; done
+	@dir="$(WIRESHARK_PLUGIN_DIR)"; \
+	if [ -z "$$dir" ]; then dir="$$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Lua Plugins:[[:space:]]*//p')"; fi; \
+	if [ -z "$$dir" ]; then echo "tshark -G folders names no \"Personal Lua Plugins\" folder: give WIRESHARK_PLUGIN_DIR=..."; exit 1; fi; \
+	install -d "$(DESTDIR)$$dir" && install -m 644 wireshark/ucx_edm.lua "$(DESTDIR)$$dir/ucx_edm.lua" && \
+	echo "Installed $(DESTDIR)$$dir/ucx_edm.lua (Wireshark and tshark load it at start; see wireshark/README.md)"
+
+# Removes what `make install` put in place (same PREFIX and WIRESHARK_PLUGIN_DIR).
+uninstall:
+	@for t in $(TOOLS); do rm -fv "$(DESTDIR)$(BINDIR)/$$t"; done
+	@dir="$(WIRESHARK_PLUGIN_DIR)"; \
+	if [ -z "$$dir" ]; then dir="$$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Lua Plugins:[[:space:]]*//p')"; fi; \
+	if [ -n "$$dir" ]; then rm -fv "$(DESTDIR)$$dir/ucx_edm.lua"; fi
 
 clean:
 	rm -rf .build .build-*

@@ -46,7 +46,7 @@ awk '
         printf "C frame walker:         %6.2f GB/s median, %6.2f GB/s best\n", median[c] / 1000, best[c] / 1000
         printf "ratio C/Swift:          %6.2f (median), %.2f (best)\n", median[c] / median[s], best[c] / best[s]
         printf "Swift mallocs per decode of the whole buffer: %d (median), %d (max) -> %.6f per frame\n", mallocs[s], mallocsMax[s], mallocsMax[s] / frames[s]
-        printf "targets (DESIGN.md): >= 1 GB/s: %s; within 2x of C: %s; zero allocations per frame: %s\n", \
+        printf "targets (docs/performance.md): >= 1 GB/s: %s; within 2x of C: %s; zero allocations per frame: %s\n", \
             (median[s] >= 1000 ? "met" : "NOT met"), (median[c] <= 2 * median[s] ? "met" : "NOT met"), (mallocsMax[s] == 0 ? "met" : "NOT met")
         r = "Replay one session (strict)"
         if (r in cpu) {
