@@ -19,6 +19,7 @@ let benchmarks: @Sendable () -> Void = {
     let expected = walkC(mix.bytes)
     // Both walkers must see the same frames, or the comparison means nothing.
     precondition(walkSwift(mix.bytes) == expected, "Swift decoder and C walker disagree on the mix")
+    precondition(walkSession(mix.bytes) == expected, "the session decoder and C walker disagree on the mix")
 
     Benchmark.defaultConfiguration = .init(
         // No .retainCount/.releaseCount: on Linux with Swift 6.3 the library's ARC hooks crash
@@ -53,6 +54,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     measure("Swift EDMStreamDecoder", walkSwift)
+    measure("Swift SessionDecoder (edm-decode path)", walkSession)
     measure("C frame walker", walkC)
 
     // Replaying one full provisioning session (assigned after two polls, recorded by the

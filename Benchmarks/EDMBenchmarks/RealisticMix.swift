@@ -1,7 +1,7 @@
 import EDMKit
 
 /// A large buffer of EDM frames shaped like the reference provisioning session
-/// (shared/reference/azure-dps-example-session.log), repeated with varied ids and DPS bodies,
+/// (captures/azure-dps-example-session.log), repeated with varied ids and DPS bodies,
 /// with a little junk between frames now and then. Built once with `EDMEncoder`.
 ///
 /// Both directions share one buffer: the decoder does not care who sent a frame, and the mix of
@@ -106,24 +106,5 @@ struct RealisticMix {
                 return byte == 0xAA ? 0x00 : byte
             }
         }
-    }
-}
-
-/// A small deterministic generator, so every run benchmarks the same bytes.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func hex(_ count: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: (0..<count).map { _ in digits[Int(next() & 15)] }, as: UTF8.self)
     }
 }

@@ -32,6 +32,39 @@ func walkSwift(_ input: [UInt8]) -> WalkStats {
     return stats
 }
 
+/// The product's path: the session decoder, as edm-decode runs it (`receive(...appendingTo:)`
+/// into a batch it reuses), fed in reads of 4 KiB, the module's stream. Its frames are cut by
+/// `EDMStreamDecoder`; everything else it reports is counted as skipped bytes.
+@inline(never)
+func walkSession(_ input: [UInt8]) -> WalkStats {
+    var stats = WalkStats()
+    var decoder = SessionDecoder()
+    var units: [SessionUnit] = []
+    units.reserveCapacity(256)
+    func tally() {
+        for unit in units {
+            if case .frame(let frame) = unit.kind {
+                stats.frames += 1
+                stats.payloadBytes += frame.payloadLength
+                stats.payloadIDSum &+= Int(frame.payloadID.rawValue)
+            } else {
+                stats.skippedBytes += unit.bytes.count
+            }
+        }
+        units.removeAll(keepingCapacity: true)
+    }
+    var start = 0
+    while start < input.count {
+        let end = min(input.count, start + 4096)
+        decoder.receive(time: .zero, direction: .module, bytes: input[start..<end], appendingTo: &units)
+        tally()
+        start = end
+    }
+    decoder.finish(appendingTo: &units)
+    tally()
+    return stats
+}
+
 /// The C baseline over the same bytes.
 @inline(never)
 func walkC(_ input: [UInt8]) -> WalkStats {

@@ -8,6 +8,7 @@ import EDMFrames
 /// an information response (`+UDCP:<peer>`). `ATCatalog.entry(named:)` tells them apart by
 /// the trailing colon of responses (`"+UDCP:"`).
 public struct ATCatalogEntry: Hashable, Sendable {
+    /// What the entry describes: a command, a response or a URC.
     public enum Kind: String, Hashable, Sendable {
         /// Sent by the host as `AT<name>…`.
         case command

@@ -17,6 +17,7 @@ import EDMFrames
 /// Parsing never fails: a line that fits no shape is `.other`, with all its text in
 /// `rawArguments`. The parser knows no command: `ATCatalog` gives lines their meaning.
 public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
+    /// What the line is: a command, an information response or URC, or a final result.
     public enum Kind: String, Hashable, Sendable {
         /// `AT…`, sent by the host or echoed by the module in command mode.
         case command

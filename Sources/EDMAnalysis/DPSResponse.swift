@@ -9,6 +9,7 @@ import EDMTrace
 /// The module hands the host the message body only, never the topic, so the status code and
 /// `retry-after` DPS put there are lost: the body is all there is to decide on.
 public struct DPSResponse: Hashable, Sendable {
+    /// The registration status DPS reported, or why there was none.
     public enum Status: Hashable, Sendable {
         case assigning, unassigned, assigned, failed, disabled
         /// An error object (`errorCode` with no `status`): 4xx or 5xx.

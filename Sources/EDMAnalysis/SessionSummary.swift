@@ -8,6 +8,7 @@ import EDMTrace
 ///
 /// It is built unit by unit (so it streams), from the same descriptions the transcript shows.
 public struct SessionSummary: Sendable {
+    /// How the session ended, as far as the capture shows.
     public enum Outcome: String, Sendable {
         case assigned
         /// DPS answered failed, disabled, or a non-retryable error.
@@ -20,6 +21,7 @@ public struct SessionSummary: Sendable {
         case incomplete
     }
 
+    /// A phase of the provisioning and how long it took.
     public struct Phase: Sendable {
         public var name: String
         public var start: Duration

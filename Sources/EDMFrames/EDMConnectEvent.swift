@@ -6,6 +6,7 @@ import EDMBytes
 /// Bluetooth (profile, 6-byte address MSB first, frame size), IPv4 and IPv6 (protocol,
 /// remote address and port, local address and port). All integers are big-endian.
 public struct EDMConnectEvent: Hashable, Sendable {
+    /// The connection a connect event reports: Bluetooth, IPv4 or IPv6.
     public enum Link: Hashable, Sendable {
         case bluetooth(profile: UInt8, address: [UInt8], frameSize: UInt16)
         case ipv4(protocol: UInt8, remote: [UInt8], remotePort: UInt16, local: [UInt8], localPort: UInt16)

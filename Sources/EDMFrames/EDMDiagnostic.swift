@@ -6,6 +6,7 @@ import EDMBytes
 /// carry on; renderers turn them into transcript notes and JSON `error` fields.
 /// Equality looks at the code, offset and count, so tests can compare them directly.
 public struct EDMDiagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable name for what is wrong with the bytes, as JSON and the transcript print it.
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }

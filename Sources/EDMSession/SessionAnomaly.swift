@@ -4,6 +4,7 @@ import EDMAT
 
 /// Something about the conversation, rather than the bytes, that deserves attention.
 public struct SessionAnomaly: Hashable, Sendable {
+    /// A stable name for the kind of anomaly, as JSON and the transcript print it.
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }

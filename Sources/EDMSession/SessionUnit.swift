@@ -7,6 +7,7 @@ import EDMAT
 /// Units cover their direction's stream without gaps or overlaps: concatenating the bytes
 /// of every unit of one direction gives back that direction's bytes exactly.
 public struct SessionUnit: Hashable, Sendable {
+    /// What the unit is: an EDM frame, a command-mode line, or raw bytes.
     public enum Kind: Hashable, Sendable {
         case frame(EDMFrame)
         case at(ATUnitType)
@@ -72,6 +73,7 @@ public struct SessionUnit: Hashable, Sendable {
         self.credential = credential
     }
 
+    /// The request a final result answers, and how long the answer took.
     public struct Reply: Hashable, Sendable {
         /// `index` of the request unit.
         public var request: Int
@@ -79,6 +81,7 @@ public struct SessionUnit: Hashable, Sendable {
         public init(request: Int, latency: Duration) { self.request = request; self.latency = latency }
     }
 
+    /// The credential an `AT+USECMNG` import announced.
     public struct Credential: Hashable, Sendable {
         /// 0 root CA, 1 client certificate, 2 client private key.
         public var type: Int
@@ -86,6 +89,7 @@ public struct SessionUnit: Hashable, Sendable {
         public init(type: Int, name: String) { self.type = type; self.name = name }
     }
 
+    /// An EDM channel and the AT peer handle bound to it, as far as they are known.
     public struct Link: Hashable, Sendable {
         public var channel: UInt8?
         public var peer: Int?

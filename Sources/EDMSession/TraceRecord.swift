@@ -25,6 +25,7 @@ public struct TraceRecord: Hashable, Sendable {
         self.comment = comment
     }
 
+    /// What is known about how the record came to be.
     public struct Flags: OptionSet, Hashable, Sendable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }

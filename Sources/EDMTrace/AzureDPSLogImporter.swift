@@ -16,6 +16,7 @@ import EDMSession
 /// Every line is accounted for: it is part of a record or a note (the shell prompt, the
 /// port name, `Successfully Assigned`), and `takeLineSpans` says which.
 public struct AzureDPSLogImporter: LineImporter {
+    /// How the log's elided credentials are rebuilt.
     public struct Options: Hashable, Sendable {
         /// Replace an elided credential's `...` with as many `.` as make the record the size
         /// `AT+USECMNG` declared, so a session decoder counting the raw payload stays in step.

@@ -15,6 +15,7 @@ import EDMSession
 /// error). Times are absolute, in microseconds, local time without a zone (read as UTC
 /// unless told the offset); the first header is the origin.
 public struct JpnevulatorImporter: LineImporter {
+    /// Which tty is which side, and the log's time zone.
     public struct Options: Hashable, Sendable {
         /// Tty name (as printed) to direction; empty: first seen is the host.
         public var ttys: [String: Direction]

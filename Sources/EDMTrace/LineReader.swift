@@ -12,6 +12,7 @@ import EDMSession
 /// `TraceRecordLimits.maxLineLength` is refused: that is a binary file, and buffering it
 /// would break the flat-memory promise.
 public struct LineReader {
+    /// One line of the input, without its terminator.
     public struct Line {
         /// 1-based.
         package var number: Int

@@ -12,6 +12,7 @@ import EDMSession
 /// It carries what session decoding reads: time, direction and bytes. Flags and comments
 /// stay with `TraceRecord`.
 public struct RecordBatch: Sendable {
+    /// One record of the batch: its bytes are a range of the batch's shared buffer.
     public struct Record: Sendable {
         public var time: Duration
         public var direction: Direction?

@@ -18,6 +18,7 @@ import EDMSession
 /// - Rows are put back in time order within `reorderWindow`, then bytes of one direction with
 ///   the same time (or within `joinWithin`) join one record.
 public struct SaleaeCSVImporter: LineImporter {
+    /// Which analyzer is which side, and how rows are put back in order and joined.
     public struct Options: Hashable, Sendable {
         public var analyzers: [String: Direction]
         public var joinWithin: Duration

@@ -18,6 +18,7 @@ import EDMSession
 /// bytes of one direction with the same time (or within `joinWithin`) join one record.
 /// Times are relative to the sample start; there is no absolute origin.
 public struct SigrokJSONTraceImporter: TraceImporter {
+    /// Which rows are which side, which decoder instance, and how events are put back in order and joined.
     public struct Options: Hashable, Sendable {
         public var rows: [String: Direction]
         /// Only this decoder instance (`uart-1`); nil takes every instance's mapped rows.

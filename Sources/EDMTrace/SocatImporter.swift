@@ -23,8 +23,10 @@ import EDMSession
 /// - Times are local wall-clock time without a zone; `utcOffsetSeconds` says which zone
 ///   (default: read as UTC). The first block's time is the origin.
 public struct SocatImporter: LineImporter {
+    /// Whether to repair socat 1.7.4's microsecond timestamps: decided from the file, always, or never.
     public enum MicrosecondRepair: String, Hashable, Sendable { case auto, always, never }
 
+    /// Which side of socat is the host, the log's time zone, and the timestamp repair.
     public struct Options: Hashable, Sendable {
         /// Who wrote the bytes socat marks `>` (left to right).
         public var leftToRight: Direction

@@ -10,6 +10,7 @@ import EDMSession
 /// slsnif milliseconds, a redacted length). Like `EDMDiagnostic`, these are values: the
 /// caller collects them into the transcript and JSON, nothing is printed.
 public struct TraceImportDiagnostic: Hashable, Sendable, CustomStringConvertible {
+    /// A stable name for the kind of note, as JSON and the transcript print it.
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
@@ -34,6 +35,7 @@ public struct TraceImportDiagnostic: Hashable, Sendable, CustomStringConvertible
         public static let guessed = Code(rawValue: "guessed")
     }
 
+    /// How much the note matters: a note or a warning.
     public enum Severity: String, Hashable, Sendable {
         case note, warning
     }

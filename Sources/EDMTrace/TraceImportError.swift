@@ -10,6 +10,7 @@ import EDMSession
 /// `TraceImportDiagnostic` instead. `line` is 1-based; `offset` counts bytes from the start
 /// of the input. The message is one plain sentence meant for the user.
 public struct TraceImportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable name for the kind of error.
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }

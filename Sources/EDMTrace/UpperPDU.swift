@@ -12,6 +12,7 @@ import EDMSession
 public enum UpperPDU {
     public static let linkType: UInt16 = 252
 
+    /// The tag numbers of the exported-PDU TLVs we write and read.
     public enum Tag {
         public static let end: UInt16 = 0
         public static let dissectorName: UInt16 = 12
@@ -47,12 +48,14 @@ public enum UpperPDU {
         return 4 + name + (direction == nil ? 0 : 8) + 4
     }
 
+    /// One packet's dissector name, direction and payload.
     public struct Packet: Hashable, Sendable {
         public var dissector: String?
         public var direction: Direction?
         public var payload: ArraySlice<UInt8>
     }
 
+    /// Why a packet is not one of ours.
     public enum ParseError: Error, Hashable, Sendable {
         /// A TLV runs past the packet's end, or the end tag is missing.
         case truncated(offset: Int)
