@@ -74,9 +74,11 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
                 apply(machine.timeout(now: now))
             }
         }
-        let outcome = machine.outcome ?? .moduleError(machine.step ?? .detectMode, "the simulated run did not finish within \(stepLimit) steps")
-        let run = ProvisioningRun(outcome: machine.isFinished ? outcome : .moduleError(machine.step ?? .detectMode, "stuck: the run did not finish"),
-                                  records: records, actions: actions, duration: now)
+        let step = machine.step ?? .detectMode
+        let outcome = machine.isFinished
+            ? machine.outcome ?? .moduleError(step, "the simulated run did not finish within \(stepLimit) steps")
+            : .moduleError(step, "stuck: the run did not finish")
+        let run = ProvisioningRun(outcome: outcome, records: records, actions: actions, duration: now)
         return (run, module)
     }
 
@@ -97,14 +99,4 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
             return out
         }
     }
-}
-
-/// What a harness run produced.
-public struct ProvisioningRun: Sendable {
-    public var outcome: ProvisioningOutcome
-    public var records: [TraceRecord]
-    /// Every action the machine returned, in order (sends included).
-    public var actions: [ProvisioningAction]
-    /// Simulated time at the end.
-    public var duration: Duration
 }

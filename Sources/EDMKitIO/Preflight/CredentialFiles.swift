@@ -42,7 +42,7 @@ struct CredentialFile {
         bytes = try Self.read(path)
     }
 
-    func credential(type: Int) -> ProvisioningConfiguration.Credential {
+    func credential(type: CredentialType) -> ProvisioningConfiguration.Credential {
         .init(type: type, name: name, bytes: bytes)
     }
 

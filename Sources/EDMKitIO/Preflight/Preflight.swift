@@ -56,7 +56,8 @@ public enum Preflight {
         }
         return PreflightReport(
             registrationID: id,
-            credentials: [caFile.credential(type: 0), certificateFile.credential(type: 1), keyFile.credential(type: 2)],
+            credentials: [caFile.credential(type: .rootCA), certificateFile.credential(type: .clientCertificate),
+                          keyFile.credential(type: .clientPrivateKey)],
             certificateSubject: String(describing: device.subject),
             notBefore: device.notValidBefore,
             notAfter: device.notValidAfter,

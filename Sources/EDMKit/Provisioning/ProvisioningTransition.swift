@@ -1,0 +1,7 @@
+/// A row of `ProvisioningStep.transitions`: the step a result leads to.
+public struct ProvisioningTransition: Hashable, Sendable {
+    public var from: ProvisioningStep
+    public var result: StepResult
+    /// Nil: the run is finished.
+    public var to: ProvisioningStep?
+}
