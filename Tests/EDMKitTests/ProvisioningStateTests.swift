@@ -6,31 +6,15 @@ import Testing
     static let reference = ProvisioningMachineTests.referenceConfiguration
     static let simulated = ProvisioningScenarioTests.configuration
 
-    /// Runs the machine against `module` as the harness does, keeping each state it was left
-    /// in by an input (states passed through within one input are not seen).
+    /// The states the machine is left in by each input of a harness run (states passed
+    /// through within one input are not seen).
     static func states(_ configuration: ProvisioningConfiguration, _ module: some ModuleModel,
                        cancelAt: Duration? = nil) -> [ProvisioningState] {
-        var machine = ProvisioningMachine(configuration: configuration)
-        var module = module
-        var states = [machine.state]
-        var now = Duration.zero
-        var cancel = cancelAt
-        func apply(_ actions: [ProvisioningAction]) {
-            for case .send(let bytes) in actions { module.receive(bytes[...], now: now) }
+        var harness = ProvisioningHarness(configuration: configuration, module: module)
+        harness.cancelAt = cancelAt
+        var states = [ProvisioningState.notStarted]
+        _ = harness.runKeepingModule { machine in
             if states.last != machine.state { states.append(machine.state) }
-        }
-        apply(machine.start(now: now))
-        while !machine.isFinished,
-              let next = [module.nextOutputTime, machine.nextDeadline, cancel].compactMap({ $0 }).min() {
-            now = max(now, next)
-            if let at = cancel, now >= at {
-                cancel = nil
-                apply(machine.cancel(now: now))
-                continue
-            }
-            let output = module.takeOutput(until: now)
-            for (time, bytes) in output { apply(machine.receive(bytes[...], now: time)) }
-            if output.isEmpty, let deadline = machine.nextDeadline, now >= deadline { apply(machine.timeout(now: now)) }
         }
         return states
     }

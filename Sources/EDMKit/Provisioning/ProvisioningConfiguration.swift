@@ -13,6 +13,7 @@ public struct ProvisioningConfiguration: Sendable {
     /// Root CA, client certificate and private key, in upload order.
     public var credentials: [Credential]
     public var ssid: String
+    /// `AT+UWSC` tag 5; the passphrase goes out only with an authentication that needs one.
     public var authentication = WiFiAuthentication.wpaPSK
     /// The Wi-Fi passphrase: a secret, never printed.
     public var passphrase: [UInt8]

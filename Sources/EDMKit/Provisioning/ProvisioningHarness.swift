@@ -32,7 +32,10 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
 
     /// The run, and the module model as it ended (what a responder could not answer, which
     /// faults a mutating module injected).
-    public func runKeepingModule() -> (run: ProvisioningRun, module: Module) {
+    public func runKeepingModule() -> (run: ProvisioningRun, module: Module) { runKeepingModule { _ in } }
+
+    /// The same, showing `observe` the machine after each of its inputs.
+    func runKeepingModule(observing observe: (ProvisioningMachine) -> Void) -> (run: ProvisioningRun, module: Module) {
         var machine = ProvisioningMachine(configuration: configuration)
         var module = self.module
         var records: [TraceRecord] = []
@@ -49,6 +52,7 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
                     module.receive(bytes[...], now: now)
                 }
             }
+            observe(machine)
         }
 
         apply(machine.start(now: now))

@@ -1,5 +1,5 @@
-/// How the machine reads the module (URCs and DPS answers: one switch over the state for
-/// each), and what the credential, Wi-Fi, MQTT and DPS steps send.
+/// How the machine reads the module's units (each URC checked against the state in one
+/// place), and what the credential, Wi-Fi and MQTT steps send.
 extension ProvisioningMachine {
     mutating func handle(_ unit: SessionUnit, _ now: Duration) {
         switch unit.kind {

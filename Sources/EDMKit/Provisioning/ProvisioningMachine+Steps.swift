@@ -47,10 +47,13 @@ extension ProvisioningMachine {
     mutating func timerFired(_ now: Duration) {
         switch state {
         case .detectingMode(let probe):
-            guard probe + 1 < 3 else { return fail(.timedOut(.detectMode, waitingFor: waitingFor), now) }
-            state = .detectingMode(probe: probe + 1)
+            let next = probe + 1
+            guard next < ProvisioningState.modeProbes else {
+                return fail(.timedOut(.detectMode, waitingFor: waitingFor), now)
+            }
+            state = .detectingMode(probe: next)
             let what = waitingFor
-            if probe + 1 == 1 { inEDM = true }
+            if next == 1 { inEDM = true }
             command("AT", now, waitingFor: what)
             inEDM = false
             timer = now + configuration.probeInterval

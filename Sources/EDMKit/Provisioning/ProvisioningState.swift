@@ -73,6 +73,9 @@ enum ProvisioningState: Hashable, Sendable {
         var backoff: Duration?
     }
 
+    /// How many probes the mode detection sends before it gives up.
+    static let modeProbes = 3
+
     /// The state a step starts in.
     static func start(of step: ProvisioningStep) -> Self {
         switch step {
