@@ -15,8 +15,10 @@ public enum ReplayConfiguration {
         var imported: [(type: CredentialType, name: String, bytes: [UInt8])] = []
         var md5s: [String: String] = [:]
         for unit in units {
-            // The module stores no other type: a host that sends one anyway is not replayed.
-            if unit.type == "payload", let credential = unit.credential, let type = CredentialType(rawValue: credential.type) {
+            // Only the module's three types can be configured; an import of another, which the
+            // module refuses, is left out.
+            if unit.type == "payload", let credential = unit.credential,
+               let type = CredentialType(rawValue: credential.type) {
                 imported.append((type, credential.name, Array(unit.bytes)))
             }
             if let frame = unit.frame, frame.payloadID == .dataCommand, let data = frame.data,
