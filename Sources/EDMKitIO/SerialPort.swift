@@ -6,7 +6,7 @@ import Darwin
 
 /// A UART (or any tty, such as a pty's slave) opened for the module: raw 8N1, the chosen baud
 /// rate, RTS/CTS unless disabled, exclusive, non-blocking, every read and write bounded by a
-/// deadline (PROTOCOL.md section 1).
+/// deadline (docs/protocol.md, "The serial link").
 ///
 /// The original terminal settings are put back on `close()` (or deinit), so a port left in
 /// raw mode does not surprise the next program (a terminal emulator, a shell on a console).

@@ -1,6 +1,6 @@
 import EDMKit
 
-/// Writes units of a session as packets Wireshark opens (CAPTURES.md): LINKTYPE 252, each
+/// Writes units of a session as packets Wireshark opens (docs/captures.md): LINKTYPE 252, each
 /// packet the UPPER_PDU TLVs (dissector name, direction) and then the unit's bytes.
 ///
 /// Both writers keep the lossless invariant: concatenating, per direction, the bytes of every

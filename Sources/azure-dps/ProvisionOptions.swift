@@ -121,7 +121,7 @@ extension ProvisionOptions {
         let files = overrides.credentialFiles ?? CredentialFiles(
             ca: required(string(ca, "ca"), "ca"), certificate: required(string(cert, "cert"), "cert"), key: required(string(key, "key"), "key"))
         let ssid = overrides.ssid ?? required(string(self.ssid, "ssid"), "ssid")
-        let authentication = Int(number(authentication.map(Double.init), "authentication") ?? 2)
+        let authentication = WiFiAuthentication(Int(number(authentication.map(Double.init), "authentication") ?? 2))
 
         let report: PreflightReport
         do {
@@ -142,7 +142,7 @@ extension ProvisionOptions {
         } else if let env = ProcessInfo.processInfo.environment["AZURE_DPS_WIFI_PASSPHRASE"] {
             passphrase = Array(env.utf8)
         }
-        if authentication != 1, authentication != 5, !(8...64).contains(passphrase.count) {
+        if authentication.needsPassphrase, !(8...64).contains(passphrase.count) {
             fail(passphrase.isEmpty
                  ? "no Wi-Fi passphrase: give --passphrase-file FILE or set AZURE_DPS_WIFI_PASSPHRASE (never on the command line)"
                  : "the Wi-Fi passphrase has \(passphrase.count) characters; WPA needs 8 to 63 (or 64 hex digits)", code: 64)

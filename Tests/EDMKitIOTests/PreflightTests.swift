@@ -142,7 +142,7 @@ struct PreflightTests {
         #expect(report.notBefore == PKI.now - 30 * PKI.day)
         #expect(report.notAfter == PKI.now + 365 * PKI.day)
         #expect(report.warnings.isEmpty)
-        #expect(report.credentials.map(\.type) == [0, 1, 2])
+        #expect(report.credentials.map(\.type) == [.rootCA, .clientCertificate, .clientPrivateKey])
         #expect(report.credentials.map(\.name) == ["ca.pem", "cert.pem", "key.pem"])
         for (credential, path) in zip(report.credentials, [files.ca, files.certificate, files.key]) {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -169,7 +169,10 @@ import Testing
             #expect(answer.errorCode == 401002)
         } else {
             // Retryable: the machine retries (and the recording goes on without it).
-            #expect(run.actions.contains { if case .note(let n) = $0 { n.contains("\(code)") && n.contains("retrying in") } else { false } })
+            let retried = run.actions.contains {
+                if case .note(.retrying(let answer, _)) = $0 { answer.errorCode == code } else { false }
+            }
+            #expect(retried)
             #expect(run.outcome.exitCode != 0, "\(run.outcome)")
         }
     }
@@ -179,7 +182,7 @@ import Testing
         for seed: UInt64 in 1...10 {
             let module = MutatingModule(RecordedModule(records: trace), spec: Self.spec("dps-error=1"), seed: seed)
             let run = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).run()
-            let retried = run.actions.contains { if case .note(let n) = $0 { n.contains("retrying in") } else { false } }
+            let retried = run.actions.contains { if case .note(.retrying) = $0 { true } else { false } }
             if case .refused(let answer) = run.outcome { #expect(answer.errorCode == 401002) } else { #expect(retried, "seed \(seed): \(run.outcome)") }
         }
     }

@@ -8,9 +8,9 @@ import Testing
         var c = ProvisioningConfiguration(
             idScope: "0ne0067E45C", registrationID: "ninadps",
             credentials: [
-                .init(type: 0, name: "ca.pem", md5: "ACB694A59C17E0D791529BB19706A6E4", size: 1261),
-                .init(type: 1, name: "cert.pem", md5: "9A1F95B8D512FA0ED075DD2B794ECB2A", size: 1224),
-                .init(type: 2, name: "key.pem", md5: "695D5D1EBB1DDBD0C6F2C128BAEB7F34", size: 1704),
+                .init(type: .rootCA, name: "ca.pem", md5: "ACB694A59C17E0D791529BB19706A6E4", size: 1261),
+                .init(type: .clientCertificate, name: "cert.pem", md5: "9A1F95B8D512FA0ED075DD2B794ECB2A", size: 1224),
+                .init(type: .clientPrivateKey, name: "key.pem", md5: "695D5D1EBB1DDBD0C6F2C128BAEB7F34", size: 1704),
             ],
             ssid: "SSID", passphrase: Array("PASSWORD".utf8))
         c.factoryReset = true
@@ -85,7 +85,7 @@ import Testing
         let stray = EDMEncoder.dataEvent(channel: 7, data: Array("{\"status\":\"assigned\"}".utf8))
         let run = Self.run(ScriptedModule(records: ReferenceSession.records, extra: [(.milliseconds(17_500), stray)]))
         #expect(run.outcome.exitCode == 0)
-        #expect(run.actions.contains(.note("ignored data on channel 7, which no peer of ours uses")))
+        #expect(run.actions.contains(.note(.dataOnUnknownChannel(7))))
     }
 
     @Test func wrongPassphraseIsANetworkError() {

@@ -11,7 +11,9 @@ import Testing
     static var configuration: ProvisioningConfiguration {
         ProvisioningConfiguration(
             idScope: "0ne00000001", registrationID: "sim-device",
-            credentials: [.init(type: 0, name: "ca.pem", bytes: ca), .init(type: 1, name: "cert.pem", bytes: cert), .init(type: 2, name: "key.pem", bytes: key)],
+            credentials: [.init(type: .rootCA, name: "ca.pem", bytes: ca),
+                          .init(type: .clientCertificate, name: "cert.pem", bytes: cert),
+                          .init(type: .clientPrivateKey, name: "key.pem", bytes: key)],
             ssid: "lab", passphrase: passphrase)
     }
 
@@ -67,6 +69,9 @@ import Testing
         let run = Self.run(.assignedFast, store: stored)
         #expect(run.outcome.exitCode == 0)
         #expect(Self.sent(run).filter { $0.type == "payload" }.map(\.bytes) == [Self.cert])
+        let notes = run.actions.compactMap { if case .note(let note) = $0 { note } else { nil } }
+        #expect(notes == [.credentialAlreadyStored(.rootCA, name: "ca.pem", md5: stored[0].md5),
+                          .credentialAlreadyStored(.clientPrivateKey, name: "key.pem", md5: stored[2].md5)])
     }
 
     @Test func pollsRespectThePacing() {
@@ -87,7 +92,13 @@ import Testing
         let registers = Self.sent(run).filter { $0.type == "data_command" && $0.text == nil && $0.bytes.count > 8 }.map(\.time)
         #expect(registers.count == 2)
         #expect(registers[1] - registers[0] >= RetryPolicy().initialDelay)
-        #expect(run.actions.contains { if case .note(let n) = $0 { n.contains("429001") && n.contains("retrying in") } else { false } })
+        let notes = run.actions.compactMap { if case .note(let note) = $0 { note } else { nil } }
+        guard case .retrying(let answer, let backoff) = notes.first, notes.count == 1 else {
+            Issue.record("expected one retry note, got \(notes)")
+            return
+        }
+        #expect(answer.errorCode == 429001 && registers[1] - registers[0] >= backoff)
+        #expect(notes[0].message.hasSuffix("; retrying in \(seconds(backoff)) s"))
     }
 
     @Test(arguments: [SimulatorScenario.assigned, .noisyLine, .throttled, .leftoverEDM])

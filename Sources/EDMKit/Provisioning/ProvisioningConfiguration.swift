@@ -20,8 +20,8 @@ public struct ProvisioningConfiguration: Sendable {
     /// Root CA, client certificate and private key, in upload order.
     public var credentials: [Credential]
     public var ssid: String
-    /// `AT+UWSC` tag 5: 1 open, 2 WPA/WPA2-PSK, 5 EAP-TLS, 6 WPA2/WPA3, 7 WPA3.
-    public var authentication = 2
+    /// `AT+UWSC` tag 5; the passphrase goes out only with an authentication that needs one.
+    public var authentication = WiFiAuthentication.wpaPSK
     /// The Wi-Fi passphrase: a secret, never printed.
     public var passphrase: [UInt8]
     /// Custom registration payload, as JSON text (`{"modelId":"…"}`); nil sends none.
@@ -39,6 +39,10 @@ public struct ProvisioningConfiguration: Sendable {
     /// How long to wait for `+STARTUP` after a reboot's OK before asking with AT (the
     /// reference module prints it about 2.3 s after AT+CPWROFF's OK).
     public var rebootGrace: Duration = .seconds(8)
+    /// From the OK to `ATO2` to the first EDM frame: the module loses frames that come
+    /// sooner (it asks for at least 50 ms). A requirement of the module, so `scaled(by:)`
+    /// leaves it alone.
+    public var edmSettleTime: Duration = .milliseconds(50)
     /// Seeds the backoff jitter; the `$rid`s are a counter.
     public var seed: UInt64 = 0
 
@@ -51,8 +55,7 @@ public struct ProvisioningConfiguration: Sendable {
     }
 
     public struct Credential: Hashable, Sendable {
-        /// 0 root CA, 1 client certificate, 2 client private key (`AT+USECMNG` types).
-        public var type: Int
+        public var type: CredentialType
         /// The name the module stores it under (≤ 32 characters).
         public var name: String
         /// MD5 of the bytes, 32 upper-case hex digits, as the module reports it.
@@ -62,7 +65,7 @@ public struct ProvisioningConfiguration: Sendable {
         /// (an upload then sends filler of the right size).
         public var bytes: [UInt8]?
 
-        public init(type: Int, name: String, bytes: [UInt8]) {
+        public init(type: CredentialType, name: String, bytes: [UInt8]) {
             self.type = type
             self.name = name
             self.bytes = bytes
@@ -72,7 +75,7 @@ public struct ProvisioningConfiguration: Sendable {
 
         /// Under replay: the MD5 the module reported and, when the trace holds them, the
         /// bytes as recorded (redacted bytes are filler; the MD5 still tells the truth).
-        public init(type: Int, name: String, md5: String, size: Int, bytes: [UInt8]? = nil) {
+        public init(type: CredentialType, name: String, md5: String, size: Int, bytes: [UInt8]? = nil) {
             self.type = type
             self.name = name
             self.md5 = md5.uppercased()
@@ -95,26 +98,6 @@ public struct ProvisioningConfiguration: Sendable {
             set { perStep[step] = newValue }
         }
         public init() {}
-    }
-}
-
-/// Pauses after DPS says "try again" (429 throttled, 5xx): doubling, with jitter, capped.
-public struct RetryPolicy: Hashable, Sendable {
-    public var initialDelay: Duration = .seconds(3)
-    public var factor = 2
-    public var maximumDelay: Duration = .seconds(60)
-    /// Jitter added to each pause, drawn from the configuration's seed.
-    public var jitter: Duration = .milliseconds(500)
-    /// After this many retries of one request, the error is final.
-    public var maximumAttempts = 6
-
-    public init() {}
-
-    /// The pause before retry number `attempt` (1-based), before jitter.
-    public func delay(attempt: Int) -> Duration {
-        var delay = initialDelay
-        for _ in 1..<max(1, attempt) where delay < maximumDelay { delay *= factor }
-        return min(delay, maximumDelay)
     }
 }
 

@@ -40,7 +40,10 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
 
     /// The run, and the module model as it ended (what a responder could not answer, which
     /// faults a mutating module injected).
-    public func runKeepingModule() -> (run: ProvisioningRun, module: Module) {
+    public func runKeepingModule() -> (run: ProvisioningRun, module: Module) { runKeepingModule { _ in } }
+
+    /// The same, showing `observe` the machine after each of its inputs.
+    func runKeepingModule(observing observe: (ProvisioningMachine) -> Void) -> (run: ProvisioningRun, module: Module) {
         var machine = ProvisioningMachine(configuration: configuration)
         var module = self.module
         var records: [TraceRecord] = []
@@ -57,6 +60,7 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
                     module.receive(bytes[...], now: now)
                 }
             }
+            observe(machine)
         }
 
         apply(machine.start(now: now))
@@ -82,9 +86,11 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
                 apply(machine.timeout(now: now))
             }
         }
-        let outcome = machine.outcome ?? .moduleError(machine.step ?? .detectMode, "the simulated run did not finish within \(stepLimit) steps")
-        let run = ProvisioningRun(outcome: machine.isFinished ? outcome : .moduleError(machine.step ?? .detectMode, "stuck: the run did not finish"),
-                                  records: records, actions: actions, duration: now)
+        let step = machine.step ?? .detectMode
+        let outcome = machine.isFinished
+            ? machine.outcome ?? .moduleError(step, "the simulated run did not finish within \(stepLimit) steps")
+            : .moduleError(step, "stuck: the run did not finish")
+        let run = ProvisioningRun(outcome: outcome, records: records, actions: actions, duration: now)
         return (run, module)
     }
 
@@ -105,14 +111,4 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
             return out
         }
     }
-}
-
-/// What a harness run produced.
-public struct ProvisioningRun: Sendable {
-    public var outcome: ProvisioningOutcome
-    public var records: [TraceRecord]
-    /// Every action the machine returned, in order (sends included).
-    public var actions: [ProvisioningAction]
-    /// Simulated time at the end.
-    public var duration: Duration
 }

@@ -6,71 +6,146 @@ import EDMTrace
 import EDMAnalysis
 import EDMRender
 
-/// Credentials, Wi-Fi, MQTT peers and the DPS conversation.
+/// How the machine reads the module's units (each URC checked against the state in one
+/// place), and what the credential, Wi-Fi and MQTT steps send.
 extension ProvisioningMachine {
+    mutating func handle(_ unit: SessionUnit, _ now: Duration) {
+        switch unit.kind {
+        case .raw, .at(.echo), .at(.command):
+            return  // boot noise, line garbage and echo carry nothing to act on
+        case .at(.response):
+            if let text = unit.text { responses.append(ATCommandLine(text)) }
+        case .at(.urc):
+            if let text = unit.text { urc(ATCommandLine(text), link: unit.link, now) }
+        case .at(.prompt):
+            prompt(now)
+        case .at(.final):
+            reply(ok: unit.text == "OK", unit, now)
+        case .frame(let frame):
+            edm(frame, unit, now)
+        }
+    }
+
+    private mutating func edm(_ frame: EDMFrame, _ unit: SessionUnit, _ now: Duration) {
+        switch frame.payloadID {
+        case .atConfirmation:
+            let lines = ATText.lines(frame.body).map { ATCommandLine(bytes: $0) }
+            responses += lines.filter { $0.kind != .final }
+            if let last = lines.last, last.kind == .final {
+                reply(ok: last.isOK, unit, now)
+            }
+        case .atEvent:
+            for line in ATText.lines(frame.body) { urc(ATCommandLine(bytes: line), link: unit.link, now) }
+        case .dataEvent:
+            guard let channel = frame.channel, peers.isDPS(channel: channel) else {
+                return actions.append(.note(.dataOnUnknownChannel(frame.channel)))
+            }
+            dpsAnswer(frame.data ?? [], now)
+        default:
+            return  // connect and disconnect events: the +UUDPC / +UUDPD that follow say it all
+        }
+    }
+
+    private mutating func urc(_ line: ATCommandLine, link: SessionUnit.Link?, _ now: Duration) {
+        guard let step else { return }
+        switch line.name {
+        case "+STARTUP":
+            let expected = state.expectsStartup
+            // In command mode a +STARTUP may be the power-up greeting read late; only in EDM
+            // is it surely a reboot.
+            if !expected, !inEDM { return actions.append(.note(.startupInCommandMode)) }
+            inEDM = false
+            peers.open = []
+            guard expected else {
+                if step.isCleanup { return advance(.failed, now) }
+                return fail(.moduleError(step, "the module restarted by itself (+STARTUP)"), now)
+            }
+            if step != .detectMode { advance(.done, now) }
+        case "+UUWLE":
+            guard case .wifi(let answered, _) = state else { return }
+            state = .wifi(answered: answered, linkUp: true)
+            waitingFor = "+UUNU (network up)"
+        case "+UUNU":
+            guard case .wifi(let answered, true) = state, answered >= wifiCommands().count else { return }
+            advance(.done, now)
+        case "+UUWLD":
+            switch state {
+            case .notStarted, .detectingMode, .credentials, .closingPeers, .poweringOff: return
+            default: break
+            }
+            let why = ATCatalog.explain(line) ?? "Wi-Fi link down"
+            fail(.networkError(step, "\(why) (+UUWLD reason \(line.integer(1).map(String.init) ?? "?"))."), now)
+        case "+UUDPC":
+            guard let handle = line.integer(0) else { return }
+            if !peers.open.contains(handle) { peers.open.append(handle) }
+            peerConnected(handle, channel: link?.channel, now)
+        case "+UUDPD":
+            guard let handle = line.integer(0) else { return }
+            peers.open.removeAll { $0 == handle }
+            guard !step.isCleanup, peers.isDPS(handle: handle) else { return }
+            let advice = "check that the certificate's CN equals the registration id, the key matches it, "
+                + "and the CA is the DPS root."
+            fail(.networkError(step, "The MQTT connection to \(configuration.dpsHost) was refused or dropped "
+                               + "(peer \(handle)): " + advice), now)
+        default:
+            return
+        }
+    }
+
     // MARK: Credentials: query the stored MD5, upload only what differs, verify.
 
-    mutating func nextCredential(_ now: Duration) {
-        guard credentialIndex < configuration.credentials.count else { return advance(.done, now) }
-        let c = configuration.credentials[credentialIndex]
-        phase = 0
-        command("AT+USECMNG=4,\(c.type),\(c.name)", now)
+    mutating func nextCredential(_ index: Int, _ now: Duration) {
+        guard index < configuration.credentials.count else { return advance(.done, now) }
+        let c = configuration.credentials[index]
+        state = .credentials(index: index, stage: .querying)
+        command("AT+USECMNG=4,\(c.type.rawValue),\(c.name)", now)
     }
 
-    mutating func credentialReply(ok: Bool, _ now: Duration) {
-        let c = configuration.credentials[credentialIndex]
+    mutating func credentialReply(ok: Bool, _ index: Int, _ stage: ProvisioningState.CredentialStage, _ now: Duration) {
+        let c = configuration.credentials[index]
         let reported = responses.last { $0.name == "+USECMNG" }?.parameter(3)?.uppercased()
-        switch phase {
-        case 0 where ok && reported == c.md5:
-            actions.append(.note("\(ATCatalog.credentialTypeName(c.type)) \"\(c.name)\" already stored (MD5 \(c.md5)): not uploaded"))
-            credentialIndex += 1
-            nextCredential(now)
-        case 0:
-            phase = 1
-            command("AT+USECMNG=0,\(c.type),\(c.name),\(c.size)", now, waitingFor: "the > prompt for \(c.name)")
-        case 1:
+        func failed(_ what: String) { fail(.moduleError(.credentials, what), now) }
+        switch stage {
+        case .querying where ok && reported == c.md5:
+            actions.append(.note(.credentialAlreadyStored(c.type, name: c.name, md5: c.md5)))
+            nextCredential(index + 1, now)
+        case .querying:
+            state = .credentials(index: index, stage: .importing)
+            command("AT+USECMNG=0,\(c.type.rawValue),\(c.name),\(c.size)", now,
+                    waitingFor: "the > prompt for \(c.name)")
+        case .importing:
             // A final result instead of the prompt: the module refused the import.
-            fail(.moduleError(.credentials, "the import of \"\(c.name)\" was refused (\(ok ? "OK without a prompt" : "ERROR"))"), now)
-        default:
-            guard ok else { return fail(.moduleError(.credentials, "the module rejected the bytes of \"\(c.name)\""), now) }
+            failed("the import of \"\(c.name)\" was refused (\(ok ? "OK without a prompt" : "ERROR"))")
+        case .uploading:
+            guard ok else { return failed("the module rejected the bytes of \"\(c.name)\"") }
             guard reported == c.md5 else {
-                return fail(.moduleError(.credentials, "the module stored \"\(c.name)\" with MD5 \(reported ?? "unknown"), expected \(c.md5): the upload was corrupted"), now)
+                return failed("the module stored \"\(c.name)\" with MD5 \(reported ?? "unknown"), expected \(c.md5): "
+                              + "the upload was corrupted")
             }
-            credentialIndex += 1
-            nextCredential(now)
+            nextCredential(index + 1, now)
         }
-    }
-
-    mutating func prompt(_ now: Duration) {
-        guard step == .credentials, phase == 1 else {
-            return fail(.moduleError(step ?? .detectMode, "protocol violation: a > prompt nobody asked for"), now)
-        }
-        let c = configuration.credentials[credentialIndex]
-        phase = 2
-        responses = []
-        // Under replay the bytes are unknown: filler of the right size stands in.
-        send(c.bytes ?? [UInt8](repeating: Redactor.filler, count: c.size), now)
-        waitingFor = "the MD5 of \(c.name) after its upload"
     }
 
     // MARK: Wi-Fi
 
     func wifiCommands() -> [[UInt8]] {
         let c = configuration
-        var commands = [Array("AT+UWSC=0,2,\(quotedIfNeeded(c.ssid))".utf8), Array("AT+UWSC=0,5,\(c.authentication)".utf8)]
-        if c.authentication != 1 && c.authentication != 5 { commands.append(Array("AT+UWSC=0,8,".utf8) + c.passphrase) }
+        var commands = [Array("AT+UWSC=0,2,\(quotedIfNeeded(c.ssid))".utf8),
+                        Array("AT+UWSC=0,5,\(c.authentication.value)".utf8)]
+        if c.authentication.needsPassphrase { commands.append(Array("AT+UWSC=0,8,".utf8) + c.passphrase) }
         commands.append(Array("AT+UWSCA=0,3".utf8))
         return commands
     }
 
-    mutating func nextWiFiCommand(_ now: Duration) {
+    /// Sends the next configuration command; once all are answered, waits for link and network.
+    mutating func nextWiFiCommand(answered: Int, linkUp: Bool, _ now: Duration) {
+        state = .wifi(answered: answered, linkUp: linkUp)
         let commands = wifiCommands()
-        if phase < commands.count {
-            command(commands[phase], now)
+        if answered < commands.count {
+            command(commands[answered], now)
         } else {
             waitingFor = linkUp ? "+UUNU (network up)" : "+UUWLE (Wi-Fi link up)"
         }
-        phase += 1
     }
 
     private func quotedIfNeeded(_ value: String) -> String {
@@ -79,94 +154,52 @@ extension ProvisioningMachine {
 
     // MARK: MQTT peers
 
-    func registerTopic() -> String { "$dps/registrations/PUT/iotdps-register/?$rid=\(requestID + 1)" }
+    func registerTopic() -> String { "$dps/registrations/PUT/iotdps-register/?$rid=\(dps.requestID + 1)" }
 
     mutating func nextRequestID() -> Int {
-        requestID += 1
-        return requestID
+        dps.requestID += 1
+        return dps.requestID
     }
 
-    /// The `AT+UDCP` URL of PROTOCOL.md section 3; values are not escaped (the module does
+    /// The `AT+UDCP` URL of docs/protocol.md ("AT commands of the provisioning flow"); values are not escaped (the module does
     /// not unescape), which is why the poll topic goes through `AT+UDUV` as `%%0`.
     func mqttURL(publishTopic: String, subscribe: Bool) -> String {
         let c = configuration
-        let name = { (type: Int) in c.credentials.first { $0.type == type }?.name ?? "" }
-        var url = "mqtt://\(c.dpsHost):\(c.dpsPort)/?client=\(c.registrationID)&user=\(c.idScope)/registrations/\(c.registrationID)/api-version=\(c.apiVersion)&pt=\(publishTopic)"
+        let name = { (type: CredentialType) in c.credentials.first { $0.type == type }?.name ?? "" }
+        var url = "mqtt://\(c.dpsHost):\(c.dpsPort)/?client=\(c.registrationID)"
+        url += "&user=\(c.idScope)/registrations/\(c.registrationID)/api-version=\(c.apiVersion)&pt=\(publishTopic)"
         if subscribe { url += "&st=$dps/registrations/res/#" }
-        url += "&encr=3&keepAlive=\(c.keepAlive)&ca=\(name(0))&cert=\(name(1))&privKey=\(name(2))"
+        url += "&encr=3&keepAlive=\(c.keepAlive)"
+        url += "&ca=\(name(.rootCA))&cert=\(name(.clientCertificate))&privKey=\(name(.clientPrivateKey))"
         return url
     }
 
+    /// The OK of `AT+UDUV` (the poll topic is set: connect) or of `AT+UDCP` (the peer's handle).
     mutating func peerReply(_ now: Duration) {
-        if step == .connectPoll, phase == 0 {
-            phase = 1
+        if case .connectingPoll(.settingTopic) = state {
+            state = .connectingPoll(.connecting)
             return command("AT+UDCP=" + mqttURL(publishTopic: "%%0", subscribe: false), now)
         }
         guard let handle = responses.last(where: { $0.name == "+UDCP" })?.integer(0) else {
-            return fail(.moduleError(step ?? .connectRegister, "AT+UDCP answered OK without a peer handle"), now)
+            return fail(.moduleError(failingStep, "AT+UDCP answered OK without a peer handle"), now)
         }
-        if step == .connectRegister { registerPeer = Peer(handle: handle) } else { pollPeer = Peer(handle: handle) }
+        let registering = state == .connectingRegister
+        if registering { peers.register = Peer(handle: handle) } else { peers.poll = Peer(handle: handle) }
         // Close it at the end even if it never connects.
-        let connected = openPeers.contains(handle)
-        if !connected { openPeers.append(handle) }
+        let connected = peers.open.contains(handle)
+        if !connected { peers.open.append(handle) }
         waitingFor = "+UUDPC (MQTT peer \(handle) connected)"
-        if step == .connectRegister { _ = nextRequestID() }
+        if registering { _ = nextRequestID() }
         if connected { peerConnected(handle, channel: nil, now) }
     }
 
     mutating func peerConnected(_ handle: Int, channel: UInt8?, _ now: Duration) {
-        if registerPeer?.handle == handle {
-            if let channel { registerPeer?.channel = channel }
-            if step == .connectRegister, registerPeer?.channel != nil { advance(.done, now) }
-        } else if pollPeer?.handle == handle {
-            if let channel { pollPeer?.channel = channel }
-            if step == .connectPoll, pollPeer?.channel != nil { advance(.done, now) }
-        }
-    }
-
-    // MARK: DPS
-
-    /// Publishes the registration (register step) or a poll (poll step) on its peer.
-    mutating func publish(_ now: Duration) {
-        if step == .register {
-            var body = "{\"registrationId\":\"\(configuration.registrationID)\""
-            if let payload = configuration.payload { body += ",\"payload\":\(payload)" }
-            body += "}"
-            send(EDMEncoder.dataCommand(channel: registerPeer?.channel ?? 0, data: Array(body.utf8)), now)
-            waitingFor = "DPS's answer to the registration"
-        } else {
-            // DPS ignores the poll body; the SDKs send a space.
-            send(EDMEncoder.dataCommand(channel: pollPeer?.channel ?? 0, data: [0x20]), now)
-            lastPoll = now
-            pollCount += 1
-            waitingFor = "DPS's answer to poll \(pollCount)"
-        }
-    }
-
-    mutating func dpsAnswer(_ payload: ArraySlice<UInt8>, _ now: Duration) {
-        guard step == .register || step == .poll else {
-            return actions.append(.note("ignored a DPS message outside the register and poll steps"))
-        }
-        guard let answer = DPSResponse(payload: payload) else {
-            return actions.append(.note("ignored a message that is not a DPS answer: \(String(decoding: payload.prefix(60), as: UTF8.self))"))
-        }
-        switch answer.status {
-        case .assigned:
-            outcome = .assigned(hub: answer.assignedHub ?? "", deviceID: answer.deviceID ?? configuration.registrationID,
-                                substatus: answer.substatus, body: answer.body.serialized)
-            advance(.assigned, now)
-        case .assigning, .unassigned:
-            retries = 0
-            if let id = answer.operationID, !id.isEmpty { operationID = id }
-            advance(.assigning, now)
-        case .error where answer.isRetryable:
-            retries += 1
-            guard retries <= configuration.retry.maximumAttempts else { return fail(.refused(answer), now) }
-            retryDelay = configuration.retry.delay(attempt: retries) + configuration.retry.jitter * Double(rng.next() % 1000) / 1000
-            actions.append(.note("\(answer.summary); retrying in \(seconds(retryDelay!)) s"))
-            advance(.retry, now)
-        default:
-            fail(.refused(answer), now)
+        if peers.register?.handle == handle {
+            if let channel { peers.register?.channel = channel }
+            if state == .connectingRegister, peers.register?.channel != nil { advance(.done, now) }
+        } else if peers.poll?.handle == handle {
+            if let channel { peers.poll?.channel = channel }
+            if case .connectingPoll = state, peers.poll?.channel != nil { advance(.done, now) }
         }
     }
 }

@@ -17,11 +17,14 @@ import EDMRender
 /// (close peers, reboot to command mode) before `.finished`.
 public struct ProvisioningMachine: Sendable {
     public let configuration: ProvisioningConfiguration
-    public internal(set) var step: ProvisioningStep?
+    /// Nil before `start(now:)`; the last step (power off) once finished.
+    public var step: ProvisioningStep? { state.step }
     /// Set when the run fails or succeeds; final once `.finished` was returned.
     public internal(set) var outcome: ProvisioningOutcome?
     public internal(set) var isFinished = false
 
+    /// The step and how far it has got.
+    var state = ProvisioningState.notStarted
     var decoder = SessionDecoder()
     var rng: SplitMix64
     var actions: [ProvisioningAction] = []
@@ -34,23 +37,34 @@ public struct ProvisioningMachine: Sendable {
     var inEDM = false
     /// Information lines received since the last command.
     var responses: [ATCommandLine] = []
-    /// Sub-state of the current step (which command of the step is out).
-    var phase = 0
-    var credentialIndex = 0
-    var registerPeer: Peer?
-    var pollPeer: Peer?
-    var openPeers: [Int] = []
-    var operationID: String?
-    var requestID = 0
-    var retries = 0
-    var retryDelay: Duration?
-    var lastPoll: Duration?
-    var pollCount = 0
-    var linkUp = false
+    var peers = Peers()
+    var dps = DPSConversation()
+
+    /// The module's peers as the run knows them. They outlive the step that opened them:
+    /// DPS answers arrive on them, losing one fails the run, and cleanup closes every one.
+    struct Peers: Hashable, Sendable {
+        /// Handles of the peers to close at the end, in the order they appeared.
+        var open: [Int] = []
+        var register: Peer?
+        var poll: Peer?
+
+        func isDPS(handle: Int) -> Bool { [register?.handle, poll?.handle].contains(handle) }
+        func isDPS(channel: UInt8) -> Bool { [register?.channel, poll?.channel].contains(channel) }
+    }
 
     struct Peer: Hashable, Sendable {
         var handle: Int
+        /// The EDM channel, known once the module reported the peer connected.
         var channel: UInt8?
+    }
+
+    /// What the DPS requests of the register and poll steps share.
+    struct DPSConversation: Hashable, Sendable {
+        /// The last `$rid` used; every request takes the next.
+        var requestID = 0
+        var operationID: String?
+        var polls = 0
+        var lastPoll: Duration?
     }
 
     public init(configuration: ProvisioningConfiguration) {
@@ -96,7 +110,7 @@ public struct ProvisioningMachine: Sendable {
             timerFired(now)
         } else if let deadline = stepDeadline, now >= deadline {
             if step.isCleanup {
-                actions.append(.note("no answer during \(step.rawValue); giving up on it"))
+                actions.append(.note(.cleanupUnanswered(step)))
                 advance(.failed, now)
             } else {
                 fail(.timedOut(step, waitingFor: waitingFor), now)
@@ -114,23 +128,25 @@ public struct ProvisioningMachine: Sendable {
 
     // MARK: - Moving between steps
 
-    mutating func begin(_ next: ProvisioningStep, _ now: Duration) {
-        step = next
+    /// Starts `next` in `entered`, or in the state the step starts in.
+    mutating func begin(_ next: ProvisioningStep, _ now: Duration, in entered: ProvisioningState? = nil) {
+        state = entered ?? .start(of: next)
+        precondition(state.step == next, "step \(next) entered in state \(state)")
         stepStart = now
-        phase = 0
         timer = nil
         actions.append(.stepStarted(next))
-        startStep(now)
+        enterStep(now)
     }
 
-    mutating func advance(_ event: ProvisioningEvent, _ now: Duration) {
+    /// Ends the step with `result` and begins the one the table names (in `entered`, if given).
+    mutating func advance(_ result: StepResult, _ now: Duration, into entered: ProvisioningState? = nil) {
         guard let current = step else { return }
-        guard let next = ProvisioningStep.next(after: current, on: event) else {
-            preconditionFailure("no transition from \(current) on \(event): the table and the machine disagree")
+        guard let next = ProvisioningStep.next(after: current, on: result) else {
+            preconditionFailure("no transition from \(current) on \(result): the table and the machine disagree")
         }
-        actions.append(.stepFinished(current, event))
+        actions.append(.stepFinished(current, result))
         if let next {
-            begin(next, now)
+            begin(next, now, in: entered)
         } else {
             isFinished = true
             timer = nil
@@ -144,6 +160,9 @@ public struct ProvisioningMachine: Sendable {
         if outcome == nil { outcome = reason }
         advance(.failed, now)
     }
+
+    /// The step that a failure is reported in.
+    var failingStep: ProvisioningStep { step ?? .detectMode }
 
     // MARK: - Sending
 
@@ -173,8 +192,4 @@ public struct ProvisioningMachine: Sendable {
         defer { actions = [] }
         return actions
     }
-}
-
-extension ProvisioningStep {
-    var isCleanup: Bool { self == .closePeers || self == .powerOff }
 }

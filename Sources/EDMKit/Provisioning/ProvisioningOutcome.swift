@@ -6,7 +6,7 @@ import EDMTrace
 import EDMAnalysis
 import EDMRender
 
-/// How a provisioning run ended, with the exit status DESIGN.md gives it.
+/// How a provisioning run ended, with the exit status the README documents for it.
 public enum ProvisioningOutcome: Hashable, Sendable {
     case assigned(hub: String, deviceID: String, substatus: String?, body: String)
     /// DPS answered failed, disabled, or an error that retrying will not fix.
@@ -67,24 +67,13 @@ public enum ProvisioningOutcome: Hashable, Sendable {
     }
 }
 
-/// What the machine asks its driver to do.
-public enum ProvisioningAction: Hashable, Sendable {
-    /// Write these bytes to the module.
-    case send([UInt8])
-    /// Call `timeout(now:)` at this time unless input comes first.
-    case wake(at: Duration)
-    case stepStarted(ProvisioningStep)
-    case stepFinished(ProvisioningStep, ProvisioningEvent)
-    /// Something worth telling the user that does not change the flow (ignored input).
-    case note(String)
-    case finished(ProvisioningOutcome)
-}
-
 extension ProvisioningOutcome {
     /// What to check, by what DPS said.
     static func advice(_ dps: DPSResponse) -> String {
         switch dps.httpStatus {
-        case 401?: "Check that the device certificate (or the CA that signed it) is registered in the DPS enrollment, verified, and not disabled."
+        case 401?:
+            "Check that the device certificate (or the CA that signed it) is registered in the DPS enrollment, "
+                + "verified, and not disabled."
         case 404?: "Check the id scope and the registration id."
         case 429?, 500?, 501?, 502?, 503?: "DPS is busy or failing; try again later."
         default: "Check the enrollment in DPS (registration id, group, allocation policy, linked hub)."

@@ -43,35 +43,13 @@ public enum ProvisioningStep: String, Hashable, Sendable, CaseIterable {
     }
 }
 
-/// Why a step ended.
-public enum ProvisioningEvent: String, Hashable, Sendable {
-    case done
-    /// The module answered only in EDM (an earlier run left it there).
-    case foundEDM = "found EDM"
-    /// DPS says assigning: poll.
-    case assigning
-    /// DPS said try again (429, 5xx): the same request after a pause.
-    case retry
-    /// DPS assigned the device.
-    case assigned
-    /// Refused, timed out, module or network error, cancelled: the outcome is set; clean up.
-    case failed
-}
-
-public struct ProvisioningTransition: Hashable, Sendable {
-    public var from: ProvisioningStep
-    public var event: ProvisioningEvent
-    /// Nil: the run is finished.
-    public var to: ProvisioningStep?
-}
-
 extension ProvisioningStep {
     /// Every allowed transition. Cleanup (close peers, power off) follows every end, good
     /// or bad, so the module is left in command mode whenever it still answers.
     public static let transitions: [ProvisioningTransition] = {
         var t: [ProvisioningTransition] = []
-        func add(_ from: ProvisioningStep, _ event: ProvisioningEvent, _ to: ProvisioningStep?) {
-            t.append(ProvisioningTransition(from: from, event: event, to: to))
+        func add(_ from: ProvisioningStep, _ result: StepResult, _ to: ProvisioningStep?) {
+            t.append(ProvisioningTransition(from: from, result: result, to: to))
         }
         add(.detectMode, .done, .factoryReset)
         add(.detectMode, .foundEDM, .leaveEDM)
@@ -88,7 +66,7 @@ extension ProvisioningStep {
         add(.poll, .retry, .poll)
         add(.poll, .assigning, .poll)
         add(.poll, .assigned, .closePeers)
-        for step in allCases where step != .closePeers && step != .powerOff { add(step, .failed, .closePeers) }
+        for step in allCases where !step.isCleanup { add(step, .failed, .closePeers) }
         add(.closePeers, .done, .powerOff)
         add(.closePeers, .failed, .powerOff)
         add(.powerOff, .done, nil)
@@ -96,19 +74,26 @@ extension ProvisioningStep {
         return t
     }()
 
-    public static func next(after step: ProvisioningStep, on event: ProvisioningEvent) -> ProvisioningStep?? {
-        transitions.first { $0.from == step && $0.event == event }.map(\.to)
+    /// The step `result` leads to from `step`: nil if the table has no such row, `.some(nil)`
+    /// if the run is finished.
+    public static func next(after step: ProvisioningStep, on result: StepResult) -> ProvisioningStep?? {
+        transitions.first { $0.from == step && $0.result == result }.map(\.to)
     }
 
     /// A Mermaid state diagram of `transitions` (the README shows it).
     public static var mermaid: String {
         func id(_ s: ProvisioningStep?) -> String {
             guard let s else { return "[*]" }
-            return s.rawValue.split(whereSeparator: { !$0.isLetter }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+            let words = s.rawValue.split(whereSeparator: { !$0.isLetter })
+            return words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         }
         var lines = ["stateDiagram-v2", "    [*] --> \(id(.detectMode))"]
         for step in allCases { lines.append("    \(id(step)) : \(step.rawValue)") }
-        for row in transitions { lines.append("    \(id(row.from)) --> \(id(row.to)) : \(row.event.rawValue)") }
+        for row in transitions { lines.append("    \(id(row.from)) --> \(id(row.to)) : \(row.result.rawValue)") }
         return lines.joined(separator: "\n")
     }
+
+    /// Close peers and power off: every run ends through them, and a failure in them changes
+    /// no outcome.
+    var isCleanup: Bool { self == .closePeers || self == .powerOff }
 }

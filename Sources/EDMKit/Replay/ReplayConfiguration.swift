@@ -20,11 +20,14 @@ public enum ReplayConfiguration {
     /// The same, from the trace's units when the caller has decoded them already.
     public static func infer(from units: [SessionUnit]) -> ProvisioningConfiguration {
         var c = ProvisioningConfiguration(idScope: "", registrationID: "", credentials: [], ssid: "", passphrase: [])
-        var imported: [(type: Int, name: String, bytes: [UInt8])] = []
+        var imported: [(type: CredentialType, name: String, bytes: [UInt8])] = []
         var md5s: [String: String] = [:]
         for unit in units {
-            if unit.type == "payload", let credential = unit.credential {
-                imported.append((credential.type, credential.name, Array(unit.bytes)))
+            // Only the module's three types can be configured; an import of another, which the
+            // module refuses, is left out.
+            if unit.type == "payload", let credential = unit.credential,
+               let type = CredentialType(rawValue: credential.type) {
+                imported.append((type, credential.name, Array(unit.bytes)))
             }
             if let frame = unit.frame, frame.payloadID == .dataCommand, let data = frame.data,
                let json = JSONValue(parsing: data), case .object(let members) = json, json["registrationId"] != nil {
@@ -37,7 +40,7 @@ public enum ReplayConfiguration {
                 case (.command, "+UWSC"):
                     switch line.integer(1) {
                     case 2: c.ssid = line.rest(from: 2)?.text ?? ""
-                    case 5: c.authentication = line.integer(2) ?? c.authentication
+                    case 5: c.authentication = line.integer(2).map(WiFiAuthentication.init) ?? c.authentication
                     case 8: c.passphrase = Array((line.rest(from: 2)?.text ?? "").utf8)
                     default: break
                     }

@@ -19,7 +19,7 @@ public struct CredentialFiles: Hashable, Sendable {
         self.key = key
     }
 
-    /// `AT+USECMNG` limits (PROTOCOL.md section 3).
+    /// `AT+USECMNG` limits (docs/protocol.md, "AT commands of the provisioning flow").
     public static let maximumSize = 8192
     public static let maximumNameLength = 32
 }
@@ -42,7 +42,7 @@ struct CredentialFile {
         bytes = try Self.read(path)
     }
 
-    func credential(type: Int) -> ProvisioningConfiguration.Credential {
+    func credential(type: CredentialType) -> ProvisioningConfiguration.Credential {
         .init(type: type, name: name, bytes: bytes)
     }
 

@@ -20,7 +20,7 @@ public struct PreflightReport: Sendable {
     public var warnings: [String]
 }
 
-/// The host-side checks of DESIGN.md "Provisioning (azure-dps)" step 1, run before any serial
+/// The host-side checks (README, "azure-dps"), run before any serial
 /// port is opened: everything that DPS or the module would otherwise refuse only after the
 /// uploads, a Wi-Fi join and a TLS handshake, with an answer that rarely says which file is wrong.
 public enum Preflight {
@@ -56,7 +56,8 @@ public enum Preflight {
         }
         return PreflightReport(
             registrationID: id,
-            credentials: [caFile.credential(type: 0), certificateFile.credential(type: 1), keyFile.credential(type: 2)],
+            credentials: [caFile.credential(type: .rootCA), certificateFile.credential(type: .clientCertificate),
+                          keyFile.credential(type: .clientPrivateKey)],
             certificateSubject: String(describing: device.subject),
             notBefore: device.notValidBefore,
             notAfter: device.notValidAfter,
@@ -86,7 +87,7 @@ public enum Preflight {
         }
     }
 
-    /// DPS requires the CN to equal the registration id (PROTOCOL.md section 4); without one
+    /// DPS requires the CN to equal the registration id (docs/protocol.md, "DPS over the module's MQTT client"); without one
     /// given, the CN is the registration id.
     static func checkRegistrationID(_ given: String?, against certificate: Certificate, file: String) throws(PreflightError) -> String {
         if let given, let fault = fault(inRegistrationID: given) {

@@ -4,7 +4,7 @@
 /// Pre-flight runs before any serial port is opened, so every one of these is found in a
 /// fraction of a second instead of after a minute of uploads and a refused TLS handshake.
 public struct PreflightError: Error, CustomStringConvertible, Sendable {
-    /// What went wrong; each has its own exit status (DESIGN.md "Exit codes").
+    /// What went wrong; each has its own exit status (the README lists them).
     public enum Code: String, Sendable, CaseIterable {
         /// A credential file does not exist.
         case missingFile
@@ -41,7 +41,7 @@ public struct PreflightError: Error, CustomStringConvertible, Sendable {
         case notYetValid
         /// The certificate's subject has no CN, so there is no registration id to check or use.
         case noCommonName
-        /// The certificate's CN is not the registration id given (PROTOCOL.md section 4).
+        /// The certificate's CN is not the registration id given (docs/protocol.md, "DPS over the module's MQTT client").
         case registrationIDMismatch
         /// The registration id given holds characters DPS refuses or the MQTT URL cannot carry.
         case badRegistrationID
