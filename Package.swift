@@ -29,12 +29,22 @@ var targets: [Target] = [
     .target(name: "EDMAnalysis", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace"]),
     // Renderers only: transcript, JSON Lines, Mermaid.
     .target(name: "EDMRender", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis"]),
-    // The rest of the core ( the module model, replay),
-    // re-exporting the layers below so one `import EDMKit` gives all of it.
+    // Provisioning: DPS configuration, the state machine, outcomes, notes. Crypto: the
+    // credentials' MD5s, which the module reports.
+    .target(name: "EDMProvisioning", dependencies: [.product(name: "Crypto", package: "swift-crypto"), "EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender"]),
+    // The module models (the simulator, a recorded trace) and the harness that joins a machine
+    // to a model in simulated time. Crypto: the simulated credential store's MD5s.
+    .target(
+        name: "EDMModel",
+        dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender", "EDMProvisioning",
+                       .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    // Replay: strict and semantic checks, seeded faults, fuzzing, the replay report.
+    .target(name: "EDMReplay", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender", "EDMProvisioning", "EDMModel"]),
+    // The whole core in one import: re-exports every layer above.
     .target(
         name: "EDMKit",
-        dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender",
-                       .product(name: "Crypto", package: "swift-crypto")]
+        dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender", "EDMProvisioning", "EDMModel", "EDMReplay"]
     ),
     // libpcap, seen through its system header.
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -67,7 +77,8 @@ var targets: [Target] = [
         name: "edm-replay",
         dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
-    .testTarget(name: "EDMKitTests", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender", "EDMKit"]),
+    .testTarget(name: "EDMKitTests", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender",
+                                                       "EDMProvisioning", "EDMModel", "EDMReplay", "EDMKit"]),
     .testTarget(
         name: "EDMKitIOTests",
         dependencies: [

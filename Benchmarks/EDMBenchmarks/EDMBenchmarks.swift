@@ -85,7 +85,7 @@ enum ReplayBench {
         let pem = Array("-----BEGIN CERTIFICATE-----\nbench\n-----END CERTIFICATE-----\n".utf8)
         return ProvisioningConfiguration(
             idScope: "0ne00000001", registrationID: "bench-device",
-            credentials: [.init(type: 0, name: "ca.pem", bytes: pem), .init(type: 1, name: "cert.pem", bytes: pem), .init(type: 2, name: "key.pem", bytes: pem)],
+            credentials: [.init(type: .rootCA, name: "ca.pem", bytes: pem), .init(type: .clientCertificate, name: "cert.pem", bytes: pem), .init(type: .clientPrivateKey, name: "key.pem", bytes: pem)],
             ssid: "lab", passphrase: Array("bench passphrase".utf8))
     }
 }

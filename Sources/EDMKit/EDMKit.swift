@@ -6,3 +6,6 @@
 @_exported import EDMTrace
 @_exported import EDMAnalysis
 @_exported import EDMRender
+@_exported import EDMProvisioning
+@_exported import EDMModel
+@_exported import EDMReplay

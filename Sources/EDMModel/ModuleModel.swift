@@ -1,0 +1,21 @@
+import EDMBytes
+import EDMFrames
+import EDMAT
+import EDMSession
+import EDMTrace
+import EDMAnalysis
+import EDMRender
+import EDMProvisioning
+
+/// Something that plays the module's side: the simulator, or a recorded trace.
+///
+/// Sans-I/O like the machine: the host's bytes go in with their time, and the model says
+/// when it will next write and what.
+public protocol ModuleModel: Sendable {
+    /// Bytes the host wrote at `now`.
+    mutating func receive(_ bytes: ArraySlice<UInt8>, now: Duration)
+    /// When the model will next write, nil when it has nothing scheduled.
+    var nextOutputTime: Duration? { get }
+    /// Every output due at or before `now`, in order, each with its time.
+    mutating func takeOutput(until now: Duration) -> [(time: Duration, bytes: [UInt8])]
+}
