@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
 @main
 struct AzureDPS: ParsableCommand {
@@ -48,10 +49,4 @@ struct Scenarios: ParsableCommand {
 
 extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
-}
-
-/// Says what went wrong on standard error and leaves with the exit status that means it.
-func fail(_ message: String, code: Int32) -> Never {
-    FileDescriptorText.write("azure-dps: \(message)\n", to: 2)
-    AzureDPS.exit(withError: ExitCode(code))
 }

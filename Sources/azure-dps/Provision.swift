@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 struct Provision: ParsableCommand {
@@ -54,7 +55,7 @@ struct Provision: ParsableCommand {
             for action in run.actions { progress.action(action, at: .zero) }
             let result = ProvisionRun.Result(outcome: run.outcome, recording: nil, duration: run.duration, registrationID: settings.configuration.registrationID)
             result.report(json: settings.json, progress: progress, simulated: true)
-            throw ExitCode(run.outcome.exitCode)
+            throw ExitStatus(run.outcome).exitCode
         }
         if let simulator {
             progress.say("Simulated NINA-W15 (\(simulator.scenario.rawValue): \(simulator.scenario.summary)) on \(simulator.pty.slavePath)")
@@ -63,7 +64,7 @@ struct Provision: ParsableCommand {
         let result = ProvisionRun(settings: settings, progress: progress).run()
         simulator?.stop()
         result.report(json: settings.json, progress: progress, simulated: simulator != nil)
-        throw ExitCode(result.outcome.exitCode)
+        throw ExitStatus(result.outcome).exitCode
     }
 }
 
@@ -81,7 +82,7 @@ struct ProvisionRun: Sendable {
 
         func report(json: Bool, progress: ProgressView, simulated: Bool) {
             if json {
-                var o: [(String, JSONValue)] = [("outcome", .string(outcome.name)), ("exitCode", .number(String(outcome.exitCode))),
+                var o: [(String, JSONValue)] = [("outcome", .string(outcome.name)), ("exitCode", .number(String(ExitStatus(outcome).rawValue))),
                                                 ("registrationId", .string(registrationID)), ("reason", .string(outcome.sentence))]
                 if case .assigned(let hub, let device, let substatus, _) = outcome {
                     o += [("assignedHub", .string(hub)), ("deviceId", .string(device))]
@@ -92,7 +93,7 @@ struct ProvisionRun: Sendable {
                 o.append(("durationMs", .number(String(ms))))
                 print(JSONValue.object(o).serialized)
             }
-            let mark = outcome.exitCode == 0 ? "✓" : "✗"
+            let mark = ExitStatus(outcome) == .ok ? "✓" : "✗"
             progress.say("\(mark) \(outcome.sentence)")
             if let recording {
                 progress.say("  Recording: \(recording)   (decode it: edm-decode \(recording); replay it: edm-replay check \(recording))")
@@ -117,7 +118,7 @@ struct ProvisionRun: Sendable {
                 let now = Date().timeIntervalSince1970
                 recorder = SessionRecorder(writer: writer, origin: TraceOrigin(unixNanoseconds: Int64(now * 1e9)), keepSecrets: settings.recordSecrets)
             } catch {
-                fail("cannot create the recording \(path): \(error)", code: 64)
+                fail("cannot create the recording \(path): \(error)", .usage)
             }
         }
         recorder?.onUnit = { unit, anomalies in progress.unit(unit, anomalies: anomalies) }
@@ -129,7 +130,7 @@ struct ProvisionRun: Sendable {
             if count >= 2 {
                 recorder?.finish()
                 progress.say("Interrupted twice: quitting without cleaning up the module.")
-                Foundation.exit(130)
+                Foundation.exit(ExitStatus.interrupted.rawValue)
             }
             progress.say("Interrupted: closing the MQTT peers and rebooting the module to command mode (Ctrl-C again to quit at once).")
             provisioner.interrupt()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 /// Settings shared by `provision` and `batch`; each may also come from `--config FILE`.
@@ -95,24 +96,24 @@ extension ProvisionOptions {
         var file: ConfigFile?
         if let config {
             guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
-                fail("cannot read the config file \(config)", code: FileManager.default.fileExists(atPath: config) ? 65 : 66)
+                fail("cannot read the config file \(config)", .unreadable(config))
             }
-            do { file = try ConfigFile(path: config, text: text) } catch { fail(error.message, code: 64) }
+            do { file = try ConfigFile(path: config, text: text) } catch { fail(error.message, .usage) }
         }
         func string(_ cli: String?, _ key: String) -> String? {
             if let cli { return cli }
-            do { return try file?.string(key) } catch { fail(error.message, code: 64) }
+            do { return try file?.string(key) } catch { fail(error.message, .usage) }
         }
         func number(_ cli: Double?, _ key: String) -> Double? {
             if let cli { return cli }
-            do { return try file?.number(key) } catch { fail(error.message, code: 64) }
+            do { return try file?.number(key) } catch { fail(error.message, .usage) }
         }
         func flag(_ cli: Bool?, _ key: String) -> Bool? {
             if let cli { return cli }
-            do { return try file?.bool(key) } catch { fail(error.message, code: 64) }
+            do { return try file?.bool(key) } catch { fail(error.message, .usage) }
         }
         func required(_ value: String?, _ option: String) -> String {
-            guard let value, !value.isEmpty else { fail("missing --\(option) (or `\(option) = ...` in --config)", code: 64) }
+            guard let value, !value.isEmpty else { fail("missing --\(option) (or `\(option) = ...` in --config)", .usage) }
             return value
         }
 
@@ -127,7 +128,7 @@ extension ProvisionOptions {
         do {
             report = try Preflight.check(files, registrationID: overrides.registrationID ?? string(registrationId, "registration-id"), now: Date())
         } catch {
-            fail(error.message, code: error.exitCode)
+            fail(error.message, ExitStatus(error.code))
         }
 
         var passphrase: [UInt8] = []
@@ -135,7 +136,7 @@ extension ProvisionOptions {
             passphrase = secret
         } else if let path = string(passphraseFile, "passphrase-file") {
             guard let data = FileManager.default.contents(atPath: path) else {
-                fail("cannot read the passphrase file \(path)", code: FileManager.default.fileExists(atPath: path) ? 65 : 66)
+                fail("cannot read the passphrase file \(path)", .unreadable(path))
             }
             passphrase = Array(data)
             while let last = passphrase.last, last == 0x0A || last == 0x0D { passphrase.removeLast() }
@@ -145,21 +146,21 @@ extension ProvisionOptions {
         if authentication != 1, authentication != 5, !(8...64).contains(passphrase.count) {
             fail(passphrase.isEmpty
                  ? "no Wi-Fi passphrase: give --passphrase-file FILE or set AZURE_DPS_WIFI_PASSPHRASE (never on the command line)"
-                 : "the Wi-Fi passphrase has \(passphrase.count) characters; WPA needs 8 to 63 (or 64 hex digits)", code: 64)
+                 : "the Wi-Fi passphrase has \(passphrase.count) characters; WPA needs 8 to 63 (or 64 hex digits)", .usage)
         }
 
         var c = ProvisioningConfiguration(idScope: idScope, registrationID: report.registrationID,
                                           credentials: report.credentials, ssid: ssid, passphrase: passphrase)
         c.authentication = authentication
         if let payload = string(payload, "payload") {
-            guard JSONValue(parsing: Array(payload.utf8)) != nil else { fail("--payload is not valid JSON: \(payload)", code: 64) }
+            guard JSONValue(parsing: Array(payload.utf8)) != nil else { fail("--payload is not valid JSON: \(payload)", .usage) }
             c.payload = payload
         }
         c.factoryReset = flag(factoryReset, "factory-reset") ?? false
         if let host = string(dpsHost, "dps-host") { c.dpsHost = host }
         if let version = string(apiVersion, "api-version") { c.apiVersion = version }
         if let poll = number(pollInterval, "poll-interval") {
-            guard poll >= 2 else { fail("--poll-interval must be at least 2 seconds (DPS allows 5 polls per 10 s)", code: 64) }
+            guard poll >= 2 else { fail("--poll-interval must be at least 2 seconds (DPS allows 5 polls per 10 s)", .usage) }
             c.pollInterval = .milliseconds(Int64(poll * 1000))
         }
         if let timeout = number(timeout, "timeout") { c.overallDeadline = .milliseconds(Int64(timeout * 1000)) }

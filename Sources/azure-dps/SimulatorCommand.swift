@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 /// Serves the simulated module on a pty for other programs (your host firmware through
@@ -32,7 +33,7 @@ struct SimulatorCommand: ParsableCommand {
 
     func run() throws {
         let pty: PtyPair
-        do { pty = try PtyPair(link: link) } catch { fail(error.message, code: 6) }
+        do { pty = try PtyPair(link: link) } catch { fail(error.message, .serialError) }
         let server = ModuleServer(model: SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed), pty: pty, speed: speed)
         let watch = SignalWatch { _ in server.stop() }
         FileDescriptorText.write("azure-dps: simulated NINA-W15 (\(scenario)) on \(link) -> \(pty.slavePath)\n", to: 2)

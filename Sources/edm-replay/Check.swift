@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,6 +102,6 @@ struct Check: ParsableCommand {
             print(format == .json ? renderer.json(trace: path) : renderer.text(trace: path))
             allPassed = allPassed && renderer.passed
         }
-        if !allPassed { throw ExitCode(1) }
+        if !allPassed { throw ExitStatus.failed.exitCode }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
 @main
 struct EDMReplay: ParsableCommand {
@@ -23,28 +24,18 @@ struct EDMReplay: ParsableCommand {
 
 /// Options that read a trace, shared by the subcommands.
 struct TraceOptions: ParsableArguments {
-    @Option(help: "The trace's format (default: detected).")
-    var inputFormat: TraceFormat?
+    @OptionGroup var capture: CaptureInputOptions
 
     func load(_ path: String) -> (records: [TraceRecord], format: TraceFormat) {
-        var options = TraceImportOptions()
-        options.azureDPSLog.padElidedCredentials = true
         do {
-            let input = try CaptureInput(path: path, format: inputFormat, options: options)
+            let input = try CaptureInput(path: path, options: capture.options())
             var records: [TraceRecord] = []
             while let more = try input.next() { records += more }
             return (records, input.format)
         } catch {
-            fail(error.message, code: error.exitCode)
+            fail(error.message, ExitStatus(error))
         }
     }
 }
 
-extension TraceFormat: ExpressibleByArgument {}
 extension ReplayCheck.Mode: ExpressibleByArgument {}
-
-/// Says what went wrong on standard error and leaves with the exit status that means it.
-func fail(_ message: String, code: Int32) -> Never {
-    FileDescriptorText.write("edm-replay: \(message)\n", to: 2)
-    EDMReplay.exit(withError: ExitCode(code))
-}

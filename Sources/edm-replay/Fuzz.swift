@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
 struct Fuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,6 +49,6 @@ struct Fuzz: ParsableCommand {
             print(report.text)
             clean = clean && report.problems.isEmpty
         }
-        if !clean { throw ExitCode(1) }
+        if !clean { throw ExitStatus.failed.exitCode }
     }
 }

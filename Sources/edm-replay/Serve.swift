@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 struct Serve: ParsableCommand {
@@ -39,7 +40,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let (records, _) = traceOptions.load(trace)
         let pty: PtyPair
-        do { pty = try PtyPair(link: link) } catch { fail(error.message, code: 64) }
+        do { pty = try PtyPair(link: link) } catch { fail(error.message, .usage) }
         let server = ModuleServer(model: TraceResponder(records: records), pty: pty, speed: speed)
         FileDescriptorText.write("edm-replay: serving \(trace) on \(link) -> \(pty.slavePath) (Ctrl-C to stop)\n", to: 2)
         let watch = SignalSource(SIGINT) { server.stop() }
@@ -48,7 +49,7 @@ struct Serve: ParsableCommand {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { server.stop() }
         }
         let model: TraceResponder
-        do { model = try server.run() } catch { fail(error.message, code: 6) }
+        do { model = try server.run() } catch { fail(error.message, .serialError) }
         watch.cancel()
         term.cancel()
         pty.close()
