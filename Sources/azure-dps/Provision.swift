@@ -22,10 +22,10 @@ struct Provision: ParsableCommand {
     @Flag(help: "With --simulate: run in simulated time, without a pty (instant; for what-if runs and the timing benchmark).")
     var offline = false
 
-    @Option(help: .hidden)
+    @Option(parsing: .unconditional, help: .hidden, transform: Bounds.speed.parse)
     var simulateSpeed: Double = 1
 
-    @Option(help: .hidden)
+    @Option(parsing: .unconditional, help: .hidden, transform: Bounds.seed.parse)
     var simulateSeed: UInt64 = 1
 
     func validate() throws {

@@ -19,10 +19,11 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "Create this symlink to the pty.")
     var link: String
 
-    @Option(help: "Seed for the simulator's ids and noise.")
+    @Option(parsing: .unconditional, help: "Seed for the simulator's ids and noise (default 1).", transform: Bounds.seed.parse)
     var seed: UInt64 = 1
 
-    @Option(help: "Run the module this many times faster than the reference timing.")
+    @Option(parsing: .unconditional, help: "Run the module this many times faster than the reference timing, \(Bounds.speed.limits) (default 1).",
+            transform: Bounds.speed.parse)
     var speed: Double = 1
 
     func validate() throws {

@@ -44,7 +44,8 @@ struct Check: ParsableCommand {
     @Option(help: "Override the Wi-Fi SSID inferred from the trace.")
     var ssid: String?
 
-    @Option(help: "Seconds between polls (default 3, as azure-dps).")
+    @Option(parsing: .unconditional, help: "Seconds between polls, \(Bounds.pollInterval.limits) (default 3, as azure-dps).",
+            transform: Bounds.pollInterval.parse)
     var pollInterval: Double?
 
     @Flag(name: .shortAndLong, help: "Print the replayed session's transcript too.")
@@ -53,7 +54,7 @@ struct Check: ParsableCommand {
     @Option(help: "Inject seeded faults on the module side (see `edm-replay fuzz --help`), e.g. drop=0.05,corrupt=0.02.")
     var mutate: String?
 
-    @Option(help: "Seed for --mutate.")
+    @Option(parsing: .unconditional, help: "Seed for --mutate (default 1).", transform: Bounds.seed.parse)
     var seed: UInt64 = 1
 
     enum ReportFormat: String, ExpressibleByArgument { case text, json }

@@ -21,10 +21,10 @@ struct Fuzz: ParsableCommand {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "How many seeds per trace.")
+    @Option(parsing: .unconditional, help: "How many seeds per trace, \(Bounds.runs.limits) (default 100).", transform: Bounds.runs.parse)
     var runs: Int = 100
 
-    @Option(help: "First seed.")
+    @Option(parsing: .unconditional, help: "First seed (default 1).", transform: Bounds.seed.parse)
     var seed: UInt64 = 1
 
     @Option(help: "Faults to inject (default: the `default` preset).")
@@ -32,6 +32,12 @@ struct Fuzz: ParsableCommand {
 
     @Option(help: "strict or semantic (default: strict for pcap/pcapng, semantic otherwise).")
     var mode: ReplayCheck.Mode?
+
+    func validate() throws {
+        if seed > UInt64.max - UInt64(runs) {
+            throw ValidationError("--seed \(seed) with --runs \(runs) goes past the last seed, \(UInt64.max): give a lower --seed.")
+        }
+    }
 
     func run() throws {
         let spec: MutationSpec

@@ -27,15 +27,13 @@ struct Serve: ParsableCommand {
     @Option(help: "Create this symlink to the pty (e.g. /tmp/fake-module).")
     var link: String
 
-    @Option(help: "Play the trace this many times faster than recorded (default 1).")
+    @Option(parsing: .unconditional, help: "Play the trace this many times faster than recorded, \(Bounds.speed.limits) (default 1).",
+            transform: Bounds.speed.parse)
     var speed: Double = 1
 
-    @Option(help: "Stop after this many seconds.")
+    @Option(parsing: .unconditional, help: "Stop after this many seconds, \(Bounds.duration.limits) (default: at Ctrl-C).",
+            transform: Bounds.duration.parse)
     var duration: Double?
-
-    func validate() throws {
-        guard speed > 0 else { throw ValidationError("--speed must be above 0") }
-    }
 
     func run() throws {
         let (records, _) = traceOptions.load(trace)
