@@ -5,22 +5,22 @@ import EDMKitIO
 /// How to read a capture: the options edm-decode and edm-replay share, for formats that cannot
 /// tell by themselves which side is the host.
 public struct CaptureInputOptions: ParsableArguments {
-    @Option(help: "The input's format (default: detected). One of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The input's format (default: detected from the content).")
     public var inputFormat: TraceFormat?
 
-    @Option(help: "socat: which side is the host, the left (>) or the right (<) (default left).")
+    @Option(help: "socat: which side is the host, the left (>) or the right (<).")
     public var socatHost: SocatSide = .left
 
-    @Option(help: "Saleae/sigrok: analyzer or row name carrying the host's bytes (default TX).")
+    @Option(help: "Saleae/sigrok: analyzer or row name carrying the host's bytes.")
     public var hostChannel: String = "TX"
 
-    @Option(help: "Saleae/sigrok: analyzer or row name carrying the module's bytes (default RX).")
+    @Option(help: "Saleae/sigrok: analyzer or row name carrying the module's bytes.")
     public var moduleChannel: String = "RX"
 
     @Option(help: "jpnevulator: the tty name that is the host's side (default: the first one seen).")
     public var hostTTY: String?
 
-    @Option(help: "USB captures: the bridge when the capture lacks its descriptor: ftdi, cp210x, ch340, cdc-acm.")
+    @Option(help: "USB captures: the bridge, when the capture lacks its descriptor.")
     public var usbBridge: PcapReader.USBBridge?
 
     public enum SocatSide: String, ExpressibleByArgument, Sendable { case left, right }

@@ -43,12 +43,23 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public var exitCode: ExitCode { ExitCode(rawValue) }
 }
 
-/// Says what went wrong on standard error, after the tool's name, and ends the process with
-/// `status`.
+/// Says what went wrong on standard error, after the tool's name, as one sentence, and ends
+/// the process with `status`.
 public func fail(_ message: String, _ status: ExitStatus) -> Never {
-    FileDescriptorText.write("\(programName): \(message)\n", to: 2)
-    exit(status.rawValue)
+    say(message)
+    end(status)
 }
+
+/// One line on standard error, after the tool's name, as one sentence.
+public func say(_ message: String) {
+    FileDescriptorText.write("\(programName): \(ToolText.sentence(message))\n", to: 2)
+}
+
+/// Ends the process (stdio flushed) with `status`.
+func end(_ status: ExitStatus) -> Never { exit(status.rawValue) }
+
+/// Ends the process with a status ArgumentParser chose.
+func end(_ code: ExitCode) -> Never { exit(code.rawValue) }
 
 /// The running tool's name, as its messages begin (`edm-decode: ...`).
 public let programName: String = {

@@ -49,7 +49,7 @@ struct Batch: ParsableCommand {
         progress.say("module".padding(28) + "outcome".padding(16) + "result")
         for (row, result) in zip(rows, results.all) {
             guard let result else { continue }
-            progress.say("\(result.registrationID) (\(row.port))".padding(28) + result.outcome.name.padding(16) + result.outcome.sentence)
+            progress.say("\(result.registrationID) (\(row.port))".padding(28) + result.outcome.name.padding(16) + ToolText.sentence(result.outcome.sentence))
         }
         let failed = results.all.compactMap { $0 }.first { ExitStatus($0.outcome) != .ok }
         throw (failed.map { ExitStatus($0.outcome) } ?? .ok).exitCode
@@ -97,7 +97,7 @@ extension ProvisionRun {
     func runQuietly(label: String) -> Result {
         progress.say("\(label) starting")
         let result = run()
-        progress.say("\(label) \(result.outcome.name): \(result.outcome.sentence)")
+        progress.say("\(label) \(result.outcome.name): \(ToolText.sentence(result.outcome.sentence))")
         return result
     }
 }

@@ -5,10 +5,15 @@ import EDMKitIO
 import ToolSupport
 import Foundation
 
-struct Provision: ParsableCommand {
+struct Provision: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Provision one module (the default command).",
-        discussion: "Example: azure-dps --port /dev/ttyUSB0 --id-scope 0ne0067E45C --ca DigiCertGlobalRootG2.pem --cert device.pem --key device.key --ssid lab --passphrase-file wifi.txt"
+        discussion: """
+        Example:
+          azure-dps --port /dev/ttyUSB0 --id-scope 0ne0067E45C \\
+                    --ca DigiCertGlobalRootG2.pem --cert device.pem --key device.key \\
+                    --ssid lab --passphrase-file wifi.txt
+        """
     )
 
     @OptionGroup var options: ProvisionOptions
@@ -28,7 +33,7 @@ struct Provision: ParsableCommand {
     @Option(parsing: .unconditional, help: .hidden, transform: Bounds.seed.parse)
     var simulateSeed: UInt64 = 1
 
-    func validate() throws {
+    func checkUsage() throws {
         if scenario != nil, !simulate { throw ValidationError("A scenario name goes with --simulate.") }
         if offline, !simulate { throw ValidationError("--offline goes with --simulate.") }
         if let scenario, SimulatorScenario(rawValue: scenario) == nil {
@@ -83,18 +88,17 @@ struct ProvisionRun: Sendable {
         func report(json: Bool, progress: ProgressView, simulated: Bool) {
             if json {
                 var o: [(String, JSONValue)] = [("outcome", .string(outcome.name)), ("exitCode", .number(String(ExitStatus(outcome).rawValue))),
-                                                ("registrationId", .string(registrationID)), ("reason", .string(outcome.sentence))]
+                                                ("registrationId", .string(registrationID)), ("reason", .string(ToolText.sentence(outcome.sentence)))]
                 if case .assigned(let hub, let device, let substatus, _) = outcome {
                     o += [("assignedHub", .string(hub)), ("deviceId", .string(device))]
                     if let substatus { o.append(("substatus", .string(substatus))) }
                 }
                 o.append(("recording", recording.map(JSONValue.string) ?? .null))
-                let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-                o.append(("durationMs", .number(String(ms))))
+                o.append(("durationMs", .number(String(duration.milliseconds))))
                 print(JSONValue.object(o).serialized)
             }
             let mark = ExitStatus(outcome) == .ok ? "✓" : "✗"
-            progress.say("\(mark) \(outcome.sentence)")
+            progress.say("\(mark) \(ToolText.sentence(outcome.sentence))")
             if let recording {
                 progress.say("  Recording: \(recording)   (decode it: edm-decode \(recording); replay it: edm-replay check \(recording))")
             }
@@ -107,7 +111,7 @@ struct ProvisionRun: Sendable {
         do {
             port = try SerialPort.open(settings.port, baudRate: settings.baud, hardwareFlowControl: settings.flowControl)
         } catch {
-            return Result(outcome: .serialError(error.message), recording: nil, duration: .zero, registrationID: settings.configuration.registrationID)
+            return Result(outcome: .serialError(error.clause), recording: nil, duration: .zero, registrationID: settings.configuration.registrationID)
         }
         defer { port.close() }
 

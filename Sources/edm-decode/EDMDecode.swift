@@ -10,7 +10,7 @@ import CMalloc
 #endif
 
 @main
-struct EDMDecode: ParsableCommand {
+struct EDMDecode: ToolCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         commandName: "edm-decode",
         abstract: "Decode serial captures of u-connectXpress modules (AT commands and EDM frames).",
@@ -26,24 +26,32 @@ struct EDMDecode: ParsableCommand {
         of CP210x, CH340, CDC-ACM and FTDI bridges).
 
         Examples:
-          edm-decode session.log                        the azure_dps.py log
-          edm-decode dump.bin --from module             one raw file of one direction
-          edm-decode --host tx.bin --module rx.bin      one raw file per direction (no timing:
-                                                        the order is rebuilt from request/reply)
-          edm-decode capture.txt -f pcapng -o s.pcapng  for Wireshark (see wireshark/README.md)
+          edm-decode session.log                     the azure_dps.py log
+          edm-decode dump.bin --from module          one raw file of one direction
+          edm-decode --host tx.bin --module rx.bin   one raw file per direction (no
+                                                     timing: the order is rebuilt
+                                                     from request and reply)
+          edm-decode capture.txt -f pcapng -o s.pcapng
+                                                     for Wireshark (see wireshark/)
 
         Output formats (--format):
-          transcript   one line per unit and a closing summary (default on a terminal)
-          json         JSON Lines: one object per unit, then {"summary":{...}} (see README)
-          pcap, pcapng one packet per unit for Wireshark (lossless; needs -o FILE)
-          mermaid      a sequence diagram of host, module and DPS, for bug reports
+          transcript    one line per unit, then a summary (default on a terminal)
+          json          JSON Lines: one object per unit, then {"summary":{...}}
+          pcap, pcapng  one packet per unit for Wireshark (lossless; -o FILE)
+          mermaid       a sequence diagram of host, module and DPS, for bug reports
 
-        Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless --no-redact.
+        Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless \
+        --no-redact.
 
-        Exit status: 0 decoded (even with annotated bad bytes), 64 usage error,
-        65 unreadable or unrecognised input, 66 missing input file, 73 output cannot be created,
-        74 output cannot be written (disk full).
-        """
+        Exit status:
+          0   decoded (even with annotated bad bytes)
+          64  usage error
+          65  unreadable or unrecognised input
+          66  missing input file
+          73  the output cannot be created
+          74  the output cannot be written (disk full)
+        """,
+        version: ToolText.version
     )
 
     @Argument(help: "Capture files to decode ('-' for standard input).")
@@ -60,10 +68,10 @@ struct EDMDecode: ParsableCommand {
     @Option(help: "Raw file of the bytes the module sent.")
     var module: String?
 
-    @Option(name: .shortAndLong, help: "Output format: transcript, json, pcap, pcapng or mermaid.")
+    @Option(name: .shortAndLong, help: "Output format (default: transcript on a terminal, json elsewhere).")
     var format: DecodePipeline.OutputFormat?
 
-    @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write the output to this file ('-': standard output).")
     var output: String = "-"
 
     @Flag(inversion: .prefixedNo, help: "Replace passphrases and private keys with '*' (same length).")
@@ -79,7 +87,7 @@ struct EDMDecode: ParsableCommand {
 
     enum Side: String, ExpressibleByArgument { case host, module }
 
-    func validate() throws {
+    func checkUsage() throws {
         if (host == nil) != (module == nil) {
             throw ValidationError("--host and --module go together: give one raw file per direction.")
         }

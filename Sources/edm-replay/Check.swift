@@ -3,7 +3,7 @@ import EDMKit
 import EDMKitIO
 import ToolSupport
 
-struct Check: ParsableCommand {
+struct Check: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Replay traces and compare the machine's behaviour with the recording.",
         discussion: """
@@ -18,6 +18,8 @@ struct Check: ParsableCommand {
 
         Exit status: 0 outcome as expected and no divergence, 1 divergence or unexpected \
         outcome, 64 usage error, 65 unreadable trace, 66 missing trace.
+
+        \(faultSyntax)
         """
     )
 
@@ -26,10 +28,10 @@ struct Check: ParsableCommand {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "strict or semantic (default: strict for pcap/pcapng, semantic otherwise).")
+    @Option(help: "How to replay (default: strict for pcap/pcapng, semantic otherwise).")
     var mode: ReplayCheck.Mode?
 
-    @Option(help: "The outcome to expect: assigned, refused, timed_out, module_error, network_error, cancelled (default: the recorded one).")
+    @Option(help: "The outcome to expect: \(outcomes.joined(separator: ", ")) (default: the recorded one).")
     var expect: String?
 
     @Option(help: "Output: text or json (one object per trace).")
@@ -51,7 +53,7 @@ struct Check: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print the replayed session's transcript too.")
     var verbose = false
 
-    @Option(help: "Inject seeded faults on the module side (see `edm-replay fuzz --help`), e.g. drop=0.05,corrupt=0.02.")
+    @Option(help: "Inject seeded faults on the module side (see Faults above), e.g. drop=0.05,corrupt=0.02.")
     var mutate: String?
 
     @Option(parsing: .unconditional, help: "Seed for --mutate (default 1).", transform: Bounds.seed.parse)
@@ -61,7 +63,7 @@ struct Check: ParsableCommand {
 
     static let outcomes = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"]
 
-    func validate() throws {
+    func checkUsage() throws {
         if let expect, !Self.outcomes.contains(expect) {
             throw ValidationError("--expect takes one of: \(Self.outcomes.joined(separator: ", "))")
         }
@@ -83,8 +85,8 @@ struct Check: ParsableCommand {
                 do { spec = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
                 let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
                 print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
-                for fault in run.faults { print("  fault at \(fault.time): \(fault.fault.rawValue) \(fault.detail)") }
-                print("  outcome: \(run.sentence) (exit \(run.exitCode)); \(run.verdict)" + (run.problem.map { ": \($0)" } ?? ""))
+                for fault in run.faults { print("  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)") }
+                print("  outcome (exit \(run.exitCode), \(run.verdict)\(run.problem.map { ": \($0)" } ?? "")): " + ToolText.sentence(run.sentence))
                 let expectedOK = expect.map { $0 == run.outcome } ?? true
                 allPassed = allPassed && run.problem == nil && expectedOK
                 continue

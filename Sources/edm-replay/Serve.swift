@@ -4,9 +4,10 @@ import EDMKitIO
 import ToolSupport
 import Foundation
 
-struct Serve: ParsableCommand {
+struct Serve: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Serve a trace as a fake module on a pty.",
+        usage: "edm-replay serve [<options>] <trace> --link <link>",
         discussion: """
         Creates a pseudo-terminal that answers like the recorded module (semantic matching: \
         each request gets the recorded answer to the equivalent request), so azure-dps, the \
@@ -24,8 +25,7 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "Create this symlink to the pty (e.g. /tmp/fake-module).")
-    var link: String
+    @OptionGroup var link: PtyLinkOption
 
     @Option(parsing: .unconditional, help: "Play the trace this many times faster than recorded, \(Bounds.speed.limits) (default 1).",
             transform: Bounds.speed.parse)
@@ -35,12 +35,14 @@ struct Serve: ParsableCommand {
             transform: Bounds.duration.parse)
     var duration: Double?
 
+    func checkUsage() throws { try link.check() }
+
     func run() throws {
         let (records, _) = traceOptions.load(trace)
         let pty: PtyPair
-        do { pty = try PtyPair(link: link) } catch { fail(error.message, .usage) }
+        do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .usage) }
         let server = ModuleServer(model: TraceResponder(records: records), pty: pty, speed: speed)
-        FileDescriptorText.write("edm-replay: serving \(trace) on \(link) -> \(pty.slavePath) (Ctrl-C to stop)\n", to: 2)
+        say("serving \(trace) on \(link.path) -> \(pty.slavePath) (Ctrl-C to stop)")
         let watch = SignalSource(SIGINT) { server.stop() }
         let term = SignalSource(SIGTERM) { server.stop() }
         if let duration {
@@ -51,13 +53,9 @@ struct Serve: ParsableCommand {
         watch.cancel()
         term.cancel()
         pty.close()
-        FileDescriptorText.write("edm-replay: played \(model.played) recorded exchanges; \(model.unplayed) never asked for\n", to: 2)
-        for d in model.divergences {
-            FileDescriptorText.write("edm-replay: at \(d.time) the host sent \(d.request): \(d.message)\n", to: 2)
-        }
-        for s in model.synthesized {
-            FileDescriptorText.write("edm-replay: answered \(s) neutrally (not in the trace)\n", to: 2)
-        }
+        say("played \(ToolText.counted(model.played, "recorded exchange")); \(model.unplayed) never asked for")
+        for d in model.divergences { say("at \(ToolText.seconds(d.time)) the host sent \(d.request): \(d.message)") }
+        for s in model.synthesized { say("answered \(s) neutrally (not in the trace)") }
     }
 }
 
