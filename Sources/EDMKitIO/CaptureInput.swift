@@ -27,6 +27,9 @@ public final class CaptureInput {
             case invalidContent
             /// libpcap reads pcap and pcapng from a file only.
             case packetCaptureOnStandardInput
+            /// A side was named for one stream (`oneStream`), but the file is a capture that
+            /// records both sides.
+            case sideOfTwoSidedCapture
         }
 
         public var reason: Reason
@@ -46,7 +49,8 @@ public final class CaptureInput {
         /// nil: detected from the content.
         public var format: TraceFormat?
         /// The caller stated which side wrote the file (`--from`), so only a raw stream or its
-        /// hex dump can be meant: a hex dump is detected, anything else is read as raw bytes.
+        /// hex dump can be meant: a hex dump is detected, anything not recognised is read as
+        /// raw bytes, and a capture of both sides is refused.
         public var oneStream: Bool
         public var importOptions: TraceImportOptions
         public var pcapOptions: PcapReader.Options
@@ -67,6 +71,10 @@ public final class CaptureInput {
         let prefix: [UInt8]
         do { prefix = try reader.readPrefix(TraceFormat.detectionPrefixLength) } catch { throw Failure(.unreadableFile, error.description) }
         let detected = options.format == nil ? TraceFormat.detect(prefix: prefix[...]) : nil
+        if options.oneStream, let detected, detected != .hexDump, detected != .rawBinary {
+            throw Failure(.sideOfTwoSidedCapture, "\(path): its format, \(detected.rawValue) (\(detected.displayName)), records both "
+                          + "sides; --from names the side of a raw or hex dump of one (--input-format raw reads it as raw bytes anyway)")
+        }
         guard let chosen = options.format ?? (options.oneStream ? (detected == .hexDump ? .hexDump : .rawBinary) : detected) else {
             throw Failure(.invalidContent, "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message)
         }

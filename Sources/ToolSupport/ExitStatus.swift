@@ -74,7 +74,7 @@ extension ExitStatus {
         switch failure.reason {
         case .missingFile: self = .noInput
         case .unreadableFile, .invalidContent: self = .dataErr
-        case .packetCaptureOnStandardInput: self = .usage
+        case .packetCaptureOnStandardInput, .sideOfTwoSidedCapture: self = .usage
         }
     }
 

@@ -5,7 +5,7 @@ import ToolSupport
 import Foundation
 
 /// Several modules at once, one row each; shared settings from options or `--config`.
-struct Batch: ParsableCommand {
+struct Batch: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Provision several modules at once from a CSV file.",
         discussion: """
@@ -21,6 +21,15 @@ struct Batch: ParsableCommand {
     var file: String
 
     @OptionGroup var options: ProvisionOptions
+
+    func checkUsage() throws {
+        try options.checkConflicts()
+        // Each row has its own; given once for all, they would be ignored.
+        for (given, option) in [(options.port, "--port"), (options.cert, "--cert"), (options.key, "--key"),
+                                (options.registrationId, "--registration-id")] where given != nil {
+            throw ValidationError("\(option) is a column of the CSV (each module has its own), not an option of batch.")
+        }
+    }
 
     func run() throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {

@@ -77,4 +77,9 @@ struct ProvisionOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Show the live transcript of every unit on the wire.")
     var verbose = false
+
+    /// Options that contradict each other, for the commands' usage checks.
+    func checkConflicts() throws {
+        if let record, noRecord { throw ValidationError("--record \(record) and --no-record contradict each other: give one of them.") }
+    }
 }

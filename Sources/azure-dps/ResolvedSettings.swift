@@ -19,8 +19,10 @@ struct ResolvedSettings: Sendable {
 
 extension ProvisionOptions {
     /// Merges command line, config file and defaults; runs the pre-flight checks.
+    /// `overrides` win over options and the config file (a batch row's port and files);
+    /// `defaults` fill in what neither gives (the simulated bench's).
     /// Exits with 64/65/66 and one sentence when something is missing or wrong.
-    func resolve(overrides: Overrides = Overrides()) -> ResolvedSettings {
+    func resolve(overrides: Overrides = Overrides(), defaults: Overrides = Overrides()) -> ResolvedSettings {
         var file: ConfigFile?
         if let config {
             guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
@@ -45,16 +47,19 @@ extension ProvisionOptions {
             return value
         }
 
-        let port = overrides.port ?? required(string(self.port, "port"), "port")
-        let idScope = overrides.idScope ?? required(string(self.idScope, "id-scope"), "id-scope")
+        let port = overrides.port ?? required(string(self.port, "port") ?? defaults.port, "port")
+        let idScope = overrides.idScope ?? required(string(self.idScope, "id-scope") ?? defaults.idScope, "id-scope")
+        let given = defaults.credentialFiles
         let files = overrides.credentialFiles ?? CredentialFiles(
-            ca: required(string(ca, "ca"), "ca"), certificate: required(string(cert, "cert"), "cert"), key: required(string(key, "key"), "key"))
-        let ssid = overrides.ssid ?? required(string(self.ssid, "ssid"), "ssid")
+            ca: required(string(ca, "ca") ?? given?.ca, "ca"), certificate: required(string(cert, "cert") ?? given?.certificate, "cert"),
+            key: required(string(key, "key") ?? given?.key, "key"))
+        let ssid = overrides.ssid ?? required(string(self.ssid, "ssid") ?? defaults.ssid, "ssid")
         let authentication = number(authentication, "authentication", Bounds.authentication) ?? 2
 
         let report: PreflightReport
         do {
-            report = try Preflight.check(files, registrationID: overrides.registrationID ?? string(registrationId, "registration-id"), now: Date())
+            let registrationID = overrides.registrationID ?? string(registrationId, "registration-id") ?? defaults.registrationID
+            report = try Preflight.check(files, registrationID: registrationID, now: Date())
         } catch {
             fail(error.message, ExitStatus(error.code))
         }
@@ -70,6 +75,8 @@ extension ProvisionOptions {
             while let last = passphrase.last, last == 0x0A || last == 0x0D { passphrase.removeLast() }
         } else if let env = ProcessInfo.processInfo.environment["AZURE_DPS_WIFI_PASSPHRASE"] {
             passphrase = Array(env.utf8)
+        } else if let secret = defaults.passphrase {
+            passphrase = secret
         }
         if authentication != 1, !(8...64).contains(passphrase.count) {
             fail(passphrase.isEmpty
@@ -93,7 +100,7 @@ extension ProvisionOptions {
         let recordPath: String? = noRecord ? nil : string(record, "record") ?? Self.defaultRecording(report.registrationID)
         return ResolvedSettings(
             port: port, baud: number(baud, "baud", Bounds.baud) ?? SerialPort.defaultBaudRate,
-            flowControl: overrides.flowControl ?? flag(flowControl, "flow-control") ?? true,
+            flowControl: overrides.flowControl ?? flag(flowControl, "flow-control") ?? defaults.flowControl ?? true,
             configuration: c, recordPath: recordPath,
             recordSecrets: recordSecrets || (flag(nil, "record-secrets") ?? false),
             json: json || (flag(nil, "json") ?? false), verbose: verbose || (flag(nil, "verbose") ?? false),
@@ -107,7 +114,7 @@ extension ProvisionOptions {
         return "azure-dps-\(f.string(from: Date()))-\(registrationID).pcapng"
     }
 
-    /// Values that replace options (the simulator's port and credentials, a batch row's).
+    /// Settings that come from elsewhere than the options: a batch row's, the simulator's.
     struct Overrides {
         var port: String?
         var idScope: String?

@@ -42,7 +42,7 @@ struct SimulatorCommand: ParsableCommand, UsageChecks {
         let pty: PtyPair
         do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .serialError) }
         let server = ModuleServer(model: SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed), pty: pty, speed: speed)
-        let watch = SignalWatch { _ in server.stop() }
+        let watch = SignalWatch(SIGINT) { _ in server.stop() }
         say("simulated NINA-W15 (\(scenario)) on \(link.path) -> \(pty.slavePath)")
         _ = try? server.run()
         watch.cancel()

@@ -31,11 +31,14 @@ final class SimulatorSetup {
         }
     }
 
-    /// The port, credentials and Wi-Fi settings of the simulated bench (options still win
-    /// where given, except the port).
-    var overrides: ProvisionOptions.Overrides {
+    /// The port: the simulator's pty, whatever else is configured.
+    var overrides: ProvisionOptions.Overrides { ProvisionOptions.Overrides(port: pty.slavePath) }
+
+    /// The credentials and Wi-Fi settings of the simulated bench, for what the options and
+    /// the config file leave out (the simulator accepts any).
+    var defaults: ProvisionOptions.Overrides {
         ProvisionOptions.Overrides(
-            port: pty.slavePath, idScope: "0ne00SIMUL8", registrationID: "sim-device",
+            idScope: "0ne00SIMUL8",
             credentialFiles: CredentialFiles(ca: folder.appendingPathComponent("ca.pem").path,
                                              certificate: folder.appendingPathComponent("cert.pem").path,
                                              key: folder.appendingPathComponent("key.pem").path),

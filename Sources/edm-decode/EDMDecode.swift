@@ -94,6 +94,9 @@ struct EDMDecode: ToolCommand, UsageChecks {
         if host != nil, !inputs.isEmpty {
             throw ValidationError("Give either capture files or --host/--module, not both.")
         }
+        if host != nil, let option = from.map({ "--from \($0.rawValue)" }) ?? captureOptions.inputFormat.map({ "--input-format \($0.rawValue)" }) {
+            throw ValidationError("\(option) is for capture files: --host and --module are raw files, one per side.")
+        }
         if host == nil, inputs.isEmpty {
             throw ValidationError("Nothing to decode: name a capture file, '-' for standard input, or --host/--module.")
         }

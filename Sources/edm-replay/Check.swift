@@ -57,7 +57,7 @@ struct Check: ParsableCommand, UsageChecks {
     var mutate: String?
 
     @Option(parsing: .unconditional, help: "Seed for --mutate (default 1).", transform: Bounds.seed.parse)
-    var seed: UInt64 = 1
+    var seed: UInt64?
 
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
@@ -68,6 +68,11 @@ struct Check: ParsableCommand, UsageChecks {
             throw ValidationError("--expect takes one of: \(Self.outcomes.joined(separator: ", "))")
         }
         if traces.isEmpty { throw ValidationError("Name at least one trace.") }
+        if mutate == nil, let seed { throw ValidationError("--seed \(seed) goes with --mutate: without faults a replay has nothing to seed.") }
+        // (a run with faults prints its own report, which has no JSON or transcript form)
+        if mutate != nil, verbose || format == .json {
+            throw ValidationError("--mutate prints its own report: \(verbose ? "-v" : "--format json") does not apply to it.")
+        }
     }
 
     func run() throws {
@@ -83,6 +88,7 @@ struct Check: ParsableCommand, UsageChecks {
             if let mutate {
                 let spec: MutationSpec
                 do { spec = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
+                let seed = self.seed ?? 1
                 let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
                 print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
                 for fault in run.faults { print("  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)") }

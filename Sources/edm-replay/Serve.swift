@@ -43,8 +43,8 @@ struct Serve: ParsableCommand, UsageChecks {
         do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .usage) }
         let server = ModuleServer(model: TraceResponder(records: records), pty: pty, speed: speed)
         say("serving \(trace) on \(link.path) -> \(pty.slavePath) (Ctrl-C to stop)")
-        let watch = SignalSource(SIGINT) { server.stop() }
-        let term = SignalSource(SIGTERM) { server.stop() }
+        let watch = SignalWatch(SIGINT) { _ in server.stop() }
+        let term = SignalWatch(SIGTERM) { _ in server.stop() }
         if let duration {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { server.stop() }
         }
@@ -57,18 +57,4 @@ struct Serve: ParsableCommand, UsageChecks {
         for d in model.divergences { say("at \(ToolText.seconds(d.time)) the host sent \(d.request): \(d.message)") }
         for s in model.synthesized { say("answered \(s) neutrally (not in the trace)") }
     }
-}
-
-/// A signal delivered on a queue instead of interrupting the process.
-final class SignalSource {
-    private let source: DispatchSourceSignal
-
-    init(_ number: Int32, _ handler: @escaping @Sendable () -> Void) {
-        signal(number, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler(handler: handler)
-        source.resume()
-    }
-
-    func cancel() { source.cancel() }
 }

@@ -28,7 +28,7 @@ import Testing
         case "azure-dps simulator":
             return Setup(arguments: ["simulator", "--link", link], accepted: [0], serves: true)
         case "edm-replay check":
-            return Setup(arguments: ["check", trace], accepted: [0, 1])
+            return Setup(arguments: ["check", trace, "--mutate", "none"], accepted: [0, 1])
         case "edm-replay serve":
             return Setup(arguments: ["serve", trace, "--link", link], accepted: [0], serves: true)
         case "edm-replay fuzz":
