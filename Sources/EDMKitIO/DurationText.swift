@@ -7,6 +7,7 @@ extension Duration {
     /// `19.196`: seconds with three decimals, as the tools print a time (`19.196 s`).
     public var secondsText: String {
         let ms = milliseconds.magnitude, fraction = String(ms % 1000)
-        return (milliseconds < 0 ? "-" : "") + "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        let padded = String(repeating: "0", count: 3 - fraction.count) + fraction
+        return (milliseconds < 0 ? "-" : "") + "\(ms / 1000)." + padded
     }
 }

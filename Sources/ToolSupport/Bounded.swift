@@ -36,7 +36,9 @@ public struct Bounded<Value: OptionNumber>: Sendable {
 
     /// The value `text` gives, if it is one the option takes.
     public func parse(_ text: String) throws(Refusal) -> Value {
-        guard let value = Value(optionText: text), accepts(value) else { throw Refusal(description: "it takes \(values).") }
+        guard let value = Value(optionText: text), accepts(value) else {
+            throw Refusal(description: "it takes \(values).")
+        }
         return value
     }
 

@@ -49,17 +49,21 @@ extension ToolCommand {
     /// The root's help with the default subcommand's usage, arguments and options in place of
     /// the root's own, when the arguments ask for the root's help; nil otherwise.
     static func helpWithDefaultSubcommand(_ arguments: [String]) -> String? {
-        guard let sub = configuration.defaultSubcommand, [["--help"], ["-h"], ["help"]].contains(arguments) else { return nil }
+        guard let sub = configuration.defaultSubcommand, [["--help"], ["-h"], ["help"]].contains(arguments) else {
+            return nil
+        }
         let root = helpMessage(), inner = helpMessage(for: sub)
         guard let rootUsage = root.firstRange(of: "USAGE: "), let subcommands = root.firstRange(of: "\nSUBCOMMANDS:"),
               let innerUsage = inner.firstRange(of: "USAGE: ") else { return nil }
         let name = _commandName, subName = sub._commandName
         // "USAGE: azure-dps provision [<options>]" -> "USAGE: azure-dps [<options>]", then the subcommands
-        var sections = inner[innerUsage.lowerBound...].replacingFirst("USAGE: \(name) \(subName) ", with: "USAGE: \(name) ")
+        var sections = inner[innerUsage.lowerBound...]
+            .replacingFirst("USAGE: \(name) \(subName) ", with: "USAGE: \(name) ")
         if let end = sections.firstIndex(of: "\n") {
             sections.insert(contentsOf: "\n       \(name) <subcommand>", at: end)
         }
-        return String(root[..<rootUsage.lowerBound]) + sections.trimmingTrailingNewlines + "\n" + root[subcommands.lowerBound...]
+        return String(root[..<rootUsage.lowerBound]) + sections.trimmingTrailingNewlines + "\n"
+            + root[subcommands.lowerBound...]
     }
 }
 

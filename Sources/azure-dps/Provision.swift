@@ -24,7 +24,10 @@ struct Provision: ParsableCommand, UsageChecks {
     @Argument(help: "With --simulate: the scenario (default assigned; `azure-dps scenarios` lists them).")
     var scenario: String?
 
-    @Flag(help: "With --simulate: run in simulated time, without a pty (instant; for what-if runs and the timing benchmark; recorded only with --record FILE).")
+    @Flag(help: """
+        With --simulate: run in simulated time, without a pty (instant; for what-if runs and the timing benchmark; \
+        recorded only with --record FILE).
+        """)
     var offline = false
 
     @Option(parsing: .unconditional, help: .hidden, transform: Bounds.speed.parse)
@@ -36,14 +39,16 @@ struct Provision: ParsableCommand, UsageChecks {
     func checkUsage() throws {
         try options.checkConflicts()
         guard simulate else {
-            for (given, option) in [(scenario != nil, "A scenario name"), (offline, "--offline"), (simulateSpeed != nil, "--simulate-speed"),
-                                    (simulateSeed != nil, "--simulate-seed")] where given {
+            let simulatorOnly = [(scenario != nil, "A scenario name"), (offline, "--offline"),
+                                 (simulateSpeed != nil, "--simulate-speed"), (simulateSeed != nil, "--simulate-seed")]
+            for (given, option) in simulatorOnly where given {
                 throw ValidationError("\(option) goes with --simulate.")
             }
             return
         }
         if let port = options.port {
-            throw ValidationError("--port \(port) and --simulate exclude each other: the simulated module has a pty of its own.")
+            throw ValidationError("--port \(port) and --simulate exclude each other: the simulated module has a pty of "
+                                  + "its own.")
         }
         if let scenario, SimulatorScenario(rawValue: scenario) == nil {
             throw ValidationError("Unknown scenario \"\(scenario)\"; `azure-dps scenarios` lists them.")
@@ -59,19 +64,21 @@ struct Provision: ParsableCommand, UsageChecks {
             throw ExitStatus(result.outcome).exitCode
         }
         let speed = simulateSpeed ?? 1, seed = simulateSeed ?? 1
-        let simulator = SimulatorSetup(scenario: SimulatorScenario(rawValue: scenario ?? "assigned")!, seed: seed, speed: speed)
+        let scenario = SimulatorScenario(rawValue: scenario ?? "assigned")! // (checkUsage)
+        let simulator = SimulatorSetup(scenario: scenario, seed: seed, speed: speed)
         var settings = options.resolve(overrides: simulator.overrides, defaults: simulator.defaults)
         if speed != 1 { settings.configuration = settings.configuration.scaled(by: 1 / speed) }
         let progress = ProgressView(terminal: isatty(2) == 1, verbose: settings.verbose)
         if offline {
             simulator.stop()
-            // Only an explicit --record FILE records a what-if run (not the default name).
-            if options.record == nil { settings.recordPath = nil }
-            let result = ProvisionRun(settings: settings, progress: progress).runOffline(SimulatedModule(scenario: simulator.scenario, seed: seed))
+            // Only a recording asked for by name records a what-if run.
+            if settings.recordsByDefault { settings.recordPath = nil }
+            let module = SimulatedModule(scenario: scenario, seed: seed)
+            let result = ProvisionRun(settings: settings, progress: progress).runOffline(module)
             result.report(json: settings.json, progress: progress, simulated: true)
             throw ExitStatus(result.outcome).exitCode
         }
-        progress.say("Simulated NINA-W15 (\(simulator.scenario.rawValue): \(simulator.scenario.summary)) on \(simulator.pty.slavePath)")
+        progress.say("Simulated NINA-W15 (\(scenario.rawValue): \(scenario.summary)) on \(simulator.pty.slavePath)")
         simulator.start()
         let result = ProvisionRun(settings: settings, progress: progress).run()
         simulator.stop()

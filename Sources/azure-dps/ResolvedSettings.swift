@@ -11,6 +11,8 @@ struct ResolvedSettings: Sendable {
     var flowControl: Bool
     var configuration: ProvisioningConfiguration
     var recordPath: String?
+    /// The recording is the default name: none was given (`--record` or `record =`).
+    var recordsByDefault: Bool
     var recordSecrets: Bool
     var json: Bool
     var verbose: Bool
@@ -97,11 +99,12 @@ extension ProvisionOptions {
         if let poll = number(pollInterval, "poll-interval", Bounds.pollInterval) { c.pollInterval = .milliseconds(Int64(poll * 1000)) }
         if let timeout = number(timeout, "timeout", Bounds.timeout) { c.overallDeadline = .milliseconds(Int64(timeout * 1000)) }
 
-        let recordPath: String? = noRecord ? nil : string(record, "record") ?? Self.defaultRecording(report.registrationID)
+        let givenRecording = string(record, "record")
+        let recordPath: String? = noRecord ? nil : givenRecording ?? Self.defaultRecording(report.registrationID)
         return ResolvedSettings(
             port: port, baud: number(baud, "baud", Bounds.baud) ?? SerialPort.defaultBaudRate,
             flowControl: overrides.flowControl ?? flag(flowControl, "flow-control") ?? defaults.flowControl ?? true,
-            configuration: c, recordPath: recordPath,
+            configuration: c, recordPath: recordPath, recordsByDefault: recordPath != nil && givenRecording == nil,
             recordSecrets: recordSecrets || (flag(nil, "record-secrets") ?? false),
             json: json || (flag(nil, "json") ?? false), verbose: verbose || (flag(nil, "verbose") ?? false),
             preflight: report)

@@ -66,8 +66,9 @@ public struct DecodePipeline: Sendable {
     /// Names the writer in a pcapng's section header, and begins the progress line.
     public var application: String
 
-    public init(inputs: Inputs, captureOptions: CaptureInput.Options = .init(), output: String = "-", format: OutputFormat? = nil,
-                redact: Bool = true, colour: Colour = .auto, progress: Bool? = nil, application: String = "edm-decode") {
+    public init(inputs: Inputs, captureOptions: CaptureInput.Options = .init(), output: String = "-",
+                format: OutputFormat? = nil, redact: Bool = true, colour: Colour = .auto, progress: Bool? = nil,
+                application: String = "edm-decode") {
         self.inputs = inputs
         self.captureOptions = captureOptions
         self.output = output
@@ -84,7 +85,9 @@ public struct DecodePipeline: Sendable {
         let chosen = format ?? (sink.isTerminal ? .transcript : .json)
         let colour = self.colour == .always || self.colour == .auto && chosen == .transcript && sink.isTerminal
         var writer: DecodeOutputWriter
-        do { writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, application: application) } catch {
+        do {
+            writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, application: application)
+        } catch {
             throw .outputNotCreated(error.description)
         }
         // Decoded events go through `events` to the writer; for JSON it is the
@@ -119,9 +122,8 @@ public struct DecodePipeline: Sendable {
     private func startDecoding(into events: any DecodedBatchPipe, showsProgress: Bool) {
         DispatchQueue(label: "DecodePipeline.decoding").async { [self] in
             // (made here: only the decoding thread uses it)
-            let progress = showsProgress
-                ? DecodeProgress(label: application, terminal: isatty(2) == 1, total: inputBytes, immediately: self.progress == true)
-                : nil
+            let progress = showsProgress ? DecodeProgress(label: application, terminal: isatty(2) == 1, total: inputBytes,
+                                                          immediately: self.progress == true) : nil
             var stage = SessionDecodingStage(redact: redact, progress: progress, send: events.send)
             let decoded = Result { try decode(into: &stage) }
             progress?.end() // before any error message, which then starts on a clean line
