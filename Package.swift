@@ -59,23 +59,29 @@ var targets: [Target] = [
             .product(name: "Crypto", package: "swift-crypto"),
         ]
     ),
+    // What the three command-line tools share: exit statuses, `fail`, the version, option
+    // groups and validated option values.
+    .target(
+        name: "ToolSupport",
+        dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
     .executableTarget(
         name: "edm-decode",
         dependencies: [
-            "EDMKit", "EDMKitIO", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+            "EDMKit", "EDMKitIO", "ToolSupport", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]
     ),
     .executableTarget(
         name: "azure-dps",
         dependencies: [
-            "EDMKit", "EDMKitIO",
+            "EDMKit", "EDMKitIO", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]
     ),
     .executableTarget(
         name: "edm-replay",
-        dependencies: ["EDMKit", "EDMKitIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        dependencies: ["EDMKit", "EDMKitIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
     .testTarget(name: "EDMKitTests", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis", "EDMRender",
                                                        "EDMProvisioning", "EDMModel", "EDMReplay", "EDMKit"]),
@@ -86,11 +92,16 @@ var targets: [Target] = [
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+            // (built, so the pipeline's output can be compared with the tool's)
+            "edm-decode",
         ]
     ),
     .testTarget(
         name: "ToolTests",
-        dependencies: ["EDMKit", "EDMKitIO", "edm-decode", "azure-dps", "edm-replay"],
+        dependencies: [
+            "EDMKit", "EDMKitIO", "ToolSupport", "edm-decode", "azure-dps", "edm-replay",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
         exclude: ["Golden"]
     ),
 ]

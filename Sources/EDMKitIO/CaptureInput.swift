@@ -17,37 +17,73 @@ public final class CaptureInput {
     private var finished = false
 
     /// Why a capture cannot be read: the message names the file, the format and the place.
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public enum Reason: Sendable {
+            /// The file does not exist.
+            case missingFile
+            /// The file exists but cannot be read (permissions, a directory, an I/O error).
+            case unreadableFile
+            /// The content is no capture we know, or breaks its format (truncated, malformed).
+            case invalidContent
+            /// libpcap reads pcap and pcapng from a file only.
+            case packetCaptureOnStandardInput
+            /// A side was named for one stream (`oneStream`), but the file is a capture that
+            /// records both sides.
+            case sideOfTwoSidedCapture
+        }
+
+        public var reason: Reason
         public var message: String
-        /// 66 for a missing file, 65 for one that cannot be read as a capture.
-        public var exitCode: Int32
         public var description: String { message }
+
+        public init(_ reason: Reason, _ message: String) {
+            self.reason = reason
+            self.message = message
+        }
+
+        init(_ error: IOError) { self.init(error.isMissing ? .missingFile : .unreadableFile, error.description) }
     }
 
-    /// `format` nil: detected from the content. `oneStream`: the caller stated which side
-    /// wrote the file (`--from`), so only a raw stream or its hex dump can be meant: a hex
-    /// dump is detected, anything else is read as raw bytes.
-    public init(path: String, format: TraceFormat? = nil, oneStream: Bool = false, options: TraceImportOptions = TraceImportOptions(),
-                pcapOptions: PcapReader.Options = PcapReader.Options()) throws(Failure) {
+    /// How to read a capture: everything but its path.
+    public struct Options: Hashable, Sendable {
+        /// nil: detected from the content.
+        public var format: TraceFormat?
+        /// The caller stated which side wrote the file (`--from`), so only a raw stream or its
+        /// hex dump can be meant: a hex dump is detected, anything not recognised is read as
+        /// raw bytes, and a capture of both sides is refused.
+        public var oneStream: Bool
+        public var importOptions: TraceImportOptions
+        public var pcapOptions: PcapReader.Options
+
+        public init(format: TraceFormat? = nil, oneStream: Bool = false, importOptions: TraceImportOptions = TraceImportOptions(),
+                    pcapOptions: PcapReader.Options = PcapReader.Options()) {
+            self.format = format
+            self.oneStream = oneStream
+            self.importOptions = importOptions
+            self.pcapOptions = pcapOptions
+        }
+    }
+
+    public init(path: String, options: Options = Options()) throws(Failure) {
         self.path = path
         let reader: FileReader
-        do {
-            reader = try FileReader(path: path)
-        } catch {
-            throw Failure(message: error.description, exitCode: error.isMissing ? 66 : 65)
-        }
+        do { reader = try FileReader(path: path) } catch { throw Failure(error) }
         let prefix: [UInt8]
-        do { prefix = try reader.readPrefix(TraceFormat.detectionPrefixLength) } catch { throw Failure(message: error.description, exitCode: 65) }
-        let detected = format == nil ? TraceFormat.detect(prefix: prefix[...]) : nil
-        guard let chosen = format ?? (oneStream ? (detected == .hexDump ? .hexDump : .rawBinary) : detected) else {
-            throw Failure(message: "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message, exitCode: 65)
+        do { prefix = try reader.readPrefix(TraceFormat.detectionPrefixLength) } catch { throw Failure(.unreadableFile, error.description) }
+        let detected = options.format == nil ? TraceFormat.detect(prefix: prefix[...]) : nil
+        if options.oneStream, let detected, detected != .hexDump, detected != .rawBinary {
+            throw Failure(.sideOfTwoSidedCapture, "\(path): its format, \(detected.rawValue) (\(detected.displayName)), records both "
+                          + "sides; --from names the side of a raw or hex dump of one (--input-format raw reads it as raw bytes anyway)")
+        }
+        guard let chosen = options.format ?? (options.oneStream ? (detected == .hexDump ? .hexDump : .rawBinary) : detected) else {
+            throw Failure(.invalidContent, "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message)
         }
         self.format = chosen
         if chosen.isPacketCapture {
-            guard path != "-" else { throw Failure(message: "pcap and pcapng captures are read from a file, not standard input", exitCode: 64) }
-            do { pcap = try PcapReader(path: path, options: pcapOptions) } catch { throw Failure(message: error.description, exitCode: 65) }
+            guard path != "-" else { throw Failure(.packetCaptureOnStandardInput, "pcap and pcapng captures are read from a file, not standard input") }
+            do { pcap = try PcapReader(path: path, options: options.pcapOptions) } catch { throw Failure(.invalidContent, error.description) }
         } else {
-            importer = chosen.makeImporter(options)
+            importer = chosen.makeImporter(options.importOptions)
             pending = prefix
             self.reader = reader
         }
@@ -68,7 +104,7 @@ public final class CaptureInput {
     /// the line noted, so the note can follow the units of that line.
     public func nextBatch(bytes: Int = 1 << 16) throws(Failure) -> RecordBatch? {
         if let pcap {
-            do { return try pcap.nextBatch(bytes: bytes) } catch { throw Failure(message: error.description, exitCode: 65) }
+            do { return try pcap.nextBatch(bytes: bytes) } catch { throw Failure(.invalidContent, error.description) }
         }
         guard let records = try next() else { return nil }
         var batch = RecordBatch(records)
@@ -83,7 +119,7 @@ public final class CaptureInput {
                 guard let packet = try pcap.next() else { return nil }
                 return packet.records
             } catch {
-                throw Failure(message: error.description, exitCode: 65)
+                throw Failure(.invalidContent, error.description)
             }
         }
         guard !finished, var importer else { return nil }
@@ -102,9 +138,11 @@ public final class CaptureInput {
             }
             return try importer.consume(nextPiece())
         } catch let error as TraceImportError {
-            throw Failure(message: "\(path): \(error.description)", exitCode: 65)
+            throw Failure(.invalidContent, "\(path): \(error.description)")
+        } catch let error as Failure {
+            throw error // (reading failed; the message names the file already)
         } catch {
-            throw Failure(message: "\(path): \(error)", exitCode: 65)
+            throw Failure(.unreadableFile, "\(path): \(error)")
         }
     }
 
@@ -125,6 +163,6 @@ public final class CaptureInput {
     }
 
     private func readChunk() throws -> [UInt8]? {
-        do { return try reader?.read() } catch { throw Failure(message: error.description, exitCode: 65) }
+        do { return try reader?.read() } catch { throw Failure(.unreadableFile, error.description) }
     }
 }

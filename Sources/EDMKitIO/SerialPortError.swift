@@ -36,6 +36,9 @@ public struct SerialPortError: Error, Equatable, CustomStringConvertible, Sendab
     }
 
     public var description: String { message }
+
+    /// The message without its full stop, to go inside a sentence (`Serial port error: ...`).
+    public var clause: String { message.hasSuffix(".") ? String(message.dropLast()) : message }
 }
 
 extension SerialPortError {

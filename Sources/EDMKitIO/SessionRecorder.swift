@@ -1,21 +1,24 @@
 import EDMKit
 
-/// Records a live session as it happens: bytes in, one packet per decoded unit out.
+/// Records a live session as it happens: bytes in, one packet per decoded unit out, and each
+/// unit to `onUnit` for a live transcript.
 ///
 /// Each unit is written (and flushed, with a flushing writer) as soon as its last byte is
 /// seen, so a crash or an unplugged adapter loses at most an unfinished unit; `finish()`
 /// writes that one too. Secrets are replaced by same-length filler unless `keepSecrets`,
-/// and such packets are flagged and commented.
+/// and such packets are flagged and commented. `keepSecrets` is about the file only: what
+/// `onUnit` sees is always redacted, since a transcript goes to a terminal or a log.
 public final class SessionRecorder {
-    public let writer: any TraceCaptureWriter
+    /// nil: no recording, only the units for `onUnit`.
+    public let writer: (any TraceCaptureWriter)?
     public let origin: TraceOrigin
     public let keepSecrets: Bool
-    /// Each unit as recorded (after redaction), with the anomalies found so far.
+    /// Each unit (redacted), with the anomalies found so far.
     public var onUnit: (SessionUnit, [SessionAnomaly]) -> Void = { _, _ in }
     public private(set) var error: CaptureIOError?
     private var decoder = SessionDecoder()
 
-    public init(writer: any TraceCaptureWriter, origin: TraceOrigin, keepSecrets: Bool = false) {
+    public init(writer: (any TraceCaptureWriter)?, origin: TraceOrigin, keepSecrets: Bool = false) {
         self.writer = writer
         self.origin = origin
         self.keepSecrets = keepSecrets
@@ -26,22 +29,32 @@ public final class SessionRecorder {
         drain()
     }
 
+    /// Records a whole session at once (a simulated run's records).
+    public func record(_ records: [TraceRecord]) {
+        for r in records {
+            decoder.receive(r)
+            drain()
+        }
+    }
+
     /// Writes what is left and closes the file.
     public func finish() {
         decoder.finish()
         drain()
-        do { try writer.close() } catch { if self.error == nil { self.error = error } }
+        do { try writer?.close() } catch { if self.error == nil { self.error = error } }
     }
 
     private func drain() {
-        while var unit = decoder.next() {
-            let secret = !keepSecrets && unit.redactIfSecret()
-            onUnit(unit, decoder.anomalies)
-            guard error == nil else { continue }
+        while let unit = decoder.next() {
+            let starred = unit.redactedIfSecret
+            onUnit(starred ?? unit, decoder.anomalies)
+            guard let writer, error == nil else { continue }
+            let redacted = !keepSecrets ? starred : nil
+            let written = redacted ?? unit
             do {
-                try writer.write(time: unit.time, origin: origin, direction: unit.direction, dissector: unit.dissector,
-                                 bytes: unit.bytes, flags: secret ? .redacted : [],
-                                 comment: secret ? "secret replaced by \(unit.bytes.count) bytes of filler" : nil)
+                let comment = redacted.map { "secret replaced by \($0.bytes.count) bytes of filler" }
+                try writer.write(time: written.time, origin: origin, direction: written.direction, dissector: written.dissector,
+                                 bytes: written.bytes, flags: redacted != nil ? .redacted : [], comment: comment)
             } catch {
                 // Keep provisioning: a full disk must not strand the module; the error is reported at the end.
                 self.error = error

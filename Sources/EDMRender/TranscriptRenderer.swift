@@ -72,7 +72,7 @@ public struct TranscriptRenderer: Sendable {
         }
         out.append("")
         out.append("Outcome: \(summary.outcome.rawValue). \(summary.sentence)")
-        out.append("Duration: \(seconds(summary.duration)) s, \(summary.unitCount) units" +
+        out.append("Duration: \(seconds(summary.duration)) s, \(summary.unitCount) unit\(summary.unitCount == 1 ? "" : "s")" +
                    (summary.garbageCount > 0 ? ", \(summary.garbageCount) with bad bytes" : "") +
                    (summary.noiseCount > 0 ? ", \(summary.noiseCount) of noise" : "") +
                    (anomalies.isEmpty ? "" : ", \(anomalies.count) anomal\(anomalies.count == 1 ? "y" : "ies")"))

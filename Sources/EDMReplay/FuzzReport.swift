@@ -77,7 +77,7 @@ public struct FuzzReport: Hashable, Sendable {
     /// outcome and the faults that led there.
     public var text: String {
         var lines = [
-            "replay fuzz: \(mode.rawValue) mode, seeds \(seeds.lowerBound)..<\(seeds.upperBound) (\(runs.count) runs), faults \(spec)",
+            "replay fuzz: \(mode.rawValue) mode, seeds from \(seeds.lowerBound) (\(runs.count) run\(runs.count == 1 ? "" : "s")), faults \(spec)",
             "bound: \(seconds(bound)) s simulated (overall deadline plus cleanup), step limit \(stepLimit)",
             "outcomes: " + outcomeCounts.map { "\($0.outcome) \($0.count)" }.joined(separator: ", "),
             "verdicts: " + verdictCounts.map { "\($0.verdict.rawValue) \($0.count)" }.joined(separator: ", "),

@@ -1,9 +1,10 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
 @main
-struct AzureDPS: ParsableCommand {
+struct AzureDPS: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "azure-dps",
         abstract: "Provision a u-blox NINA-W13/W15 module with Azure IoT Hub DPS over its serial port.",
@@ -15,8 +16,9 @@ struct AzureDPS: ParsableCommand {
         and reboots the module back to command mode. Every session is recorded as pcapng \
         (secrets redacted) for edm-decode, Wireshark and edm-replay.
 
-        Try it without hardware:  azure-dps --simulate   (or --simulate wrong-passphrase; see \
-        `azure-dps scenarios`).
+        Try it without hardware:
+          azure-dps --simulate                    the built-in module, assigned
+          azure-dps --simulate wrong-passphrase   `azure-dps scenarios` lists them
 
         Exit status:
           0   assigned
@@ -28,8 +30,10 @@ struct AzureDPS: ParsableCommand {
           64  usage or configuration error
           65  bad input data (unreadable or invalid PEM)
           66  missing credential or passphrase file
-          130 interrupted (Ctrl-C; the module is still cleaned up; a second Ctrl-C quits at once)
+          130 interrupted (Ctrl-C; the module is still cleaned up; Ctrl-C again
+              quits at once)
         """,
+        version: ToolText.version,
         subcommands: [Provision.self, Batch.self, Scenarios.self, SimulatorCommand.self],
         defaultSubcommand: Provision.self
     )
@@ -48,10 +52,4 @@ struct Scenarios: ParsableCommand {
 
 extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
-}
-
-/// Says what went wrong on standard error and leaves with the exit status that means it.
-func fail(_ message: String, code: Int32) -> Never {
-    FileDescriptorText.write("azure-dps: \(message)\n", to: 2)
-    AzureDPS.exit(withError: ExitCode(code))
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 /// Several modules at once, one row each; shared settings from options or `--config`.
-struct Batch: ParsableCommand {
+struct Batch: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Provision several modules at once from a CSV file.",
         discussion: """
@@ -21,12 +22,21 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var options: ProvisionOptions
 
+    func checkUsage() throws {
+        try options.checkConflicts()
+        // Each row has its own; given once for all, they would be ignored.
+        for (given, option) in [(options.port, "--port"), (options.cert, "--cert"), (options.key, "--key"),
+                                (options.registrationId, "--registration-id")] where given != nil {
+            throw ValidationError("\(option) is a column of the CSV (each module has its own), not an option of batch.")
+        }
+    }
+
     func run() throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            fail("cannot read \(file)", code: FileManager.default.fileExists(atPath: file) ? 65 : 66)
+            fail("cannot read \(file)", .unreadable(file))
         }
         let rows = parse(text)
-        guard !rows.isEmpty else { fail("\(file) has no rows", code: 65) }
+        guard !rows.isEmpty else { fail("\(file) has no rows", .dataErr) }
         let progress = ProgressView(terminal: false, verbose: false)
         let results = ResultSlots(count: rows.count)
         let group = DispatchGroup()
@@ -48,10 +58,10 @@ struct Batch: ParsableCommand {
         progress.say("module".padding(28) + "outcome".padding(16) + "result")
         for (row, result) in zip(rows, results.all) {
             guard let result else { continue }
-            progress.say("\(result.registrationID) (\(row.port))".padding(28) + result.outcome.name.padding(16) + result.outcome.sentence)
+            progress.say("\(result.registrationID) (\(row.port))".padding(28) + result.outcome.name.padding(16) + ToolText.sentence(result.outcome.sentence))
         }
-        let failed = results.all.compactMap { $0 }.first { $0.outcome.exitCode != 0 }
-        throw ExitCode(failed?.outcome.exitCode ?? 0)
+        let failed = results.all.compactMap { $0 }.first { ExitStatus($0.outcome) != .ok }
+        throw (failed.map { ExitStatus($0.outcome) } ?? .ok).exitCode
     }
 
     struct Row {
@@ -67,12 +77,12 @@ struct Batch: ParsableCommand {
         guard let header = lines.first else { return [] }
         func column(_ name: String) -> Int? { header.firstIndex { $0.lowercased() == name } }
         guard let port = column("port"), let cert = column("cert"), let key = column("key") else {
-            fail("\(file) line 1: the header must name the columns port, cert and key (and optionally registration-id, ca)", code: 65)
+            fail("\(file) line 1: the header must name the columns port, cert and key (and optionally registration-id, ca)", .dataErr)
         }
         let id = column("registration-id"), ca = column("ca")
         return lines.dropFirst().enumerated().compactMap { n, fields in
             if fields.allSatisfy(\.isEmpty) { return nil }
-            guard fields.count == header.count else { fail("\(file) line \(n + 2): \(fields.count) fields, the header has \(header.count)", code: 65) }
+            guard fields.count == header.count else { fail("\(file) line \(n + 2): \(fields.count) fields, the header has \(header.count)", .dataErr) }
             return Row(port: fields[port], registrationID: id.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 },
                        cert: fields[cert], key: fields[key], ca: ca.map { fields[$0] })
         }
@@ -96,7 +106,7 @@ extension ProvisionRun {
     func runQuietly(label: String) -> Result {
         progress.say("\(label) starting")
         let result = run()
-        progress.say("\(label) \(result.outcome.name): \(result.outcome.sentence)")
+        progress.say("\(label) \(result.outcome.name): \(ToolText.sentence(result.outcome.sentence))")
         return result
     }
 }

@@ -1,3 +1,5 @@
+import ToolSupport
+
 /// A `--config` file: the flat subset of TOML that settings need.
 ///
 ///     # lab bench 3
@@ -7,14 +9,16 @@
 ///     poll-interval = 3
 ///
 /// Keys are the long option names (`id_scope` is accepted for `id-scope`); values are
-/// strings, integers, decimals or booleans. The command line wins over the file.
+/// strings, integers, decimals or booleans. Numbers take what their option takes (`Bounds`).
+/// The command line wins over the file.
 struct ConfigFile {
     private(set) var values: [(key: String, value: Value, line: Int)] = []
     let path: String
 
     enum Value: Equatable {
         case string(String)
-        case number(Double)
+        /// As written: read as its option reads it.
+        case number(String)
         case bool(Bool)
     }
 
@@ -40,8 +44,8 @@ struct ConfigFile {
                 value = .string(String(valueText.dropFirst().dropLast()))
             } else if valueText == "true" || valueText == "false" {
                 value = .bool(valueText == "true")
-            } else if let number = Double(valueText) {
-                value = .number(number)
+            } else if Double(valueText) != nil {
+                value = .number(valueText)
             } else {
                 throw ParseError(message: "\(path):\(n + 1): the value of \(key) must be a \"string\", a number, true or false")
             }
@@ -52,8 +56,8 @@ struct ConfigFile {
     /// Every setting a file may hold: the provision command's long options.
     static let knownKeys = [
         "port", "baud", "flow-control", "id-scope", "registration-id", "ca", "cert", "key", "ssid",
-        "authentication", "passphrase-file", "payload", "factory-reset", "dps-host", "dps-port", "api-version",
-        "keep-alive", "poll-interval", "timeout", "record", "record-secrets", "json", "verbose",
+        "authentication", "passphrase-file", "payload", "factory-reset", "dps-host", "api-version",
+        "poll-interval", "timeout", "record", "record-secrets", "json", "verbose",
     ]
 
     func string(_ key: String) throws(ParseError) -> String? {
@@ -62,9 +66,11 @@ struct ConfigFile {
         return s
     }
 
-    func number(_ key: String) throws(ParseError) -> Double? {
+    func number<Value>(_ key: String, _ bounds: Bounded<Value>) throws(ParseError) -> Value? {
         guard let entry = values.last(where: { $0.key == key }) else { return nil }
-        guard case .number(let n) = entry.value else { throw ParseError(message: "\(path):\(entry.line): \(key) must be a number") }
+        guard case .number(let text) = entry.value, let n = try? bounds.parse(text) else {
+            throw ParseError(message: "\(path):\(entry.line): \(key) takes \(bounds.values)")
+        }
         return n
     }
 

@@ -52,9 +52,5 @@ final class ProgressView: @unchecked Sendable {
         say("      " + transcript.line(for: unit, anomalies: anomalies))
     }
 
-    private func stamp(_ d: Duration) -> String {
-        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
-        let frac = String(ms % 1000)
-        return "\(ms / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
-    }
+    private func stamp(_ d: Duration) -> String { d.secondsText }
 }

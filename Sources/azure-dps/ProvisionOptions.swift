@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 /// Settings shared by `provision` and `batch`; each may also come from `--config FILE`.
@@ -8,7 +9,7 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "Serial port of the module (a tty or a /dev/serial/by-id/... link).")
     var port: String?
 
-    @Option(help: "Baud rate (default 115200).")
+    @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).", transform: Bounds.baud.parse)
     var baud: Int?
 
     @Flag(inversion: .prefixedNo, help: "Hardware flow control RTS/CTS (default on; turn off for boards without CTS).")
@@ -32,7 +33,8 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "Wi-Fi network name.")
     var ssid: String?
 
-    @Option(help: "Wi-Fi authentication: 1 open, 2 WPA/WPA2-PSK (default), 6 WPA2/WPA3, 7 WPA3.")
+    @Option(parsing: .unconditional, help: "Wi-Fi authentication: \(Bounds.authentication.limits) (default 2).",
+            transform: Bounds.authentication.parse)
     var authentication: Int?
 
     @Option(help: "File holding the Wi-Fi passphrase (or set AZURE_DPS_WIFI_PASSPHRASE). Never given on the command line.")
@@ -50,10 +52,12 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "DPS api-version (default 2019-03-31).")
     var apiVersion: String?
 
-    @Option(help: "Seconds between two polls of the operation status (default 3; DPS allows 5 per 10 s).")
+    @Option(parsing: .unconditional, help: "Seconds between two polls of the operation status, \(Bounds.pollInterval.limits) (default 3; DPS allows 5 per 10 s).",
+            transform: Bounds.pollInterval.parse)
     var pollInterval: Double?
 
-    @Option(help: "Seconds the whole run may take before it gives up (default 300).")
+    @Option(parsing: .unconditional, help: "Seconds the whole run may take before it gives up, \(Bounds.timeout.limits) (default 300).",
+            transform: Bounds.timeout.parse)
     var timeout: Double?
 
     @Option(help: "Read settings from this file (key = value lines; the command line wins). See README.")
@@ -73,122 +77,9 @@ struct ProvisionOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Show the live transcript of every unit on the wire.")
     var verbose = false
-}
 
-/// The options merged with the config file, checked, with the credentials read.
-struct ResolvedSettings: Sendable {
-    var port: String
-    var baud: Int
-    var flowControl: Bool
-    var configuration: ProvisioningConfiguration
-    var recordPath: String?
-    var recordSecrets: Bool
-    var json: Bool
-    var verbose: Bool
-    var preflight: PreflightReport
-}
-
-extension ProvisionOptions {
-    /// Merges command line, config file and defaults; runs the pre-flight checks.
-    /// Exits with 64/65/66 and one sentence when something is missing or wrong.
-    func resolve(overrides: Overrides = Overrides()) -> ResolvedSettings {
-        var file: ConfigFile?
-        if let config {
-            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
-                fail("cannot read the config file \(config)", code: FileManager.default.fileExists(atPath: config) ? 65 : 66)
-            }
-            do { file = try ConfigFile(path: config, text: text) } catch { fail(error.message, code: 64) }
-        }
-        func string(_ cli: String?, _ key: String) -> String? {
-            if let cli { return cli }
-            do { return try file?.string(key) } catch { fail(error.message, code: 64) }
-        }
-        func number(_ cli: Double?, _ key: String) -> Double? {
-            if let cli { return cli }
-            do { return try file?.number(key) } catch { fail(error.message, code: 64) }
-        }
-        func flag(_ cli: Bool?, _ key: String) -> Bool? {
-            if let cli { return cli }
-            do { return try file?.bool(key) } catch { fail(error.message, code: 64) }
-        }
-        func required(_ value: String?, _ option: String) -> String {
-            guard let value, !value.isEmpty else { fail("missing --\(option) (or `\(option) = ...` in --config)", code: 64) }
-            return value
-        }
-
-        let port = overrides.port ?? required(string(self.port, "port"), "port")
-        let idScope = overrides.idScope ?? required(string(self.idScope, "id-scope"), "id-scope")
-        let files = overrides.credentialFiles ?? CredentialFiles(
-            ca: required(string(ca, "ca"), "ca"), certificate: required(string(cert, "cert"), "cert"), key: required(string(key, "key"), "key"))
-        let ssid = overrides.ssid ?? required(string(self.ssid, "ssid"), "ssid")
-        let authentication = WiFiAuthentication(Int(number(authentication.map(Double.init), "authentication") ?? 2))
-
-        let report: PreflightReport
-        do {
-            report = try Preflight.check(files, registrationID: overrides.registrationID ?? string(registrationId, "registration-id"), now: Date())
-        } catch {
-            fail(error.message, code: error.exitCode)
-        }
-
-        var passphrase: [UInt8] = []
-        if let secret = overrides.passphrase {
-            passphrase = secret
-        } else if let path = string(passphraseFile, "passphrase-file") {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                fail("cannot read the passphrase file \(path)", code: FileManager.default.fileExists(atPath: path) ? 65 : 66)
-            }
-            passphrase = Array(data)
-            while let last = passphrase.last, last == 0x0A || last == 0x0D { passphrase.removeLast() }
-        } else if let env = ProcessInfo.processInfo.environment["AZURE_DPS_WIFI_PASSPHRASE"] {
-            passphrase = Array(env.utf8)
-        }
-        if authentication.needsPassphrase, !(8...64).contains(passphrase.count) {
-            fail(passphrase.isEmpty
-                 ? "no Wi-Fi passphrase: give --passphrase-file FILE or set AZURE_DPS_WIFI_PASSPHRASE (never on the command line)"
-                 : "the Wi-Fi passphrase has \(passphrase.count) characters; WPA needs 8 to 63 (or 64 hex digits)", code: 64)
-        }
-
-        var c = ProvisioningConfiguration(idScope: idScope, registrationID: report.registrationID,
-                                          credentials: report.credentials, ssid: ssid, passphrase: passphrase)
-        c.authentication = authentication
-        if let payload = string(payload, "payload") {
-            guard JSONValue(parsing: Array(payload.utf8)) != nil else { fail("--payload is not valid JSON: \(payload)", code: 64) }
-            c.payload = payload
-        }
-        c.factoryReset = flag(factoryReset, "factory-reset") ?? false
-        if let host = string(dpsHost, "dps-host") { c.dpsHost = host }
-        if let version = string(apiVersion, "api-version") { c.apiVersion = version }
-        if let poll = number(pollInterval, "poll-interval") {
-            guard poll >= 2 else { fail("--poll-interval must be at least 2 seconds (DPS allows 5 polls per 10 s)", code: 64) }
-            c.pollInterval = .milliseconds(Int64(poll * 1000))
-        }
-        if let timeout = number(timeout, "timeout") { c.overallDeadline = .milliseconds(Int64(timeout * 1000)) }
-
-        let recordPath: String? = noRecord ? nil : string(record, "record") ?? Self.defaultRecording(report.registrationID)
-        return ResolvedSettings(
-            port: port, baud: Int(number(baud.map(Double.init), "baud") ?? 115_200),
-            flowControl: overrides.flowControl ?? flag(flowControl, "flow-control") ?? true,
-            configuration: c, recordPath: recordPath,
-            recordSecrets: recordSecrets || (flag(nil, "record-secrets") ?? false),
-            json: json || (flag(nil, "json") ?? false), verbose: verbose || (flag(nil, "verbose") ?? false),
-            preflight: report)
-    }
-
-    static func defaultRecording(_ registrationID: String) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        f.timeZone = TimeZone(identifier: "UTC")
-        return "azure-dps-\(f.string(from: Date()))-\(registrationID).pcapng"
-    }
-
-    /// Values that replace options (the simulator's port and credentials, a batch row's).
-    struct Overrides {
-        var port: String?
-        var idScope: String?
-        var registrationID: String?
-        var credentialFiles: CredentialFiles?
-        var ssid: String?
-        var passphrase: [UInt8]?
-        var flowControl: Bool?
+    /// Options that contradict each other, for the commands' usage checks.
+    func checkConflicts() throws {
+        if let record, noRecord { throw ValidationError("--record \(record) and --no-record contradict each other: give one of them.") }
     }
 }

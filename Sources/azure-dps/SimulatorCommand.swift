@@ -1,30 +1,38 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 /// Serves the simulated module on a pty for other programs (your host firmware through
 /// socat, the old azure_dps.py, several azure-dps runs in a batch).
-struct SimulatorCommand: ParsableCommand {
+struct SimulatorCommand: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Serve the simulated NINA-W15 on a pty until Ctrl-C.",
-        discussion: "Example: azure-dps simulator --link /tmp/nina & azure-dps --port /tmp/nina ... (the simulator accepts any credentials; its DPS assigns any registration id)"
+        usage: "azure-dps simulator [<options>] [<scenario>] --link <link>",
+        discussion: """
+        The simulator accepts any credentials; its DPS assigns any registration id.
+
+          azure-dps simulator --link /tmp/nina &
+          azure-dps --port /tmp/nina ...
+        """
     )
 
-    @Argument(help: "The scenario (default assigned; `azure-dps scenarios` lists them).")
+    @Argument(help: "The scenario (`azure-dps scenarios` lists them).")
     var scenario: String = "assigned"
 
-    @Option(help: "Create this symlink to the pty.")
-    var link: String
+    @OptionGroup var link: PtyLinkOption
 
-    @Option(help: "Seed for the simulator's ids and noise.")
+    @Option(parsing: .unconditional, help: "Seed for the simulator's ids and noise (default 1).", transform: Bounds.seed.parse)
     var seed: UInt64 = 1
 
-    @Option(help: "Run the module this many times faster than the reference timing.")
+    @Option(parsing: .unconditional, help: "Run the module this many times faster than the reference timing, \(Bounds.speed.limits) (default 1).",
+            transform: Bounds.speed.parse)
     var speed: Double = 1
 
-    func validate() throws {
+    func checkUsage() throws {
+        try link.check()
         if SimulatorScenario(rawValue: scenario) == nil {
             throw ValidationError("Unknown scenario \"\(scenario)\"; `azure-dps scenarios` lists them.")
         }
@@ -32,10 +40,10 @@ struct SimulatorCommand: ParsableCommand {
 
     func run() throws {
         let pty: PtyPair
-        do { pty = try PtyPair(link: link) } catch { fail(error.message, code: 6) }
+        do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .serialError) }
         let server = ModuleServer(model: SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed), pty: pty, speed: speed)
-        let watch = SignalWatch { _ in server.stop() }
-        FileDescriptorText.write("azure-dps: simulated NINA-W15 (\(scenario)) on \(link) -> \(pty.slavePath)\n", to: 2)
+        let watch = SignalWatch(SIGINT) { _ in server.stop() }
+        say("simulated NINA-W15 (\(scenario)) on \(link.path) -> \(pty.slavePath)")
         _ = try? server.run()
         watch.cancel()
         pty.close()

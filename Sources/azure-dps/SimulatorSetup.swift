@@ -1,5 +1,6 @@
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
 /// `--simulate`: the simulated module served on a pty, with the test credentials written to
@@ -16,7 +17,7 @@ final class SimulatorSetup {
         do {
             pty = try PtyPair()
         } catch {
-            fail("cannot create a pty for the simulator: \(error.message)", code: 6)
+            fail("cannot create a pty for the simulator: \(error.message)", .serialError)
         }
         server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed), pty: pty, speed: speed)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())")
@@ -26,15 +27,18 @@ final class SimulatorSetup {
                 try Data((text + "\n").utf8).write(to: folder.appendingPathComponent(name))
             }
         } catch {
-            fail("cannot write the simulator's test credentials to \(folder.path): \(error)", code: 64)
+            fail("cannot write the simulator's test credentials to \(folder.path): \(error)", .usage)
         }
     }
 
-    /// The port, credentials and Wi-Fi settings of the simulated bench (options still win
-    /// where given, except the port).
-    var overrides: ProvisionOptions.Overrides {
+    /// The port: the simulator's pty, whatever else is configured.
+    var overrides: ProvisionOptions.Overrides { ProvisionOptions.Overrides(port: pty.slavePath) }
+
+    /// The credentials and Wi-Fi settings of the simulated bench, for what the options and
+    /// the config file leave out (the simulator accepts any).
+    var defaults: ProvisionOptions.Overrides {
         ProvisionOptions.Overrides(
-            port: pty.slavePath, idScope: "0ne00SIMUL8", registrationID: "sim-device",
+            idScope: "0ne00SIMUL8",
             credentialFiles: CredentialFiles(ca: folder.appendingPathComponent("ca.pem").path,
                                              certificate: folder.appendingPathComponent("cert.pem").path,
                                              key: folder.appendingPathComponent("key.pem").path),

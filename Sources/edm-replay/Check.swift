@@ -1,8 +1,9 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
-struct Check: ParsableCommand {
+struct Check: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Replay traces and compare the machine's behaviour with the recording.",
         discussion: """
@@ -17,6 +18,8 @@ struct Check: ParsableCommand {
 
         Exit status: 0 outcome as expected and no divergence, 1 divergence or unexpected \
         outcome, 64 usage error, 65 unreadable trace, 66 missing trace.
+
+        \(faultSyntax)
         """
     )
 
@@ -25,10 +28,10 @@ struct Check: ParsableCommand {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "strict or semantic (default: strict for pcap/pcapng, semantic otherwise).")
+    @Option(help: "How to replay (default: strict for pcap/pcapng, semantic otherwise).")
     var mode: ReplayCheck.Mode?
 
-    @Option(help: "The outcome to expect: assigned, refused, timed_out, module_error, network_error, cancelled (default: the recorded one).")
+    @Option(help: "The outcome to expect: \(outcomes.joined(separator: ", ")) (default: the recorded one).")
     var expect: String?
 
     @Option(help: "Output: text or json (one object per trace).")
@@ -43,27 +46,33 @@ struct Check: ParsableCommand {
     @Option(help: "Override the Wi-Fi SSID inferred from the trace.")
     var ssid: String?
 
-    @Option(help: "Seconds between polls (default 3, as azure-dps).")
+    @Option(parsing: .unconditional, help: "Seconds between polls, \(Bounds.pollInterval.limits) (default 3, as azure-dps).",
+            transform: Bounds.pollInterval.parse)
     var pollInterval: Double?
 
     @Flag(name: .shortAndLong, help: "Print the replayed session's transcript too.")
     var verbose = false
 
-    @Option(help: "Inject seeded faults on the module side (see `edm-replay fuzz --help`), e.g. drop=0.05,corrupt=0.02.")
+    @Option(help: "Inject seeded faults on the module side (see Faults above), e.g. drop=0.05,corrupt=0.02.")
     var mutate: String?
 
-    @Option(help: "Seed for --mutate.")
-    var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed for --mutate (default 1).", transform: Bounds.seed.parse)
+    var seed: UInt64?
 
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
     static let outcomes = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"]
 
-    func validate() throws {
+    func checkUsage() throws {
         if let expect, !Self.outcomes.contains(expect) {
             throw ValidationError("--expect takes one of: \(Self.outcomes.joined(separator: ", "))")
         }
         if traces.isEmpty { throw ValidationError("Name at least one trace.") }
+        if mutate == nil, let seed { throw ValidationError("--seed \(seed) goes with --mutate: without faults a replay has nothing to seed.") }
+        // (a run with faults prints its own report, which has no JSON or transcript form)
+        if mutate != nil, verbose || format == .json {
+            throw ValidationError("--mutate prints its own report: \(verbose ? "-v" : "--format json") does not apply to it.")
+        }
     }
 
     func run() throws {
@@ -79,10 +88,11 @@ struct Check: ParsableCommand {
             if let mutate {
                 let spec: MutationSpec
                 do { spec = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
+                let seed = self.seed ?? 1
                 let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
                 print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
-                for fault in run.faults { print("  fault at \(fault.time): \(fault.fault.rawValue) \(fault.detail)") }
-                print("  outcome: \(run.sentence) (exit \(run.exitCode)); \(run.verdict)" + (run.problem.map { ": \($0)" } ?? ""))
+                for fault in run.faults { print("  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)") }
+                print("  outcome (exit \(run.exitCode), \(run.verdict)\(run.problem.map { ": \($0)" } ?? "")): " + ToolText.sentence(run.sentence))
                 let expectedOK = expect.map { $0 == run.outcome } ?? true
                 allPassed = allPassed && run.problem == nil && expectedOK
                 continue
@@ -101,6 +111,6 @@ struct Check: ParsableCommand {
             print(format == .json ? renderer.json(trace: path) : renderer.text(trace: path))
             allPassed = allPassed && renderer.passed
         }
-        if !allPassed { throw ExitCode(1) }
+        if !allPassed { throw ExitStatus.failed.exitCode }
     }
 }

@@ -1,17 +1,20 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 
-struct Fuzz: ParsableCommand {
+struct Fuzz: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Replay traces many times with seeded faults on the module side.",
+        usage: "edm-replay fuzz [<options>] <traces> ...",
         discussion: """
-        Each run injects faults chosen by its seed (--mutate SPEC: drop, duplicate, corrupt, \
-        delay, split, garbage, reboot, dps-error; see README) and checks that the machine \
-        ends in a clean, defined failure or success: no hang, nothing past the deadlines. \
-        A seed that found a problem replays alone with `edm-replay check TRACE --mutate SPEC --seed N`.
+        Each run injects faults chosen by its seed and checks that the machine ends in a \
+        clean, defined failure or success: no hang, nothing past the deadlines. A seed that \
+        found a problem replays alone: edm-replay check TRACE --mutate SPEC --seed N.
 
         Exit status: 0 every run clean, 1 a problem was found, 64/65/66 as for check.
+
+        \(faultSyntax)
         """
     )
 
@@ -20,17 +23,23 @@ struct Fuzz: ParsableCommand {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "How many seeds per trace.")
+    @Option(parsing: .unconditional, help: "How many seeds per trace, \(Bounds.runs.limits) (default 100).", transform: Bounds.runs.parse)
     var runs: Int = 100
 
-    @Option(help: "First seed.")
+    @Option(parsing: .unconditional, help: "First seed (default 1).", transform: Bounds.seed.parse)
     var seed: UInt64 = 1
 
-    @Option(help: "Faults to inject (default: the `default` preset).")
+    @Option(help: "Faults to inject (see Faults above).")
     var mutate: String = "default"
 
-    @Option(help: "strict or semantic (default: strict for pcap/pcapng, semantic otherwise).")
+    @Option(help: "How to replay (default: strict for pcap/pcapng, semantic otherwise).")
     var mode: ReplayCheck.Mode?
+
+    func checkUsage() throws {
+        if seed > UInt64.max - UInt64(runs) {
+            throw ValidationError("--seed \(seed) with --runs \(runs) goes past the last seed, \(UInt64.max): give a lower --seed.")
+        }
+    }
 
     func run() throws {
         let spec: MutationSpec
@@ -44,10 +53,10 @@ struct Fuzz: ParsableCommand {
                 FileDescriptorText.write("\r\(path): seed \(seed)", to: 2)
             }
             FileDescriptorText.write("\r", to: 2)
-            print("\(path) (\(chosen.rawValue), \(runs) seeds from \(seed), faults \(spec)):")
+            print("\(path) (\(chosen.rawValue), \(ToolText.counted(runs, "seed")) from \(seed), faults \(spec)):")
             print(report.text)
             clean = clean && report.problems.isEmpty
         }
-        if !clean { throw ExitCode(1) }
+        if !clean { throw ExitStatus.failed.exitCode }
     }
 }

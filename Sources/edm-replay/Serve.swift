@@ -1,11 +1,13 @@
 import ArgumentParser
 import EDMKit
 import EDMKitIO
+import ToolSupport
 import Foundation
 
-struct Serve: ParsableCommand {
+struct Serve: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Serve a trace as a fake module on a pty.",
+        usage: "edm-replay serve [<options>] <trace> --link <link>",
         discussion: """
         Creates a pseudo-terminal that answers like the recorded module (semantic matching: \
         each request gets the recorded answer to the equivalent request), so azure-dps, the \
@@ -23,55 +25,36 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "Create this symlink to the pty (e.g. /tmp/fake-module).")
-    var link: String
+    @OptionGroup var link: PtyLinkOption
 
-    @Option(help: "Play the trace this many times faster than recorded (default 1).")
+    @Option(parsing: .unconditional, help: "Play the trace this many times faster than recorded, \(Bounds.speed.limits) (default 1).",
+            transform: Bounds.speed.parse)
     var speed: Double = 1
 
-    @Option(help: "Stop after this many seconds.")
+    @Option(parsing: .unconditional, help: "Stop after this many seconds, \(Bounds.duration.limits) (default: at Ctrl-C).",
+            transform: Bounds.duration.parse)
     var duration: Double?
 
-    func validate() throws {
-        guard speed > 0 else { throw ValidationError("--speed must be above 0") }
-    }
+    func checkUsage() throws { try link.check() }
 
     func run() throws {
         let (records, _) = traceOptions.load(trace)
         let pty: PtyPair
-        do { pty = try PtyPair(link: link) } catch { fail(error.message, code: 64) }
+        do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .usage) }
         let server = ModuleServer(model: TraceResponder(records: records), pty: pty, speed: speed)
-        FileDescriptorText.write("edm-replay: serving \(trace) on \(link) -> \(pty.slavePath) (Ctrl-C to stop)\n", to: 2)
-        let watch = SignalSource(SIGINT) { server.stop() }
-        let term = SignalSource(SIGTERM) { server.stop() }
+        say("serving \(trace) on \(link.path) -> \(pty.slavePath) (Ctrl-C to stop)")
+        let watch = SignalWatch(SIGINT) { _ in server.stop() }
+        let term = SignalWatch(SIGTERM) { _ in server.stop() }
         if let duration {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { server.stop() }
         }
         let model: TraceResponder
-        do { model = try server.run() } catch { fail(error.message, code: 6) }
+        do { model = try server.run() } catch { fail(error.message, .serialError) }
         watch.cancel()
         term.cancel()
         pty.close()
-        FileDescriptorText.write("edm-replay: played \(model.played) recorded exchanges; \(model.unplayed) never asked for\n", to: 2)
-        for d in model.divergences {
-            FileDescriptorText.write("edm-replay: at \(d.time) the host sent \(d.request): \(d.message)\n", to: 2)
-        }
-        for s in model.synthesized {
-            FileDescriptorText.write("edm-replay: answered \(s) neutrally (not in the trace)\n", to: 2)
-        }
+        say("played \(ToolText.counted(model.played, "recorded exchange")); \(model.unplayed) never asked for")
+        for d in model.divergences { say("at \(ToolText.seconds(d.time)) the host sent \(d.request): \(d.message)") }
+        for s in model.synthesized { say("answered \(s) neutrally (not in the trace)") }
     }
-}
-
-/// A signal delivered on a queue instead of interrupting the process.
-final class SignalSource {
-    private let source: DispatchSourceSignal
-
-    init(_ number: Int32, _ handler: @escaping @Sendable () -> Void) {
-        signal(number, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler(handler: handler)
-        source.resume()
-    }
-
-    func cancel() { source.cancel() }
 }

@@ -105,12 +105,12 @@ final class TemporaryDirectory {
     }
 }
 
-/// Runs pre-flight expecting `code`, and checks the exit status and that the sentence names
-/// the file (and the line, when given).
+/// Runs pre-flight expecting `code`, and checks that the sentence names the file (and the
+/// line, when given).
 @discardableResult
 func expectPreflightError(
     _ files: CredentialFiles, registrationID: String? = nil, now: Date = PKI.now,
-    _ code: PreflightError.Code, exit: Int32, file: String?, line: Int? = nil,
+    _ code: PreflightError.Code, file: String?, line: Int? = nil,
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> PreflightError? {
     let error = #expect(throws: PreflightError.self, sourceLocation: sourceLocation) {
@@ -118,7 +118,6 @@ func expectPreflightError(
     }
     guard let error else { return nil }
     #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
-    #expect(error.exitCode == exit, sourceLocation: sourceLocation)
     #expect(error.file == file, sourceLocation: sourceLocation)
     if let file { #expect(error.message.hasPrefix(file), "\(error.message)", sourceLocation: sourceLocation) }
     #expect(error.line == line, "\(error.message)", sourceLocation: sourceLocation)

@@ -102,7 +102,7 @@ import Testing
     @Test func helpExplainsFormatsAndExitCodes() throws {
         let r = try Tool.run("edm-decode", ["--help"])
         #expect(r.status == 0)
-        for word in ["transcript", "json", "mermaid", "--no-redact", "--progress", "65 unreadable", "66 missing"] {
+        for word in ["transcript", "json", "mermaid", "--no-redact", "--progress", "65  unreadable", "66  missing"] {
             #expect(r.stdout.contains(word), "help lacks \(word)")
         }
     }

@@ -1,10 +1,10 @@
 /// Why the credentials cannot go to the module, as one plain sentence naming the file (and the
-/// line, for PEM errors), with a stable code and the exit status azure-dps ends with.
+/// line, for PEM errors), with a stable code (from which azure-dps chooses its exit status).
 ///
 /// Pre-flight runs before any serial port is opened, so every one of these is found in a
 /// fraction of a second instead of after a minute of uploads and a refused TLS handshake.
 public struct PreflightError: Error, CustomStringConvertible, Sendable {
-    /// What went wrong; each has its own exit status (the README lists them).
+    /// What went wrong.
     public enum Code: String, Sendable, CaseIterable {
         /// A credential file does not exist.
         case missingFile
@@ -41,7 +41,7 @@ public struct PreflightError: Error, CustomStringConvertible, Sendable {
         case notYetValid
         /// The certificate's subject has no CN, so there is no registration id to check or use.
         case noCommonName
-        /// The certificate's CN is not the registration id given (docs/protocol.md, "DPS over the module's MQTT client").
+        /// The certificate's CN is not the registration id given (PROTOCOL.md section 4).
         case registrationIDMismatch
         /// The registration id given holds characters DPS refuses or the MQTT URL cannot carry.
         case badRegistrationID
@@ -51,16 +51,6 @@ public struct PreflightError: Error, CustomStringConvertible, Sendable {
         case caNotSelfSigned
         /// The CA file's certificate is self-signed but not a CA (basicConstraints CA false).
         case caNotAuthority
-
-        /// sysexits-style: 66 input file missing or unreadable, 65 bad input data, 64 usage or
-        /// configuration (the arguments, or a file name, are what must change).
-        public var exitCode: Int32 {
-            switch self {
-            case .missingFile, .unreadableFile: 66
-            case .badName, .registrationIDMismatch, .badRegistrationID: 64
-            default: 65
-            }
-        }
     }
 
     public var code: Code
@@ -82,6 +72,5 @@ public struct PreflightError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    public var exitCode: Int32 { code.exitCode }
     public var description: String { message }
 }

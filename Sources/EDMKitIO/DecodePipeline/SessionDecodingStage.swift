@@ -1,17 +1,16 @@
 import EDMKit
-import EDMKitIO
 
-/// Records in, batches out: session decoding and redaction.
+/// Records in, batches of units out: session decoding and redaction.
 ///
-/// It runs on its own thread, after `ReadStage` and before `UnitWriter` (and, for JSON,
-/// `JSONLineStage`), and hands batches on through `send`.
-struct UnitSource {
+/// It runs on its own thread, after `CaptureReadingStage` and before `DecodeOutputWriter` (and,
+/// for JSON, `JSONLineStage`), and hands batches on through `send`.
+struct SessionDecodingStage {
     let redact: Bool
     let progress: DecodeProgress?
     /// Hands a batch on; false once the writer has stopped.
-    let send: (EventBatch) -> Bool
+    let send: (DecodedBatch) -> Bool
     private var decoder = SessionDecoder()
-    private var batch = EventBatch(capacity: Self.batchSize)
+    private var batch = DecodedBatch(capacity: Self.batchSize)
     private var reported = 0
     private var originSent = false
 
@@ -21,7 +20,7 @@ struct UnitSource {
     /// The writer stopped (it failed): decoding stops too.
     struct WriterStopped: Error {}
 
-    init(redact: Bool, progress: DecodeProgress?, send: @escaping (EventBatch) -> Bool) {
+    init(redact: Bool, progress: DecodeProgress?, send: @escaping (DecodedBatch) -> Bool) {
         self.redact = redact
         self.progress = progress
         self.send = send
@@ -35,9 +34,9 @@ struct UnitSource {
         }
     }
 
-    /// A capture, read ahead on its own thread (`ReadStage`).
+    /// A capture, read ahead on its own thread (`CaptureReadingStage`).
     mutating func decode(_ input: CaptureInput) throws {
-        let reads = ReadStage.start(input)
+        let reads = CaptureReadingStage.start(input)
         defer { reads.cancel() } // (reading stops too if decoding does)
         while let read = reads.receive() {
             guard case .records(let records, let origin, let notes, let position) = read else {
@@ -108,7 +107,7 @@ struct UnitSource {
         guard !batch.isEmpty else { return }
         batch.close()
         let full = batch
-        batch = EventBatch(capacity: Self.batchSize)
+        batch = DecodedBatch(capacity: Self.batchSize)
         guard send(full) else { throw WriterStopped() }
     }
 }

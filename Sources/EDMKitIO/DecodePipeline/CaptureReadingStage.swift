@@ -1,13 +1,12 @@
 import Dispatch
 import EDMKit
-import EDMKitIO
 
 /// Reading a capture on a thread of its own, ahead of decoding.
 ///
-/// Reading (libpcap, the TLVs, copying the serial bytes into batches) is about a third of what
-/// the decoding thread did for a pcap, and that thread was the slowest of the pipeline: it
-/// now gets record batches ready-made. Batches and what came with them keep their order.
-enum ReadStage {
+/// Reading (libpcap, the TLVs, copying the serial bytes into batches) is about a third of the
+/// work of decoding a pcap, and decoding is the slowest stage: on a thread of its own, reading
+/// hands it record batches ready-made. Batches and what came with them keep their order.
+enum CaptureReadingStage {
     /// One batch of records and what the input knew when it was read.
     enum Read: Sendable {
         case records(RecordBatch, origin: TraceOrigin?, notes: [TraceImportDiagnostic], position: Int)
@@ -20,7 +19,7 @@ enum ReadStage {
     static func start(_ input: CaptureInput) -> BatchQueue<Read> {
         let reads = BatchQueue<Read>(capacity: 4)
         let owned = Owned(input)
-        DispatchQueue(label: "edm-decode.reading").async {
+        DispatchQueue(label: "DecodePipeline.reading").async {
             let input = owned.input
             do {
                 while let records = try input.nextBatch() {

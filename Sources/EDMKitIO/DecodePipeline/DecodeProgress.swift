@@ -1,5 +1,3 @@
-import EDMKitIO
-
 /// How far decoding has got, on standard error: `edm-decode: 312 of 1024 MB (30%), 61 MB/s`.
 ///
 /// On a terminal the line is rewritten in place and appears only once a run has taken a
@@ -7,6 +5,8 @@ import EDMKitIO
 /// a clean line. Asked for elsewhere (`--progress` into a log), it prints plain lines.
 /// It runs on the decoding thread, which knows how many input bytes it has read.
 final class DecodeProgress {
+    /// Begins the line: the tool's name.
+    let label: String
     /// Where it writes: a terminal gets the rewritten line.
     let terminal: Bool
     /// Bytes of all inputs together, when every input is a regular file.
@@ -20,7 +20,8 @@ final class DecodeProgress {
     private var calls = 0
 
     /// `immediately`: the user asked for it, so it shows from the first update.
-    init(terminal: Bool, total: Int?, immediately: Bool) {
+    init(label: String, terminal: Bool, total: Int?, immediately: Bool) {
+        self.label = label
         self.terminal = terminal
         self.total = total
         start = clock.now
@@ -60,7 +61,7 @@ final class DecodeProgress {
         let (seconds, attoseconds) = (now - start).components
         let elapsed = Double(seconds) + Double(attoseconds) / 1e18
         let unit = (total ?? done) >= 1_000_000 ? (name: "MB", bytes: 1_000_000) : (name: "kB", bytes: 1000)
-        var text = "edm-decode: \(Self.amount(done, unit.bytes))"
+        var text = "\(label): \(Self.amount(done, unit.bytes))"
         if let total, total > 0 { text += " of \(Self.amount(total, unit.bytes)) \(unit.name) (\(min(100, done * 100 / total))%)" } else { text += " \(unit.name)" }
         if elapsed > 0 { text += ", \(Self.amount(Int(Double(done) / elapsed), 1_000_000)) MB/s" }
         FileDescriptorText.write(terminal ? "\r\u{1B}[K" + text : text + "\n", to: 2)

@@ -50,11 +50,11 @@ final class BatchQueue<Batch: Sendable>: Sendable {
 
 /// What decoding sends its events through to the writer: a `BatchQueue`, or for JSON the
 /// `JSONLineStage`, which writes the units' lines on the way.
-protocol EventPipe: Sendable {
-    func send(_ batch: EventBatch) -> Bool
+protocol DecodedBatchPipe: Sendable {
+    func send(_ batch: DecodedBatch) -> Bool
     func close()
-    func receive() -> EventBatch?
+    func receive() -> DecodedBatch?
     func cancel()
 }
 
-extension BatchQueue: EventPipe where Batch == EventBatch {}
+extension BatchQueue: DecodedBatchPipe where Batch == DecodedBatch {}

@@ -1,10 +1,9 @@
 import EDMKit
-import EDMKitIO
 
 /// Events in, output out: rendering and writing, in the order the events come.
-struct UnitWriter {
+struct DecodeOutputWriter {
     let sink: OutputSink
-    let format: EDMDecode.OutputFormat
+    let format: DecodePipeline.OutputFormat
     private var transcript: TranscriptRenderer
     /// Transcript lines, and JSON's summary lines, collect here and go out in blocks of about
     /// `OutputSink.blockSize`.
@@ -21,18 +20,20 @@ struct UnitWriter {
     private var anomalies: [SessionAnomaly] = []
     private var started = false
 
-    init(sink: OutputSink, format: EDMDecode.OutputFormat, color: Bool) throws(CaptureIOError) {
+    /// `application`: named in a pcapng's section header.
+    init(sink: OutputSink, format: DecodePipeline.OutputFormat, colour: Bool, application: String) throws(CaptureIOError) {
         self.sink = sink
         self.format = format
-        transcript = TranscriptRenderer(color: color)
+        transcript = TranscriptRenderer(color: colour)
         switch format {
         case .pcap: capture = try PcapWriter(path: sink.path)
-        case .pcapng: capture = try PcapngWriter(path: sink.path, application: "edm-decode")
+        case .pcapng: capture = try PcapngWriter(path: sink.path, application: application)
         default: break
         }
     }
 
-    mutating func write(_ event: consuming DecodeEvent) throws {
+    /// Everything but units, which go through `write(_:of:redacted:)`.
+    mutating func write(_ event: consuming DecodedEvent) throws {
         switch consume event {
         case .input(let path, let first):
             if format == .transcript { try writeText((first ? "" : "\n") + "== \(path)") }
@@ -59,7 +60,7 @@ struct UnitWriter {
     }
 
     /// The batch's `units[range]` (in JSON, their lines are written already: `JSONLineStage`).
-    mutating func write(_ range: Range<Int>, of batch: borrowing EventBatch, redacted: Bool) throws {
+    mutating func write(_ range: Range<Int>, of batch: borrowing DecodedBatch, redacted: Bool) throws {
         guard format == .json else {
             let units = batch.units.span
             for i in range { try write(units[i], redacted: redacted) }
@@ -118,7 +119,7 @@ struct UnitWriter {
     }
 
     /// What the importer noticed: in the transcript after the units of the line it concerns
-    /// (`UnitSource`), in the JSON summary.
+    /// (`SessionDecodingStage`), in the JSON summary.
     private mutating func note(_ diagnostics: [TraceImportDiagnostic]) throws {
         notes += diagnostics
         guard format == .transcript else { return }

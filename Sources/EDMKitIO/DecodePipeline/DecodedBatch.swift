@@ -1,15 +1,14 @@
 import EDMKit
-import EDMKitIO
 
 /// What the decoding side hands the writing side: units in one array and, in order, the
 /// events that place them among the rest. A unit is moved once, into `units`, and the stages
-/// after read it from there (an event per unit, moved and copied from step to step, cost a
-/// retain and a release of everything a unit holds each time).
-struct EventBatch: Sendable {
+/// after read it from there (an event per unit, moved and copied from step to step, would
+/// cost a retain and a release of everything a unit holds each time).
+struct DecodedBatch: Sendable {
     /// The decoder appends here directly; the new units join the events at the next
     /// `append`, `markRedacted` or `close` (as one run, rather than an event each).
     var units: [SessionUnit] = []
-    private(set) var events: [DecodeEvent] = []
+    private(set) var events: [DecodedEvent] = []
     /// JSON: the units' lines, written by `JSONLineStage`; unit `i`'s ends at `lineEnds[i]`.
     var lines = OutputBuffer(capacity: 16)
     var lineEnds: [Int] = []
@@ -26,10 +25,10 @@ struct EventBatch: Sendable {
 
     var isEmpty: Bool { units.isEmpty && events.isEmpty }
 
-    mutating func append(_ event: DecodeEvent) { append(event, beforeUnit: units.count) }
+    mutating func append(_ event: DecodedEvent) { append(event, beforeUnit: units.count) }
 
     /// An event that goes before `units[i...]` (appended since, in no event yet).
-    mutating func append(_ event: DecodeEvent, beforeUnit i: Int) {
+    mutating func append(_ event: DecodedEvent, beforeUnit i: Int) {
         closeRun(at: i)
         events.append(event)
     }
@@ -54,20 +53,4 @@ struct EventBatch: Sendable {
     func lineBytes(of range: Range<Int>) -> Range<Int> {
         (range.lowerBound == 0 ? 0 : lineEnds[range.lowerBound - 1])..<lineEnds[range.upperBound - 1]
     }
-}
-
-enum DecodeEvent: Sendable {
-    /// Several inputs: the next one starts (each is its own session).
-    case input(path: String, first: Bool)
-    case origin(TraceOrigin)
-    /// What the importer noticed and carried on from.
-    case notes([TraceImportDiagnostic])
-    /// Anomalies found since the last ones; they concern units sent or about to be.
-    case anomalies([SessionAnomaly])
-    /// The batch's `units[range]`, in order; `redacted`: their secrets were starred.
-    case units(Range<Int>, redacted: Bool)
-    /// The session is over: its summary goes out.
-    case sessionEnd
-    /// Reading failed here: what came before is written, then this is the error.
-    case failure(any Error)
 }
