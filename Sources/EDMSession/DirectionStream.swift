@@ -80,7 +80,9 @@ package struct DirectionStream: Sendable {
         var i = s
         while i < e, isLineBreak(buffer[i]) { i += 1 }
         if i == e { return atEnd ? .line(bytes: take(e - s), content: [], terminated: true) : nil }
-        if direction != .host, buffer[i] == UInt8(ascii: ">") {
+        // The prompt belongs to command mode: in EDM the module would frame it, so a raw `>`
+        // there is line noise, and must not take the stream out of EDM.
+        if direction != .host, mode != .edm, buffer[i] == UInt8(ascii: ">") {
             return .prompt(take(i + 1 - s))
         }
         let contentStart = i

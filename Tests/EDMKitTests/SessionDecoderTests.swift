@@ -134,4 +134,21 @@ import Testing
         #expect(anomalies == [SessionAnomaly(.unanswered, unit: 0, message: "no final result to  before the next command")])
         #expect(units[2].reply == SessionUnit.Reply(request: 1, latency: .seconds(1)))
     }
+
+    /// Noise in EDM that holds a `>` after a line break is garbage, not a prompt: the stream
+    /// stays in EDM and the frames after it are still frames, however the bytes are split.
+    @Test func aRawPromptByteInEDMIsNoise() {
+        let ok = EDMEncoder.atConfirmation("\r\nOK\r\n")
+        let input = ok + [0x0D, 0x0A, UInt8(ascii: ">"), 0x20] + ok + ok
+        for cut in 0...input.count {
+            var decoder = SessionDecoder()
+            decoder.receive(time: .zero, direction: .module, bytes: input[..<cut])
+            decoder.receive(time: .zero, direction: .module, bytes: input[cut...])
+            decoder.finish()
+            var kinds: [String] = []
+            while let unit = decoder.next() { kinds.append(unit.layer + "/" + unit.type) }
+            #expect(kinds.filter { $0 == "edm/at_confirmation" }.count == 3, "cut at \(cut): \(kinds)")
+            #expect(!kinds.contains("at/prompt"), "cut at \(cut): \(kinds)")
+        }
+    }
 }
