@@ -40,5 +40,4 @@ public enum EDMEncoder {
     public static func connectEvent(_ event: EDMConnectEvent) -> [UInt8] { frame(.connectEvent, body: event.body) }
     public static func disconnectEvent(channel: UInt8) -> [UInt8] { frame(.disconnectEvent, body: [channel]) }
     public static func startEvent() -> [UInt8] { frame(.startEvent, body: []) }
-    public static func iPhoneEvent(body: [UInt8]) -> [UInt8] { frame(.iPhoneEvent, body: body) }
 }

@@ -64,15 +64,6 @@ public struct EDMPayloadID: RawRepresentable, Hashable, Sendable, CustomStringCo
         }
     }
 
-    /// Which side sends frames of this id; nil for unknown ids.
-    public var sender: Direction? {
-        switch type {
-        case 1, 2, 5: .module
-        case 3, 4, 6: .host
-        default: nil
-        }
-    }
-
     /// Whether the body starts with a channel byte.
     public var hasChannel: Bool {
         self == .connectEvent || self == .disconnectEvent || self == .dataEvent || self == .dataCommand
@@ -86,15 +77,7 @@ public struct EDMPayloadID: RawRepresentable, Hashable, Sendable, CustomStringCo
     public var description: String { "0x" + hex4(rawValue) }
 }
 
-/// Which side of the serial link wrote a byte.
-public enum Direction: String, Sendable, Hashable, CaseIterable {
-    case host, module
-
-    public var other: Direction { self == .host ? .module : .host }
-    /// `->` for bytes the host sent, `<-` for bytes the module sent.
-    public var arrow: String { self == .host ? "->" : "<-" }
-}
-
+/// Four upper-case hex digits: `0044`.
 @inline(__always)
 package func hex4(_ value: UInt16) -> String {
     let digits = String(value, radix: 16, uppercase: true)
