@@ -14,7 +14,11 @@ import EDMProvisioning
 extension SimulatedDPS {
     package func assignedBody(_ operation: Operation, now: Duration) -> String {
         let id = Self.quoted(operation.registrationID)
-        return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigned","registrationState":{"x509":{"enrollmentGroupId":\#(Self.quoted(configuration.enrollmentGroupID))},"registrationId":\#(id),"createdDateTimeUtc":"\#(timestamp(operation.created))","assignedHub":\#(Self.quoted(configuration.assignedHub)),"deviceId":\#(id),"status":"assigned","substatus":"initialAssignment","lastUpdatedDateTimeUtc":"\#(timestamp(now))","etag":"\#(operation.etag)"}}"#
+        let attestation = !operation.signedInWithSAS
+            ? #""x509":{"enrollmentGroupId":\#(Self.quoted(configuration.enrollmentGroupID))}"#
+            : configuration.symmetricKeyEnrollment.groupID.map { #""symmetricKey":{"enrollmentGroupId":\#(Self.quoted($0))}"# }
+            ?? #""symmetricKey":{}"#
+        return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigned","registrationState":{\#(attestation),"registrationId":\#(id),"createdDateTimeUtc":"\#(timestamp(operation.created))","assignedHub":\#(Self.quoted(configuration.assignedHub)),"deviceId":\#(id),"status":"assigned","substatus":"initialAssignment","lastUpdatedDateTimeUtc":"\#(timestamp(now))","etag":"\#(operation.etag)"}}"#
     }
 
     package func failedBody(_ operation: Operation, now: Duration) -> String {

@@ -28,18 +28,39 @@ public struct SimulatedDPS: Sendable {
         /// At most this many polls per device in any `pollWindow` (DPS: 5 per 10 s).
         public var pollQuota: Int
         public var pollWindow: Duration
-        /// Unix time of session time zero, for the bodies' timestamps (2024-07-01T00:00:00Z).
+        /// Unix time of session time zero, for the bodies' timestamps (2024-07-01T00:00:00Z) and
+        /// the expiry of SAS tokens.
         public var epochSeconds: Int64
+        /// The symmetric-key enrollment a SAS sign-in is checked against.
+        public var symmetricKeyEnrollment: SymmetricKeyEnrollment
+
+        /// An enrollment's key (raw bytes): an individual enrollment's, or a group's, from
+        /// which each device's key is derived.
+        public struct SymmetricKeyEnrollment: Hashable, Sendable {
+            public var key: [UInt8]
+            /// Non-nil for an enrollment group.
+            public var groupID: String?
+            public init(key: [UInt8], groupID: String? = nil) {
+                self.key = key
+                self.groupID = groupID
+            }
+
+            /// The simulator's test enrollment: a group (its devices' keys derived from this one).
+            public static let simulator = SymmetricKeyEnrollment(key: Array("EDM toolkit simulator group key (test only)".utf8),
+                                                                 groupID: "sim-sas-group")
+        }
 
         public init(assignedHub: String = "sim-hub.azure-devices.net", pollsUntilDone: Int = 2,
                     enrollmentGroupID: String = "sim-group", pollQuota: Int = 5,
-                    pollWindow: Duration = .seconds(10), epochSeconds: Int64 = 1_719_792_000) {
+                    pollWindow: Duration = .seconds(10), epochSeconds: Int64 = 1_719_792_000,
+                    symmetricKeyEnrollment: SymmetricKeyEnrollment = .simulator) {
             self.assignedHub = assignedHub
             self.pollsUntilDone = pollsUntilDone
             self.enrollmentGroupID = enrollmentGroupID
             self.pollQuota = pollQuota
             self.pollWindow = pollWindow
             self.epochSeconds = epochSeconds
+            self.symmetricKeyEnrollment = symmetricKeyEnrollment
         }
     }
 
@@ -62,6 +83,7 @@ public struct SimulatedDPS: Sendable {
         package var created: Duration
         package var etag: String
         package var polls = 0
+        package var signedInWithSAS = false
     }
 
     package static let registerTopic = "$dps/registrations/PUT/iotdps-register/"
@@ -81,11 +103,25 @@ public struct SimulatedDPS: Sendable {
         self.random = random
     }
 
+    /// How a peer signed in: with its certificate, or with a SAS token as its password (and
+    /// the id scope its user name gave).
+    package enum SignIn: Sendable {
+        case certificate
+        case sasToken(String, idScope: String)
+    }
+
     /// The answer to one message published by `clientID` (the MQTT client id, which DPS takes
     /// as the registration id) on `topic`; nil when DPS does not answer.
-    package mutating func publish(topic: String, payload: ArraySlice<UInt8>, clientID: String, now: Duration) -> Answer? {
+    package mutating func publish(topic: String, payload: ArraySlice<UInt8>, clientID: String, signIn: SignIn = .certificate,
+                                  now: Duration) -> Answer? {
+        if case .sasToken(let token, let idScope) = signIn, let refusal = sasRefusal(token, idScope: idScope, clientID, now) {
+            // As the service does, as far as is known: the CONNECT is accepted, the request refused.
+            return Answer(request: topic.hasPrefix(Self.registerTopic) ? .register : .poll,
+                          body: errorBody(401000, refusal, now: now))
+        }
         if topic.hasPrefix(Self.registerTopic) {
-            return register(clientID: clientID, now: now).map { Answer(request: .register, body: $0) }
+            let sas = if case .sasToken = signIn { true } else { false }
+            return register(clientID: clientID, sas: sas, now: now).map { Answer(request: .register, body: $0) }
         }
         if topic.hasPrefix(Self.pollTopic) {
             return poll(topic: topic, clientID: clientID, now: now).map { Answer(request: .poll, body: $0) }
@@ -93,7 +129,7 @@ public struct SimulatedDPS: Sendable {
         return nil
     }
 
-    private mutating func register(clientID: String, now: Duration) -> String? {
+    private mutating func register(clientID: String, sas: Bool, now: Duration) -> String? {
         registrations += 1
         switch scenario {
         case .dpsSilent:
@@ -105,7 +141,7 @@ public struct SimulatedDPS: Sendable {
         default:
             // The service's ids look like `5.<16 hex>.<uuid>`; hosts must treat them as opaque.
             let operation = Operation(id: "5." + random.hex(16) + "." + random.uuid(), registrationID: clientID,
-                                      created: now, etag: Self.base64(Array("\"\(random.uuid())\"".utf8)))
+                                      created: now, etag: Self.base64(Array("\"\(random.uuid())\"".utf8)), signedInWithSAS: sas)
             operations.append(operation)
             return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigning"}"#
         }
@@ -144,6 +180,21 @@ public struct SimulatedDPS: Sendable {
         case .disabled: return disabledBody(operation)
         default: return assignedBody(operation, now: now)
         }
+    }
+
+    /// Why DPS refuses a SAS token (the message of its 401000), or nil for a good one: the
+    /// resource names this device, the expiry is ahead of DPS's clock, and the signature is
+    /// the device's key's (the enrollment's own, or derived from the group's).
+    private func sasRefusal(_ text: String, idScope: String, _ clientID: String, _ now: Duration) -> String? {
+        guard let token = SASToken(parsing: text) else { return "Unauthorized: not a SharedAccessSignature." }
+        let resource = SASToken.urlDecoded(token.resource)
+        guard resource?.lowercased() == "\(idScope)/registrations/\(clientID)".lowercased() else {
+            return "Unauthorized: the token's sr names \(resource ?? token.resource), not this registration."
+        }
+        guard token.expiry > configuration.epochSeconds + now.components.seconds else { return "Unauthorized: the token has expired." }
+        let enrollment = configuration.symmetricKeyEnrollment
+        let deviceKey = enrollment.groupID == nil ? enrollment.key : SASToken.deviceKey(groupKey: enrollment.key, registrationID: clientID)
+        return token.isSigned(with: deviceKey) ? nil : "Unauthorized"
     }
 
     /// The value of `key` in the query part of a topic (`…/?$rid=1&operationId=…`).

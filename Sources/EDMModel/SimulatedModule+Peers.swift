@@ -22,12 +22,20 @@ extension SimulatedModule {
         package var connectedAt: Duration?
     }
 
+    /// The longest value `AT+UDUV` takes (assumed: not documented by u-blox).
+    package static let maxURLVariableLength = 256
+
     /// Every host resolves here: the address DPS had in the reference session.
     package static let remoteAddress: [UInt8] = [20, 43, 44, 164]
 
     package mutating func urlVariable(_ line: ATCommandLine, _ request: Request) {
         guard let index = line.integer(0), (0...9).contains(index), let value = line.rest(from: 1)?.text else {
             return refuse(request, "bad URL variable \(line.rendered)")
+        }
+        // The module's limit on a variable is not documented; this one is an assumption, so that a
+        // host meets a refusal when its token or topic is implausibly long.
+        guard value.utf8.count <= Self.maxURLVariableLength else {
+            return refuse(request, "URL variable \(index) is \(value.utf8.count) bytes; the module takes \(Self.maxURLVariableLength)")
         }
         urlVariables[index] = value
         acknowledge(request)
@@ -115,7 +123,7 @@ extension SimulatedModule {
             return note(now, "data on channel \(channel) with no connected peer: lost")
         }
         guard let topic = peer.url.publishTopic else { return note(now, "peer \(peer.handle) has no publish topic: data lost") }
-        guard let answer = dps.publish(topic: topic, payload: data, clientID: peer.url.clientID ?? "", now: now) else {
+        guard let answer = dps.publish(topic: topic, payload: data, clientID: peer.url.clientID ?? "", signIn: peer.url.signIn, now: now) else {
             return note(now, "published \(data.count) byte(s) to \(topic): no answer")
         }
         let time = after(now, answer.request == .register ? timing.dpsRegister : timing.dpsPoll)
@@ -145,6 +153,14 @@ extension SimulatedModule {
 }
 
 extension PeerURL {
+    /// A SAS token in `passwd=` (after its URL variable is substituted), else the certificate.
+    package var signIn: SimulatedDPS.SignIn {
+        guard let password = query("passwd"), password.hasPrefix(SASToken.prefix) else { return .certificate }
+        // `user={idScope}/registrations/{registrationId}/api-version=…`
+        let idScope = (query("user") ?? "").split(separator: "/").first.map(String.init) ?? ""
+        return .sasToken(password, idScope: idScope)
+    }
+
     package var clientID: String? { query("client") }
     package var publishTopic: String? { query("pt") }
     package var subscribeTopic: String? { query("st") }

@@ -17,8 +17,11 @@ public struct ProvisioningConfiguration: Sendable {
     public var idScope: String
     public var registrationID: String
     public var apiVersion = "2019-03-31"
-    /// Root CA, client certificate and private key, in upload order.
+    /// Root CA, client certificate and private key, in upload order (the root CA alone for a
+    /// symmetric-key enrollment).
     public var credentials: [Credential]
+    /// How the device proves who it is to DPS.
+    public var attestation = Attestation.x509
     public var ssid: String
     /// `AT+UWSC` tag 5; the passphrase goes out only with an authentication that needs one.
     public var authentication = WiFiAuthentication.wpaPSK
@@ -82,6 +85,17 @@ public struct ProvisioningConfiguration: Sendable {
             self.size = size
             self.bytes = bytes
         }
+    }
+
+    /// How the device signs in to DPS.
+    public enum Attestation: Hashable, Sendable {
+        /// The client certificate and key in the TLS handshake (`cert=`, `privKey=`).
+        case x509
+        /// A SAS token as the MQTT password. The token holds `&`, `=`, `%` and a space, which the
+        /// module's URL would split on, so it goes into URL variable `variable` (`AT+UDUV`) and
+        /// the URL names it as `<passwordKey>=%%<variable>`. Neither has been seen on hardware:
+        /// both are settings so that a module that proves different needs no new code.
+        case symmetricKey(token: String, variable: Int = 1, passwordKey: String = "passwd")
     }
 
     /// How long each step may take from its start.

@@ -170,12 +170,22 @@ extension ProvisioningMachine {
         url += "&user=\(c.idScope)/registrations/\(c.registrationID)/api-version=\(c.apiVersion)&pt=\(publishTopic)"
         if subscribe { url += "&st=$dps/registrations/res/#" }
         url += "&encr=3&keepAlive=\(c.keepAlive)"
-        url += "&ca=\(name(.rootCA))&cert=\(name(.clientCertificate))&privKey=\(name(.clientPrivateKey))"
+        switch c.attestation {
+        case .x509:
+            url += "&ca=\(name(.rootCA))&cert=\(name(.clientCertificate))&privKey=\(name(.clientPrivateKey))"
+        case .symmetricKey(_, let variable, let passwordKey):
+            url += "&ca=\(name(.rootCA))&\(passwordKey)=%%\(variable)"
+        }
         return url
     }
 
-    /// The OK of `AT+UDUV` (the poll topic is set: connect) or of `AT+UDCP` (the peer's handle).
+    /// The OK of `AT+UDUV` (the SAS token or the poll topic is set: connect) or of `AT+UDCP`
+    /// (the peer's handle).
     package mutating func peerReply(_ now: Duration) {
+        if case .connectingRegister(.settingPassword) = state {
+            state = .connectingRegister(.connecting)
+            return command("AT+UDCP=" + mqttURL(publishTopic: registerTopic(), subscribe: true), now)
+        }
         if case .connectingPoll(.settingTopic) = state {
             state = .connectingPoll(.connecting)
             return command("AT+UDCP=" + mqttURL(publishTopic: "%%0", subscribe: false), now)
@@ -183,7 +193,7 @@ extension ProvisioningMachine {
         guard let handle = responses.last(where: { $0.name == "+UDCP" })?.integer(0) else {
             return fail(.moduleError(failingStep, "AT+UDCP answered OK without a peer handle"), now)
         }
-        let registering = state == .connectingRegister
+        let registering = state == .connectingRegister(.connecting)
         if registering { peers.register = Peer(handle: handle) } else { peers.poll = Peer(handle: handle) }
         // Close it at the end even if it never connects.
         let connected = peers.open.contains(handle)
@@ -196,7 +206,7 @@ extension ProvisioningMachine {
     package mutating func peerConnected(_ handle: Int, channel: UInt8?, _ now: Duration) {
         if peers.register?.handle == handle {
             if let channel { peers.register?.channel = channel }
-            if state == .connectingRegister, peers.register?.channel != nil { advance(.done, now) }
+            if state == .connectingRegister(.connecting), peers.register?.channel != nil { advance(.done, now) }
         } else if peers.poll?.handle == handle {
             if let channel { peers.poll?.channel = channel }
             if case .connectingPoll = state, peers.poll?.channel != nil { advance(.done, now) }

@@ -29,7 +29,12 @@ extension ProvisioningMachine {
         case .wifi(let answered, let linkUp):
             nextWiFiCommand(answered: answered, linkUp: linkUp, now)
         case .connectingRegister:
-            command("AT+UDCP=" + mqttURL(publishTopic: registerTopic(), subscribe: true), now)
+            if case .symmetricKey(let token, let variable, _) = configuration.attestation {
+                state = .connectingRegister(.settingPassword)
+                command("AT+UDUV=\(variable),\(token)", now)
+            } else {
+                command("AT+UDCP=" + mqttURL(publishTopic: registerTopic(), subscribe: true), now)
+            }
         case .registering(let attempt), .polling(let attempt):
             if let backoff = attempt.backoff {
                 timer = now + backoff

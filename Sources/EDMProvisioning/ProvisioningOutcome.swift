@@ -70,7 +70,11 @@ public enum ProvisioningOutcome: Hashable, Sendable {
 extension ProvisioningOutcome {
     /// What to check, by what DPS said.
     package static func advice(_ dps: DPSResponse) -> String {
-        switch dps.httpStatus {
+        if dps.errorCode == 401000 {
+            return "A SAS token was refused: this usually means the enrollment group's key was used where the device's "
+                + "derived key belongs, or the token's expiry or its sr encoding is wrong (check the host's clock)."
+        }
+        return switch dps.httpStatus {
         case 401?:
             "Check that the device certificate (or the CA that signed it) is registered in the DPS enrollment, "
                 + "verified, and not disabled."

@@ -24,7 +24,7 @@ package enum ProvisioningState: Hashable, Sendable {
     case enteringEDM(EDMEntry)
     /// `answered` of the configuration commands were answered OK; `linkUp` once `+UUWLE` came.
     case wifi(answered: Int, linkUp: Bool)
-    case connectingRegister
+    case connectingRegister(RegisterPeerSetup)
     case registering(DPSAttempt)
     case connectingPoll(PollPeerSetup)
     case polling(DPSAttempt)
@@ -68,6 +68,12 @@ package enum ProvisioningState: Hashable, Sendable {
 
     /// The poll peer publishes on a topic with `$rid` and the operation id in it, which the
     /// URL cannot carry unescaped: it goes to `AT+UDUV` first and the URL names it `%%0`.
+    /// A symmetric-key enrollment first stores its SAS token in a URL variable.
+    package enum RegisterPeerSetup: Hashable, Sendable {
+        case settingPassword
+        case connecting
+    }
+
     package enum PollPeerSetup: Hashable, Sendable {
         case settingTopic
         case connecting
@@ -98,7 +104,7 @@ package enum ProvisioningState: Hashable, Sendable {
         case .credentials: .credentials(index: 0, stage: .querying)
         case .enterEDM: .enteringEDM(.switching)
         case .wifi: .wifi(answered: 0, linkUp: false)
-        case .connectRegister: .connectingRegister
+        case .connectRegister: .connectingRegister(.connecting)
         case .register: .registering(DPSAttempt())
         case .connectPoll: .connectingPoll(.settingTopic)
         case .poll: .polling(DPSAttempt())

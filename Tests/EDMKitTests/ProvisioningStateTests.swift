@@ -31,7 +31,7 @@ import Testing
         expected += [.enteringEDM(.switching), .enteringEDM(.settling), .enteringEDM(.probing)]
         // SSID, authentication, passphrase, activate; then +UUWLE, then +UUNU ends the step.
         expected += (0...4).map { .wifi(answered: $0, linkUp: false) } + [.wifi(answered: 4, linkUp: true)]
-        expected += [.connectingRegister, .registering(.init()), .connectingPoll(.settingTopic),
+        expected += [.connectingRegister(.connecting), .registering(.init()), .connectingPoll(.settingTopic),
                      .connectingPoll(.connecting), .polling(.init())]
         expected += [.closingPeers(handle: 2), .closingPeers(handle: 4), .poweringOff(.commandSent),
                      .poweringOff(.awaitingStartup)]
