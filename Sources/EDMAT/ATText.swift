@@ -5,6 +5,7 @@ import EDMFrames
 /// The predicates look at bytes in place (they run on every line); `ATCommandLine` parses
 /// the few lines whose parameters matter.
 package enum ATText {
+    @inlinable
     package static func isCommand(_ text: ArraySlice<UInt8>) -> Bool {
         guard text.count >= 2 else { return false }
         let a = text[text.startIndex] | 0x20, t = text[text.startIndex + 1] | 0x20
@@ -12,6 +13,7 @@ package enum ATText {
     }
 
     /// Text a module could send in command mode: printable ASCII that starts like AT output.
+    @inlinable
     package static func isPrintableAT(_ text: ArraySlice<UInt8>) -> Bool {
         guard let first = text.first else { return false }
         let printable = text.withUnsafeBytes { bytes in
@@ -22,15 +24,19 @@ package enum ATText {
         return printable && (first == UInt8(ascii: "+") || isCommand(text) || isFinal(text))
     }
 
+    @inlinable
     package static func isOK(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "OK") }
 
+    @inlinable
     package static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
         isOK(text) || ByteText.equals(text, "ERROR") || ByteText.starts(text, with: "+CME ERROR")
     }
 
+    @inlinable
     package static func isStartup(_ text: ArraySlice<UInt8>) -> Bool { ByteText.equals(text, "+STARTUP") }
 
     /// `+UDCP` for `AT+UDCP=…`, `O2` for `ATO2`, empty for `AT`.
+    @inlinable
     package static func commandName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let body = text.dropFirst(2)
         let end = body.firstIndex { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") || isLineBreak($0) } ?? body.endIndex
@@ -38,6 +44,7 @@ package enum ATText {
     }
 
     /// `+UDCP` for `+UDCP:2`.
+    @inlinable
     package static func responseName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         text[..<(text.firstIndex(of: UInt8(ascii: ":")) ?? text.endIndex)]
     }
@@ -88,6 +95,7 @@ package enum ATText {
 
     /// The first non-empty line of `rest`, which then starts after it; nil when none is
     /// left. `lines` a line at a time, for the decoder's per-frame path (no array).
+    @inlinable
     package static func nextLine(_ rest: inout ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         guard let start = rest.firstIndex(where: { !isLineBreak($0) }) else { return nil }
         let end = rest[start...].firstIndex(where: isLineBreak) ?? rest.endIndex
@@ -97,6 +105,7 @@ package enum ATText {
     }
 
     /// The last non-empty line of an AT body (`lines(body).last`, without the array).
+    @inlinable
     package static func lastLine(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         guard let last = body.lastIndex(where: { !isLineBreak($0) }) else { return nil }
         let start = body[..<last].lastIndex(where: isLineBreak).map { $0 + 1 } ?? body.startIndex

@@ -5,7 +5,7 @@ import EDMBytes
 /// `Redactor`'s quick test reads them off the bytes to turn most lines away without a parse.
 package struct SecretParameters: Sendable {
     /// The command's name, upper case with its `+`.
-    package let name: StaticString
+    package let name: String
     /// The first secret parameter; every one after it is secret too (a secret written without
     /// quotes may hold commas, which split it into several parameters).
     package let first: Int
@@ -31,14 +31,13 @@ package struct SecretParameters: Sendable {
 
     /// The rule for a command name in upper case.
     package static func rule(named name: String) -> SecretParameters? {
-        all.first { $0.name.description == name }
+        all.first { $0.name == name }
     }
 
     /// The rule whose name `bytes` spell, ignoring ASCII case.
     package static func rule(spelledBy bytes: ArraySlice<UInt8>) -> SecretParameters? {
         all.first { rule in
-            let name = UnsafeBufferPointer(start: rule.name.utf8Start, count: rule.name.utf8CodeUnitCount)
-            return bytes.count == name.count && zip(bytes, name).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
+            bytes.count == rule.name.utf8.count && zip(bytes, rule.name.utf8).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
         }
     }
 }

@@ -64,15 +64,25 @@ public enum Redactor {
         let name = text[nameStart..<end], arguments = text[(end + 1)...]
         guard name.allSatisfy({ $0 < 0x80 }) else { return true }
         guard let rule = SecretParameters.rule(spelledBy: name) else { return false }
-        let parameters = arguments.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-        guard parameters.count > rule.first else { return false }
+        // Up to the first secret parameter, counting commas (inside quotes too, which errs
+        // towards "maybe"), and the selector's bytes on the way.
+        let selectorIndex = if case .selector(let index, _) = rule.condition { index } else { -1 }
+        var commas = 0, parameterStart = arguments.startIndex, selector = arguments[arguments.startIndex..<arguments.startIndex]
+        var i = arguments.startIndex
+        while i < arguments.endIndex, commas < rule.first {
+            if arguments[i] == UInt8(ascii: ",") {
+                if commas == selectorIndex { selector = arguments[parameterStart..<i] }
+                commas += 1
+                parameterStart = i + 1
+            }
+            i += 1
+        }
+        guard commas == rule.first else { return false }
         switch rule.condition {
-        case .selector(let index, let values):
-            let selector = parameters[index]
-            guard !selector.isEmpty, selector.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  !parameters[...index].contains(where: { $0.contains(UInt8(ascii: "\"")) }),
-                  let value = Int(String(decoding: selector.prefix(18), as: UTF8.self)), selector.count <= 18 else { return true }
-            return values.contains(value)
+        case .selector(_, let values):
+            guard !selector.isEmpty, selector.count <= 18, selector.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  !arguments[..<selector.endIndex].contains(UInt8(ascii: "\"")) else { return true }
+            return values.contains(selector.reduce(0) { $0 * 10 + Int($1 - 0x30) })
         case .sasToken:
             return ByteText.contains(arguments, SecretParameters.sasTokenPrefix)
         }
