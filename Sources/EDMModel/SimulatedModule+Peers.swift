@@ -34,8 +34,8 @@ extension SimulatedModule {
         }
         // The module's limit on a variable is not documented; this one is an assumption, so that a
         // host meets a refusal when its token or topic is implausibly long.
-        guard value.utf8.count <= Self.maxURLVariableLength else {
-            return refuse(request, "URL variable \(index) is \(value.utf8.count) bytes; the module takes \(Self.maxURLVariableLength)")
+        guard value.utf8.count <= scenario.maxURLVariableLength else {
+            return refuse(request, "URL variable \(index) is \(value.utf8.count) bytes; the module takes \(scenario.maxURLVariableLength)")
         }
         urlVariables[index] = value
         acknowledge(request)

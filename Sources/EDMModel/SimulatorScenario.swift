@@ -41,6 +41,15 @@ public enum SimulatorScenario: String, CaseIterable, Sendable {
     case leftoverEDM = "leftover-edm"
     /// Every latency three times the reference session's.
     case slow
+    /// A symmetric-key enrollment group: the host signs its SAS token with the device key
+    /// derived from the group key, and DPS assigns the device.
+    case sas
+    /// The host signs with the group key itself instead of the derived device key: 401000.
+    case sasGroupKey = "sas-group-key"
+    /// The host's clock is behind, so its token has expired when DPS reads it: 401000.
+    case sasExpired = "sas-expired"
+    /// The module takes URL variables of at most 96 bytes, too short for a SAS token.
+    case sasTooLong = "sas-too-long"
 
     /// One line for `--help`.
     public var summary: String {
@@ -59,8 +68,26 @@ public enum SimulatorScenario: String, CaseIterable, Sendable {
         case .reboot: "the module reboots on its own soon after the network is up"
         case .leftoverEDM: "the module starts in EDM, left there by an earlier run"
         case .slow: "every module and DPS latency three times the reference"
+        case .sas: "symmetric-key group enrollment: the host signs with the derived device key"
+        case .sasGroupKey: "the host signs its SAS token with the group key itself (401000)"
+        case .sasExpired: "the host's clock is behind: its SAS token has expired (401000)"
+        case .sasTooLong: "the module takes URL variables of at most 96 bytes, too short for the token"
         }
     }
+
+    /// How the simulated host signs in when the scenario is about symmetric keys: with which
+    /// key, and how far its clock is off (nil: the scenario is about X.509).
+    public var hostSigning: (usesGroupKey: Bool, clockOffset: Duration)? {
+        switch self {
+        case .sas, .sasTooLong: (false, .zero)
+        case .sasGroupKey: (true, .zero)
+        case .sasExpired: (false, .seconds(-7200))
+        default: nil
+        }
+    }
+
+    /// The longest value the module takes in `AT+UDUV`.
+    package var maxURLVariableLength: Int { self == .sasTooLong ? 96 : SimulatedModule.maxURLVariableLength }
 
     /// The module is in EDM at time zero.
     package var startsInEDM: Bool { self == .leftoverEDM }

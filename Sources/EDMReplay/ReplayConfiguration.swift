@@ -24,6 +24,7 @@ public enum ReplayConfiguration {
         var c = ProvisioningConfiguration(idScope: "", registrationID: "", credentials: [], ssid: "", passphrase: [])
         var imported: [(type: CredentialType, name: String, bytes: [UInt8])] = []
         var md5s: [String: String] = [:]
+        var urlVariables: [Int: String] = [:]
         for unit in units {
             // Only the module's three types can be configured; an import of another, which the
             // module refuses, is left out.
@@ -49,11 +50,20 @@ public enum ReplayConfiguration {
                 case (.command, "+UDCP"):
                     guard let url = line.rest(from: 0)?.text else { break }
                     apply(url: url, to: &c)
+                case (.command, "+UDUV"):
+                    // A SAS token (or its redacted filler, which replays as the same bytes).
+                    if let index = line.integer(0), let value = line.rest(from: 1)?.text { urlVariables[index] = value }
                 case (.information, "+USECMNG") where line.integer(0) == 0:
                     if let name = line.parameter(2), let md5 = line.parameter(3) { md5s[name] = md5 }
                 default: break
                 }
             }
+        }
+        if case .symmetricKey(_, let variable, let key) = c.attestation {
+            c.attestation = .symmetricKey(token: urlVariables[variable] ?? "", variable: variable, passwordKey: key)
+        } else if let (variable, token) = urlVariables.sorted(by: { $0.key < $1.key }).first(where: { Self.isToken($0.value) }) {
+            // A run that ended before its first peer (the module refused the token) still set it.
+            c.attestation = .symmetricKey(token: token, variable: variable)
         }
         c.credentials = imported.map { item in
             .init(type: item.type, name: item.name, md5: md5s[item.name] ?? "", size: item.bytes.count, bytes: item.bytes)
@@ -62,6 +72,11 @@ public enum ReplayConfiguration {
     }
 
     /// `mqtt://host:port/?client=…&user=<scope>/registrations/<id>/api-version=<v>&…&keepAlive=60`.
+    /// A SAS token as sent, or as a recording keeps it (redacted: filler of its length).
+    static func isToken(_ value: String) -> Bool {
+        value.hasPrefix(SASToken.prefix) || !value.isEmpty && value.utf8.allSatisfy { $0 == Redactor.filler }
+    }
+
     package static func apply(url: String, to c: inout ProvisioningConfiguration) {
         let afterScheme = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         if afterScheme.count > 2 {
@@ -81,6 +96,8 @@ public enum ReplayConfiguration {
                 if let scope = parts.first { c.idScope = String(scope) }
                 if let version = parts.last, version.hasPrefix("api-version=") { c.apiVersion = String(version.dropFirst(12)) }
             case "keepAlive": c.keepAlive = Int(value) ?? c.keepAlive
+            case "passwd" where value.hasPrefix("%%"):
+                if let variable = Int(value.dropFirst(2)) { c.attestation = .symmetricKey(token: "", variable: variable) }
             default: break
             }
         }

@@ -17,9 +17,20 @@ import Testing
             ssid: "lab", passphrase: passphrase)
     }
 
+    /// The host's configuration for a scenario: X.509, or a SAS token with the root CA alone.
+    static func configuration(for scenario: SimulatorScenario) -> ProvisioningConfiguration {
+        var c = configuration
+        if let attestation = scenario.sasAttestation(idScope: c.idScope, registrationID: c.registrationID) {
+            c.attestation = attestation
+            c.credentials = [c.credentials[0]]
+        }
+        return c
+    }
+
     static func run(_ scenario: SimulatorScenario, seed: UInt64 = 1, store: [StoredCredential] = [],
                     chunking: ProvisioningHarness<SimulatedModule>.Chunking = .whole) -> ProvisioningRun {
-        var harness = ProvisioningHarness(configuration: configuration, module: SimulatedModule(scenario: scenario, seed: seed, store: store))
+        var harness = ProvisioningHarness(configuration: configuration(for: scenario),
+                                          module: SimulatedModule(scenario: scenario, seed: seed, store: store))
         harness.chunking = chunking
         return harness.run()
     }
@@ -27,7 +38,7 @@ import Testing
     static let expected: [SimulatorScenario: Int32] = [
         .assigned: 0, .assignedFast: 0, .failed: 2, .disabled: 2, .unauthorized: 2, .throttled: 0,
         .wrongPassphrase: 5, .noNetwork: 3, .mqttRefused: 5, .dpsSilent: 3, .noisyLine: 0, .reboot: 4,
-        .leftoverEDM: 0, .slow: 0,
+        .leftoverEDM: 0, .slow: 0, .sas: 0, .sasGroupKey: 2, .sasExpired: 2, .sasTooLong: 4,
     ]
 
     static func sent(_ run: ProvisioningRun) -> [UnitSnapshot] {
@@ -119,7 +130,7 @@ import Testing
         for _ in 0..<60 {
             let scenario = SimulatorScenario.allCases[Int(rng.next() % UInt64(SimulatorScenario.allCases.count))]
             let seed = rng.next()
-            var c = Self.configuration
+            var c = Self.configuration(for: scenario)
             c.pollInterval = .milliseconds(2000 + Int64(rng.next() % 4000))
             c.seed = seed
             var harness = ProvisioningHarness(configuration: c, module: SimulatedModule(scenario: scenario, seed: seed, dps: .init(pollsUntilDone: 1 + Int(rng.next() % 4))))

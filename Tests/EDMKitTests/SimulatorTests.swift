@@ -168,7 +168,8 @@ import Testing
     @Test func scenariosHaveStableNamesAndSummaries() {
         let names = SimulatorScenario.allCases.map(\.rawValue)
         #expect(names == ["assigned", "assigned-fast", "failed", "disabled", "unauthorized", "throttled", "wrong-passphrase",
-                          "no-network", "mqtt-refused", "dps-silent", "noisy-line", "reboot", "leftover-edm", "slow"])
+                          "no-network", "mqtt-refused", "dps-silent", "noisy-line", "reboot", "leftover-edm", "slow",
+                          "sas", "sas-group-key", "sas-expired", "sas-too-long"])
         #expect(Set(SimulatorScenario.allCases.map(\.summary)).count == names.count)
         #expect(SimulatorScenario(rawValue: "leftover-edm") == .leftoverEDM)
     }
