@@ -51,6 +51,8 @@ public struct PreflightError: Error, CustomStringConvertible, Sendable {
         case caNotSelfSigned
         /// The CA file's certificate is self-signed but not a CA (basicConstraints CA false).
         case caNotAuthority
+        /// A symmetric key that is not base64, or of an implausible length.
+        case badSymmetricKey
     }
 
     public var code: Code
