@@ -52,7 +52,7 @@ public struct MermaidRenderer: Sendable {
 
     public func closing(anomalies: [SessionAnomaly]) -> [String] {
         var out = anomalies.map { "    Note over H,M: \(escape("!! " + $0.message))" }
-        out.append("    Note over H,D: \(escape("Outcome: \(summary.outcome.rawValue). \(summary.sentence)"))")
+        out.append("    Note over H,D: \(escape("Outcome: \(summary.outcome.label). \(summary.sentence)"))")
         return out
     }
 
