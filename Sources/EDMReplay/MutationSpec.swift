@@ -106,7 +106,7 @@ public struct MutationSpec: Hashable, Sendable, CustomStringConvertible {
             case "none": self = MutationSpec(); continue
             default: break
             }
-            var kv = token.split(separator: "=", maxSplits: 1).map(String.init)
+            var kv = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             // `delay:200ms=0.1` is `delay=0.1:200ms` written parameter first.
             if let colon = kv[0].firstIndex(of: ":") {
                 guard kv.count == 2, !kv[1].contains(":") else { throw bad("give the parameter once: \(kv[0])=PROBABILITY or FAULT=PROBABILITY:PARAMETER") }

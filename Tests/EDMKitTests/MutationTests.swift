@@ -75,6 +75,8 @@ import Testing
         ("drop=0.1,", "", "stray comma"),
         ("", "", "empty"),
         ("drop=nan", "drop=nan", "not a number"),
+        ("=", "=", "unknown fault \"\""),
+        ("drop=", "drop=", "not a number"),
     ])
     func badTokensAreNamed(_ text: String, _ token: String, _ reason: String) {
         #expect {
