@@ -31,21 +31,24 @@ demo: build
 	@echo; echo "The recording, decoded (edm-decode .build/demo.pcapng):"; echo
 	$(SWIFT) run -q edm-decode .build/demo.pcapng --format transcript | tail -22
 
-# A short bounded fuzz of the stream and session decoders first (libFuzzer), then the suite,
-# so the last line is Swift Testing's summary.
+# A short bounded fuzz of every parser first (libFuzzer, FUZZ_SECONDS each: 14 checks, 42 s
+# at the default), then the suite, so the last line is Swift Testing's summary.
 test: deps
 	Scripts/check-architecture.sh
-	Fuzz/fuzz.sh $${FUZZ_SECONDS:-20}
+	Fuzz/fuzz.sh $${FUZZ_SECONDS:-3}
 	$(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
 
 # Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
-# live client's overhead against the simulator. Several minutes (release builds first).
+# live client's overhead against the simulator (several minutes, release builds first); then
+# every fuzz check for 10 minutes with AddressSanitizer (FUZZ_MINUTES=...), with the counts.
 bench: deps
 	Benchmarks/bench.sh
 	@if [ -x Benchmarks/decode-bench.sh ]; then Benchmarks/decode-bench.sh; fi
 	Benchmarks/live-timing.sh
+	Fuzz/fuzz-asan.sh
 
+# Every fuzz check, SECONDS_TO_FUZZ each.
 fuzz:
 	Fuzz/fuzz.sh $${SECONDS_TO_FUZZ:-60}
 

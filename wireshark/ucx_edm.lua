@@ -62,7 +62,8 @@ local ID_NAMES = {
 }
 local CONNECT_TYPES = { [1] = "Bluetooth", [2] = "IPv4", [3] = "IPv6" }
 local BT_PROFILES = { [0] = "SPP", [1] = "DUN", [14] = "SPS" }
-local IP_PROTOCOLS = { [0] = "TCP", [1] = "UDP", [2] = "MQTT" }
+-- 255: not an EDM protocol; importers write it when the capture does not give one (rebuilt).
+local IP_PROTOCOLS = { [0] = "TCP", [1] = "UDP", [2] = "MQTT", [255] = "unknown (rebuilt)" }
 -- Payload length N expected for each connect type.
 local CONNECT_SIZES = { [1] = 13, [2] = 17, [3] = 41 }
 

@@ -16,7 +16,7 @@ public enum ATCatalog {
         .init("E1", .command, summary: "turn command echo on"),
         // Import is `0,<type>,<name>,<size>[,<password>]`; remove and read-MD5 use the first
         // three fields, list only the first.
-        .init("+USECMNG", .command, fields: ["operation", "type", "name", "size", "password"],
+        .init("+USECMNG", .command, fields: ["operation", "type", "credential", "size", "password"],
               summary: "credential manager: import, remove, list or read the MD5 of certificates and keys"),
         .init("O2", .command, summary: "enter Extended Data Mode (EDM)"),
         .init("+UWSC", .command, fields: ["config", "tag", "value"], summary: "set a Wi-Fi station configuration parameter"),
@@ -26,7 +26,7 @@ public enum ATCatalog {
               summary: "store a URL variable that later URLs use as %%<index>"),
         .init("+UDCPC", .command, fields: ["peer"], summary: "close a peer"),
         // Information responses, before the final result.
-        .init("+USECMNG", .response, fields: ["operation", "type", "name", "md5"],
+        .init("+USECMNG", .response, fields: ["operation", "type", "credential", "md5"],
               summary: "a credential and its MD5"),
         .init("+UDCP", .response, fields: ["peer"], summary: "the peer handle of a new connection"),
         // Unsolicited result codes.

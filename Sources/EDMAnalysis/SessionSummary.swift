@@ -19,6 +19,28 @@ public struct SessionSummary: Sendable {
         case mqttRefused = "mqtt_refused"
         /// The capture ends before any of the above.
         case incomplete
+
+        /// The outcome in the vocabulary azure-dps and edm-replay share (`ProvisioningOutcome`'s
+        /// names), plus `incomplete`: a Wi-Fi or MQTT failure is a `network_error`. (The raw
+        /// values are the names the summary used before: `wifi_failed`, `mqtt_refused`.)
+        public var name: String {
+            switch self {
+            case .wifiFailed, .mqttRefused: "network_error"
+            default: rawValue
+            }
+        }
+
+        /// For a network error, which link failed: `wifi` or `mqtt`.
+        public var network: String? {
+            switch self {
+            case .wifiFailed: "wifi"
+            case .mqttRefused: "mqtt"
+            default: nil
+            }
+        }
+
+        /// `assigned`, `network_error (wifi)`: for text.
+        public var label: String { network.map { "\(name) (\($0))" } ?? name }
     }
 
     /// A phase of the provisioning and how long it took.

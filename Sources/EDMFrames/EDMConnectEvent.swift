@@ -65,9 +65,15 @@ public struct EDMConnectEvent: Hashable, Sendable {
         }
     }
 
-    /// 0 TCP, 1 UDP, 2 MQTT (EDM's numbering; `+UUDPC` says 6 for MQTT).
+    /// A protocol value EDM does not use, which importers write when they rebuild a connect
+    /// event their capture does not give the protocol of: 0 would read as TCP.
+    public static let unknownProtocol: UInt8 = 0xFF
+
+    /// 0 TCP, 1 UDP, 2 MQTT (EDM's numbering; `+UUDPC` says 6 for MQTT); `unknown` for
+    /// `unknownProtocol`.
     public static func protocolName(_ value: UInt8) -> String {
-        ["TCP", "UDP", "MQTT"].indices.contains(Int(value)) ? ["TCP", "UDP", "MQTT"][Int(value)] : "protocol \(value)"
+        if value == unknownProtocol { return "unknown" }
+        return ["TCP", "UDP", "MQTT"].indices.contains(Int(value)) ? ["TCP", "UDP", "MQTT"][Int(value)] : "protocol \(value)"
     }
 
     /// RFC 5952 text: lower-case groups, the longest run of zero groups (two or more) as `::`.

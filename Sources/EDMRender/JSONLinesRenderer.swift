@@ -68,7 +68,8 @@ public struct JSONLinesRenderer: Sendable {
         out.openObject()
         out.key("summary")
         out.openObject()
-        out.key("outcome"); out.string(summary.outcome.rawValue)
+        out.key("outcome"); out.string(summary.outcome.name)
+        if let network = summary.outcome.network { out.key("network"); out.string(network) }
         out.key("reason"); out.string(summary.sentence)
         out.key("units"); out.int(summary.unitCount)
         out.key("bad_units"); out.int(summary.garbageCount)

@@ -10,6 +10,7 @@ import EDMAnalysis
 /// The module's MQTT traffic with DPS is drawn from what the host sees: a data command on
 /// a DPS peer is a publish to DPS, a data event carrying a DPS answer is DPS replying.
 /// Echo is left out; noise and garbage become notes. It streams like the other renderers.
+/// Each unit is one statement a line; long text is wrapped inside it (`<br/>`), not cut.
 public struct MermaidRenderer: Sendable {
     private var summary = SessionSummary()
     public static let maxText = 72
@@ -51,21 +52,42 @@ public struct MermaidRenderer: Sendable {
 
     public func closing(anomalies: [SessionAnomaly]) -> [String] {
         var out = anomalies.map { "    Note over H,M: \(escape("!! " + $0.message))" }
-        out.append("    Note over H,D: \(escape("Outcome: \(summary.outcome.rawValue). \(summary.sentence)"))")
+        out.append("    Note over H,D: \(escape("Outcome: \(summary.outcome.label). \(summary.sentence)"))")
         return out
     }
 
-    /// Mermaid reads `;` as a statement end and `#` as an entity start; long text is cut.
+    /// Mermaid reads `;` as a statement end, `#` as an entity start and `<` as the start of
+    /// markup: those are written as entities. Long text is wrapped with `<br/>` (Mermaid's
+    /// line break in messages and notes) into lines of at most `maxText` characters, never cut.
     private func escape(_ text: String) -> String {
-        var t = ""
-        for c in text {
-            switch c {
-            case "#": t += "#35;"
-            case ";": t += "#59;"
-            default: t.append(c)
+        Self.wrap(text, width: Self.maxText).map { line in
+            var t = ""
+            for c in line {
+                switch c {
+                case "#": t += "#35;"
+                case ";": t += "#59;"
+                case "<": t += "#60;"
+                default: t.append(c)
+                }
             }
+            return t
+        }.joined(separator: "<br/>")
+    }
+
+    /// `text` in lines of at most `width` characters, broken after a space or a URL's
+    /// punctuation when one lies in the last third of the line, else at the width. The lines
+    /// joined are `text` again.
+    package static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var rest = Substring(text)
+        while rest.count > width {
+            let head = rest.prefix(width)
+            let floor = head.index(head.startIndex, offsetBy: width * 2 / 3)
+            let cut = head[floor...].lastIndex { " &/?,=".contains($0) }.map { head.index(after: $0) } ?? head.endIndex
+            lines.append(String(rest[..<cut]))
+            rest = rest[cut...]
         }
-        if t.count > Self.maxText { t = String(t.prefix(Self.maxText - 1)) + "…" }
-        return t
+        lines.append(String(rest))
+        return lines
     }
 }

@@ -71,7 +71,7 @@ public struct TranscriptRenderer: Sendable {
             out.append(pad("", 10) + " " + paint("!! \(anomaly.message) (unit #\(anomaly.unit))", "31"))
         }
         out.append("")
-        out.append("Outcome: \(summary.outcome.rawValue). \(summary.sentence)")
+        out.append("Outcome: \(summary.outcome.label). \(summary.sentence)")
         out.append("Duration: \(seconds(summary.duration)) s, \(summary.unitCount) unit\(summary.unitCount == 1 ? "" : "s")" +
                    (summary.garbageCount > 0 ? ", \(summary.garbageCount) with bad bytes" : "") +
                    (summary.noiseCount > 0 ? ", \(summary.noiseCount) of noise" : "") +

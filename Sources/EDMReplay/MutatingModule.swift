@@ -14,6 +14,8 @@ public struct InjectedFault: Hashable, Sendable, CustomStringConvertible {
     public var time: Duration
     public var fault: MutationSpec.Fault
     public var detail: String
+    /// The units of the chunk it hit, as the transcript names them (`at final OK`).
+    public var units: String
     /// `12.345 s corrupt: byte 7 of 11, 0x41 -> 0x3C`.
     public var description: String { "\(seconds(time)) s \(fault.rawValue): \(detail)" }
 }
@@ -56,6 +58,8 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
     public private(set) var applied: [InjectedFault] = []
     /// How many chunks of the inner model went through.
     public private(set) var chunks = 0
+    /// The chunk being mutated, for the faults' `units`.
+    private var chunk: [UInt8] = []
 
     public init(_ inner: Inner, spec: MutationSpec, seed: UInt64) {
         self.inner = inner
@@ -96,6 +100,7 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
 
     private mutating func mutate(at time: Duration, _ original: [UInt8]) {
         chunks += 1
+        chunk = original
         var hit: [Bool] = []
         for fault in MutationSpec.Fault.allCases { hit.append(Self.chance(spec[fault], &rolls)) }
         func hits(_ fault: MutationSpec.Fault) -> Bool { hit[MutationSpec.Fault.allCases.firstIndex(of: fault)!] }
@@ -143,7 +148,16 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
     }
 
     private mutating func log(_ time: Duration, _ fault: MutationSpec.Fault, _ detail: String) {
-        applied.append(InjectedFault(time: time, fault: fault, detail: detail))
+        applied.append(InjectedFault(time: time, fault: fault, detail: detail, units: Self.units(of: chunk)))
+    }
+
+    /// The chunk's units, decoded alone: a frame is known by its start byte, text by its lines.
+    package static func units(of bytes: [UInt8]) -> String {
+        var decoder = SessionDecoder()
+        var units: [SessionUnit] = []
+        decoder.receive(time: .zero, direction: .module, bytes: bytes[...], appendingTo: &units)
+        decoder.finish(appendingTo: &units)
+        return units.map { UnitDescription($0).summary }.joined(separator: ", ")
     }
 
     /// True with probability `p`; always draws, so every chunk uses the same number of rolls.

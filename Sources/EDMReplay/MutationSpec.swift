@@ -11,7 +11,8 @@ import EDMModel
 /// Which faults `MutatingModule` injects on the module's side, and how often.
 ///
 /// Every fault has a probability per module output chunk (one write of the module model).
-/// The CLI syntax is a comma-separated list of `fault=probability[:parameter]` and presets:
+/// The CLI syntax is a comma-separated list of `fault=probability[:parameter]` (or
+/// `fault:parameter=probability`, the same) and presets:
 ///
 ///     drop=0.02,duplicate=0.01,corrupt=0.01,delay=0.05:200ms,split=0.1,garbage=0.02,reboot=0.005,dps-error=0.1
 ///     default                 the mix above, with seeded delays
@@ -105,7 +106,12 @@ public struct MutationSpec: Hashable, Sendable, CustomStringConvertible {
             case "none": self = MutationSpec(); continue
             default: break
             }
-            let kv = token.split(separator: "=", maxSplits: 1).map(String.init)
+            var kv = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            // `delay:200ms=0.1` is `delay=0.1:200ms` written parameter first.
+            if let colon = kv[0].firstIndex(of: ":") {
+                guard kv.count == 2, !kv[1].contains(":") else { throw bad("give the parameter once: \(kv[0])=PROBABILITY or FAULT=PROBABILITY:PARAMETER") }
+                kv = [String(kv[0][..<colon]), kv[1] + kv[0][colon...]]
+            }
             guard let fault = Fault(rawValue: kv[0]) else {
                 throw bad("unknown fault \"\(kv[0])\"; known: \(Fault.allCases.map(\.rawValue).joined(separator: ", ")), or the presets default, all, none")
             }

@@ -80,6 +80,13 @@ public struct ReplayCheck: Sendable {
         }
     }
 
+    /// What the recording itself shows, in the shared outcome vocabulary (`network_error (wifi)`).
+    public static func recordedOutcome(_ records: [TraceRecord]) -> String {
+        var summary = SessionSummary()
+        for unit in decode(records) { summary.add(unit, UnitDescription(unit)) }
+        return summary.outcome.label
+    }
+
     package static func decode(_ records: [TraceRecord]) -> [SessionUnit] {
         var decoder = SessionDecoder()
         var units: [SessionUnit] = []

@@ -35,7 +35,7 @@ public struct ReplayReportRenderer: Sendable {
         if let expectation {
             out.append("  expected: \(expectation) — \(outcomeMatches ? "matches" : "DOES NOT MATCH")")
         } else {
-            out.append("  recorded: \(report.recorded.rawValue) — \(outcomeMatches ? "matches" : "DOES NOT MATCH")")
+            out.append("  recorded: \(report.recorded.label) — \(outcomeMatches ? "matches" : "DOES NOT MATCH")")
         }
         if let d = report.divergence {
             out.append("  divergence at \(seconds(d.time)) s: \(d.message)")
@@ -59,7 +59,7 @@ public struct ReplayReportRenderer: Sendable {
         var o: [(String, JSONValue)] = [
             ("trace", .string(trace)), ("mode", .string(report.mode.rawValue)),
             ("outcome", .string(report.run.outcome.name)), ("exitCode", .number(String(report.run.outcome.exitCode))),
-            ("reason", .string(report.run.outcome.sentence)), ("recorded", .string(report.recorded.rawValue)),
+            ("reason", .string(report.run.outcome.sentence)), ("recorded", .string(report.recorded.name)),
         ]
         if let expectation { o.append(("expected", .string(expectation))) }
         o.append(("outcomeMatches", .bool(outcomeMatches)))

@@ -28,8 +28,10 @@ public struct SessionDecoder: Sendable {
     private var rebootExpected = false
     /// The channel of the last connect event, waiting for its `+UUDPC`.
     private var unboundChannel: UInt8?
-    /// The module echoed `ATO2`: its next OK enters EDM even when the host side is missing.
-    private var echoedEnterEDM = false
+    /// The name of the last command the module echoed, until its final result: without the
+    /// host's side it stands for the request, so an information line of that name is the
+    /// command's response (not a URC), and the OK after an echoed `ATO2` enters EDM.
+    private var echoedCommand: ArraySlice<UInt8>?
     /// Requests and replies are paired only in captures that have the host's side.
     private var hostSeen = false
     /// The credential whose raw bytes the host sends next.
@@ -186,11 +188,11 @@ public struct SessionDecoder: Sendable {
         if mode == .unknown { streams[d].mode = .command }
         if ATText.isCommand(content) {
             unit.kind = .at(streams[d].direction == nil ? .command : .echo)
-            echoedEnterEDM = ByteText.equals(ATText.commandName(content), "O2")
+            echoedCommand = ATText.commandName(content)
         } else if ATText.isFinal(content) {
             unit.kind = .at(.final)
             final(content, &unit, stream: d)
-        } else if let p = pending, ATText.responseName(content) == p.name {
+        } else if let name = pending?.name ?? echoedCommand, ATText.responseName(content) == name {
             unit.kind = .at(.response)
         } else {
             unit.kind = .at(.urc)
@@ -225,9 +227,9 @@ public struct SessionDecoder: Sendable {
     }
 
     private mutating func final(_ content: ArraySlice<UInt8>, _ unit: inout SessionUnit, stream d: Int) {
-        defer { echoedEnterEDM = false }
+        defer { echoedCommand = nil }
         guard let p = pending else {
-            if echoedEnterEDM, ATText.isOK(content) { streams[d].mode = .edm }
+            if let echoed = echoedCommand, ByteText.equals(echoed, "O2"), ATText.isOK(content) { streams[d].mode = .edm }
             if hostSeen { anomaly(.unsolicitedReply, unit, "final result with no command pending") }
             return
         }

@@ -16,8 +16,9 @@ import EDMSession
 ///   (the log cannot show CR/LF, so this follows the AT manual's framing). Blank lines add nothing.
 /// - `AT response:` / `AT event:` (EDM): the script printed the body with CR/LF stripped at
 ///   both ends, so the body is `"\r\n" + lines joined by "\r\n" + "\r\n"`.
-/// - `Connect event IPv4`: only the channel is printed; protocol, addresses and ports are
-///   written as zeros, and the record says so.
+/// - `Connect event IPv4`: only the channel is printed; the protocol is written as
+///   `EDMConnectEvent.unknownProtocol` (0 would be TCP), addresses and ports as zeros, and the
+///   record says so.
 /// - `Data event:`: channel byte, then the `Data:` text (continuation lines joined by `\n`).
 package struct AzureDPSLogBlock {
     package enum Kind {
@@ -137,11 +138,11 @@ package struct AzureDPSLogBlock {
             bytes = Self.frame(kind == .atResponse ? .atConfirmation : .atEvent, body: body, flags: &flags, comment: &comment)
         case .connectEvent:
             if channel == nil { incomplete("'Connect event IPv4' without its 'Channel id' line") }
-            let event = EDMConnectEvent(channel: channel ?? 0, link: .ipv4(protocol: 0, remote: [0, 0, 0, 0], remotePort: 0, local: [0, 0, 0, 0], localPort: 0))
+            let event = EDMConnectEvent(channel: channel ?? 0, link: .ipv4(protocol: EDMConnectEvent.unknownProtocol, remote: [0, 0, 0, 0], remotePort: 0, local: [0, 0, 0, 0], localPort: 0))
             bytes = EDMEncoder.connectEvent(event)
-            comment = comment ?? "the log prints only the channel: protocol, addresses and ports are written as zeros"
+            comment = comment ?? "the log prints only the channel: the protocol is written as unknown (0xFF), addresses and ports as zeros"
             diagnostics.append(TraceImportDiagnostic(.guessed, .note, line: firstLine, lineCount: lastLine - firstLine + 1,
-                                                     "connect event rebuilt with protocol, addresses and ports as zeros (not in the log)"))
+                                                     "connect event rebuilt: protocol unknown, addresses and ports written as zeros (not in the log)"))
         case .dataEvent:
             if channel == nil { incomplete("'Data event:' without its 'Channel id' line") }
             if data == nil { incomplete("'Data event:' without its 'Data:' line") }

@@ -126,6 +126,7 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
             return (text.first == 0x7B || text.first == 0x5B)
                 && (text.firstRange(of: "\"traceEvents\"".utf8) != nil || text.firstRange(of: "\"ph\"".utf8) != nil)
         case .hexDump:
+            if HexDumpLine.layout(of: first) != nil { return true }
             var digits = 0
             for line in lines {
                 for b in line where !ByteText.isSpace(b) {

@@ -70,47 +70,68 @@ struct Check: ParsableCommand, UsageChecks {
         if traces.isEmpty { throw ValidationError("Name at least one trace.") }
         if mutate == nil, let seed { throw ValidationError("--seed \(seed) goes with --mutate: without faults a replay has nothing to seed.") }
         // (a run with faults prints its own report, which has no JSON or transcript form)
+        if let mutate {
+            do { _ = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
+        }
         if mutate != nil, verbose || format == .json {
             throw ValidationError("--mutate prints its own report: \(verbose ? "-v" : "--format json") does not apply to it.")
         }
     }
 
     func run() throws {
-        var allPassed = true
+        var (passed, failed) = (0, 0)
+        var worst: ExitStatus?
         for path in traces {
-            let (records, traceFormat) = traceOptions.load(path)
-            var configuration = ReplayConfiguration.infer(from: records)
-            if let registrationId { configuration.registrationID = registrationId }
-            if let idScope { configuration.idScope = idScope }
-            if let ssid { configuration.ssid = ssid }
-            if let pollInterval { configuration.pollInterval = .milliseconds(Int64(pollInterval * 1000)) }
-            let chosen = mode ?? (traceFormat.isPacketCapture ? .strict : .semantic)
-            if let mutate {
-                let spec: MutationSpec
-                do { spec = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
-                let seed = self.seed ?? 1
-                let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
-                print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
-                for fault in run.faults { print("  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)") }
-                print("  outcome (exit \(run.exitCode), \(run.verdict)\(run.problem.map { ": \($0)" } ?? "")): " + ToolText.sentence(run.sentence))
-                let expectedOK = expect.map { $0 == run.outcome } ?? true
-                allPassed = allPassed && run.problem == nil && expectedOK
+            let loaded: (records: [TraceRecord], format: TraceFormat)
+            do { loaded = try traceOptions.loadOrThrow(path) } catch {
+                // The other traces are still checked; the worst status is the exit status.
+                say(error.message)
+                if format == .text { print("\(path): not checked\nFAIL") }
+                failed += 1
+                worst = worst ?? ExitStatus(error)
                 continue
             }
-            let report = ReplayCheck.run(records, mode: chosen, configuration: configuration)
-            let renderer = ReplayReportRenderer(report: report, expectation: expect)
-            if verbose {
-                var transcript = TranscriptRenderer()
-                var decoder = SessionDecoder()
-                for record in report.run.records {
-                    decoder.receive(record)
-                    while let unit = decoder.next() { print(transcript.line(for: unit.redacted)) }
-                }
-                print(transcript.closing(anomalies: decoder.anomalies))
-            }
-            print(format == .json ? renderer.json(trace: path) : renderer.text(trace: path))
-            allPassed = allPassed && renderer.passed
+            if check(path, loaded.records, loaded.format) { passed += 1 } else { failed += 1 }
         }
-        if !allPassed { throw ExitStatus.failed.exitCode }
+        if format == .text { print("\(passed) passed, \(failed) failed") }
+        if let worst { throw worst.exitCode }
+        if failed > 0 { throw ExitStatus.failed.exitCode }
+    }
+
+    /// One trace's check and report; true when it passed.
+    private func check(_ path: String, _ records: [TraceRecord], _ traceFormat: TraceFormat) -> Bool {
+        var configuration = ReplayConfiguration.infer(from: records)
+        if let registrationId { configuration.registrationID = registrationId }
+        if let idScope { configuration.idScope = idScope }
+        if let ssid { configuration.ssid = ssid }
+        if let pollInterval { configuration.pollInterval = .milliseconds(Int64(pollInterval * 1000)) }
+        let chosen = mode ?? (traceFormat.isPacketCapture ? .strict : .semantic)
+        if let mutate, let spec = try? MutationSpec(parsing: mutate) {
+            let seed = self.seed ?? 1
+            let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
+            let recorded = ReplayCheck.recordedOutcome(records)
+            let ok = run.problem == nil && (expect.map { $0 == run.outcome } ?? true)
+            print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
+            for fault in run.faults {
+                print("  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)" + (fault.units.isEmpty ? "" : "; hit: \(fault.units)"))
+            }
+            print("  outcome: \(run.outcome) (exit \(run.exitCode), \(run.verdict)\(run.problem.map { ": \($0)" } ?? "")): " + ToolText.sentence(run.sentence))
+            print("  recorded: \(recorded)" + (expect.map { "; expected: \($0)" } ?? ""))
+            print(ok ? "PASS" : "FAIL")
+            return ok
+        }
+        let report = ReplayCheck.run(records, mode: chosen, configuration: configuration)
+        let renderer = ReplayReportRenderer(report: report, expectation: expect)
+        if verbose {
+            var transcript = TranscriptRenderer()
+            var decoder = SessionDecoder()
+            for record in report.run.records {
+                decoder.receive(record)
+                while let unit = decoder.next() { print(transcript.line(for: unit.redacted)) }
+            }
+            print(transcript.closing(anomalies: decoder.anomalies))
+        }
+        print(format == .json ? renderer.json(trace: path) : renderer.text(trace: path))
+        return renderer.passed
     }
 }

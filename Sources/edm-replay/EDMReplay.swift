@@ -30,14 +30,17 @@ struct TraceOptions: ParsableArguments {
     @OptionGroup var capture: CaptureInputOptions
 
     func load(_ path: String) -> (records: [TraceRecord], format: TraceFormat) {
-        do {
-            let input = try CaptureInput(path: path, options: capture.options())
-            var records: [TraceRecord] = []
-            while let more = try input.next() { records += more }
-            return (records, input.format)
-        } catch {
+        do { return try loadOrThrow(path) } catch {
             fail(error.message, ExitStatus(error))
         }
+    }
+
+    /// `load` for a command that carries on with its other traces.
+    func loadOrThrow(_ path: String) throws(CaptureInput.Failure) -> (records: [TraceRecord], format: TraceFormat) {
+        let input = try CaptureInput(path: path, options: capture.options())
+        var records: [TraceRecord] = []
+        while let more = try input.next() { records += more }
+        return (records, input.format)
     }
 }
 
@@ -56,5 +59,6 @@ let faultSyntax = """
                           split=0.1,garbage=0.02,reboot=0.005,dps-error=0.1
       all, none           every fault at 0.05; no faults
 
+    The parameter may also come first: delay:200ms=0.1 is delay=0.1:200ms.
     Later items override earlier ones: all,reboot=0 is every fault but reboots.
     """

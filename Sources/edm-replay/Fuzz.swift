@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import EDMKit
 import EDMKitIO
 import ToolSupport
@@ -48,11 +49,18 @@ struct Fuzz: ParsableCommand, UsageChecks {
         for path in traces {
             let (records, format) = traceOptions.load(path)
             let chosen = mode ?? (format.isPacketCapture ? .strict : .semantic)
-            let report = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seeds: seed..<(seed + UInt64(runs))) { seed in
-                // Named before each run: a crash kills the process, and this says which seed did it.
-                FileDescriptorText.write("\r\(path): seed \(seed)", to: 2)
+            let terminal = isatty(2) == 1
+            let last = seed + UInt64(runs) - 1
+            let report = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seeds: seed..<(seed + UInt64(runs))) { s in
+                // Named before each run: a crash kills the process, and this says which seed did
+                // it. A log (not a terminal) gets a line every 100 seeds instead of a counter.
+                if terminal {
+                    FileDescriptorText.write("\r\(path): seed \(s)", to: 2)
+                } else if (s - seed) % 100 == 0 {
+                    FileDescriptorText.write("\(path): seeds \(s) to \(min(s + 99, last))\n", to: 2)
+                }
             }
-            FileDescriptorText.write("\r", to: 2)
+            if terminal { FileDescriptorText.write("\r", to: 2) }
             print("\(path) (\(chosen.rawValue), \(ToolText.counted(runs, "seed")) from \(seed), faults \(spec)):")
             print(report.text)
             clean = clean && report.problems.isEmpty

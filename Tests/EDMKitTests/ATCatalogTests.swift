@@ -88,7 +88,7 @@ import Testing
         #expect(fields("+UUDPC:2,2,6,0.0.0.0,0,20.43.44.164,8883")
             == ["peer=2", "type=2", "protocol=6", "local_ip=0.0.0.0", "local_port=0", "remote_ip=20.43.44.164", "remote_port=8883"])
         #expect(fields("+UUDPC:3,1,4,01A0F7101C08p,244") == ["peer=3", "type=1", "profile=4", "address=01A0F7101C08p", "frame_size=244"])
-        #expect(fields(#"+USECMNG:0,0,"ca.pem","ACB6""#) == ["operation=0", "type=0", "name=ca.pem", "md5=ACB6"])
+        #expect(fields(#"+USECMNG:0,0,"ca.pem","ACB6""#) == ["operation=0", "type=0", "credential=ca.pem", "md5=ACB6"])
         #expect(fields("AT+USECMNG=3") == ["operation=3"])
         #expect(fields("AT+UWSCA=0,3,9") == ["config=0", "action=3", "parameter_3=9"])
         #expect(fields("+CME ERROR: 4") == ["error=4"])
@@ -97,13 +97,25 @@ import Testing
         #expect(fields("AT+UDCP=tcp://h:1/?x=1,2") == ["url=tcp://h:1/?x=1,2"])
     }
 
+    /// `fields` in JSON puts the line's `name` first, then these: a field called `name`, or
+    /// one twice, would make a JSON object with a duplicate key.
+    @Test func fieldNamesAreUniqueKeysBesideName() {
+        for entry in ATCatalog.entries {
+            for names in [entry.fields, entry.variant?.fields ?? []] {
+                #expect(!names.contains("name"), "\(entry.displayName)")
+                #expect(Set(names).count == names.count, "\(entry.displayName)")
+                #expect(!names.contains { $0.hasPrefix("parameter_") }, "\(entry.displayName)")
+            }
+        }
+    }
+
     @Test func entriesByName() {
         #expect(ATCatalog.entry(named: "+UWSC")?.kind == .command)
         #expect(ATCatalog.entry(named: "AT+UWSC")?.name == "+UWSC")
         #expect(ATCatalog.entry(named: "at+uwsc")?.name == "+UWSC")
         #expect(ATCatalog.entry(named: "+UDCP")?.kind == .command)
         #expect(ATCatalog.entry(named: "+UDCP:")?.kind == .response)
-        #expect(ATCatalog.entry(named: "+USECMNG:")?.fields == ["operation", "type", "name", "md5"])
+        #expect(ATCatalog.entry(named: "+USECMNG:")?.fields == ["operation", "type", "credential", "md5"])
         #expect(ATCatalog.entry(named: "")?.summary == ATCatalog.entry(named: "AT")?.summary)
         #expect(ATCatalog.entry(named: "AT")?.kind == .command)
         #expect(ATCatalog.entry(named: "E1")?.summary == "turn command echo on")

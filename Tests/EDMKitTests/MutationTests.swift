@@ -39,6 +39,20 @@ import Testing
         #expect(try MutationSpec(parsing: "delay=1:250us").description == "delay=1.0:250us")
     }
 
+    /// The README's spelling, the parameter first, is the same spec.
+    @Test func theParameterMayComeFirst() throws {
+        #expect(try MutationSpec(parsing: "delay:200ms=0.1") == MutationSpec(parsing: "delay=0.1:200ms"))
+        #expect(try MutationSpec(parsing: "split:3=0.5,dps-error:429001=1") == MutationSpec(parsing: "split=0.5:3,dps-error=1:429001"))
+        #expect(throws: MutationSpec.ParseError.self) { try MutationSpec(parsing: "delay:200ms=0.1:300ms") }
+        #expect(throws: MutationSpec.ParseError.self) { try MutationSpec(parsing: "drop:5=0.1") }
+    }
+
+    /// A fault names the units of the chunk it hit, decoded alone.
+    @Test func faultsNameTheUnitsTheyHit() {
+        #expect(MutatingModule<RecordedModule>.units(of: Array("\r\nOK\r\n".utf8)) == "final OK")
+        #expect(MutatingModule<RecordedModule>.units(of: EDMEncoder.atEvent("\r\n+UUNU:0\r\n")).contains("+UUNU:0"))
+    }
+
     @Test func presetsAndOverrides() throws {
         #expect(try MutationSpec(parsing: "default") == .default)
         #expect(try MutationSpec(parsing: " all ") == .all)
@@ -61,6 +75,8 @@ import Testing
         ("drop=0.1,", "", "stray comma"),
         ("", "", "empty"),
         ("drop=nan", "drop=nan", "not a number"),
+        ("=", "=", "unknown fault \"\""),
+        ("drop=", "drop=", "not a number"),
     ])
     func badTokensAreNamed(_ text: String, _ token: String, _ reason: String) {
         #expect {

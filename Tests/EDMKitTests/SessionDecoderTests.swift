@@ -103,6 +103,23 @@ import Testing
         #expect(units.last?.text == "+STARTUP" && anomalies.isEmpty)
     }
 
+    /// Without the host's side, the module's echo stands for the request: the information
+    /// line after an echoed AT+USECMNG is its response, not a URC.
+    @Test func moduleSideAloneTiesResponsesToEchoedCommands() {
+        let (units, _) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: ReferenceSession.stream(.module))])
+        let credentialLines = units.filter { $0.text?.hasPrefix("+USECMNG:") == true }
+        #expect(credentialLines.count == 3 && credentialLines.allSatisfy { $0.type == "response" }, "\(credentialLines.map(\.type))")
+        #expect(units.filter { $0.type == "urc" }.allSatisfy { $0.text == "+STARTUP" })
+    }
+
+    /// An information line after the echoed command's final result is a URC again, and one
+    /// of another name than the echoed command is a URC.
+    @Test func echoedCommandEndsWithItsFinalResult() {
+        let text = "AT+USECMNG=4,0,ca\r\r\n+UUNU:0\r\n\r\n+USECMNG:4,0,\"ca\",\"AB\"\r\n\r\nOK\r\n\r\n+USECMNG:4,0,\"ca\",\"AB\"\r\n"
+        let (units, _) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: Array(text.utf8))])
+        #expect(units.map(\.type) == ["echo", "urc", "response", "final", "urc"])
+    }
+
     @Test func captureStartingInEDMIsDetected() {
         let frames = EDMEncoder.atConfirmation("\r\nOK\r\n") + EDMEncoder.dataEvent(channel: 1, data: Array("x".utf8))
         let tail = Array(EDMEncoder.atEvent("\r\n+UUNU:0\r\n").suffix(4))

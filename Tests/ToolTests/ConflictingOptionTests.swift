@@ -65,7 +65,7 @@ import Testing
         let recording = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/offline.pcapng"))
         #expect(recording.range(of: Data("simulator passphrase".utf8)) != nil, "--record-secrets did not keep it in the recording")
         let decoded = try Tool.run("edm-decode", ["\(dir)/offline.pcapng", "-f", "json"])
-        #expect(decoded.status == 0 && decoded.stdout.contains("\"outcome\":\"wifi_failed\""), "\(decoded.stderr)")
+        #expect(decoded.status == 0 && decoded.stdout.contains("\"outcome\":\"network_error\",\"network\":\"wifi\""), "\(decoded.stderr)")
     }
 
     /// What a what-if run leaves behind: nothing, unless asked.

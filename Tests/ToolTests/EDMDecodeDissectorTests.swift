@@ -46,6 +46,32 @@ struct EDMDecodeDissectorTests {
         #expect(output.contains("rows match") && output.contains("(61 packets)"))
     }
 
+    /// pcapng made from the azure_dps.py log keeps the importer's notes as packet comments
+    /// (elided PEM bodies, length mismatches, rebuilt connect events), and a rebuilt connect
+    /// event shows no protocol the log does not give.
+    @Test func aLogsNotesBecomePacketComments() throws {
+        let file = try Tool.temporaryFile("log-\(UUID().uuidString).pcapng", Data())
+        #expect(try Tool.run("edm-decode", [Reference.log, "-f", "pcapng", "-o", file]).status == 0)
+        func tshark(_ arguments: [String]) throws -> [String] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: which("tshark")!)
+            process.arguments = ["-r", file, "-X", "lua_script:" + Tool.root + "/wireshark/ucx_edm.lua"] + arguments
+            let out = try Tool.temporaryFile("tshark-\(UUID().uuidString).txt", Data())
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        let comments = try tshark(["-T", "fields", "-e", "frame.comment"]).filter { !$0.isEmpty }
+        #expect(comments.filter { $0.contains("credential elided in the log") }.count == 3, "\(comments)")
+        #expect(comments.filter { $0.contains("EDM frame declares payload length") }.count == 2, "\(comments)")
+        #expect(comments.filter { $0.contains("connect event rebuilt: protocol unknown") }.count == 2, "\(comments)")
+        #expect(comments.contains { $0.contains("not part of the serial session") })
+        let connects = try tshark(["-Y", "ucx_edm.type == 0x0011"])
+        #expect(connects.count == 2 && connects.allSatisfy { $0.contains("unknown (rebuilt)") && !$0.contains("TCP") }, "\(connects)")
+    }
+
     /// The check can fail: the same file against a wrong malformed count, and against rows
     /// that miss the injected frame.
     @Test func theCheckFailsOnAWrongExpectation() throws {

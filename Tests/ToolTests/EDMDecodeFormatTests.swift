@@ -53,13 +53,12 @@ import Testing
 
         let module = try Decode.json([Reference.module, "--from", "module", "--no-redact"])
         let expected = pair.units.filter { $0.from == "module" }
-        // Without the host's AT+USECMNG the module's +USECMNG: lines read as URCs; without its
-        // AT+CPWROFF the reboot's noise after EDM mode reads as broken frames. The bytes are all there.
+        // The module's echo of AT+USECMNG stands for the host's: its +USECMNG: lines are
+        // responses still. Without its AT+CPWROFF the reboot's noise after EDM mode reads as
+        // broken frames. The bytes are all there.
         let reboot = try #require(expected.lastIndex { $0.type == "at_confirmation" }) + 1
-        var relabelled = Array(expected[..<reboot])
-        for i in relabelled.indices where relabelled[i].type == "response" { relabelled[i].type = "urc" }
         #expect(expected.filter { $0.type == "response" }.count == 3)
-        expectSameUnits(Array(module.units.prefix(reboot)), relabelled, "raw module")
+        expectSameUnits(Array(module.units.prefix(reboot)), Array(expected[..<reboot]), "raw module")
         #expect(module.units.flatMap(\.bytes) == expected.flatMap(\.bytes), "module bytes")
         #expect(module.units.allSatisfy { $0.from == "module" } && host.units.allSatisfy { $0.from == "host" })
         #expect(module.units.map(\.micros) == synthetic(module.units))
@@ -78,6 +77,41 @@ import Testing
             let unknown = try Decode.json([dump, "--no-redact"])
             #expect(unknown.units.allSatisfy { $0.from == "unknown" } && unknown.units.flatMap(\.bytes) == bytes)
         }
+    }
+
+    /// `xxd` and `hexdump -C` output, made here by the tools themselves: detected as hex
+    /// dumps, offsets and the ASCII column left out, the same units as the raw file.
+    @Test(arguments: [["xxd"], ["xxd", "-g1", "-c", "32"], ["xxd", "-u", "-g4"], ["hexdump", "-C"]])
+    func aToolsHexDumpIsTheSameAsItsRawFile(_ command: [String]) throws {
+        // A run of equal lines shows hexdump's `*`.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module))) + [UInt8](repeating: 0x2E, count: 80) + [0x41]
+        let input = try Self.write("module.bin", bytes)
+        guard let dump = try Self.output(of: command + [input]) else {
+            print("\(command[0]) is not installed: skipped")
+            return
+        }
+        if command[0] == "hexdump" { #expect(String(decoding: dump, as: UTF8.self).contains("\n*\n")) }
+        let path = try Self.write("module.dump", dump)
+        let fromDump = try Decode.json([path, "--from", "module", "--no-redact"])
+        let fromRaw = try Decode.json([input, "--from", "module", "--no-redact"])
+        expectSameUnits(fromDump.units, fromRaw.units, command.joined(separator: " "))
+        #expect(fromDump.units.flatMap(\.bytes) == bytes)
+        let detected = try Tool.run("edm-decode", [path, "-f", "json"])
+        #expect(detected.status == 0 && !detected.stderr.contains("unrecognized"), "\(detected.stderr)")
+    }
+
+    /// The standard output of a command found on PATH, or nil when it is not installed.
+    static func output(of command: [String]) throws -> [UInt8]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        let out = try Tool.temporaryFile("\(UUID().uuidString)-dump", Data())
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: out)))
     }
 
     // MARK: The azure_dps.py log

@@ -15,6 +15,11 @@ struct DecodeOutputWriter {
     private var pending: (lines: OutputBuffer, range: Range<Int>)?
     private var mermaid = MermaidRenderer()
     private var capture: (any TraceCaptureWriter)?
+    /// pcap/pcapng: the last unit's packet, held until the next unit, so the importer's notes
+    /// that follow it (about the line that completed it) become its comment.
+    private var heldPacket: HeldPacket?
+    /// Notes that came before any unit of the session: they go on the next packet.
+    private var earlyNotes: [String] = []
     private var origin: TraceOrigin?
     private var notes: [TraceImportDiagnostic] = []
     private var anomalies: [SessionAnomaly] = []
@@ -53,6 +58,7 @@ struct DecodeOutputWriter {
     }
 
     mutating func finish() throws {
+        try writeHeldPacket()
         try flushLines()
         try flushText()
         try capture?.close()
@@ -91,9 +97,19 @@ struct DecodeOutputWriter {
             started = true
             for line in mermaid.lines(for: unit) { try sink.write(line: line) }
         case .pcap, .pcapng:
-            try capture?.write(time: unit.time, origin: origin, direction: unit.direction, dissector: unit.dissector,
-                               bytes: unit.bytes, flags: redacted ? .redacted : [], comment: unit.diagnostic?.message)
+            try writeHeldPacket()
+            let comments = earlyNotes + (unit.diagnostic.map { [$0.message] } ?? [])
+            earlyNotes = []
+            heldPacket = HeldPacket(time: unit.time, direction: unit.direction, dissector: unit.dissector,
+                                    bytes: Array(unit.bytes), flags: redacted ? .redacted : [], comments: comments)
         }
+    }
+
+    private mutating func writeHeldPacket() throws {
+        guard let packet = heldPacket else { return }
+        heldPacket = nil
+        try capture?.write(time: packet.time, origin: origin, direction: packet.direction, dissector: packet.dissector,
+                           bytes: packet.bytes, flags: packet.flags, comment: packet.comment)
     }
 
     private mutating func closeSession() throws {
@@ -108,7 +124,9 @@ struct DecodeOutputWriter {
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
-        case .pcap, .pcapng: break
+        case .pcap, .pcapng:
+            try writeHeldPacket()
+            earlyNotes = []
         }
         summary = SessionSummary()
         transcript = TranscriptRenderer(color: transcript.color)
@@ -122,6 +140,10 @@ struct DecodeOutputWriter {
     /// (`SessionDecodingStage`), in the JSON summary.
     private mutating func note(_ diagnostics: [TraceImportDiagnostic]) throws {
         notes += diagnostics
+        if format == .pcap || format == .pcapng {
+            let comments = diagnostics.filter { $0.code != .blankLine }.map(\.description)
+            if heldPacket != nil { heldPacket?.add(comments) } else { earlyNotes += comments.prefix(HeldPacket.maxComments - earlyNotes.count) }
+        }
         guard format == .transcript else { return }
         for d in diagnostics where d.code != .blankLine {
             try writeText(String(repeating: " ", count: 11) + d.description) // "warning: line 38: ..."
@@ -149,5 +171,35 @@ struct DecodeOutputWriter {
         guard !text.isEmpty else { return }
         try text.withUnsafeBytes { try sink.write(block: $0) }
         text.removeAll()
+    }
+}
+
+/// A unit's packet, waiting for the notes that follow it.
+private struct HeldPacket {
+    var time: Duration
+    var direction: Direction?
+    var dissector: String
+    var bytes: [UInt8]
+    var flags: TraceRecord.Flags
+    var comments: [String]
+    private var left = 0
+
+    /// A packet comment is at most 64 KiB: beyond a few notes, only their count.
+    static let maxComments = 16
+
+    init(time: Duration, direction: Direction?, dissector: String, bytes: [UInt8], flags: TraceRecord.Flags, comments: [String]) {
+        (self.time, self.direction, self.dissector, self.bytes, self.flags, self.comments) = (time, direction, dissector, bytes, flags, comments)
+    }
+
+    mutating func add(_ notes: [String]) {
+        let room = max(0, Self.maxComments - comments.count)
+        comments += notes.prefix(room)
+        left += notes.count - min(room, notes.count)
+    }
+
+    /// The comments, with how many were left out.
+    var comment: String? {
+        if comments.isEmpty { return nil }
+        return comments.joined(separator: "; ") + (left > 0 ? "; and \(left) more notes" : "")
     }
 }

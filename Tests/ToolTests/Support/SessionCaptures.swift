@@ -356,7 +356,8 @@ enum Capture {
     }
 
     /// The session as the log can carry it: the module's boot noise left out (a URC after it
-    /// framed as usual), connect events with protocol, addresses and ports as zeros.
+    /// framed as usual), connect events with the protocol unknown (0xFF), addresses and ports
+    /// as zeros.
     static func azureRepresentable(_ units: [DecodedUnit]) -> (host: [UInt8], module: [UInt8]) {
         var host: [UInt8] = [], module: [UInt8] = []
         for u in units {
@@ -364,7 +365,7 @@ enum Capture {
             switch (u.layer, u.type) {
             case ("raw", "noise"): continue
             case ("at", "urc"): module += Array("\r\n\(u.text ?? "")\r\n".utf8)
-            case ("edm", "connect_event"): module += [0xAA, 0x00, 0x11, 0x00, 0x11, u.bytes[5], 0x02] + [UInt8](repeating: 0, count: 13) + [0x55]
+            case ("edm", "connect_event"): module += [0xAA, 0x00, 0x11, 0x00, 0x11, u.bytes[5], 0x02, 0xFF] + [UInt8](repeating: 0, count: 12) + [0x55]
             default: module += u.bytes
             }
         }
