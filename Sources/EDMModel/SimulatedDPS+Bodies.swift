@@ -7,7 +7,7 @@ import EDMAnalysis
 import EDMRender
 import EDMProvisioning
 
-/// The JSON bodies DPS sends, in the shapes of dps-notes.md section 3 and the reference log.
+/// The JSON bodies DPS sends, in the shapes docs/protocol.md ("DPS over the module's MQTT client") shows and the reference log.
 ///
 /// Written by hand rather than with an encoder: key order is part of what a trace shows, and
 /// it must not depend on a dictionary's order.

@@ -21,7 +21,7 @@ extension SimulatedModule {
         package var name: String
         package var size: Int
         /// Started by an EDM AT request: the bytes come as AT request bodies (inferred from
-        /// u-blox's host code; edm-notes.md section 4), not raw.
+        /// u-blox's host code; docs/protocol.md, "Command mode"), not raw.
         package var viaEDM: Bool
         package var bytes: [UInt8] = []
     }

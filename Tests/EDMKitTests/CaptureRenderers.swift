@@ -1,7 +1,7 @@
 import EDMKit
 
 /// Writes records the way each tool prints them, following the tools' source and the real
-/// samples in wireshark-notes section 3, so the importers can be checked against a known session.
+/// samples in docs/captures.md ("The formats, with examples"), so the importers can be checked against a known session.
 enum Render {
     static func pad(_ v: Int64, _ width: Int) -> String {
         let s = String(v)

@@ -1,8 +1,4 @@
 import EDMKit
-#if canImport(Glibc)
-import Glibc
-#endif
-import Foundation
 
 /// A symmetric-key enrollment's key, read and checked before any serial port is opened, and
 /// the SAS token signed with it.
@@ -61,8 +57,8 @@ public struct SymmetricKeyFile: Sendable {
         return out
     }
 
-    /// The longest AT line an EDM frame carries (4095 bytes of payload: the id and the text).
-    public static let maxATLine = EDMFrame.maxPayloadLength - 2
+    /// The longest AT line an EDM frame carries: the body of the largest frame u-blox builds.
+    public static let maxATLine = EDMFrame.maxBodyCount
 
     /// Why the lines that carry the token cannot be sent, with the numbers; nil when they fit.
     public static func lengthProblem(token: String, url: String) -> String? {
