@@ -7,6 +7,9 @@ extension Bounds {
     static let timeout = Bounded<Double>(1...86_400, "seconds")
     /// The rates the serial port is set to exactly (no approximated speeds).
     static let baud = Bounded<Int>(choices: SerialPort.supportedBaudRates.map { ($0, "") }, "a baud rate")
+    /// A SAS token's lifetime, in seconds: a minute at least (the run itself takes about half of
+    /// one), a year at most (a token is a password: the shorter the better).
+    static let sasTTL = Bounded<Int>(60...31_536_000, "seconds")
     /// The module's Wi-Fi authentication modes (`AT+UWSC` parameter 5) that need no more than
     /// a passphrase.
     static let authentication = Bounded<Int>(

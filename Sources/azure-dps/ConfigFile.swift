@@ -55,7 +55,8 @@ struct ConfigFile {
 
     /// Every setting a file may hold: the provision command's long options.
     static let knownKeys = [
-        "port", "baud", "flow-control", "id-scope", "registration-id", "ca", "cert", "key", "ssid",
+        "port", "baud", "flow-control", "id-scope", "registration-id", "ca", "cert", "key", "symmetric-key-file",
+        "group-key-file", "sas-ttl", "ssid",
         "authentication", "passphrase-file", "payload", "factory-reset", "dps-host", "api-version",
         "poll-interval", "timeout", "record", "record-secrets", "json", "verbose",
     ]

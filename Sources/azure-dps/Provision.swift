@@ -73,8 +73,7 @@ struct Provision: ParsableCommand, UsageChecks {
             simulator.stop()
             // Only a recording asked for by name records a what-if run.
             if settings.recordsByDefault { settings.recordPath = nil }
-            let module = SimulatedModule(scenario: scenario, seed: seed)
-            let result = ProvisionRun(settings: settings, progress: progress).runOffline(module)
+            let result = ProvisionRun(settings: settings, progress: progress).runOffline(simulator.offlineModule())
             result.report(json: settings.json, progress: progress, simulated: true)
             throw ExitStatus(result.outcome).exitCode
         }

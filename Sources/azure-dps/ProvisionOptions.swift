@@ -18,7 +18,9 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "DPS id scope, e.g. 0ne0067E45C.")
     var idScope: String?
 
-    @Option(help: "Registration id (default: the certificate's CN, which DPS requires it to equal).")
+    @Option(help: """
+        Registration id (default: the certificate's CN, which DPS requires it to equal; required with a symmetric key).
+        """)
     var registrationId: String?
 
     @Option(help: "PEM file of the DPS server's root CA (e.g. DigiCert Global Root G2).")
@@ -29,6 +31,22 @@ struct ProvisionOptions: ParsableArguments {
 
     @Option(help: "PEM file of the device's private key.")
     var key: String?
+
+    @Option(help: """
+        File holding an individual enrollment's symmetric key, base64 as the portal shows it (or set \
+        AZURE_DPS_SYMMETRIC_KEY). Signs a SAS token instead of uploading --cert and --key. Never on the command line.
+        """)
+    var symmetricKeyFile: String?
+
+    @Option(help: """
+        File holding an enrollment group's symmetric key (or set AZURE_DPS_GROUP_KEY): the device's key is derived \
+        from it and the registration id.
+        """)
+    var groupKeyFile: String?
+
+    @Option(parsing: .unconditional, help: "Seconds the SAS token is valid, \(Bounds.sasTTL.limits) (default 3600).",
+            transform: Bounds.sasTTL.parse)
+    var sasTtl: Int?
 
     @Option(help: "Wi-Fi network name.")
     var ssid: String?
@@ -81,5 +99,14 @@ struct ProvisionOptions: ParsableArguments {
     /// Options that contradict each other, for the commands' usage checks.
     func checkConflicts() throws {
         if let record, noRecord { throw ValidationError("--record \(record) and --no-record contradict each other: give one of them.") }
+        if symmetricKeyFile != nil, groupKeyFile != nil {
+            throw ValidationError("--symmetric-key-file and --group-key-file exclude each other: an enrollment is individual or a group.")
+        }
+        if symmetricKeyFile != nil || groupKeyFile != nil {
+            let keyOption = symmetricKeyFile != nil ? "--symmetric-key-file" : "--group-key-file"
+            for (given, option) in [(cert, "--cert"), (key, "--key")] where given != nil {
+                throw ValidationError("\(option) and \(keyOption) exclude each other: a symmetric-key enrollment uploads no client certificate.")
+            }
+        }
     }
 }

@@ -37,6 +37,7 @@ struct ProvisionRun: Sendable {
     }
 
     func run() -> Result {
+        sayWarnings()
         let port: SerialPort
         do {
             port = try SerialPort.open(settings.port, baudRate: settings.baud, hardwareFlowControl: settings.flowControl)
@@ -71,6 +72,7 @@ struct ProvisionRun: Sendable {
     /// The run in simulated time, without a pty: the harness drives the machine against
     /// `module`; the transcript and the recording are made from its records afterwards.
     func runOffline(_ module: SimulatedModule) -> Result {
+        sayWarnings()
         var harness = ProvisioningHarness(configuration: settings.configuration, module: module)
         harness.chunking = .whole
         let run = harness.run()
@@ -80,6 +82,12 @@ struct ProvisionRun: Sendable {
         recorder?.finish()
         return Result(outcome: run.outcome, recording: settings.recordPath, recordingError: recorder?.error.map { "\($0)" },
                       duration: run.duration, registrationID: settings.configuration.registrationID)
+    }
+
+    /// What pre-flight found that does not stop the run (a certificate about to expire, a host
+    /// clock a token cannot be signed by).
+    func sayWarnings() {
+        for warning in settings.preflight.warnings { progress.say("Warning: \(ToolText.sentence(warning))") }
     }
 
     /// What sees the session's bytes: the recording (`--record`, unless `--no-record`) and the

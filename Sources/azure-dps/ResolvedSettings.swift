@@ -51,17 +51,36 @@ extension ProvisionOptions {
 
         let port = overrides.port ?? required(string(self.port, "port") ?? defaults.port, "port")
         let idScope = overrides.idScope ?? required(string(self.idScope, "id-scope") ?? defaults.idScope, "id-scope")
-        let given = defaults.credentialFiles
-        let files = overrides.credentialFiles ?? CredentialFiles(
-            ca: required(string(ca, "ca") ?? given?.ca, "ca"), certificate: required(string(cert, "cert") ?? given?.certificate, "cert"),
-            key: required(string(key, "key") ?? given?.key, "key"))
         let ssid = overrides.ssid ?? required(string(self.ssid, "ssid") ?? defaults.ssid, "ssid")
         let authentication = WiFiAuthentication(number(authentication, "authentication", Bounds.authentication) ?? 2)
+
+        let certificate = string(cert, "cert"), privateKey = string(key, "key")
+        let symmetricKey = SymmetricKeySource.find(
+            individualFile: string(symmetricKeyFile, "symmetric-key-file"), groupFile: string(groupKeyFile, "group-key-file"),
+            certificateGiven: certificate != nil || overrides.credentialFiles != nil,
+            environment: ProcessInfo.processInfo.environment, fallback: overrides.symmetricKey ?? defaults.symmetricKey)
+        if symmetricKey != nil, certificate != nil || privateKey != nil {
+            fail("a certificate and a symmetric key are both set: a symmetric-key enrollment uploads no client certificate", .usage)
+        }
+        let ttl = number(sasTtl, "sas-ttl", Bounds.sasTTL)
+        if ttl != nil, symmetricKey == nil { fail("sas-ttl is set but there is no symmetric key to sign a token with", .usage) }
 
         let report: PreflightReport
         do {
             let registrationID = overrides.registrationID ?? string(registrationId, "registration-id") ?? defaults.registrationID
-            report = try Preflight.check(files, registrationID: registrationID, now: Date())
+            if symmetricKey != nil {
+                guard let registrationID else {
+                    fail("missing --registration-id: a symmetric-key enrollment has no certificate to take it from", .usage)
+                }
+                let ca = overrides.credentialFiles?.ca ?? required(string(ca, "ca") ?? defaults.credentialFiles?.ca, "ca")
+                report = try Preflight.checkRootOnly(ca: ca, registrationID: registrationID, now: Date())
+            } else {
+                let given = defaults.credentialFiles
+                let files = overrides.credentialFiles ?? CredentialFiles(
+                    ca: required(string(ca, "ca") ?? given?.ca, "ca"), certificate: required(certificate ?? given?.certificate, "cert"),
+                    key: required(privateKey ?? given?.key, "key"))
+                report = try Preflight.check(files, registrationID: registrationID, now: Date())
+            }
         } catch {
             fail(error.message, ExitStatus(error.code))
         }
@@ -99,6 +118,19 @@ extension ProvisionOptions {
         if let poll = number(pollInterval, "poll-interval", Bounds.pollInterval) { c.pollInterval = .milliseconds(Int64(poll * 1000)) }
         if let timeout = number(timeout, "timeout", Bounds.timeout) { c.overallDeadline = .milliseconds(Int64(timeout * 1000)) }
 
+        var preflight = report
+        if let symmetricKey {
+            // The simulated bench may put the signing clock off, as a host with a wrong clock is.
+            let now = Int64(Date().timeIntervalSince1970) + (defaults.clockOffset ?? 0), lifetime = Int64(ttl ?? 3600)
+            let token = symmetricKey.read().token(idScope: idScope, registrationID: report.registrationID, now: now,
+                                                  lifetime: lifetime)
+            c.attestation = .symmetricKey(token: token.text)
+            preflight.warnings += SymmetricKeyFile.clockWarnings(now: now, lifetime: lifetime)
+            let machine = ProvisioningMachine(configuration: c)
+            let url = machine.mqttURL(publishTopic: machine.registerTopic(), subscribe: true)
+            if let problem = SymmetricKeyFile.lengthProblem(token: token.text, url: url) { fail(problem, .dataErr) }
+        }
+
         let givenRecording = string(record, "record")
         let recordPath: String? = noRecord ? nil : givenRecording ?? Self.defaultRecording(report.registrationID)
         return ResolvedSettings(
@@ -107,7 +139,7 @@ extension ProvisionOptions {
             configuration: c, recordPath: recordPath, recordsByDefault: recordPath != nil && givenRecording == nil,
             recordSecrets: recordSecrets || (flag(nil, "record-secrets") ?? false),
             json: json || (flag(nil, "json") ?? false), verbose: verbose || (flag(nil, "verbose") ?? false),
-            preflight: report)
+            preflight: preflight)
     }
 
     static func defaultRecording(_ registrationID: String) -> String {
@@ -126,5 +158,8 @@ extension ProvisionOptions {
         var ssid: String?
         var passphrase: [UInt8]?
         var flowControl: Bool?
+        var symmetricKey: SymmetricKeySource?
+        /// Seconds the clock a token is signed by is off from the host's.
+        var clockOffset: Int64?
     }
 }

@@ -11,6 +11,8 @@ final class SimulatorSetup {
     private let server: ModuleServer<SimulatedModule>
     private let done = DispatchSemaphore(value: 0)
     private let folder: URL
+    private let dps: SimulatedDPS.Configuration
+    private let seed: UInt64
 
     init(scenario: SimulatorScenario, seed: UInt64, speed: Double) {
         self.scenario = scenario
@@ -19,7 +21,11 @@ final class SimulatorSetup {
         } catch {
             fail("cannot create a pty for the simulator: \(error.message)", .serialError)
         }
-        server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed), pty: pty, speed: speed)
+        // A token is signed by the host's clock, so the simulated DPS checks it by that clock.
+        dps = SimulatedDPS.Configuration(epochSeconds: scenario.hostSigning == nil ? SimulatedDPS.Configuration().epochSeconds
+                                                                                   : Int64(Date().timeIntervalSince1970))
+        self.seed = seed
+        server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed, dps: dps), pty: pty, speed: speed)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -35,15 +41,27 @@ final class SimulatorSetup {
     var overrides: ProvisionOptions.Overrides { ProvisionOptions.Overrides(port: pty.slavePath) }
 
     /// The credentials and Wi-Fi settings of the simulated bench, for what the options and
-    /// the config file leave out (the simulator accepts any).
+    /// the config file leave out (the simulator accepts any). A symmetric-key scenario signs
+    /// with the simulated enrollment group's key, as its host would (`hostSigning`): the derived
+    /// device key, or the group key itself where the scenario is that mistake.
     var defaults: ProvisionOptions.Overrides {
-        ProvisionOptions.Overrides(
+        var o = ProvisionOptions.Overrides(
             idScope: "0ne00SIMUL8",
             credentialFiles: CredentialFiles(ca: folder.appendingPathComponent("ca.pem").path,
                                              certificate: folder.appendingPathComponent("cert.pem").path,
                                              key: folder.appendingPathComponent("key.pem").path),
             ssid: "simulated-lab", passphrase: Array("simulator passphrase".utf8), flowControl: false)
+        if let signing = scenario.hostSigning {
+            o.registrationID = "sim-device"
+            o.symmetricKey = SymmetricKeySource(text: Base64.encode(dps.symmetricKeyEnrollment.key),
+                                                kind: signing.usesGroupKey ? .individual : .group, origin: "the simulated enrollment")
+            o.clockOffset = signing.clockOffset.components.seconds
+        }
+        return o
     }
+
+    /// The module for a run without a pty (`--offline`), the same as the pty's.
+    func offlineModule() -> SimulatedModule { SimulatedModule(scenario: scenario, seed: seed, dps: dps) }
 
     private var started = false
 

@@ -10,10 +10,10 @@ public struct PreflightReport: Sendable {
     /// Root CA (type 0), device certificate (1), private key (2), in upload order; bytes exactly
     /// as in the files, MD5 computed.
     public var credentials: [ProvisioningConfiguration.Credential]
-    /// The device certificate's subject and validity, for display.
-    public var certificateSubject: String
-    public var notBefore: Date
-    public var notAfter: Date
+    /// The device certificate's subject and validity, for display (nil with a symmetric key).
+    public var certificateSubject: String?
+    public var notBefore: Date?
+    public var notAfter: Date?
     /// The CA file's (first) certificate's subject, for display.
     public var caSubject: String
     /// Things that do not stop the run but deserve a line on the terminal.
@@ -64,6 +64,20 @@ public enum Preflight {
             caSubject: String(describing: roots[0].subject),
             warnings: warnings
         )
+    }
+
+    /// A symmetric-key run: the root CA is the one file uploaded (the module still checks the
+    /// server's TLS certificate), and the registration id is given, since no certificate names it.
+    public static func checkRootOnly(ca: String, registrationID: String, now: Date) throws(PreflightError) -> PreflightReport {
+        let caFile = try CredentialFile(path: ca)
+        let roots = try caFile.certificates(role: "CA")
+        if let fault = fault(inRegistrationID: registrationID) {
+            throw PreflightError(.badRegistrationID, "the registration id '\(registrationID)' \(fault).")
+        }
+        var warnings: [String] = []
+        try checkRoot(roots[0], file: caFile.path, now: now, warnings: &warnings)
+        return PreflightReport(registrationID: registrationID, credentials: [caFile.credential(type: .rootCA)],
+                               caSubject: String(describing: roots[0].subject), warnings: warnings)
     }
 
     /// DPS refuses a certificate outside its validity; the module has no clock to notice.
