@@ -39,6 +39,8 @@ struct EDMDecode: ToolCommand, UsageChecks {
           json          JSON Lines: one object per unit, then {"summary":{...}}
           pcap, pcapng  one packet per unit for Wireshark (lossless; -o FILE)
           mermaid       a sequence diagram of host, module and DPS, for bug reports
+          html          one self-contained page: verdict, timeline, sequence diagram,
+                        the units in a table to filter (opens offline)
 
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless \
         --no-redact.

@@ -24,6 +24,8 @@ public struct DecodePipeline: Sendable {
 
     public enum OutputFormat: String, Sendable, CaseIterable {
         case transcript, json, pcap, pcapng, mermaid
+        /// One self-contained page: verdict, timeline, sequence diagram, the units' table.
+        case html
     }
 
     public enum Colour: String, Sendable {
@@ -86,7 +88,8 @@ public struct DecodePipeline: Sendable {
         let colour = self.colour == .always || self.colour == .auto && chosen == .transcript && sink.isTerminal
         var writer: DecodeOutputWriter
         do {
-            writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, application: application)
+            writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, redact: redact,
+                                            application: application)
         } catch {
             throw .outputNotCreated(error.description)
         }
@@ -141,12 +144,17 @@ public struct DecodePipeline: Sendable {
         case .rawPair(let host, let module):
             // Read a chunk at a time as the interleaver asks: memory stays flat.
             let hostReader = try FileReader(path: host), moduleReader = try FileReader(path: module)
+            stage.source(path: "\(host) (host) and \(module) (module)",
+                         format: TraceFormat.rawBinary.displayName + ", one file a side",
+                         bytes: Self.fileSize(host).flatMap { h in Self.fileSize(module).map { h + $0 } })
             var pair = RawPairInterleaver(host: { try hostReader.read() }, module: { try moduleReader.read() })
             try stage.decode(&pair) { hostReader.offset + moduleReader.offset }
         case .captures(let paths):
             for (i, path) in paths.enumerated() {
                 if paths.count > 1 { try stage.beginInput(path, first: i == 0) }
-                try stage.decode(CaptureInput(path: path, options: captureOptions))
+                let input = try CaptureInput(path: path, options: captureOptions)
+                stage.source(path: path, format: input.format.displayName, bytes: Self.fileSize(path))
+                try stage.decode(input)
             }
         }
     }
@@ -160,6 +168,13 @@ public struct DecodePipeline: Sendable {
         }
     }
 
+    /// The size of a regular file (nil for standard input, a pipe or a device).
+    private static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     /// Bytes of all inputs together, when all are regular files (else progress has no total).
     private var inputBytes: Int? {
         let paths = switch inputs {
@@ -168,9 +183,8 @@ public struct DecodePipeline: Sendable {
         }
         var total = 0
         for path in paths {
-            var info = stat()
-            guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-            total += Int(info.st_size)
+            guard let size = Self.fileSize(path) else { return nil }
+            total += size
         }
         return total
     }
