@@ -70,6 +70,9 @@ package enum HTMLReportPage {
     .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:8px}
     .controls input[type=search]{width:22em}.pager{display:flex;gap:6px;align-items:center;margin-top:8px}
     .count{color:#555}
+    .comparison.good{border-left:8px solid #2e8540}.comparison.bad{border-left:8px solid #c62828}
+    .comparison .sides{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin:8px 0}
+    .comparison .agreement{font-size:16px;font-weight:600;margin:4px 0}tr.hit td{background:#fde4e4;font-weight:600}
     """#
 
     private static let script = #"""

@@ -17,6 +17,10 @@ struct DecodeOutputWriter {
     /// HTML: the page's renderer, and whether its head is out.
     private var html: HTMLReportRenderer
     private var htmlStarted = false
+    /// HTML with `--against`: the other session, and this one's profile as it is decoded.
+    private let against: (path: String, profile: SessionProfile)?
+    private var profile = SessionProfile()
+    private var sourcePath = "this capture"
     private var capture: (any TraceCaptureWriter)?
     /// pcap/pcapng: the last unit's packet, held until the next unit, so the importer's notes
     /// that follow it (about the line that completed it) become its comment.
@@ -30,7 +34,8 @@ struct DecodeOutputWriter {
 
     /// `application`: named in a pcapng's section header.
     init(sink: OutputSink, format: DecodePipeline.OutputFormat, colour: Bool, redact: Bool,
-         application: String) throws(CaptureIOError) {
+         application: String, against: (path: String, profile: SessionProfile)? = nil) throws(CaptureIOError) {
+        self.against = against
         self.sink = sink
         self.format = format
         transcript = TranscriptRenderer(color: colour)
@@ -51,6 +56,7 @@ struct DecodeOutputWriter {
             guard format == .html else { break }
             startHTML(title: "Session report: \(path)")
             html.source(HTMLReportRenderer.Source(path: path, format: name, bytes: bytes))
+            sourcePath = path
         case .origin(let origin):
             if self.origin == nil { self.origin = origin }
             html.origin(origin)
@@ -112,6 +118,7 @@ struct DecodeOutputWriter {
             break // (their lines are written already: above)
         case .html:
             html.add(copy unit, redacted: redacted, into: &text)
+            if against != nil { profile.add(copy unit) }
             try flushIfFull()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
@@ -146,6 +153,12 @@ struct DecodeOutputWriter {
             if !started { try sink.write(line: mermaid.header) }
             for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
         case .html:
+            if let against {
+                profile.finish(anomalies: anomalies)
+                let diff = SessionDiff(against.profile, profile)
+                html.comparison = SessionDiffRenderer(diff, a: against.path, b: sourcePath).html
+                profile = SessionProfile()
+            }
             html.closeSession(anomalies: anomalies, into: &text)
             try flushIfFull()
         case .pcap, .pcapng:

@@ -67,10 +67,13 @@ public struct DecodePipeline: Sendable {
     public var progress: Bool?
     /// Names the writer in a pcapng's section header, and begins the progress line.
     public var application: String
+    /// HTML: a capture each session is compared with (`SessionDiff`, A against the session as B).
+    public var against: String?
 
     public init(inputs: Inputs, captureOptions: CaptureInput.Options = .init(), output: String = "-",
                 format: OutputFormat? = nil, redact: Bool = true, colour: Colour = .auto, progress: Bool? = nil,
-                application: String = "edm-decode") {
+                application: String = "edm-decode", against: String? = nil) {
+        self.against = against
         self.inputs = inputs
         self.captureOptions = captureOptions
         self.output = output
@@ -81,6 +84,12 @@ public struct DecodePipeline: Sendable {
         self.application = application
     }
 
+    /// The session `against` names, read before decoding starts.
+    private func againstProfile() throws(Failure) -> (path: String, profile: SessionProfile)? {
+        guard let against else { return nil }
+        do { return (against, try SessionProfileReader.profile(path: against, redact: redact)) } catch { throw .input(error) }
+    }
+
     public func run() throws(Failure) {
         let sink: OutputSink
         do { sink = try OutputSink(path: output) } catch { throw .outputNotCreated(error.description) }
@@ -89,9 +98,11 @@ public struct DecodePipeline: Sendable {
         var writer: DecodeOutputWriter
         do {
             writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, redact: redact,
-                                            application: application)
+                                            application: application, against: try againstProfile())
+        } catch let failure as Failure {
+            throw failure
         } catch {
-            throw .outputNotCreated(error.description)
+            throw .outputNotCreated("\(error)")
         }
         // Decoded events go through `events` to the writer; for JSON it is the
         // `JSONLineStage`, which writes the units' lines on the way.
