@@ -26,6 +26,14 @@ import Testing
 
     static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
 
+    static func escapeForTest(_ text: String) -> String {
+        var t = text.replacingOccurrences(of: "&", with: "&amp;")
+        for (c, entity) in [("<", "&lt;"), (">", "&gt;"), ("\"", "&quot;"), ("'", "&#39;")] {
+            t = t.replacingOccurrences(of: c, with: entity)
+        }
+        return t
+    }
+
     static func unescape(_ text: String) -> String {
         var t = text
         for (entity, c) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
