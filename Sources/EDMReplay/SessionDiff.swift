@@ -81,7 +81,9 @@ public struct SessionDiff: Sendable {
         self.first = first
         steps = Self.stepLatencies(a.events, b.events)
         requests = pairs.compactMap { pair in
-            guard let x = pair.a, let y = pair.b, x.key == y.key, let la = x.latency, let lb = y.latency else { return nil }
+            guard let x = pair.a, let y = pair.b, x.key == y.key, let la = x.latency, let lb = y.latency else {
+                return nil
+            }
             return Latency(name: x.text == y.text ? x.text : x.key, step: x.step, a: la, b: lb)
         }.sorted { $0.size > $1.size }
         settings = Self.settings(a.configuration, b.configuration)
@@ -125,7 +127,9 @@ public struct SessionDiff: Sendable {
     }
 
     private static func difference(_ pair: Pair, _ a: [Event], _ b: [Event]) -> Difference? {
-        func context(_ events: [Event], _ at: Int) -> [Event] { Array(events[max(0, at - 3)..<min(events.count, at + 4)]) }
+        func context(_ events: [Event], _ at: Int) -> [Event] {
+            Array(events[max(0, at - 3)..<min(events.count, at + 4)])
+        }
         let aContext = context(a, pair.aIndex), bContext = context(b, pair.bIndex)
         func make(_ kind: String, _ message: String) -> Difference {
             Difference(kind: kind, step: (pair.b ?? pair.a)?.step ?? "", message: message, a: pair.a, b: pair.b,
@@ -142,15 +146,16 @@ public struct SessionDiff: Sendable {
             }
             return make("different_\(what)", "\(x.key) in step \(y.step) got \(x.outcome) in A, \(y.outcome) in B")
         case let (x?, y?):
-            let kind = x.kind == y.kind ? "different_\(x.kind == .dpsAnswer ? "dps_answer" : x.kind == .event ? "edm_event" : x.kind.rawValue)"
-                : "different_event"
+            let name = x.kind == .dpsAnswer ? "dps_answer" : x.kind == .event ? "edm_event" : x.kind.rawValue
+            let kind = x.kind == y.kind ? "different_\(name)" : "different_event"
             return make(kind, "in step \(y.step), A has \(x.text) where B has \(y.text)")
         case let (x?, nil):
             return make("missing_\(x.kind.rawValue)", "B lacks \(x.text) (A, step \(x.step))")
         case let (nil, y?):
             let previous = b[..<pair.bIndex].last { $0.kind == .request }
             if y.kind == .request, previous?.key == y.key {
-                return make("retry", "B sends \(y.key) again in step \(y.step) (after \(previous?.reply ?? previous?.outcome ?? "no reply"))")
+                let after = previous?.reply ?? previous?.outcome ?? "no reply"
+                return make("retry", "B sends \(y.key) again in step \(y.step) (after \(after))")
             }
             return make("extra_\(y.kind.rawValue)", "B has \(y.text) that A lacks (step \(y.step))")
         case (nil, nil):
@@ -174,7 +179,9 @@ public struct SessionDiff: Sendable {
         }
         let sb = spans(b)
         return spans(a).compactMap { x in
-            sb.first { $0.step == x.step }.map { y in Latency(name: x.step, step: x.step, a: x.end - x.start, b: y.end - y.start) }
+            sb.first { $0.step == x.step }.map { y in
+                Latency(name: x.step, step: x.step, a: x.end - x.start, b: y.end - y.start)
+            }
         }.sorted { $0.size > $1.size }
     }
 

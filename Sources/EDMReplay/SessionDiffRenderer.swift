@@ -100,8 +100,12 @@ public struct SessionDiffRenderer: Sendable {
             out.key("message"); out.string(first.message)
             if let e = first.a { out.key("a"); Self.write(e, into: &out) }
             if let e = first.b { out.key("b"); Self.write(e, into: &out) }
-            out.key("aContext"); out.openArray(); for e in first.aContext { Self.write(e, into: &out) }; out.closeArray()
-            out.key("bContext"); out.openArray(); for e in first.bContext { Self.write(e, into: &out) }; out.closeArray()
+            for (key, events) in [("aContext", first.aContext), ("bContext", first.bContext)] {
+                out.key(text: key)
+                out.openArray()
+                for e in events { Self.write(e, into: &out) }
+                out.closeArray()
+            }
             out.closeObject()
         } else {
             out.null()
@@ -163,7 +167,8 @@ public struct SessionDiffRenderer: Sendable {
                 s += "<table><thead><tr><th colspan=\"3\">\(side)</th></tr></thead><tbody>"
                 for e in events {
                     s += "<tr\(e == hit ? " class=\"hit\"" : "")><td>\(seconds(e.time))</td><td>#\(e.unit)</td>"
-                        + "<td class=\"text\">\(e.kind == .request ? "-&gt;" : "&lt;-") \(esc(Self.describe(e)))</td></tr>"
+                        + "<td class=\"text\">\(e.kind == .request ? "-&gt;" : "&lt;-") \(esc(Self.describe(e)))"
+                        + "</td></tr>"
                 }
                 if events.isEmpty { s += "<tr><td colspan=\"3\">(no events)</td></tr>" }
                 s += "</tbody></table>"
@@ -174,7 +179,8 @@ public struct SessionDiffRenderer: Sendable {
         for (title, list) in [("Latency by step", diff.steps), ("Latency by request", diff.requests)] {
             s += "<table><thead><tr><th>\(title)</th><th>A</th><th>B</th><th>B − A</th></tr></thead><tbody>"
             for l in list.prefix(Self.latenciesShown) {
-                s += "<tr><td class=\"text\">\(esc(l.name))</td><td>\(milliseconds(l.a))</td><td>\(milliseconds(l.b))</td>"
+                s += "<tr><td class=\"text\">\(esc(l.name))</td><td>\(milliseconds(l.a))</td>"
+                    + "<td>\(milliseconds(l.b))</td>"
                     + "<td>\(l.delta < .zero ? "−" : "+")\(milliseconds(l.size))</td></tr>"
             }
             s += "</tbody></table>"
@@ -187,7 +193,8 @@ public struct SessionDiffRenderer: Sendable {
         }
         s += "</tbody></table><div class=\"sides\">"
         for (side, profile) in [("A", diff.a), ("B", diff.b)] {
-            s += "<p><b>Outcome \(side): \(esc(profile.summary.outcome.label))</b>. \(esc(profile.summary.sentence))</p>"
+            s += "<p><b>Outcome \(side): \(esc(profile.summary.outcome.label))</b>. "
+                + "\(esc(profile.summary.sentence))</p>"
         }
         return s + "</div></div>\n"
     }

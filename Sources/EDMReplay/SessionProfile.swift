@@ -68,7 +68,8 @@ public struct SessionProfile: Sendable {
             let event = pending.remove(at: i).event
             let final = description.atLines.last.map(\.rendered) ?? unit.text ?? description.summary
             events[event].outcome = final
-            events[event].reply = unit.text.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") } ?? final
+            let text = unit.text.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
+            events[event].reply = text ?? final
             events[event].latency = reply.latency
         }
         switch unit.kind {
@@ -88,8 +89,8 @@ public struct SessionProfile: Sendable {
                 let register = description.explanation?.hasPrefix("DPS: register") == true
                 step = register ? "DPS register" : "DPS poll"
                 let what = description.explanation ?? description.summary
-                append(Event(kind: .request, step: step, key: step, outcome: "sent", text: register ? what : "DPS poll \(what)",
-                             unit: unit.index, time: unit.time))
+                append(Event(kind: .request, step: step, key: step, outcome: "sent",
+                             text: register ? what : "DPS poll \(what)", unit: unit.index, time: unit.time))
                 publish = events.count - 1
             case .dataEvent where !fromHost:
                 guard let dps = description.dps else { break }
@@ -129,7 +130,8 @@ public struct SessionProfile: Sendable {
             // addresses) changes from run to run.
             let outcome = name == "+UUWLD" ? "\(name) reason \(line.parameter(1) ?? "?")" : name
             let text = line.rendered + (ATCatalog.explain(line).map { " (\($0))" } ?? "")
-            append(Event(kind: .urc, step: step, key: name, outcome: outcome, text: text, unit: unit.index, time: unit.time))
+            append(Event(kind: .urc, step: step, key: name, outcome: outcome, text: text, unit: unit.index,
+                         time: unit.time))
         }
     }
 

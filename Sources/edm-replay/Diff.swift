@@ -33,7 +33,9 @@ struct Diff: ParsableCommand {
     func run() throws {
         var profiles: [SessionProfile] = []
         for path in [a, b] {
-            do { profiles.append(try SessionProfileReader.profile(path: path, options: traceOptions.capture.options())) } catch {
+            do {
+                profiles.append(try SessionProfileReader.profile(path: path, options: traceOptions.capture.options()))
+            } catch {
                 fail(error.message, ExitStatus(error))
             }
         }

@@ -87,7 +87,9 @@ public struct DecodePipeline: Sendable {
     /// The session `against` names, read before decoding starts.
     private func againstProfile() throws(Failure) -> (path: String, profile: SessionProfile)? {
         guard let against else { return nil }
-        do { return (against, try SessionProfileReader.profile(path: against, redact: redact)) } catch { throw .input(error) }
+        do { return (against, try SessionProfileReader.profile(path: against, redact: redact)) } catch {
+            throw .input(error)
+        }
     }
 
     public func run() throws(Failure) {
