@@ -6,6 +6,7 @@ import ToolSupport
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare two sessions by meaning: the first difference, latencies, configuration, outcomes.",
+        usage: "edm-replay diff [<options>] <a> <b>",
         discussion: """
         The sessions (anything edm-decode reads) are aligned by provisioning step and by what \
         each request does, not by byte offset. Reported: the first difference in meaning (a \
