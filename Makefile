@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 # The README's commands. Each installs what it needs when it can (Debian/Ubuntu, as root).
 SWIFT ?= swift
-APT_PACKAGES := libpcap-dev tshark socat jpnevulator
+APT_PACKAGES := libpcap-dev tshark socat jpnevulator chromium
 
 .PHONY: demo test bench fuzz deps build release install uninstall clean
 

@@ -27,7 +27,7 @@ var targets: [Target] = [
     .target(name: "EDMTrace", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession"]),
     // Analysis: what a session's units mean (descriptions, DPS answers, the session summary).
     .target(name: "EDMAnalysis", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace"]),
-    // Renderers only: transcript, JSON Lines, Mermaid.
+    // Renderers only: transcript, JSON Lines, Mermaid, the HTML report.
     .target(name: "EDMRender", dependencies: ["EDMBytes", "EDMFrames", "EDMAT", "EDMSession", "EDMTrace", "EDMAnalysis"]),
     // Provisioning: DPS configuration, the state machine, outcomes, notes. Crypto: the
     // credentials' MD5s, which the module reports.

@@ -170,6 +170,23 @@ public struct DPSResponse: Hashable, Sendable {
         }
     }
 
+    /// What to check, by what DPS said: azure-dps ends a refusal's sentence with it, and the
+    /// HTML report shows it under the verdict.
+    public var advice: String {
+        if errorCode == 401000 {
+            return "A SAS token was refused: this usually means the enrollment group's key was used where the device's "
+                + "derived key belongs, or the token's expiry or its sr encoding is wrong (check the host's clock)."
+        }
+        return switch httpStatus {
+        case 401?:
+            "Check that the device certificate (or the CA that signed it) is registered in the DPS enrollment, "
+                + "verified, and not disabled."
+        case 404?: "Check the id scope and the registration id."
+        case 429?, 500?, 501?, 502?, 503?: "DPS is busy or failing; try again later."
+        default: "Check the enrollment in DPS (registration id, group, allocation policy, linked hub)."
+        }
+    }
+
     /// What DPS error codes mean, in words a user can act on.
     public static func meaning(of code: Int) -> String {
         switch code {

@@ -184,6 +184,10 @@ public struct SessionSummary: Sendable {
 
     public var duration: Duration { last - (first ?? .zero) }
 
+    /// What to check, where the sentence does not say it: azure-dps's advice for a refusal (the
+    /// Wi-Fi and MQTT sentences carry their own).
+    public var advice: String? { outcome == .refused ? dps?.advice : nil }
+
     /// One plain sentence: what happened, and what to check.
     public var sentence: String {
         switch outcome {

@@ -142,6 +142,33 @@ public struct JSONWriter: Sendable {
         buffer.advance(2 * n + 2)
     }
 
+    /// Bytes as a JSON string of one character per byte, U+0000 to U+00FF (a reader gets each
+    /// byte back as its character's code): about half the size of hex for the text most units
+    /// are. Printable ASCII is copied; the rest is escaped (`\r`, `\n`, `\t`, `\u00hh`).
+    public mutating func byteString(_ data: ArraySlice<UInt8>) {
+        separate()
+        let out = buffer.room(6 * data.count + 2)
+        out[0] = UInt8(ascii: "\"")
+        var o = 1
+        for b in data {
+            switch b {
+            case 0x22, 0x5C:
+                out[o] = 0x5C; out[o + 1] = b; o += 2
+            case 0x0A, 0x0D, 0x09:
+                out[o] = 0x5C; out[o + 1] = b == 0x0A ? UInt8(ascii: "n") : b == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
+                o += 2
+            case 0x20..<0x7F:
+                out[o] = b; o += 1
+            default:
+                out[o] = 0x5C; out[o + 1] = UInt8(ascii: "u"); out[o + 2] = 0x30; out[o + 3] = 0x30
+                out[o + 4] = Self.lowerHexDigit(b >> 4); out[o + 5] = Self.lowerHexDigit(b & 0xF)
+                o += 6
+            }
+        }
+        out[o] = UInt8(ascii: "\"")
+        buffer.advance(o + 1)
+    }
+
     /// The 32 hex digits of sixteen bytes, each byte's two as one 16-bit lane, the first digit
     /// in the low half (so they read in order stored little-endian): every nibble becomes a
     /// digit at once, `0x30 + n`, 7 more from 10 up. (Arithmetic only: the standard library's

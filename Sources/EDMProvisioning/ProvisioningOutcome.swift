@@ -68,19 +68,6 @@ public enum ProvisioningOutcome: Hashable, Sendable {
 }
 
 extension ProvisioningOutcome {
-    /// What to check, by what DPS said.
-    package static func advice(_ dps: DPSResponse) -> String {
-        if dps.errorCode == 401000 {
-            return "A SAS token was refused: this usually means the enrollment group's key was used where the device's "
-                + "derived key belongs, or the token's expiry or its sr encoding is wrong (check the host's clock)."
-        }
-        return switch dps.httpStatus {
-        case 401?:
-            "Check that the device certificate (or the CA that signed it) is registered in the DPS enrollment, "
-                + "verified, and not disabled."
-        case 404?: "Check the id scope and the registration id."
-        case 429?, 500?, 501?, 502?, 503?: "DPS is busy or failing; try again later."
-        default: "Check the enrollment in DPS (registration id, group, allocation policy, linked hub)."
-        }
-    }
+    /// What to check, by what DPS said (`DPSResponse.advice`: the HTML report gives the same words).
+    package static func advice(_ dps: DPSResponse) -> String { dps.advice }
 }

@@ -5,12 +5,10 @@ import EDMSession
 import EDMTrace
 import EDMAnalysis
 
-/// Renders a session as a Mermaid sequence diagram of host, module and DPS, for bug reports.
-///
-/// The module's MQTT traffic with DPS is drawn from what the host sees: a data command on
-/// a DPS peer is a publish to DPS, a data event carrying a DPS answer is DPS replying.
-/// Echo is left out; noise and garbage become notes. It streams like the other renderers.
-/// Each unit is one statement a line; long text is wrapped inside it (`<br/>`), not cut.
+/// Renders a session as a Mermaid sequence diagram of host, module and DPS, for bug reports:
+/// the `SequenceStep`s of each unit (shared with the HTML report's SVG diagram), as Mermaid
+/// statements. It streams like the other renderers. Each step is one statement a line; long
+/// text is wrapped inside it (`<br/>`), not cut.
 public struct MermaidRenderer: Sendable {
     private var summary = SessionSummary()
     public static let maxText = 72
@@ -25,35 +23,20 @@ public struct MermaidRenderer: Sendable {
     public mutating func lines(for unit: SessionUnit) -> [String] {
         let description = UnitDescription(unit)
         summary.add(unit, description)
-        let fromHost = unit.direction == .host
-        let arrow = fromHost ? "H->>M" : "M-->>H"
-        let latency = unit.reply.map { " (\(milliseconds($0.latency)))" } ?? ""
-        switch unit.kind {
-        case .at(.echo):
-            return []
-        case .raw(let type):
-            let what = type == .payload ? description.explanation.map { "\($0), \(unit.bytes.count) bytes" } ?? "\(unit.bytes.count) bytes" : description.summary
-            return type == .payload ? ["    \(arrow): \(escape(what))"] : ["    Note over \(fromHost ? "H" : "M"): \(escape(what))"]
-        case .at:
-            return ["    \(arrow): \(escape((unit.text ?? "") + latency))"]
-        case .frame(let frame):
-            switch frame.payloadID {
-            case .dataCommand:
-                let what = description.explanation ?? description.summary
-                return ["    \(arrow): \(escape(description.summary))", "    M->>D: \(escape(what.hasPrefix("DPS: ") ? String(what.dropFirst(5)) : "publish"))"]
-            case .dataEvent where description.dps != nil:
-                let what = description.dps!.summary
-                return ["    D-->>M: \(escape(String(what.dropFirst(5))))", "    \(arrow): \(escape(description.summary))"]
-            default:
-                return ["    \(arrow): \(escape(description.summary + latency))"]
-            }
-        }
+        return SequenceStep.steps(for: unit, description).map(line)
     }
 
     public func closing(anomalies: [SessionAnomaly]) -> [String] {
-        var out = anomalies.map { "    Note over H,M: \(escape("!! " + $0.message))" }
-        out.append("    Note over H,D: \(escape("Outcome: \(summary.outcome.label). \(summary.sentence)"))")
-        return out
+        SequenceStep.closing(summary, anomalies: anomalies).map(line)
+    }
+
+    private func line(_ step: SequenceStep) -> String {
+        switch step {
+        case .message(let from, let to, let text, let reply):
+            "    \(from.rawValue)\(reply ? "-->>" : "->>")\(to.rawValue): \(escape(text))"
+        case .note(let over, let text):
+            "    Note over \(over.map(\.rawValue).joined(separator: ",")): \(escape(text))"
+        }
     }
 
     /// Mermaid reads `;` as a statement end, `#` as an entity start and `<` as the start of

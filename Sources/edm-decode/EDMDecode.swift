@@ -39,6 +39,8 @@ struct EDMDecode: ToolCommand, UsageChecks {
           json          JSON Lines: one object per unit, then {"summary":{...}}
           pcap, pcapng  one packet per unit for Wireshark (lossless; -o FILE)
           mermaid       a sequence diagram of host, module and DPS, for bug reports
+          html          one self-contained page: verdict, timeline, sequence diagram,
+                        the units in a table to filter (opens offline)
 
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless \
         --no-redact.
@@ -74,6 +76,9 @@ struct EDMDecode: ToolCommand, UsageChecks {
     @Option(name: .shortAndLong, help: "Write the output to this file ('-': standard output).")
     var output: String = "-"
 
+    @Option(help: "With -f html: compare each session with this capture (as edm-replay diff does), shown side by side.")
+    var against: String?
+
     @Flag(inversion: .prefixedNo, help: "Replace passphrases and private keys with '*' (same length).")
     var redact = true
 
@@ -103,6 +108,9 @@ struct EDMDecode: ToolCommand, UsageChecks {
         if let input = (inputs + [host, module].compactMap { $0 }).first(where: { Self.sameFile($0, output) }) {
             throw ValidationError("The output \(output) is the input \(input): writing it would destroy the capture before it is read. Choose another -o FILE.")
         }
+        if against != nil, format != .html {
+            throw ValidationError("--against is for the HTML report: add -f html.")
+        }
         if (format == .pcap || format == .pcapng), output == "-", isatty(1) == 1 {
             throw ValidationError("pcap and pcapng are binary: write them with -o FILE (or pipe them).")
         }
@@ -111,7 +119,8 @@ struct EDMDecode: ToolCommand, UsageChecks {
     var pipeline: DecodePipeline {
         let inputs: DecodePipeline.Inputs = if let host, let module { .rawPair(host: host, module: module) } else { .captures(self.inputs) }
         return DecodePipeline(inputs: inputs, captureOptions: captureOptions.options(direction: from.map { $0 == .host ? .host : .module }),
-                              output: output, format: format, redact: redact, colour: color, progress: progress)
+                              output: output, format: format, redact: redact, colour: color, progress: progress,
+                              against: against)
     }
 
     func run() {

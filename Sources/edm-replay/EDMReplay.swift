@@ -21,7 +21,7 @@ struct EDMReplay: ToolCommand {
         log, socat, …).
         """,
         version: ToolText.version,
-        subcommands: [Check.self, Serve.self, Fuzz.self]
+        subcommands: [Check.self, Diff.self, Serve.self, Fuzz.self]
     )
 }
 

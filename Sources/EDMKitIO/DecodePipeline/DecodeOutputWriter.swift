@@ -14,6 +14,13 @@ struct DecodeOutputWriter {
     /// at the end of the batch in one block, straight from the batch (`flushLines`).
     private var pending: (lines: OutputBuffer, range: Range<Int>)?
     private var mermaid = MermaidRenderer()
+    /// HTML: the page's renderer, and whether its head is out.
+    private var html: HTMLReportRenderer
+    private var htmlStarted = false
+    /// HTML with `--against`: the other session, and this one's profile as it is decoded.
+    private let against: (path: String, profile: SessionProfile)?
+    private var profile = SessionProfile()
+    private var sourcePath = "this capture"
     private var capture: (any TraceCaptureWriter)?
     /// pcap/pcapng: the last unit's packet, held until the next unit, so the importer's notes
     /// that follow it (about the line that completed it) become its comment.
@@ -26,10 +33,13 @@ struct DecodeOutputWriter {
     private var started = false
 
     /// `application`: named in a pcapng's section header.
-    init(sink: OutputSink, format: DecodePipeline.OutputFormat, colour: Bool, application: String) throws(CaptureIOError) {
+    init(sink: OutputSink, format: DecodePipeline.OutputFormat, colour: Bool, redact: Bool,
+         application: String, against: (path: String, profile: SessionProfile)? = nil) throws(CaptureIOError) {
+        self.against = against
         self.sink = sink
         self.format = format
         transcript = TranscriptRenderer(color: colour)
+        html = HTMLReportRenderer(redact: redact, application: application)
         switch format {
         case .pcap: capture = try PcapWriter(path: sink.path)
         case .pcapng: capture = try PcapngWriter(path: sink.path, application: application)
@@ -42,12 +52,22 @@ struct DecodeOutputWriter {
         switch consume event {
         case .input(let path, let first):
             if format == .transcript { try writeText((first ? "" : "\n") + "== \(path)") }
+        case .source(let path, let name, let bytes):
+            guard format == .html else { break }
+            startHTML(title: "Session report: \(path)")
+            html.source(HTMLReportRenderer.Source(path: path, format: name, bytes: bytes))
+            sourcePath = path
         case .origin(let origin):
             if self.origin == nil { self.origin = origin }
+            html.origin(origin)
         case .notes(let diagnostics):
             try note(diagnostics)
         case .anomalies(let found):
             anomalies += found
+            if format == .html {
+                html.anomalies(found, into: &text)
+                try flushIfFull()
+            }
         case .units:
             break // (the caller writes them from their batch)
         case .sessionEnd:
@@ -58,6 +78,10 @@ struct DecodeOutputWriter {
     }
 
     mutating func finish() throws {
+        if format == .html {
+            startHTML(title: "Session report")
+            html.documentEnd(into: &text)
+        }
         try writeHeldPacket()
         try flushLines()
         try flushText()
@@ -92,6 +116,10 @@ struct DecodeOutputWriter {
             try endTextLine()
         case .json:
             break // (their lines are written already: above)
+        case .html:
+            html.add(copy unit, redacted: redacted, into: &text)
+            if against != nil { profile.add(copy unit) }
+            try flushIfFull()
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             started = true
@@ -124,6 +152,15 @@ struct DecodeOutputWriter {
         case .mermaid:
             if !started { try sink.write(line: mermaid.header) }
             for line in mermaid.closing(anomalies: anomalies) { try sink.write(line: line) }
+        case .html:
+            if let against {
+                profile.finish(anomalies: anomalies)
+                let diff = SessionDiff(against.profile, profile)
+                html.comparison = SessionDiffRenderer(diff, a: against.path, b: sourcePath).html
+                profile = SessionProfile()
+            }
+            html.closeSession(anomalies: anomalies, into: &text)
+            try flushIfFull()
         case .pcap, .pcapng:
             try writeHeldPacket()
             earlyNotes = []
@@ -144,6 +181,10 @@ struct DecodeOutputWriter {
             let comments = diagnostics.filter { $0.code != .blankLine }.map(\.description)
             if heldPacket != nil { heldPacket?.add(comments) } else { earlyNotes += comments.prefix(HeldPacket.maxComments - earlyNotes.count) }
         }
+        if format == .html {
+            html.notes(diagnostics, into: &text)
+            try flushIfFull()
+        }
         guard format == .transcript else { return }
         for d in diagnostics where d.code != .blankLine {
             try writeText(String(repeating: " ", count: 11) + d.description) // "warning: line 38: ..."
@@ -153,6 +194,17 @@ struct DecodeOutputWriter {
     private mutating func writeText(_ line: String) throws {
         text.append(contentsOf: line.utf8)
         try endTextLine()
+    }
+
+    /// HTML: the page's head, once (titled after the first input).
+    private mutating func startHTML(title: String) {
+        guard !htmlStarted else { return }
+        htmlStarted = true
+        html.documentStart(title: title, into: &text)
+    }
+
+    private mutating func flushIfFull() throws {
+        if text.count >= OutputSink.blockSize { try flushText() }
     }
 
     private mutating func endTextLine() throws {

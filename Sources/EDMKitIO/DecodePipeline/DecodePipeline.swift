@@ -24,6 +24,8 @@ public struct DecodePipeline: Sendable {
 
     public enum OutputFormat: String, Sendable, CaseIterable {
         case transcript, json, pcap, pcapng, mermaid
+        /// One self-contained page: verdict, timeline, sequence diagram, the units' table.
+        case html
     }
 
     public enum Colour: String, Sendable {
@@ -65,10 +67,13 @@ public struct DecodePipeline: Sendable {
     public var progress: Bool?
     /// Names the writer in a pcapng's section header, and begins the progress line.
     public var application: String
+    /// HTML: a capture each session is compared with (`SessionDiff`, A against the session as B).
+    public var against: String?
 
     public init(inputs: Inputs, captureOptions: CaptureInput.Options = .init(), output: String = "-",
                 format: OutputFormat? = nil, redact: Bool = true, colour: Colour = .auto, progress: Bool? = nil,
-                application: String = "edm-decode") {
+                application: String = "edm-decode", against: String? = nil) {
+        self.against = against
         self.inputs = inputs
         self.captureOptions = captureOptions
         self.output = output
@@ -79,6 +84,14 @@ public struct DecodePipeline: Sendable {
         self.application = application
     }
 
+    /// The session `against` names, read before decoding starts.
+    private func againstProfile() throws(Failure) -> (path: String, profile: SessionProfile)? {
+        guard let against else { return nil }
+        do { return (against, try SessionProfileReader.profile(path: against, redact: redact)) } catch {
+            throw .input(error)
+        }
+    }
+
     public func run() throws(Failure) {
         let sink: OutputSink
         do { sink = try OutputSink(path: output) } catch { throw .outputNotCreated(error.description) }
@@ -86,9 +99,12 @@ public struct DecodePipeline: Sendable {
         let colour = self.colour == .always || self.colour == .auto && chosen == .transcript && sink.isTerminal
         var writer: DecodeOutputWriter
         do {
-            writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, application: application)
+            writer = try DecodeOutputWriter(sink: sink, format: chosen, colour: colour, redact: redact,
+                                            application: application, against: try againstProfile())
+        } catch let failure as Failure {
+            throw failure
         } catch {
-            throw .outputNotCreated(error.description)
+            throw .outputNotCreated("\(error)")
         }
         // Decoded events go through `events` to the writer; for JSON it is the
         // `JSONLineStage`, which writes the units' lines on the way.
@@ -141,12 +157,17 @@ public struct DecodePipeline: Sendable {
         case .rawPair(let host, let module):
             // Read a chunk at a time as the interleaver asks: memory stays flat.
             let hostReader = try FileReader(path: host), moduleReader = try FileReader(path: module)
+            stage.source(path: "\(host) (host) and \(module) (module)",
+                         format: TraceFormat.rawBinary.displayName + ", one file a side",
+                         bytes: Self.fileSize(host).flatMap { h in Self.fileSize(module).map { h + $0 } })
             var pair = RawPairInterleaver(host: { try hostReader.read() }, module: { try moduleReader.read() })
             try stage.decode(&pair) { hostReader.offset + moduleReader.offset }
         case .captures(let paths):
             for (i, path) in paths.enumerated() {
                 if paths.count > 1 { try stage.beginInput(path, first: i == 0) }
-                try stage.decode(CaptureInput(path: path, options: captureOptions))
+                let input = try CaptureInput(path: path, options: captureOptions)
+                stage.source(path: path, format: input.format.displayName, bytes: Self.fileSize(path))
+                try stage.decode(input)
             }
         }
     }
@@ -160,6 +181,13 @@ public struct DecodePipeline: Sendable {
         }
     }
 
+    /// The size of a regular file (nil for standard input, a pipe or a device).
+    private static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     /// Bytes of all inputs together, when all are regular files (else progress has no total).
     private var inputBytes: Int? {
         let paths = switch inputs {
@@ -168,9 +196,8 @@ public struct DecodePipeline: Sendable {
         }
         var total = 0
         for path in paths {
-            var info = stat()
-            guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-            total += Int(info.st_size)
+            guard let size = Self.fileSize(path) else { return nil }
+            total += size
         }
         return total
     }

@@ -4,6 +4,8 @@ import EDMKit
 enum DecodedEvent: Sendable {
     /// Several inputs: the next one starts (each is its own session).
     case input(path: String, first: Bool)
+    /// The session's input: its file, format and size (the HTML report's provenance).
+    case source(path: String, format: String, bytes: Int?)
     case origin(TraceOrigin)
     /// What the importer noticed and carried on from.
     case notes([TraceImportDiagnostic])

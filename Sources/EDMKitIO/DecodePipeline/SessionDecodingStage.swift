@@ -59,6 +59,11 @@ struct SessionDecodingStage {
         progress?.inputDone()
     }
 
+    /// The next session's input, for the writer (before its units).
+    mutating func source(path: String, format: String, bytes: Int?) {
+        batch.append(.source(path: path, format: format, bytes: bytes))
+    }
+
     /// Several inputs: each its own session, one after the other in the same output.
     mutating func beginInput(_ path: String, first: Bool) throws {
         if !first { try endSession() }
