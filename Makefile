@@ -36,7 +36,7 @@ demo: build
 test: deps
 	Scripts/check-architecture.sh
 	Fuzz/fuzz.sh $${FUZZ_SECONDS:-3}
-	$(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
+	mkdir -p .build; $(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
 
 # Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
