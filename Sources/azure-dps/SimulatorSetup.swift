@@ -12,7 +12,9 @@ final class SimulatorSetup {
     private let done = DispatchSemaphore(value: 0)
     private let folder: URL
 
-    init(scenario: SimulatorScenario, seed: UInt64, speed: Double) {
+    /// `instance` tells apart the simulators of one process (`batch --simulate N`): each
+    /// writes its credentials to a folder of its own.
+    init(scenario: SimulatorScenario, seed: UInt64, speed: Double, instance: Int = 0) {
         self.scenario = scenario
         do {
             pty = try PtyPair()
@@ -20,7 +22,7 @@ final class SimulatorSetup {
             fail("cannot create a pty for the simulator: \(error.message)", .serialError)
         }
         server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed), pty: pty, speed: speed)
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())" + (instance == 0 ? "" : "-\(instance)"))
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, text) in [("ca.pem", SimulatorCredentials.ca), ("cert.pem", SimulatorCredentials.cert), ("key.pem", SimulatorCredentials.key)] {
