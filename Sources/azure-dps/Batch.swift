@@ -66,7 +66,9 @@ struct Batch: ParsableCommand, UsageChecks {
 
         // Every row is resolved (files read, checked) before any module is touched, so a bad
         // row stops the batch while nothing is half done.
-        let runs = plan(rows, config: config, simulators: simulators, speed: speed)
+        // One watch for every module, made here before any thread (see RunCancellation).
+        let cancellation = RunCancellation()
+        let runs = plan(rows, config: config, simulators: simulators, speed: speed, cancellation: cancellation)
         let json = runs.first?.settings.json ?? options.json
         for simulator in simulators { simulator.start() }
         let clock = ContinuousClock(), start = clock.now
@@ -80,6 +82,7 @@ struct Batch: ParsableCommand, UsageChecks {
             }
         }
         group.wait()
+        cancellation.cancel()
         for simulator in simulators { simulator.stop() }
         let done = results.all.compactMap { $0 }
         let failed = done.first { ExitStatus($0.outcome) != .ok }
@@ -115,7 +118,8 @@ struct Batch: ParsableCommand, UsageChecks {
     }
 
     /// Each row's settings, and the run that will use them.
-    private func plan(_ rows: [BatchRow], config: ConfigFile?, simulators: [SimulatorSetup], speed: Double) -> [ProvisionRun] {
+    private func plan(_ rows: [BatchRow], config: ConfigFile?, simulators: [SimulatorSetup], speed: Double,
+                      cancellation: RunCancellation) -> [ProvisionRun] {
         func string(_ cli: String?, _ key: String) -> String? {
             if let cli { return cli }
             do { return try config?.string(key) } catch { fail(error.message, .usage) }
@@ -145,7 +149,8 @@ struct Batch: ParsableCommand, UsageChecks {
             var settings = options.resolve(overrides: overrides, defaults: defaults)
             if speed != 1 { settings.configuration = settings.configuration.scaled(by: 1 / speed) }
             let label = "[\(settings.configuration.registrationID) on \(row.port)] "
-            return ProvisionRun(settings: settings, progress: ProgressView(terminal: false, verbose: settings.verbose, label: label))
+            return ProvisionRun(settings: settings, progress: ProgressView(terminal: false, verbose: settings.verbose, label: label),
+                                cancellation: cancellation)
         }
     }
 

@@ -7,6 +7,8 @@ import ToolSupport
 struct ProvisionRun: Sendable {
     let settings: ResolvedSettings
     let progress: ProgressView
+    /// Signals for this run and any others of the process; nil: the run watches for itself.
+    var cancellation: RunCancellation?
 
     struct Result: Sendable {
         var outcome: ProvisioningOutcome
@@ -54,24 +56,14 @@ struct ProvisionRun: Sendable {
         let provisioner = LiveProvisioner(channel: port, configuration: settings.configuration)
         provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: time) }
         provisioner.onAction = { action, time in progress.action(action, at: time) }
-        // SIGTERM (CI cancelling, systemd, docker stop) and SIGHUP (the session went away) get
-        // what Ctrl-C gets: the module is still left in command mode, the recording closed.
-        let interrupts = SignalWatch(SignalWatch.ending) { signal, count in
-            let name = signal == SIGINT ? "Interrupted" : "\(SignalWatch.name(signal)) received"
-            if count >= 2 {
-                recorder?.finish()
-                progress.say("\(name) again: quitting without cleaning up the module.")
-                Foundation.exit(ExitStatus.interrupted.rawValue)
-            }
-            let again = signal == SIGINT ? "Ctrl-C again" : "another signal"
-            progress.say("\(name): closing the MQTT peers and rebooting the module to command mode "
-                         + "(\(again) to quit at once).")
-            provisioner.interrupt()
-        }
+        let cancellation = self.cancellation ?? RunCancellation()
+        let registration = cancellation.register(interrupt: provisioner.interrupt, finishRecording: { recorder?.finish() },
+                                                 progress: progress)
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = provisioner.run()
-        interrupts.cancel()
+        cancellation.unregister(registration)
+        if self.cancellation == nil { cancellation.cancel() }
         recorder?.finish()
         return Result(outcome: outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: clock.now - start, registrationID: settings.configuration.registrationID)
