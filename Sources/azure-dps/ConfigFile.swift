@@ -53,6 +53,7 @@ struct ConfigFile {
             throw ParseError(message: "\(path): not a TOML file: \(error)")
         }
         let lines = KeyLines(text)
+        var pairs: [(String, TOMLValueConvertible)] = []
         for key in table.keys.sorted() {
             let name = key.replacingUnderscores, value = table[key]!
             if name == "module" {
@@ -65,8 +66,9 @@ struct ConfigFile {
                 }
                 continue
             }
-            settings.merge(try entries([(key, value)], known: Self.knownKeys, lines: lines, module: nil)) { a, _ in a }
+            pairs.append((key, value))
         }
+        settings = try entries(pairs, known: Self.knownKeys, lines: lines, module: nil)
     }
 
     /// Every setting a file may hold: the provision command's long options.
@@ -143,9 +145,11 @@ struct ConfigFile {
 
     /// toml++'s message, with what to do about the commonest slip said plainly.
     private static func explain(_ message: String) -> String {
-        if message.contains("string") && (message.contains("end-of-file") || message.contains("line break")
-                                           || message.contains("end of line")) {
-            return "unterminated string: a quote is missing its closing \" (\(message))"
+        // A string that runs to the end of its line (toml++ then meets the line break, a control
+        // character) or of the file.
+        if message.hasPrefix("Error while parsing string"),
+           message.contains("control characters") || message.contains("end-of-file") {
+            return "unterminated string: a quote is missing its closing quote (\(message))"
         }
         return message
     }
