@@ -23,7 +23,7 @@ struct Batch: ParsableCommand, UsageChecks {
 
         Exit status 0 only if every module was assigned, else the first failing row's status.
 
-          azure-dps batch --simulate 4                      four simulated modules, no hardware
+          azure-dps batch --simulate 4          four simulated modules, no hardware
           azure-dps batch modules.csv --config lab.toml --json
         """
     )
@@ -33,10 +33,13 @@ struct Batch: ParsableCommand, UsageChecks {
 
     @OptionGroup var options: ProvisionOptions
 
-    @Option(name: .customLong("simulate"), parsing: .unconditional,
-            help: "Run this many simulated modules, each on a pty of its own (no hardware, no CSV), \(Bounds.simulatedModules.limits).",
+    @Option(parsing: .unconditional,
+            help: """
+                Run this many simulated modules, each on a pty of its own (no hardware, no CSV), \
+                \(Bounds.simulatedModules.limits).
+                """,
             transform: Bounds.simulatedModules.parse)
-    var simulatedModules: Int?
+    var simulate: Int?
 
     @Option(parsing: .unconditional, help: .hidden, transform: Bounds.speed.parse)
     var simulateSpeed: Double?
@@ -48,17 +51,19 @@ struct Batch: ParsableCommand, UsageChecks {
                                 (options.registrationId, "--registration-id")] where given != nil {
             throw ValidationError("\(option) is a column of the CSV (each module has its own), not an option of batch.")
         }
-        if let file, let n = simulatedModules {
+        if let file, let n = simulate {
             throw ValidationError("\(file) and --simulate \(n) exclude each other: give the modules or simulate them.")
         }
-        if simulateSpeed != nil, simulatedModules == nil { throw ValidationError("--simulate-speed goes with --simulate N.") }
+        if simulateSpeed != nil, simulate == nil {
+            throw ValidationError("--simulate-speed goes with --simulate N.")
+        }
     }
 
     func run() throws {
         let config = options.loadConfig()
         if let config { Self.refusePerModuleSettings(in: config) }
         let speed = simulateSpeed ?? 1
-        let simulators = (0..<(simulatedModules ?? 0)).map {
+        let simulators = (0..<(simulate ?? 0)).map {
             SimulatorSetup(scenario: .assigned, seed: UInt64($0 + 1), speed: speed, instance: $0 + 1)
         }
         let rows = self.rows(config: config, simulators: simulators)
@@ -101,15 +106,17 @@ struct Batch: ParsableCommand, UsageChecks {
     /// The modules: simulated, from the CSV file, or from the config's `[[module]]` tables.
     private func rows(config: ConfigFile?, simulators: [SimulatorSetup]) -> [BatchRow] {
         let tables = config.map { !$0.modules.isEmpty } ?? false
-        if tables, let file { fail("\(file) and the [[module]] tables of \(options.config!) exclude each other: give one", .usage) }
-        if tables, let n = simulatedModules {
+        if tables, let file {
+            fail("\(file) and the [[module]] tables of \(options.config!) exclude each other: give one", .usage)
+        }
+        if tables, let n = simulate {
             fail("--simulate \(n) and the [[module]] tables of \(options.config!) exclude each other: give one", .usage)
         }
         if !simulators.isEmpty {
             return simulators.enumerated().map { i, simulator in
                 let files = simulator.defaults.credentialFiles!
-                return BatchRow(source: "simulated module \(i + 1)", port: simulator.pty.slavePath, cert: files.certificate,
-                                key: files.key)
+                return BatchRow(source: "simulated module \(i + 1)", port: simulator.pty.slavePath,
+                                cert: files.certificate, key: files.key)
             }
         }
         if let file { return BatchRow.read(csv: file) }
@@ -149,8 +156,8 @@ struct Batch: ParsableCommand, UsageChecks {
             var settings = options.resolve(overrides: overrides, defaults: defaults)
             if speed != 1 { settings.configuration = settings.configuration.scaled(by: 1 / speed) }
             let label = "[\(settings.configuration.registrationID) on \(row.port)] "
-            return ProvisionRun(settings: settings, progress: ProgressView(terminal: false, verbose: settings.verbose, label: label),
-                                cancellation: cancellation)
+            let progress = ProgressView(terminal: false, verbose: settings.verbose, label: label)
+            return ProvisionRun(settings: settings, progress: progress, cancellation: cancellation)
         }
     }
 

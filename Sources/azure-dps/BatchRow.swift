@@ -74,7 +74,8 @@ struct BatchRow {
                 let source = file.modules[i]["port"].flatMap(\.line).map { "\(file.path):\($0)" }
                     ?? "\(file.path) [[module]] \(i + 1)"
                 return BatchRow(source: source, port: port, registrationID: try file.moduleString(i, "registration-id"),
-                                cert: try required("cert"), key: try required("key"), ca: try file.moduleString(i, "ca"))
+                                cert: try required("cert"), key: try required("key"),
+                                ca: try file.moduleString(i, "ca"))
             } catch {
                 fail(error.message, .usage)
             }
@@ -88,8 +89,10 @@ struct BatchRow {
         for row in rows {
             let device = URL(fileURLWithPath: row.port).resolvingSymlinksInPath().path
             if let first = seen[device] {
-                let same = first.port == row.port ? "port \(row.port)" : "port \(first.port) (\(row.port), the same device)"
-                fail("\(first.source) and \(row.source) both name \(same): each module needs a port of its own", .dataErr)
+                let same = first.port == row.port
+                    ? "port \(row.port)" : "port \(first.port) (\(row.port), the same device)"
+                fail("\(first.source) and \(row.source) both name \(same): each module needs a port of its own",
+                     .dataErr)
             }
             seen[device] = row
         }

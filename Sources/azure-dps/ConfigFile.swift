@@ -93,7 +93,9 @@ struct ConfigFile {
 
     func bool(_ key: String) throws(ParseError) -> Bool? {
         guard let entry = settings[key] else { return nil }
-        guard case .bool(let b) = entry.value else { throw ParseError(message: "\(place(nil)(entry)): \(key) must be true or false") }
+        guard case .bool(let b) = entry.value else {
+            throw ParseError(message: "\(place(nil)(entry)): \(key) must be true or false")
+        }
         return b
     }
 
@@ -109,9 +111,12 @@ struct ConfigFile {
         }
     }
 
-    private static func string(_ entries: [String: Entry], _ key: String, where place: (Entry) -> String) throws(ParseError) -> String? {
+    private static func string(_ entries: [String: Entry], _ key: String,
+                               where place: (Entry) -> String) throws(ParseError) -> String? {
         guard let entry = entries[key] else { return nil }
-        guard case .string(let s) = entry.value else { throw ParseError(message: "\(place(entry)): \(key) must be a quoted string") }
+        guard case .string(let s) = entry.value else {
+            throw ParseError(message: "\(place(entry)): \(key) must be a quoted string")
+        }
         return s
     }
 
@@ -123,23 +128,28 @@ struct ConfigFile {
             let at = line.map { "\(path):\($0)" } ?? (module.map { "\(path) [[module]] \($0 + 1)" } ?? path)
             guard known.contains(name) else {
                 let within = module == nil ? "" : " in [[module]]"
-                throw ParseError(message: "\(at): unknown setting \"\(key)\"\(within) (known: \(known.joined(separator: ", ")))")
+                let names = known.joined(separator: ", ")
+                throw ParseError(message: "\(at): unknown setting \"\(key)\"\(within) (known: \(names))")
             }
-            guard result[name] == nil else { throw ParseError(message: "\(at): \(name) is given twice (as - and as _)") }
+            guard result[name] == nil else {
+                throw ParseError(message: "\(at): \(name) is given twice (as - and as _)")
+            }
             let entry: Value
             switch value.type {
             case .string: entry = .string(value.string!)
             case .int: entry = .number(String(value.int!))
             case .double: entry = .number(String(value.double!))
             case .bool: entry = .bool(value.bool!)
-            default: throw ParseError(message: "\(at): the value of \(name) must be a \"string\", a number, true or false")
+            default:
+                throw ParseError(message: "\(at): the value of \(name) must be a \"string\", a number, true or false")
             }
             result[name] = Entry(value: entry, line: line)
         }
         return result
     }
 
-    private func entries(_ table: TOMLTable, known: [String], lines: KeyLines, module: Int?) throws(ParseError) -> [String: Entry] {
+    private func entries(_ table: TOMLTable, known: [String], lines: KeyLines,
+                         module: Int?) throws(ParseError) -> [String: Entry] {
         try entries(table.keys.map { ($0, table[$0]!) }, known: known, lines: lines, module: module)
     }
 

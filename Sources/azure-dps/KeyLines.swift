@@ -32,7 +32,9 @@ struct KeyLines {
             }
             guard !otherTable, !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
             var key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            if key.count >= 2, let q = key.first, q == "\"" || q == "'", key.last == q { key = String(key.dropFirst().dropLast()) }
+            if key.count >= 2, let q = key.first, q == "\"" || q == "'", key.last == q {
+                key = String(key.dropFirst().dropLast())
+            }
             let place = Place(module: module, key: key)
             if lines[place] == nil { lines[place] = n + 1 }
             let value = line[line.index(after: equals)...]

@@ -87,6 +87,8 @@ struct ProvisionOptions: ParsableArguments {
     /// Options that contradict each other, for the commands' usage checks.
     func checkConflicts() throws {
         if let record, noRecord { throw ValidationError("--record \(record) and --no-record contradict each other: give one of them.") }
-        if overwrite, noRecord { throw ValidationError("--overwrite and --no-record contradict each other: give one of them.") }
+        if overwrite, noRecord {
+            throw ValidationError("--overwrite and --no-record contradict each other: give one of them.")
+        }
     }
 }

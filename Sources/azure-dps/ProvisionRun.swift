@@ -57,8 +57,8 @@ struct ProvisionRun: Sendable {
         provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: time) }
         provisioner.onAction = { action, time in progress.action(action, at: time) }
         let cancellation = self.cancellation ?? RunCancellation()
-        let registration = cancellation.register(interrupt: provisioner.interrupt, finishRecording: { recorder?.finish() },
-                                                 progress: progress)
+        let registration = cancellation.register(interrupt: provisioner.interrupt,
+                                                 finishRecording: { recorder?.finish() }, progress: progress)
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = provisioner.run()

@@ -30,7 +30,8 @@ final class RunCancellation: @unchecked Sendable {
     func cancel() { watch?.cancel() }
 
     /// A run that has started; it is interrupted at once if a signal came before it did.
-    func register(interrupt: @escaping () -> Void, finishRecording: @escaping () -> Void, progress: ProgressView) -> Int {
+    func register(interrupt: @escaping () -> Void, finishRecording: @escaping () -> Void,
+                  progress: ProgressView) -> Int {
         let (id, early) = lock.withLock {
             nextID += 1
             runs[nextID] = Run(interrupt: interrupt, finishRecording: finishRecording, progress: progress)

@@ -22,7 +22,8 @@ final class SimulatorSetup {
             fail("cannot create a pty for the simulator: \(error.message)", .serialError)
         }
         server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed), pty: pty, speed: speed)
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())" + (instance == 0 ? "" : "-\(instance)"))
+        let name = "azure-dps-simulator-\(getpid())" + (instance == 0 ? "" : "-\(instance)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, text) in [("ca.pem", SimulatorCredentials.ca), ("cert.pem", SimulatorCredentials.cert), ("key.pem", SimulatorCredentials.key)] {

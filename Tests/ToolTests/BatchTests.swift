@@ -10,7 +10,8 @@ import Testing
     /// edm-decode reads), one JSON line per module in row order with its port, then a summary.
     @Test func simulatedModulesEachAssignedWithARecordingOfTheirOwn() throws {
         let dir = try Tool.temporaryDirectory("batch-sim")
-        let r = try Tool.run("azure-dps", ["batch", "--simulate", "4", "--simulate-speed", "20", "--json", "-v"], directory: dir)
+        let r = try Tool.run("azure-dps", ["batch", "--simulate", "4", "--simulate-speed", "20", "--json", "-v"],
+                             directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == 5, "\(r.stdout)")
@@ -19,7 +20,8 @@ import Testing
             try StrictJSON.check(line)
             let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(line.hasPrefix("{\"port\":"), "\(line)")
-            #expect(o["outcome"] as? String == "assigned" && o["assignedHub"] as? String == "sim-hub.azure-devices.net", "\(line)")
+            #expect(o["outcome"] as? String == "assigned", "\(line)")
+            #expect(o["assignedHub"] as? String == "sim-hub.azure-devices.net", "\(line)")
             let recording = try #require(o["recording"] as? String)
             recordings.insert(recording)
             ports.append(try #require(o["port"] as? String))
@@ -32,29 +34,32 @@ import Testing
         #expect(Set(files) == recordings, "\(files) vs \(recordings)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(lines[4].utf8)) as? [String: Any])
         let s = try #require(summary["summary"] as? [String: Any])
-        #expect(s["modules"] as? Int == 4 && s["exitCode"] as? Int == 0 && (s["durationMs"] as? Int ?? 0) > 0, "\(lines[4])")
-        #expect((s["outcomes"] as? [String: Int])?["assigned"] == 4 && (s["outcomes"] as? [String: Int])?["refused"] == 0)
+        #expect(s["modules"] as? Int == 4 && s["exitCode"] as? Int == 0, "\(lines[4])")
+        #expect((s["durationMs"] as? Int ?? 0) > 0, "\(lines[4])")
+        let outcomes = s["outcomes"] as? [String: Int]
+        #expect(outcomes?["assigned"] == 4 && outcomes?["refused"] == 0 && outcomes?.count == 7, "\(lines[4])")
         // Every progress line, the -v transcript's included, names its module; the table after is the only exception.
         let progress = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }
         #expect(progress.count > 40)
         for line in progress {
             #expect(ports.contains { line.hasPrefix("[sim-device on \($0)] ") }, "unlabelled: \(line)")
         }
-        #expect(progress.contains { $0.contains("-> edm AT request") || $0.contains("-> at command") }, "no transcript lines")
+        #expect(progress.contains { $0.contains("-> edm AT request") || $0.contains("-> at command") },
+                "no transcript lines")
     }
 
     /// --record one.pcapng names every module's recording after it, and help says so.
     @Test func oneRecordingNameGivesEachModuleItsOwn() throws {
         let dir = try Tool.temporaryDirectory("batch-record")
-        let r = try Tool.run("azure-dps", ["batch", "--simulate", "2", "--simulate-speed", "20", "--record", "one.pcapng", "--json"],
-                             directory: dir)
+        let batch = ["batch", "--simulate", "2", "--simulate-speed", "20", "--record", "one.pcapng"]
+        let r = try Tool.run("azure-dps", batch + ["--json"], directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(names == ["one-sim-device-2.pcapng", "one-sim-device.pcapng"], "\(names)")
         // Run again: the names are taken, and given names are never written over.
-        let again = try Tool.run("azure-dps", ["batch", "--simulate", "2", "--simulate-speed", "20", "--record", "one.pcapng"],
-                                 directory: dir)
-        #expect(again.status == 64 && again.stderr.contains("one-sim-device.pcapng") && again.stderr.contains("--overwrite"),
+        let again = try Tool.run("azure-dps", batch, directory: dir)
+        #expect(again.status == 64, "\(again.stderr)")
+        #expect(again.stderr.contains("one-sim-device.pcapng") && again.stderr.contains("--overwrite"),
                 "\(again.stderr)")
         #expect(try Tool.run("azure-dps", ["batch", "--help"]).stdout.contains("one-<registration id>.pcapng"))
     }
@@ -75,8 +80,8 @@ import Testing
             "/dev/ttyNOPE1",\(c.cert),\(c.key)
 
             """.utf8))
-        let r = try Tool.run("azure-dps", ["batch", csv, "--id-scope", "x", "--ssid", "lab", "--ca", c.ca, "--no-record"],
-                             environment: Self.env)
+        let shared = ["--id-scope", "x", "--ssid", "lab", "--ca", c.ca, "--no-record"]
+        let r = try Tool.run("azure-dps", ["batch", csv] + shared, environment: Self.env)
         #expect(r.status == 65, "\(r.stderr)")
         #expect(r.stderr.contains("\(csv) row 1 and \(csv) row 3 both name port /dev/ttyNOPE1"), "\(r.stderr)")
         // Distinct ports: the quoted path was read whole (the modules fail on their missing ports, exit 6).
@@ -86,10 +91,10 @@ import Testing
             /dev/ttyNOPE2,\(c.cert),\(c.key)
 
             """.utf8))
-        let ran = try Tool.run("azure-dps", ["batch", fine, "--id-scope", "x", "--ssid", "lab", "--ca", c.ca, "--no-record", "--json"],
-                               environment: Self.env)
+        let ran = try Tool.run("azure-dps", ["batch", fine, "--json"] + shared, environment: Self.env)
         #expect(ran.status == 6, "\(ran.stderr)")
-        #expect(ran.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"serial_error\"") }.count == 2, "\(ran.stdout)")
+        let failed = ran.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"serial_error\"") }
+        #expect(failed.count == 2, "\(ran.stdout)")
     }
 
     /// The modules as [[module]] tables of the config file, with shared settings beside them.
@@ -120,13 +125,15 @@ import Testing
         }
         #expect(ports == ["/dev/ttyNOPE5", "/dev/ttyNOPE6"], "\(r.stdout)")
         // A table without a port is named; a port for every module at the top level is refused.
-        let noPort = try Tool.temporaryFile("noport-\(UUID().uuidString).toml", Data("[[module]]\ncert = \"a.pem\"\nkey = \"a.key\"\n".utf8))
+        let noPort = try Tool.temporaryFile("noport-\(UUID().uuidString).toml",
+                                            Data("[[module]]\ncert = \"a.pem\"\nkey = \"a.key\"\n".utf8))
         let missing = try Tool.run("azure-dps", ["batch", "--config", noPort], environment: Self.env)
         #expect(missing.status == 64 && missing.stderr.contains("[[module]] 1: no port"), "\(missing.stderr)")
         let shared = try Tool.temporaryFile("shared-\(UUID().uuidString).toml",
                                             Data("port = \"/dev/ttyUSB0\"\n[[module]]\nport = \"/dev/ttyUSB1\"\n".utf8))
         let refused = try Tool.run("azure-dps", ["batch", "--config", shared], environment: Self.env)
-        #expect(refused.status == 64 && refused.stderr.contains("\(shared):1: port is set for every module"), "\(refused.stderr)")
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(shared):1: port is set for every module"), "\(refused.stderr)")
     }
 
     @Test func aBatchNeedsModules() throws {

@@ -22,20 +22,26 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let o = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
         let recording = try #require(o?["recording"] as? String)
-        #expect(recording.hasSuffix("-sim-device-2.pcapng") && taken.contains(recording.replacingOccurrences(of: "-2.pcapng", with: ".pcapng")),
-                "\(recording)")
-        for name in taken { #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)")) == Data("keep".utf8), "\(name) overwritten") }
+        #expect(recording.hasSuffix("-sim-device-2.pcapng"), "\(recording)")
+        #expect(taken.contains(recording.replacingOccurrences(of: "-2.pcapng", with: ".pcapng")), "\(recording)")
+        for name in taken {
+            let kept = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)"))
+            #expect(kept == Data("keep".utf8), "\(name) overwritten")
+        }
         #expect(try Tool.run("edm-decode", [recording, "-f", "json"], directory: dir).status == 0)
     }
 
     /// Two runs started at once in one folder write two recordings.
     @Test func twoRunsAtOnceKeepBothRecordings() throws {
         let dir = try Tool.temporaryDirectory("two-runs")
-        let runs = try (0..<2).map { _ in try Tool.start("azure-dps", ["--simulate", "--simulate-speed", "20", "--json"], directory: dir) }
+        let runs = try (0..<2).map { _ in
+            try Tool.start("azure-dps", ["--simulate", "--simulate-speed", "20", "--json"], directory: dir)
+        }
         let results = try runs.map { try $0.finish() }
         let recordings = try results.map { r in
             #expect(r.status == 0, "\(r.stderr)")
-            return try #require((try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])?["recording"] as? String)
+            let o = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
+            return try #require(o?["recording"] as? String)
         }
         #expect(Set(recordings).count == 2, "\(recordings)")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir)
@@ -50,13 +56,15 @@ import Testing
         try Data("keep".utf8).write(to: URL(fileURLWithPath: path))
         for extra in [[], ["--offline"]] {
             let r = try Tool.run("azure-dps", ["--simulate", "--record", path] + extra)
-            #expect(r.status == 64 && r.stderr.contains("--record \(path)") && r.stderr.contains("--overwrite"), "\(r.stderr)")
+            #expect(r.status == 64, "\(r.stderr)")
+            #expect(r.stderr.contains("--record \(path)") && r.stderr.contains("--overwrite"), "\(r.stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("keep".utf8))
         }
         let replaced = try Tool.run("azure-dps", ["--simulate", "--offline", "--record", path, "--overwrite"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(try Tool.run("edm-decode", [path, "-f", "json"]).stdout.contains("\"outcome\":\"assigned\""))
         let contradiction = try Tool.run("azure-dps", ["--simulate", "--offline", "--no-record", "--overwrite"])
-        #expect(contradiction.status == 64 && contradiction.stderr.contains("--overwrite and --no-record"), "\(contradiction.stderr)")
+        #expect(contradiction.status == 64, "\(contradiction.stderr)")
+        #expect(contradiction.stderr.contains("--overwrite and --no-record"), "\(contradiction.stderr)")
     }
 }

@@ -12,7 +12,8 @@ import Testing
         let dir = try Tool.temporaryDirectory("signal")
         let recording = "\(dir)/run.pcapng"
         // At eight times the reference speed, 2.2 s in is the MQTT connect step (EDM, peers open).
-        let running = try Tool.start("azure-dps", ["--simulate", "--simulate-speed", "8", "--json", "--record", recording])
+        let running = try Tool.start("azure-dps", ["--simulate", "--simulate-speed", "8", "--json",
+                                                   "--record", recording])
         Thread.sleep(forTimeInterval: 2.2)
         kill(running.process.processIdentifier, signal)
         let r = try running.finish()
@@ -21,8 +22,8 @@ import Testing
         let result = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
         #expect(result?["outcome"] as? String == "cancelled" && result?["exitCode"] as? Int == 130, "\(r.stdout)")
         #expect(result?["recording"] as? String == recording)
-        #expect(r.stderr.contains(signal == SIGINT ? "Interrupted: closing the MQTT peers" : "received: closing the MQTT peers"),
-                "\(r.stderr)")
+        let says = signal == SIGINT ? "Interrupted: closing the MQTT peers" : "received: closing the MQTT peers"
+        #expect(r.stderr.contains(says), "\(r.stderr)")
         let decoded = try Tool.run("edm-decode", [recording, "-f", "json"])
         #expect(decoded.status == 0, "\(decoded.stderr)")
         let units = decoded.stdout.split(separator: "\n")
@@ -54,7 +55,8 @@ import Testing
     @Test(arguments: [SIGTERM, SIGHUP])
     func theServersRemoveTheirLink(_ signal: Int32) throws {
         let dir = try Tool.temporaryDirectory("signal-link")
-        for (tool, arguments) in [("azure-dps", ["simulator"]), ("edm-replay", ["serve", "captures/scenarios/assigned.pcapng"])] {
+        let servers = [("azure-dps", ["simulator"]), ("edm-replay", ["serve", "captures/scenarios/assigned.pcapng"])]
+        for (tool, arguments) in servers {
             let link = "\(dir)/\(tool)-module"
             let running = try Tool.start(tool, arguments + ["--link", link])
             for _ in 0..<200 where !Self.exists(link) { Thread.sleep(forTimeInterval: 0.05) }
@@ -70,7 +72,8 @@ import Testing
     @Test func serveRemovesItsLinkAtTheEnd() throws {
         let dir = try Tool.temporaryDirectory("serve-end")
         let link = "\(dir)/module"
-        let r = try Tool.run("edm-replay", ["serve", "captures/scenarios/assigned.pcapng", "--link", link, "--duration", "1"])
+        let r = try Tool.run("edm-replay", ["serve", "captures/scenarios/assigned.pcapng", "--link", link,
+                                            "--duration", "1"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!Self.exists(link))
     }
