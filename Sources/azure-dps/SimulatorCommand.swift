@@ -39,22 +39,20 @@ struct SimulatorCommand: ParsableCommand, UsageChecks {
     }
 
     func run() throws {
-        let pty: PtyPair
-        do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .serialError) }
         // The link goes on every way out: the end of the host's session, a serve error, and
         // Ctrl-C, SIGTERM or SIGHUP (a second signal, if the server does not stop, still
         // removes it before quitting).
+        let signals = StopSignals()
+        defer { signals.cancel() }
+        let pty: PtyPair
+        do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .serialError) }
         defer { pty.close() }
         let model = SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed)
         let server = ModuleServer(model: model, pty: pty, speed: speed)
-        let watch = SignalWatch(SignalWatch.ending) { _, count in
-            guard count < 2 else {
-                pty.removeLink()
-                Foundation.exit(ExitStatus.interrupted.rawValue)
-            }
-            server.stop()
+        signals.serve(stop: server.stop) {
+            pty.removeLink()
+            Foundation.exit(ExitStatus.interrupted.rawValue)
         }
-        defer { watch.cancel() }
         say("simulated NINA-W15 (\(scenario)) on \(link.path) -> \(pty.slavePath)")
         do { _ = try server.run() } catch {
             say("the simulator stopped: \(error.message)")
