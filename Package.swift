@@ -10,6 +10,9 @@ var dependencies: [Package.Dependency] = [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+    // azure-dps's --config files (TOML) and batch CSV files.
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
 ]
 
 var targets: [Target] = [
@@ -77,6 +80,8 @@ var targets: [Target] = [
         dependencies: [
             "EDMKit", "EDMKitIO", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "CSV", package: "CSV.swift"),
         ]
     ),
     .executableTarget(

@@ -9,7 +9,7 @@ bin=$(swift build --show-bin-path)/azure-dps
 mkdir -p captures/scenarios
 pids=()
 for scenario in $("$bin" scenarios | awk '{print $1}'); do
-  "$bin" --simulate "$scenario" --record "captures/scenarios/$scenario.pcapng" --json \
+  "$bin" --simulate "$scenario" --record "captures/scenarios/$scenario.pcapng" --overwrite --json \
     > "/tmp/azure-dps-$scenario.result.json" 2>/dev/null &
   pids+=($!)
 done

@@ -8,6 +8,8 @@ public struct CaptureIOError: Error, Hashable, Sendable, CustomStringConvertible
 
         /// The file could not be opened or created.
         public static let open = Code(rawValue: "open")
+        /// The file was to be created, never replaced, and is already there.
+        public static let exists = Code(rawValue: "exists")
         /// A read or write failed (disk full, closed pipe).
         public static let io = Code(rawValue: "io")
         /// The file ends in the middle of a header or packet.

@@ -21,14 +21,18 @@ final class CaptureOutput {
     private let ownsDescriptor: Bool
     private var buffer = OutputBuffer(capacity: 2 * bufferSize)
 
-    /// Creates or truncates `path` (`-` is standard output).
-    init(path: String) throws(CaptureIOError) {
+    /// Creates or truncates `path` (`-` is standard output); with `replacing: false`, only
+    /// creates it: a file already there is an `.exists` error and is left as it was.
+    init(path: String, replacing: Bool = true) throws(CaptureIOError) {
         if path == "-" {
             self.fd = STDOUT_FILENO
             self.ownsDescriptor = false
         } else {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw CaptureIOError(.open, path: path, "cannot create: \(Self.errnoText())") }
+            let fd = open(path, O_WRONLY | O_CREAT | (replacing ? O_TRUNC : O_EXCL) | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                if errno == EEXIST, !replacing { throw CaptureIOError(.exists, path: path, "already exists") }
+                throw CaptureIOError(.open, path: path, "cannot create: \(Self.errnoText())")
+            }
             self.fd = fd
             self.ownsDescriptor = true
         }

@@ -14,10 +14,12 @@ public final class PcapngWriter: TraceCaptureWriter {
     private var closed = false
     private let headers = UpperPDUHeaders()
 
-    /// Creates or truncates `path` (`-`: standard output).
+    /// Creates or truncates `path` (`-`: standard output); with `replacing: false`, a file
+    /// already there is left alone and the error's code is `.exists`.
     public convenience init(path: String, interfaceName: String? = nil, application: String? = nil,
-                            flushEachPacket: Bool = false) throws(CaptureIOError) {
-        try self.init(output: CaptureOutput(path: path), interfaceName: interfaceName, application: application, flushEachPacket: flushEachPacket)
+                            flushEachPacket: Bool = false, replacing: Bool = true) throws(CaptureIOError) {
+        try self.init(output: CaptureOutput(path: path, replacing: replacing), interfaceName: interfaceName,
+                      application: application, flushEachPacket: flushEachPacket)
     }
 
     /// Writes to a descriptor the caller owns (`FileHandle.fileDescriptor`, 1 for stdout).

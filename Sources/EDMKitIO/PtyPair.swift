@@ -81,9 +81,15 @@ public final class PtyPair {
     /// points at this pair. Idempotent.
     public func close() {
         guard master.isOpen else { return }
-        if let linkPath, Self.linkTarget(linkPath) == slavePath { unlink(linkPath) }
+        removeLink()
         releaseSlave()
         master.close()
+    }
+
+    /// Removes the link if it still points at this pair (another run may have made it its
+    /// own since), leaving the pair open: for a tool about to quit without closing it.
+    public func removeLink() {
+        if let linkPath, Self.linkTarget(linkPath) == slavePath { unlink(linkPath) }
     }
 
     /// What the slave side wrote, as soon as there is some, or a time-out at `deadline`.

@@ -30,8 +30,8 @@ struct AzureDPS: ToolCommand {
           64  usage or configuration error
           65  bad input data (unreadable or invalid PEM)
           66  missing credential or passphrase file
-          130 interrupted (Ctrl-C; the module is still cleaned up; Ctrl-C again
-              quits at once)
+          130 interrupted (Ctrl-C, SIGTERM or SIGHUP; the module is still cleaned
+              up, the recording closed; a second one quits at once)
         """,
         version: ToolText.version,
         subcommands: [Provision.self, Batch.self, Scenarios.self, SimulatorCommand.self],

@@ -7,20 +7,42 @@ import Foundation
 /// Several modules at once, one row each; shared settings from options or `--config`.
 struct Batch: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
-        abstract: "Provision several modules at once from a CSV file.",
+        abstract: "Provision several modules at once, from a CSV file or the config file's [[module]] tables.",
         discussion: """
         The CSV has a header naming its columns: port, registration-id (optional), cert, key, \
-        and optionally ca. Other settings (id scope, Wi-Fi, CA) come from the options or \
-        --config and apply to every row. Each module gets its own recording \
-        (azure-dps-<time>-<registration id>.pcapng). Exit status 0 only if every module was \
-        assigned, else the first failing row's status.
+        and optionally ca; fields may be quoted. Instead of a CSV, --config may hold one \
+        [[module]] table per module with the same keys. Other settings (id scope, Wi-Fi, CA) \
+        come from the options or --config and apply to every module. Two rows on one port are \
+        refused before any module starts (exit 65).
+
+        Each module gets its own recording: azure-dps-<time>-<registration id>.pcapng by \
+        default; with --record one.pcapng, one-<registration id>.pcapng (-2, -3, ... for a \
+        registration id that comes again). Every progress line starts with the module's label. \
+        --json prints one result object per module (JSON Lines, in row order, with its port), \
+        then one summary line.
+
+        Exit status 0 only if every module was assigned, else the first failing row's status.
+
+          azure-dps batch --simulate 4          four simulated modules, no hardware
+          azure-dps batch modules.csv --config lab.toml --json
         """
     )
 
-    @Argument(help: "CSV file: port,registration-id,cert,key[,ca]")
-    var file: String
+    @Argument(help: "CSV file: port,registration-id,cert,key[,ca] (not with [[module]] tables or --simulate).")
+    var file: String?
 
     @OptionGroup var options: ProvisionOptions
+
+    @Option(parsing: .unconditional,
+            help: """
+                Run this many simulated modules, each on a pty of its own (no hardware, no CSV), \
+                \(Bounds.simulatedModules.limits).
+                """,
+            transform: Bounds.simulatedModules.parse)
+    var simulate: Int?
+
+    @Option(parsing: .unconditional, help: .hidden, transform: Bounds.speed.parse)
+    var simulateSpeed: Double?
 
     func checkUsage() throws {
         try options.checkConflicts()
@@ -29,84 +51,134 @@ struct Batch: ParsableCommand, UsageChecks {
                                 (options.registrationId, "--registration-id")] where given != nil {
             throw ValidationError("\(option) is a column of the CSV (each module has its own), not an option of batch.")
         }
+        if let file, let n = simulate {
+            throw ValidationError("\(file) and --simulate \(n) exclude each other: give the modules or simulate them.")
+        }
+        if simulateSpeed != nil, simulate == nil {
+            throw ValidationError("--simulate-speed goes with --simulate N.")
+        }
     }
 
     func run() throws {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            fail("cannot read \(file)", .unreadable(file))
+        let config = options.loadConfig()
+        if let config { Self.refusePerModuleSettings(in: config) }
+        let speed = simulateSpeed ?? 1
+        let simulators = (0..<(simulate ?? 0)).map {
+            SimulatorSetup(scenario: .assigned, seed: UInt64($0 + 1), speed: speed, instance: $0 + 1)
         }
-        let rows = parse(text)
-        guard !rows.isEmpty else { fail("\(file) has no rows", .dataErr) }
-        let progress = ProgressView(terminal: false, verbose: false)
-        let results = ResultSlots(count: rows.count)
+        let rows = self.rows(config: config, simulators: simulators)
+        BatchRow.checkPorts(rows)
+
+        // Every row is resolved (files read, checked) before any module is touched, so a bad
+        // row stops the batch while nothing is half done.
+        // One watch for every module, made here before any thread (see RunCancellation).
+        let cancellation = RunCancellation()
+        let runs = plan(rows, config: config, simulators: simulators, speed: speed, cancellation: cancellation)
+        let json = runs.first?.settings.json ?? options.json
+        for simulator in simulators { simulator.start() }
+        let clock = ContinuousClock(), start = clock.now
+        let results = ResultSlots(count: runs.count, printing: json ? runs.map { $0.settings.port } : nil)
         let group = DispatchGroup()
-        for (i, row) in rows.enumerated() {
-            var overrides = ProvisionOptions.Overrides(port: row.port, registrationID: row.registrationID)
-            overrides.credentialFiles = CredentialFiles(ca: row.ca ?? options.ca ?? "", certificate: row.cert, key: row.key)
-            var settings = options.resolve(overrides: overrides)
-            if options.record == nil, settings.recordPath != nil { settings.recordPath = ProvisionOptions.defaultRecording(settings.configuration.registrationID) }
-            let label = "[\(settings.configuration.registrationID) on \(row.port)]"
-            let run = ProvisionRun(settings: settings, progress: progress)
+        for (i, run) in runs.enumerated() {
             group.enter()
             Thread.detachNewThread {
-                results.set(i, run.runQuietly(label: label))
+                results.set(i, run.runQuietly())
                 group.leave()
             }
         }
         group.wait()
+        cancellation.cancel()
+        for simulator in simulators { simulator.stop() }
+        let done = results.all.compactMap { $0 }
+        let failed = done.first { ExitStatus($0.outcome) != .ok }
+        let status = failed.map { ExitStatus($0.outcome) } ?? .ok
+        if json { results.printSummary(status: status, duration: clock.now - start) }
+        let progress = ProgressView(terminal: false, verbose: false)
         progress.say("")
         progress.say("module".padding(28) + "outcome".padding(16) + "result")
-        for (row, result) in zip(rows, results.all) {
-            guard let result else { continue }
-            progress.say("\(result.registrationID) (\(row.port))".padding(28) + result.outcome.name.padding(16) + ToolText.sentence(result.outcome.sentence))
+        for (run, result) in zip(runs, done) {
+            progress.say("\(result.registrationID) (\(run.settings.port))".padding(28) + result.outcome.name.padding(16)
+                         + ToolText.sentence(result.outcome.sentence))
         }
-        let failed = results.all.compactMap { $0 }.first { ExitStatus($0.outcome) != .ok }
-        throw (failed.map { ExitStatus($0.outcome) } ?? .ok).exitCode
+        throw status.exitCode
     }
 
-    struct Row {
-        var port: String
-        var registrationID: String?
-        var cert: String
-        var key: String
-        var ca: String?
+    /// The modules: simulated, from the CSV file, or from the config's `[[module]]` tables.
+    private func rows(config: ConfigFile?, simulators: [SimulatorSetup]) -> [BatchRow] {
+        let tables = config.map { !$0.modules.isEmpty } ?? false
+        if tables, let file {
+            fail("\(file) and the [[module]] tables of \(options.config!) exclude each other: give one", .usage)
+        }
+        if tables, let n = simulate {
+            fail("--simulate \(n) and the [[module]] tables of \(options.config!) exclude each other: give one", .usage)
+        }
+        if !simulators.isEmpty {
+            return simulators.enumerated().map { i, simulator in
+                let files = simulator.defaults.credentialFiles!
+                return BatchRow(source: "simulated module \(i + 1)", port: simulator.pty.slavePath,
+                                cert: files.certificate, key: files.key)
+            }
+        }
+        if let file { return BatchRow.read(csv: file) }
+        if let config, tables { return BatchRow.read(modulesOf: config) }
+        fail("no modules: give a CSV file, [[module]] tables in --config, or --simulate N", .usage)
     }
 
-    func parse(_ text: String) -> [Row] {
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-        guard let header = lines.first else { return [] }
-        func column(_ name: String) -> Int? { header.firstIndex { $0.lowercased() == name } }
-        guard let port = column("port"), let cert = column("cert"), let key = column("key") else {
-            fail("\(file) line 1: the header must name the columns port, cert and key (and optionally registration-id, ca)", .dataErr)
+    /// Each row's settings, and the run that will use them.
+    private func plan(_ rows: [BatchRow], config: ConfigFile?, simulators: [SimulatorSetup], speed: Double,
+                      cancellation: RunCancellation) -> [ProvisionRun] {
+        func string(_ cli: String?, _ key: String) -> String? {
+            if let cli { return cli }
+            do { return try config?.string(key) } catch { fail(error.message, .usage) }
         }
-        let id = column("registration-id"), ca = column("ca")
-        return lines.dropFirst().enumerated().compactMap { n, fields in
-            if fields.allSatisfy(\.isEmpty) { return nil }
-            guard fields.count == header.count else { fail("\(file) line \(n + 2): \(fields.count) fields, the header has \(header.count)", .dataErr) }
-            return Row(port: fields[port], registrationID: id.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 },
-                       cert: fields[cert], key: fields[key], ca: ca.map { fields[$0] })
+        let sharedCA = string(options.ca, "ca")
+        let recordBase = options.noRecord ? nil : string(options.record, "record")
+        var taken = Set<String>()
+        return rows.enumerated().map { i, row in
+            var overrides = ProvisionOptions.Overrides(port: row.port, registrationID: row.registrationID)
+            let defaults = i < simulators.count ? simulators[i].defaults : ProvisionOptions.Overrides()
+            guard let ca = row.ca ?? sharedCA ?? defaults.credentialFiles?.ca else {
+                fail("\(row.source): no CA: give --ca, `ca = ...` in --config, or a ca column", .usage)
+            }
+            overrides.credentialFiles = CredentialFiles(ca: ca, certificate: row.cert, key: row.key)
+            if let recordBase {
+                overrides.recording = { id in
+                    let name = RecordingName.perModule(recordBase, id)
+                    var candidate = name, n = 1
+                    while taken.contains(candidate) {
+                        n += 1
+                        candidate = RecordingName.numbered(name, n)
+                    }
+                    taken.insert(candidate)
+                    return candidate
+                }
+            }
+            var settings = options.resolve(overrides: overrides, defaults: defaults)
+            if speed != 1 { settings.configuration = settings.configuration.scaled(by: 1 / speed) }
+            let label = "[\(settings.configuration.registrationID) on \(row.port)] "
+            let progress = ProgressView(terminal: false, verbose: settings.verbose, label: label)
+            return ProvisionRun(settings: settings, progress: progress, cancellation: cancellation)
         }
     }
-}
 
-/// One result per row, filled in by the rows' threads.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [ProvisionRun.Result?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ result: ProvisionRun.Result) { lock.withLock { slots[i] = result } }
-    var all: [ProvisionRun.Result?] { lock.withLock { slots } }
+    /// A config file's port, certificate, key or registration id would be every module's;
+    /// in a batch they belong to the rows.
+    private static func refusePerModuleSettings(in config: ConfigFile) {
+        for key in ["port", "cert", "key", "registration-id"] {
+            guard let entry = config.settings[key] else { continue }
+            fail("\(config.place(nil)(entry)): \(key) is set for every module; in a batch it belongs to each module "
+                 + "(a CSV column or a [[module]] table)", .usage)
+        }
+    }
 }
 
 extension ProvisionRun {
-    /// A batch row: one line when it starts and one when it ends, labelled, since several
-    /// modules share the screen.
-    func runQuietly(label: String) -> Result {
-        progress.say("\(label) starting")
+    /// A batch row: one line when it starts and one when it ends, with the step lines between
+    /// (each line labelled by the row's view).
+    func runQuietly() -> Result {
+        progress.say("starting")
         let result = run()
-        progress.say("\(label) \(result.outcome.name): \(ToolText.sentence(result.outcome.sentence))")
+        progress.say("\(result.outcome.name): \(ToolText.sentence(result.outcome.sentence))")
         return result
     }
 }

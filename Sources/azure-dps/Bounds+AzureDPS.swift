@@ -15,3 +15,8 @@ extension Bounds {
     static let authentication = Bounded<Int>(
         choices: [(1, "open"), (2, "WPA/WPA2-PSK"), (6, "WPA2/WPA3"), (7, "WPA3")], "a mode")
 }
+
+extension Bounds {
+    /// `batch --simulate N`: each simulated module is a pty and two threads.
+    static let simulatedModules = Bounded<Int>(1...64, "modules")
+}

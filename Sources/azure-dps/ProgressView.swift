@@ -5,20 +5,24 @@ import EDMKitIO
 /// with what it waits for, rewritten in place when it ends), plain timestamped lines
 /// otherwise (logs, CI). Standard output stays free for `--json`.
 ///
-/// Shared by a batch's threads: each message is one write(2) to standard error.
+/// A batch gives each module a view of its own with a label, written before every line, so
+/// the lines of modules running at once can be told apart; each message is one write(2).
 final class ProgressView: @unchecked Sendable {
     let terminal: Bool
     let verbose: Bool
+    /// "[sim-device on /dev/pts/3] ", or "" for a single run.
+    let label: String
     private var stepStart: Duration = .zero
     private var transcript = TranscriptRenderer()
 
-    init(terminal: Bool, verbose: Bool) {
+    init(terminal: Bool, verbose: Bool, label: String = "") {
         self.terminal = terminal
         self.verbose = verbose
+        self.label = label
         transcript.color = terminal
     }
 
-    func say(_ text: String) { FileDescriptorText.write(text + "\n", to: 2) }
+    func say(_ text: String) { FileDescriptorText.write(label + text + "\n", to: 2) }
 
     func action(_ action: ProvisioningAction, at time: Duration) {
         switch action {

@@ -59,7 +59,7 @@ struct Provision: ParsableCommand, UsageChecks {
         guard simulate else {
             let settings = options.resolve()
             let progress = ProgressView(terminal: isatty(2) == 1, verbose: settings.verbose)
-            let result = ProvisionRun(settings: settings, progress: progress).run()
+            let result = ProvisionRun(settings: settings, progress: progress, cancellation: RunCancellation()).run()
             result.report(json: settings.json, progress: progress, simulated: false)
             throw ExitStatus(result.outcome).exitCode
         }
@@ -78,8 +78,9 @@ struct Provision: ParsableCommand, UsageChecks {
             throw ExitStatus(result.outcome).exitCode
         }
         progress.say("Simulated NINA-W15 (\(scenario.rawValue): \(scenario.summary)) on \(simulator.pty.slavePath)")
+        let cancellation = RunCancellation()  // (before the simulator's thread: see its notes)
         simulator.start()
-        let result = ProvisionRun(settings: settings, progress: progress).run()
+        let result = ProvisionRun(settings: settings, progress: progress, cancellation: cancellation).run()
         simulator.stop()
         result.report(json: settings.json, progress: progress, simulated: true)
         throw ExitStatus(result.outcome).exitCode

@@ -78,11 +78,17 @@ struct ProvisionOptions: ParsableArguments {
             transform: Bounds.timeout.parse)
     var timeout: Double?
 
-    @Option(help: "Read settings from this file (key = value lines; the command line wins). See README.")
+    @Option(help: "Read settings from this TOML file (key = value lines; the command line wins). See README.")
     var config: String?
 
-    @Option(help: "Record the session to this pcapng file (default: azure-dps-<time>-<registration id>.pcapng).")
+    @Option(help: """
+        Record the session to this pcapng file (default: azure-dps-<time>-<registration id>.pcapng, numbered -2, -3, \
+        ... when taken). A file that exists is refused unless --overwrite.
+        """)
     var record: String?
+
+    @Flag(help: "Let --record replace a file that exists.")
+    var overwrite = false
 
     @Flag(help: "Do not record the session.")
     var noRecord = false
@@ -107,6 +113,9 @@ struct ProvisionOptions: ParsableArguments {
             for (given, option) in [(cert, "--cert"), (key, "--key")] where given != nil {
                 throw ValidationError("\(option) and \(keyOption) exclude each other: a symmetric-key enrollment uploads no client certificate.")
             }
+        }
+        if overwrite, noRecord {
+            throw ValidationError("--overwrite and --no-record contradict each other: give one of them.")
         }
     }
 }

@@ -7,6 +7,8 @@ import ToolSupport
 struct ProvisionRun: Sendable {
     let settings: ResolvedSettings
     let progress: ProgressView
+    /// Signals for this run and any others of the process; nil: the run watches for itself.
+    var cancellation: RunCancellation?
 
     struct Result: Sendable {
         var outcome: ProvisioningOutcome
@@ -15,18 +17,22 @@ struct ProvisionRun: Sendable {
         var duration: Duration
         var registrationID: String
 
-        func report(json: Bool, progress: ProgressView, simulated: Bool) {
-            if json {
-                var o: [(String, JSONValue)] = [("outcome", .string(outcome.name)), ("exitCode", .number(String(ExitStatus(outcome).rawValue))),
-                                                ("registrationId", .string(registrationID)), ("reason", .string(ToolText.sentence(outcome.sentence)))]
-                if case .assigned(let hub, let device, let substatus, _) = outcome {
-                    o += [("assignedHub", .string(hub)), ("deviceId", .string(device))]
-                    if let substatus { o.append(("substatus", .string(substatus))) }
-                }
-                o.append(("recording", recording.map(JSONValue.string) ?? .null))
-                o.append(("durationMs", .number(String(duration.milliseconds))))
-                print(JSONValue.object(o).serialized)
+        /// The `--json` result object (docs/json-contract.md); a batch's names the port first.
+        func json(port: String? = nil) -> JSONValue {
+            var o: [(String, JSONValue)] = port.map { [("port", .string($0))] } ?? []
+            o += [("outcome", .string(outcome.name)), ("exitCode", .number(String(ExitStatus(outcome).rawValue))),
+                  ("registrationId", .string(registrationID)), ("reason", .string(ToolText.sentence(outcome.sentence)))]
+            if case .assigned(let hub, let device, let substatus, _) = outcome {
+                o += [("assignedHub", .string(hub)), ("deviceId", .string(device))]
+                if let substatus { o.append(("substatus", .string(substatus))) }
             }
+            o.append(("recording", recording.map(JSONValue.string) ?? .null))
+            o.append(("durationMs", .number(String(duration.milliseconds))))
+            return .object(o)
+        }
+
+        func report(json: Bool, progress: ProgressView, simulated: Bool) {
+            if json { print(self.json().serialized) }
             let mark = ExitStatus(outcome) == .ok ? "✓" : "✗"
             progress.say("\(mark) \(ToolText.sentence(outcome.sentence))")
             if let recording {
@@ -46,26 +52,21 @@ struct ProvisionRun: Sendable {
         }
         defer { port.close() }
 
-        let recorder = makeRecorder(interfaceName: port.resolvedPath)
+        let (recorder, recording) = makeRecorder(interfaceName: port.resolvedPath)
 
         let provisioner = LiveProvisioner(channel: port, configuration: settings.configuration)
         provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: time) }
         provisioner.onAction = { action, time in progress.action(action, at: time) }
-        let interrupts = SignalWatch(SIGINT) { count in
-            if count >= 2 {
-                recorder?.finish()
-                progress.say("Interrupted twice: quitting without cleaning up the module.")
-                Foundation.exit(ExitStatus.interrupted.rawValue)
-            }
-            progress.say("Interrupted: closing the MQTT peers and rebooting the module to command mode (Ctrl-C again to quit at once).")
-            provisioner.interrupt()
-        }
+        let cancellation = self.cancellation ?? RunCancellation()
+        let registration = cancellation.register(interrupt: provisioner.interrupt,
+                                                 finishRecording: { recorder?.finish() }, progress: progress)
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = provisioner.run()
-        interrupts.cancel()
+        cancellation.unregister(registration)
+        if self.cancellation == nil { cancellation.cancel() }
         recorder?.finish()
-        return Result(outcome: outcome, recording: settings.recordPath, recordingError: recorder?.error.map { "\($0)" },
+        return Result(outcome: outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: clock.now - start, registrationID: settings.configuration.registrationID)
     }
 
@@ -77,10 +78,10 @@ struct ProvisionRun: Sendable {
         harness.chunking = .whole
         let run = harness.run()
         for action in run.actions { progress.action(action, at: .zero) }
-        let recorder = makeRecorder(interfaceName: nil)
+        let (recorder, recording) = makeRecorder(interfaceName: nil)
         recorder?.record(run.records)
         recorder?.finish()
-        return Result(outcome: run.outcome, recording: settings.recordPath, recordingError: recorder?.error.map { "\($0)" },
+        return Result(outcome: run.outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: run.duration, registrationID: settings.configuration.registrationID)
     }
 
@@ -91,20 +92,37 @@ struct ProvisionRun: Sendable {
     }
 
     /// What sees the session's bytes: the recording (`--record`, unless `--no-record`) and the
-    /// live transcript (`-v`), one of them, both, or nil.
-    func makeRecorder(interfaceName: String?) -> SessionRecorder? {
-        guard settings.recordPath != nil || settings.verbose else { return nil }
-        var writer: PcapngWriter?
+    /// live transcript (`-v`), one of them, both, or nil; and the recording's path.
+    func makeRecorder(interfaceName: String?) -> (SessionRecorder?, String?) {
+        guard settings.recordPath != nil || settings.verbose else { return (nil, nil) }
+        var writer: PcapngWriter?, recording: String?
         if let path = settings.recordPath {
-            do {
-                writer = try PcapngWriter(path: path, interfaceName: interfaceName, application: "azure-dps", flushEachPacket: true)
-            } catch {
-                fail("cannot create the recording \(path): \(error)", .usage)
-            }
+            (writer, recording) = openRecording(path, interfaceName: interfaceName)
         }
         let now = Date().timeIntervalSince1970
         let recorder = SessionRecorder(writer: writer, origin: TraceOrigin(unixNanoseconds: Int64(now * 1e9)), keepSecrets: settings.recordSecrets)
         recorder.onUnit = { [progress] unit, anomalies in progress.unit(unit, anomalies: anomalies) }
-        return recorder
+        return (recorder, recording)
+    }
+
+    /// Creates the recording without ever replacing a file (unless `--overwrite`): a default
+    /// name that another run took gets the first free number; a name that was given and has
+    /// appeared since the options were checked is refused.
+    private func openRecording(_ path: String, interfaceName: String?) -> (PcapngWriter, String) {
+        var candidate = path
+        for n in 2...10_000 {
+            do {
+                let writer = try PcapngWriter(path: candidate, interfaceName: interfaceName, application: "azure-dps",
+                                              flushEachPacket: true, replacing: settings.overwrite)
+                return (writer, candidate)
+            } catch where error.code == .exists && settings.recordsByDefault {
+                candidate = RecordingName.numbered(path, n)
+            } catch where error.code == .exists {
+                fail("--record \(path): the file exists; give --overwrite to replace it, or another name", .usage)
+            } catch {
+                fail("cannot create the recording \(candidate): \(error)", .cantCreat)
+            }
+        }
+        fail("cannot create the recording \(path): it and 9999 numbered names exist", .cantCreat)
     }
 }

@@ -13,6 +13,8 @@ struct ResolvedSettings: Sendable {
     var recordPath: String?
     /// The recording is the default name: none was given (`--record` or `record =`).
     var recordsByDefault: Bool
+    /// `--overwrite`: a recording that was given may replace a file.
+    var overwrite: Bool
     var recordSecrets: Bool
     var json: Bool
     var verbose: Bool
@@ -25,13 +27,7 @@ extension ProvisionOptions {
     /// `defaults` fill in what neither gives (the simulated bench's).
     /// Exits with 64/65/66 and one sentence when something is missing or wrong.
     func resolve(overrides: Overrides = Overrides(), defaults: Overrides = Overrides()) -> ResolvedSettings {
-        var file: ConfigFile?
-        if let config {
-            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
-                fail("cannot read the config file \(config)", .unreadable(config))
-            }
-            do { file = try ConfigFile(path: config, text: text) } catch { fail(error.message, .usage) }
-        }
+        let file = loadConfig()
         func string(_ cli: String?, _ key: String) -> String? {
             if let cli { return cli }
             do { return try file?.string(key) } catch { fail(error.message, .usage) }
@@ -131,22 +127,19 @@ extension ProvisionOptions {
             if let problem = SymmetricKeyFile.lengthProblem(token: token.text, url: url) { fail(problem, .dataErr) }
         }
 
-        let givenRecording = string(record, "record")
-        let recordPath: String? = noRecord ? nil : givenRecording ?? Self.defaultRecording(report.registrationID)
+        let givenRecording = overrides.recording.map { $0(report.registrationID) } ?? string(record, "record")
+        let recordPath: String? = noRecord ? nil : givenRecording ?? RecordingName.defaultName(report.registrationID)
+        if !noRecord, let givenRecording, givenRecording != "-", !overwrite, RecordingName.exists(givenRecording) {
+            fail("--record \(givenRecording): the file exists; give --overwrite to replace it, or another name", .usage)
+        }
         return ResolvedSettings(
             port: port, baud: number(baud, "baud", Bounds.baud) ?? SerialPort.defaultBaudRate,
             flowControl: overrides.flowControl ?? flag(flowControl, "flow-control") ?? defaults.flowControl ?? true,
             configuration: c, recordPath: recordPath, recordsByDefault: recordPath != nil && givenRecording == nil,
+            overwrite: overwrite,
             recordSecrets: recordSecrets || (flag(nil, "record-secrets") ?? false),
             json: json || (flag(nil, "json") ?? false), verbose: verbose || (flag(nil, "verbose") ?? false),
             preflight: preflight)
-    }
-
-    static func defaultRecording(_ registrationID: String) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        f.timeZone = TimeZone(identifier: "UTC")
-        return "azure-dps-\(f.string(from: Date()))-\(registrationID).pcapng"
     }
 
     /// Settings that come from elsewhere than the options: a batch row's, the simulator's.
@@ -161,5 +154,8 @@ extension ProvisionOptions {
         var symmetricKey: SymmetricKeySource?
         /// Seconds the clock a token is signed by is off from the host's.
         var clockOffset: Int64?
+        /// A batch row's recording, named from its registration id after the one `--record`
+        /// gives the batch.
+        var recording: ((_ registrationID: String) -> String)?
     }
 }

@@ -39,13 +39,24 @@ struct SimulatorCommand: ParsableCommand, UsageChecks {
     }
 
     func run() throws {
+        // The link goes on every way out: the end of the host's session, a serve error, and
+        // Ctrl-C, SIGTERM or SIGHUP (a second signal, if the server does not stop, still
+        // removes it before quitting).
+        let signals = StopSignals()
+        defer { signals.cancel() }
         let pty: PtyPair
         do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .serialError) }
-        let server = ModuleServer(model: SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed), pty: pty, speed: speed)
-        let watch = SignalWatch(SIGINT) { _ in server.stop() }
+        defer { pty.close() }
+        let model = SimulatedModule(scenario: SimulatorScenario(rawValue: scenario)!, seed: seed)
+        let server = ModuleServer(model: model, pty: pty, speed: speed)
+        signals.serve(stop: server.stop) {
+            pty.removeLink()
+            Foundation.exit(ExitStatus.interrupted.rawValue)
+        }
         say("simulated NINA-W15 (\(scenario)) on \(link.path) -> \(pty.slavePath)")
-        _ = try? server.run()
-        watch.cancel()
-        pty.close()
+        do { _ = try server.run() } catch {
+            say("the simulator stopped: \(error.message)")
+            throw ExitStatus.serialError.exitCode
+        }
     }
 }

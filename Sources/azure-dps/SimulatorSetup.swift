@@ -14,7 +14,9 @@ final class SimulatorSetup {
     private let dps: SimulatedDPS.Configuration
     private let seed: UInt64
 
-    init(scenario: SimulatorScenario, seed: UInt64, speed: Double) {
+    /// `instance` tells apart the simulators of one process (`batch --simulate N`): each
+    /// writes its credentials to a folder of its own.
+    init(scenario: SimulatorScenario, seed: UInt64, speed: Double, instance: Int = 0) {
         self.scenario = scenario
         do {
             pty = try PtyPair()
@@ -26,7 +28,8 @@ final class SimulatorSetup {
                                                                                    : Int64(Date().timeIntervalSince1970))
         self.seed = seed
         server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed, dps: dps), pty: pty, speed: speed)
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("azure-dps-simulator-\(getpid())")
+        let name = "azure-dps-simulator-\(getpid())" + (instance == 0 ? "" : "-\(instance)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, text) in [("ca.pem", SimulatorCredentials.ca), ("cert.pem", SimulatorCredentials.cert), ("key.pem", SimulatorCredentials.key)] {

@@ -39,19 +39,27 @@ struct Serve: ParsableCommand, UsageChecks {
 
     func run() throws {
         let (records, _) = traceOptions.load(trace)
+        // Watched from before the link exists, so that it goes on every way out.
+        let signals = StopSignals()
         let pty: PtyPair
         do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .usage) }
         let server = ModuleServer(model: TraceResponder(records: records), pty: pty, speed: speed)
         say("serving \(trace) on \(link.path) -> \(pty.slavePath) (Ctrl-C to stop)")
-        let watch = SignalWatch(SIGINT) { _ in server.stop() }
-        let term = SignalWatch(SIGTERM) { _ in server.stop() }
+        // Ctrl-C, SIGTERM and SIGHUP stop serving; a second signal, if the server does not
+        // stop, removes the link before quitting.
+        signals.serve(stop: server.stop) {
+            pty.removeLink()
+            Foundation.exit(ExitStatus.interrupted.rawValue)
+        }
         if let duration {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { server.stop() }
         }
         let model: TraceResponder
-        do { model = try server.run() } catch { fail(error.message, .serialError) }
-        watch.cancel()
-        term.cancel()
+        do { model = try server.run() } catch {
+            pty.close()
+            fail(error.message, .serialError)
+        }
+        signals.cancel()
         pty.close()
         say("played \(ToolText.counted(model.played, "recorded exchange")); \(model.unplayed) never asked for")
         for d in model.divergences { say("at \(ToolText.seconds(d.time)) the host sent \(d.request): \(d.message)") }

@@ -24,11 +24,13 @@ struct Tool {
         return parts.joined(separator: "/")
     }()
 
-    static func run(_ name: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// `directory`: where it runs (default: the package's root).
+    static func run(_ name: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                    directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = buildDirectory.appendingPathComponent(name)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
@@ -99,11 +101,12 @@ extension Tool {
         }
     }
 
-    static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+    static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:],
+                      directory: String? = nil) throws -> Running {
         let process = Process()
         process.executableURL = buildDirectory.appendingPathComponent(name)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
