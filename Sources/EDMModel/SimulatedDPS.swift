@@ -141,7 +141,7 @@ public struct SimulatedDPS: Sendable {
         default:
             // The service's ids look like `5.<16 hex>.<uuid>`; hosts must treat them as opaque.
             let operation = Operation(id: "5." + random.hex(16) + "." + random.uuid(), registrationID: clientID,
-                                      created: now, etag: Self.base64(Array("\"\(random.uuid())\"".utf8)), signedInWithSAS: sas)
+                                      created: now, etag: Base64.encode(Array("\"\(random.uuid())\"".utf8)), signedInWithSAS: sas)
             operations.append(operation)
             return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigning"}"#
         }

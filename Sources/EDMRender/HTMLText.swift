@@ -1,4 +1,5 @@
 import EDMBytes
+import EDMTrace
 
 /// Text made safe for the places the HTML report puts it: element text and attributes, and
 /// JSON inside a `<script>` element.
@@ -50,16 +51,7 @@ package enum HTMLText {
         let millis = unixNanoseconds.dividedRoundingDown(by: 1_000_000)
         let days = millis.dividedRoundingDown(by: 86_400_000)
         let inDay = millis - days * 86_400_000
-        // Days to a civil date (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = z.dividedRoundingDown(by: 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = TimeText.civil(fromDays: days)
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let ms = inDay % 1000
         return "\(year)-\(two(month))-\(two(day)) \(two(inDay / 3_600_000)):\(two(inDay / 60_000 % 60)):"

@@ -82,6 +82,20 @@ package enum TimeText {
         return era * 146097 + doe - 719468
     }
 
+    /// Year, month, day of a day count since 1970-01-01: the inverse of `daysFromCivil`
+    /// (Howard Hinnant's civil_from_days).
+    package static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     package static func unixNanoseconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
                                 nanosecond: Int, utcOffsetSeconds: Int = 0) -> Int64 {
         let days = Int64(daysFromCivil(year: year, month: month, day: day))

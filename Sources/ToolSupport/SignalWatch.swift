@@ -7,7 +7,7 @@ import Darwin
 
 /// A signal as an event: the process ignores it, and it is delivered on a queue instead, so
 /// the handler may do real work (interrupt a blocked read, flush a file). The handler gets
-/// how many times the signal has come.
+/// the signal and how many of the watched signals have come.
 public final class SignalWatch {
     private let sources: [DispatchSourceSignal]
     // (only the sources' handlers touch it, one at a time on `queue`)
@@ -18,10 +18,6 @@ public final class SignalWatch {
     /// SIGTERM (CI cancelling a job, `systemctl stop`, `docker stop`), SIGHUP (the terminal
     /// or the SSH session went away).
     public static let ending: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-
-    public convenience init(_ number: Int32, _ handler: @escaping (Int) -> Void) {
-        self.init([number]) { _, count in handler(count) }
-    }
 
     /// Watches several signals as one: `count` is how many of any of them have come, so a
     /// second one (Ctrl-C then SIGTERM) counts as the second.

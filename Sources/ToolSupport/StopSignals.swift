@@ -11,13 +11,14 @@ public final class StopSignals: @unchecked Sendable {
     // (only touched on `queue`)
     private var stop: (() -> Void)?
     private var quit: (() -> Void)?
+    /// How many have come (the watch's count).
     private var requested = 0
     private var watch: SignalWatch?
 
     public init() {
-        watch = SignalWatch(SignalWatch.ending) { [unowned self] _, _ in
+        watch = SignalWatch(SignalWatch.ending) { [unowned self] _, count in
             queue.sync {
-                requested += 1
+                requested = count
                 if requested >= 2 { quit?() } else { stop?() }
             }
         }
