@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libpcap-dev tshark socat jpnevulator chromium
 
-.PHONY: demo test bench fuzz deps build release install uninstall clean
+.PHONY: demo test bench fuzz deps build release install uninstall clean dissector-tables
 
 # System packages: installed only when missing, and only when we can (root with apt-get).
 deps:
@@ -79,6 +79,14 @@ uninstall:
 	@dir="$(WIRESHARK_PLUGIN_DIR)"; \
 	if [ -z "$$dir" ]; then dir="$$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Lua Plugins:[[:space:]]*//p')"; fi; \
 	if [ -n "$$dir" ]; then rm -fv "$(DESTDIR)$$dir/ucx_edm.lua"; fi
+
+# The dissector's AT tables, written from the catalog into wireshark/ucx_edm.lua between its
+# BEGIN GENERATED and END GENERATED lines (a test fails while they differ from the catalog).
+dissector-tables: build
+	$(SWIFT) run -q edm-decode --dissector-tables >.build/dissector-tables.lua
+	awk -v gen=.build/dissector-tables.lua '/^-- BEGIN GENERATED/ { while ((getline l < gen) > 0) print l; skip = 1; next } \
+	  /^-- END GENERATED/ { skip = 0; next } !skip' wireshark/ucx_edm.lua >.build/ucx_edm.lua
+	mv .build/ucx_edm.lua wireshark/ucx_edm.lua
 
 clean:
 	rm -rf .build .build-*

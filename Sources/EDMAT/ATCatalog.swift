@@ -43,7 +43,7 @@ public enum ATCatalog {
         .init("OK", .final, summary: "command succeeded"),
         .init("ERROR", .final, summary: "command failed"),
         .init("+CME ERROR", .final, fields: ["error"], summary: "command failed with an error code"),
-        .init(">", .prompt, summary: "the module waits for the raw bytes"),
+        .init(">", .prompt, summary: "the module waits for the credential's bytes"),
     ]
 
     /// The entry of a name: `"+UWSC"` or `"AT+UWSC"`, `"E0"`, `""` or `"AT"` (plain AT),
@@ -138,11 +138,6 @@ public enum ATCatalog {
 
     /// `root CA`, `client certificate`, `client private key` (`AT+USECMNG` types 0, 1, 2).
     public static func credentialTypeName(_ type: Int) -> String {
-        switch type {
-        case 0: "root CA"
-        case 1: "client certificate"
-        case 2: "client private key"
-        default: "credential type \(type)"
-        }
+        name(type, in: credentialTypes) ?? "credential type \(type)"
     }
 }

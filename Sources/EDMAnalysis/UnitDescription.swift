@@ -56,7 +56,7 @@ public struct UnitDescription: Sendable {
         case .at(let type):
             let text = unit.text ?? ""
             if type == .prompt {
-                meaning = "the module waits for the credential's bytes"
+                meaning = Self.promptMeaning
             } else if !text.isEmpty {
                 atLines = [ATCommandLine(text)]
                 meaning = atLines.first.flatMap(ATCatalog.explain)
@@ -89,6 +89,9 @@ public struct UnitDescription: Sendable {
             break
         }
     }
+
+    /// (A prompt's unit keeps no parsed line: it has no fields to show.)
+    private static let promptMeaning = ATCatalog.entry(named: ">")?.summary
 
     /// The lines of an AT frame's text, split on the bytes (CR and LF are never part of a
     /// longer UTF-8 sequence, so each line decodes as it would within the whole).

@@ -90,9 +90,13 @@ struct EDMDecode: ToolCommand, UsageChecks {
         discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
     var progress: Bool?
 
+    @Flag(help: .private) // (`make dissector-tables` writes them into wireshark/ucx_edm.lua)
+    var dissectorTables = false
+
     enum Side: String, ExpressibleByArgument { case host, module }
 
     func checkUsage() throws {
+        if dissectorTables { return }
         if (host == nil) != (module == nil) {
             throw ValidationError("--host and --module go together: give one raw file per direction.")
         }
@@ -124,6 +128,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
     }
 
     func run() {
+        if dissectorTables { return print(DissectorTables.lua, terminator: "") }
         keepFreedMemory()
         do { try pipeline.run() } catch { fail(error.description, ExitStatus(error)) }
     }
