@@ -344,9 +344,16 @@ local function peer_url(url)
     if authority == "" then return nil end
     local text = "connect " .. url:sub(1, sep - 1):upper() .. " peer to " .. authority
     local query = rest:match("%?(.*)$") or ""
+    local client, password
     for item in (query .. "&"):gmatch("([^&]*)&") do
         local key, value = item:match("^([^=]*)=?(.*)$")
-        if key == "client" then return text .. ', client "' .. value .. '"' end
+        if key == "client" and client == nil then client = value end
+        if key == "passwd" and password == nil then password = value end
+    end
+    if client then text = text .. ', client "' .. client .. '"' end
+    if password then
+        local variable = password:match("^%%%%(%d+)$")
+        text = text .. (variable and (", password from URL variable " .. variable) or ", password given in the URL")
     end
     return text
 end

@@ -41,6 +41,7 @@ extension ATCatalog {
             text += " peer to "
             text += peer.authority
             if let client { text += ", client \""; text += client; text += "\"" }
+            if let password = peer.query("passwd") { text += passwordSource(password) }
             return text
         case (.command, "+UDUV"):
             guard p >= 2, let index = line.integer(0), let value = line.rest(from: 1)?.text else { return nil }
@@ -85,6 +86,16 @@ extension ATCatalog {
         default:
             return nil
         }
+    }
+
+    /// Where a peer URL's `passwd=` comes from, never the password: a symmetric-key DPS
+    /// enrollment keeps its SAS token in a URL variable (`passwd=%%1`).
+    private static func passwordSource(_ value: String) -> String {
+        let u = value.utf8
+        if u.count > 2, value.hasPrefix("%%"), u.dropFirst(2).allSatisfy(ByteText.isDigit) {
+            return ", password from URL variable \(value.dropFirst(2))"
+        }
+        return ", password given in the URL"
     }
 
     private static func credentialCommand(_ line: ATCommandLine) -> String? {

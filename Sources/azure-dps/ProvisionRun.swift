@@ -9,6 +9,10 @@ struct ProvisionRun: Sendable {
     let progress: ProgressView
     /// Signals for this run and any others of the process; nil: the run watches for itself.
     var cancellation: RunCancellation?
+    /// Seconds of the module's time per second of the run: a simulator run faster than the
+    /// reference timing (`--simulate-speed`) is recorded in its own time, as a run at speed 1,
+    /// because the machine's timers ran scaled too and replay times them against the record.
+    var recordedTimeScale: Double = 1
 
     struct Result: Sendable {
         var outcome: ProvisioningOutcome
@@ -55,7 +59,8 @@ struct ProvisionRun: Sendable {
         let (recorder, recording) = makeRecorder(interfaceName: port.resolvedPath)
 
         let provisioner = LiveProvisioner(channel: port, configuration: settings.configuration)
-        provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: time) }
+        let scale = recordedTimeScale
+        provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: scale == 1 ? time : time * scale) }
         provisioner.onAction = { action, time in progress.action(action, at: time) }
         let cancellation = self.cancellation ?? RunCancellation()
         let registration = cancellation.register(interrupt: provisioner.interrupt,

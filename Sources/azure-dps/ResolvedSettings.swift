@@ -51,10 +51,10 @@ extension ProvisionOptions {
         let authentication = WiFiAuthentication(number(authentication, "authentication", Bounds.authentication) ?? 2)
 
         let certificate = string(cert, "cert"), privateKey = string(key, "key")
-        let symmetricKey = SymmetricKeySource.find(
+        let symmetricKey = overrides.symmetricKey ?? SymmetricKeySource.find(
             individualFile: string(symmetricKeyFile, "symmetric-key-file"), groupFile: string(groupKeyFile, "group-key-file"),
             certificateGiven: certificate != nil || overrides.credentialFiles != nil,
-            environment: ProcessInfo.processInfo.environment, fallback: overrides.symmetricKey ?? defaults.symmetricKey)
+            environment: ProcessInfo.processInfo.environment, fallback: defaults.symmetricKey)
         if symmetricKey != nil, certificate != nil || privateKey != nil {
             fail("a certificate and a symmetric key are both set: a symmetric-key enrollment uploads no client certificate", .usage)
         }
@@ -68,7 +68,8 @@ extension ProvisionOptions {
                 guard let registrationID else {
                     fail("missing --registration-id: a symmetric-key enrollment has no certificate to take it from", .usage)
                 }
-                let ca = overrides.credentialFiles?.ca ?? required(string(ca, "ca") ?? defaults.credentialFiles?.ca, "ca")
+                let ca = overrides.rootCA ?? overrides.credentialFiles?.ca
+                    ?? required(string(ca, "ca") ?? defaults.credentialFiles?.ca, "ca")
                 report = try Preflight.checkRootOnly(ca: ca, registrationID: registrationID, now: Date())
             } else {
                 let given = defaults.credentialFiles
@@ -148,6 +149,8 @@ extension ProvisionOptions {
         var idScope: String?
         var registrationID: String?
         var credentialFiles: CredentialFiles?
+        /// The root CA of a symmetric-key run, which uploads no other file.
+        var rootCA: String?
         var ssid: String?
         var passphrase: [UInt8]?
         var flowControl: Bool?

@@ -40,7 +40,8 @@ struct DissectorMeaningTests {
             "AT+UWSC=0,6,k1,k2,k3", "AT+UWSC=0,8,short", "AT+UWSC=0,8," + String(repeating: "ab", count: 32),
             "AT+UWSC=0,9,pw", "AT+UWSC=0,100,2", "AT+UWSC=0,100,1", "AT+UWSC=0,101,10.0.0.2", "AT+UWSC=0,10,user",
             "AT+UWSC=0,77,x", "AT+UWSC=x,2,y", "AT+UWSCA=0,4", "AT+UWSCA=0,9", "AT+UWSCA=0", "AT+USECMNG=3",
-            "AT+USECMNG=2,1,cert.pem", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=9,0,x", "AT+UDCP=mqtt://h.example:8883/?client=dev&pt=%%0", "AT+UDCP=tcp://[fe80::1]:5000",
+            "AT+USECMNG=2,1,cert.pem", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=9,0,x", "AT+UDCP=mqtt://h.example:8883/?client=dev&pt=%%0", "AT+UDCP=mqtt://h:1/?passwd=%%1&client=c",
+            "AT+UDCP=mqtt://h:1/?client=c&passwd=x", "AT+UDCP=tcp://[fe80::1]:5000",
             "AT+UDCP=nothing", "AT+UDUV=1,SharedAccessSignature sr=a&sig=b", "AT+UDUV=0,a,b,c", "AT+UDCPC=3",
             "AT+UDCPC=x", "AT+CPWROFF", "AT+GMM", "ATI9", "AT&K3",
             // (Last: the module takes what follows an import as the credential's bytes.)
