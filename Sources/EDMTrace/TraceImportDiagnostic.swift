@@ -33,6 +33,8 @@ public struct TraceImportDiagnostic: Hashable, Sendable, CustomStringConvertible
         public static let skipped = Code(rawValue: "skipped")
         /// Bytes were rebuilt with fields the capture does not give (written as zeros).
         public static let guessed = Code(rawValue: "guessed")
+        /// The capture ends inside a packet or block: it was cut short.
+        public static let truncated = Code(rawValue: "truncated")
     }
 
     /// How much the note matters: a note or a warning.
