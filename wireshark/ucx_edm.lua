@@ -6,6 +6,7 @@
 --            2-byte payload id, N-2 body bytes, 55
 --   ucx_at   one command-mode AT text unit (`AT+UFACTORY\r`, `\r\nOK\r\n`, `\r\n>`)
 --   ucx_raw  any other bytes (boot noise, garbage, a credential's raw bytes)
+--   ucx_verdict  no serial bytes: the outcome azure-dps wrote last into its recording
 -- Direction comes from tag 35 or the pcapng EPB flags, both seen here as pinfo.p2p_dir.
 -- Malformed bytes get expert info; dissection never stops on them. AT lines get the meaning
 -- edm-decode's transcript gives them (`ucx_at.meaning`, `ucx_edm.meaning`), from tables that
@@ -195,6 +196,8 @@ local PEER_PROFILES = {
     [2] = "DUN",
     [4] = "SPS",
 }
+-- An ERROR to AT+USECMNG=4,... (read a credential's MD5).
+local NOT_STORED_YET = "not stored yet (expected on a fresh module: it is uploaded next)"
 -- END GENERATED
 
 ---------------------------------------------------------------------------------------------
@@ -449,6 +452,28 @@ local function explain(text)
     return explanation(line, entry) or entry.summary
 end
 
+-- The one meaning that needs the session: an ERROR to `AT+USECMNG=4,...` (read a stored
+-- credential's MD5) says the credential is not stored yet, as on any fresh module. Worked out
+-- on the first pass, which sees the packets in order; later passes look the frame up.
+local md5_read_pending = false
+local not_stored_frames = {}
+
+local function reset_session() md5_read_pending = false; not_stored_frames = {} end
+
+-- `text`: the packet's AT text; for an EDM confirmation its last line (the final result).
+local function not_stored_yet(pinfo, text)
+    if not pinfo.visited then
+        local line = at_parse(text)
+        if line.kind == "command" and direction(pinfo) == 0 then
+            md5_read_pending = line.name:upper() == "+USECMNG" and (line.args or ""):match("^4,") ~= nil
+        elseif line.kind == "final" and direction(pinfo) ~= 0 then
+            if md5_read_pending and line.name ~= "OK" then not_stored_frames[pinfo.number] = true end
+            md5_read_pending = false
+        end
+    end
+    return not_stored_frames[pinfo.number] == true
+end
+
 -- An AT body (one line or several, as an EDM AT frame carries): the meanings of its lines.
 local function explain_lines(body)
     local meanings = {}
@@ -587,6 +612,8 @@ local function dissect_connect(body, tree, n, problem)
     return summary
 end
 
+edm.init = reset_session
+
 function edm.dissector(tvb, pinfo, tree)
     local total = tvb:len()
     pinfo.cols.protocol:set("UCX-EDM")
@@ -641,6 +668,8 @@ function edm.dissector(tvb, pinfo, tree)
                 t:add(ef.at, body)
                 summary = summary .. " " .. one_line(body:raw())
                 local meaning = explain_lines(body:raw())
+                local last = body:raw():match("([^\r\n]+)[\r\n]*$")
+                if last and not_stored_yet(pinfo, last) then meaning = NOT_STORED_YET end
                 if meaning then
                     t:add(ef.meaning, body, meaning):set_generated()
                     summary = summary .. " — " .. meaning
@@ -717,6 +746,8 @@ local function classify(line, d)
     return "other", nil
 end
 
+at.init = reset_session
+
 function at.dissector(tvb, pinfo, tree)
     pinfo.cols.protocol:set("UCX-AT")
     local t = tree:add(at, tvb())
@@ -732,7 +763,7 @@ function at.dissector(tvb, pinfo, tree)
     t:add(af.kind, kind):set_generated()
     if name then t:add(af.command, name):set_generated() end
     local info = "AT " .. kind .. " " .. one_line(tvb:raw())
-    local meaning = explain(tvb:raw())
+    local meaning = not_stored_yet(pinfo, tvb:raw()) and NOT_STORED_YET or explain(tvb:raw())
     if meaning then
         t:add(af.meaning, tvb(), meaning):set_generated()
         info = info .. " — " .. meaning
@@ -761,5 +792,21 @@ function raw.dissector(tvb, pinfo, tree)
     if tvb:len() > 0 then t:add(rf.data, tvb()) end
     pinfo.cols.info:set(string.format("Raw %d byte%s %s", tvb:len(), tvb:len() == 1 and "" or "s",
                                       preview(tvb:raw(), 40)))
+    return tvb:len()
+end
+
+---------------------------------------------------------------------------------------------
+-- ucx_verdict
+---------------------------------------------------------------------------------------------
+
+-- The last packet of an azure-dps recording: how the run ended, in words (no serial bytes).
+local verdict = Proto("ucx_verdict", "u-connectXpress recorded verdict")
+local vf = { text = ProtoField.string("ucx_verdict.text", "Verdict") }
+verdict.fields = vf
+
+function verdict.dissector(tvb, pinfo, tree)
+    pinfo.cols.protocol:set("UCX-VERDICT")
+    tree:add(verdict, tvb()):add(vf.text, tvb())
+    pinfo.cols.info:set("Verdict: " .. one_line(tvb:raw()))
     return tvb:len()
 end

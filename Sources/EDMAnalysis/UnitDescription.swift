@@ -50,6 +50,7 @@ public struct UnitDescription: Sendable {
 
     public init(_ unit: SessionUnit) {
         self.unit = unit
+        defer { if unit.reply?.notStoredYet == true { meaning = Self.notStoredYet } }
         switch unit.kind {
         case .frame(let frame):
             describe(frame)
@@ -89,6 +90,9 @@ public struct UnitDescription: Sendable {
             break
         }
     }
+
+    /// What an ERROR to a credential's MD5 read means (`SessionUnit.Reply.notStoredYet`).
+    public static let notStoredYet = "not stored yet (expected on a fresh module: it is uploaded next)"
 
     /// (A prompt's unit keeps no parsed line: it has no fields to show.)
     private static let promptMeaning = ATCatalog.entry(named: ">")?.summary

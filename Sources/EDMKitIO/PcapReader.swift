@@ -219,6 +219,12 @@ public final class PcapReader {
     @discardableResult
     private func serial<R>(of raw: RawPacket, _ body: (Direction?, UnsafeBufferPointer<UInt8>, String?) -> R) throws(CaptureIOError) -> R? {
         guard raw.data.baseAddress != nil else { return nil }
+        if let header = raw.header, let name = header.dissectorName,
+           UnsafeBufferPointer(rebasing: raw.data[name]).elementsEqual(UpperPDU.Dissector.verdict.utf8) {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: raw.data[header.size...]), as: UTF8.self)
+            verdicts.append(TraceImportDiagnostic(.verdict, .note, "the recording's verdict: \(text)"))
+            return nil
+        }
         if let header = raw.header {
             let comment = raw.captured < raw.length ? "packet cut to \(raw.captured) of \(raw.length) bytes when captured" : nil
             return body(header.direction, UnsafeBufferPointer(rebasing: raw.data[header.size...]), comment)
@@ -245,7 +251,13 @@ public final class PcapReader {
     }
 
     /// Notes and warnings (skipped devices, dropped URBs) since the last call.
-    public func takeDiagnostics() -> [TraceImportDiagnostic] { usb.takeDiagnostics() }
+    public func takeDiagnostics() -> [TraceImportDiagnostic] {
+        defer { verdicts = [] }
+        return usb.takeDiagnostics() + verdicts
+    }
+
+    /// `ucx_verdict` packets read since the last `takeDiagnostics`.
+    private var verdicts: [TraceImportDiagnostic] = []
 
     private static func openError(_ path: String, _ errbuf: [CChar]) -> CaptureIOError {
         let why = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

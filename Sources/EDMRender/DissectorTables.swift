@@ -1,4 +1,5 @@
 import EDMAT
+import EDMAnalysis
 
 /// The AT catalog as Lua tables, for the Wireshark dissector (`wireshark/ucx_edm.lua`): the
 /// part of that file between its `BEGIN GENERATED` and `END GENERATED` lines is exactly
@@ -39,6 +40,8 @@ public enum DissectorTables {
         out += table("CREDENTIAL_TYPES", ATCatalog.credentialTypes)
         out += table("PEER_PROTOCOLS", ATCatalog.peerProtocols)
         out += table("PEER_PROFILES", ATCatalog.peerProfiles)
+        out += "-- An ERROR to AT+USECMNG=4,... (read a credential's MD5).\n"
+        out += "local NOT_STORED_YET = \(quoted(UnitDescription.notStoredYet))\n"
         return out + end + "\n"
     }
 

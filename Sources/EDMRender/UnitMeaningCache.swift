@@ -121,7 +121,8 @@ package struct UnitMeaningKey: Equatable, Sendable {
     /// False for a unit with a diagnostic (its message is shown instead), raw bytes (what a
     /// payload means is the credential its command announced), or bytes too long to keep.
     package static func keeps(_ unit: borrowing SessionUnit) -> Bool {
-        guard unit.diagnostic == nil, unit.bytes.count <= maxLength else { return false }
+        // (An ERROR that means "not stored yet" reads as any ERROR: not kept under its bytes.)
+        guard unit.diagnostic == nil, unit.bytes.count <= maxLength, unit.reply?.notStoredYet != true else { return false }
         if case .raw = unit.kind { return false }
         return true
     }

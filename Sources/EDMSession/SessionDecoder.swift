@@ -22,6 +22,8 @@ public struct SessionDecoder: Sendable {
         package var unit: Int
         package var time: Duration
         package var name: ArraySlice<UInt8>
+        /// `AT+USECMNG=4,…`: reads a credential's MD5, which a fresh module answers ERROR.
+        package var readsMD5: Bool
     }
     private var pending: Pending?
     /// Set when `AT+CPWROFF` or `AT+UFACTORY` was confirmed: a `+STARTUP` is then expected.
@@ -223,7 +225,9 @@ public struct SessionDecoder: Sendable {
         if let p = pending {
             anomaly(.unanswered, p.unit, "no final result to \(String(decoding: p.name, as: UTF8.self)) before the next command")
         }
-        pending = Pending(unit: unit.index, time: unit.time, name: ATText.commandName(text))
+        let name = ATText.commandName(text)
+        let readsMD5 = ByteText.equals(name, "+USECMNG") && text[name.endIndex...].starts(with: "=4,".utf8)
+        pending = Pending(unit: unit.index, time: unit.time, name: name, readsMD5: readsMD5)
     }
 
     private mutating func final(_ content: ArraySlice<UInt8>, _ unit: inout SessionUnit, stream d: Int) {
@@ -234,8 +238,9 @@ public struct SessionDecoder: Sendable {
             return
         }
         pending = nil
-        unit.reply = SessionUnit.Reply(request: p.unit, latency: unit.time - p.time)
-        guard ATText.isOK(content) else { return }
+        let ok = ATText.isOK(content)
+        unit.reply = SessionUnit.Reply(request: p.unit, latency: unit.time - p.time, notStoredYet: p.readsMD5 && !ok)
+        guard ok else { return }
         if ByteText.equals(p.name, "O2") {
             streams[d].mode = .edm
         } else if ByteText.equals(p.name, "+CPWROFF") || ByteText.equals(p.name, "+UFACTORY") {

@@ -78,7 +78,14 @@ public struct SessionUnit: Hashable, Sendable {
         /// `index` of the request unit.
         public var request: Int
         public var latency: Duration
-        public init(request: Int, latency: Duration) { self.request = request; self.latency = latency }
+        /// An `ERROR` to `AT+USECMNG=4,…` (read a credential's MD5): the credential is not
+        /// stored yet, as on every fresh module, not a failure.
+        public var notStoredYet: Bool
+        public init(request: Int, latency: Duration, notStoredYet: Bool = false) {
+            self.request = request
+            self.latency = latency
+            self.notStoredYet = notStoredYet
+        }
     }
 
     /// The credential an `AT+USECMNG` import announced.

@@ -70,7 +70,7 @@ struct ProvisionRun: Sendable {
         let outcome = provisioner.run()
         cancellation.unregister(registration)
         if self.cancellation == nil { cancellation.cancel() }
-        recorder?.finish()
+        recorder?.finish(verdict: Self.verdict(outcome))
         return Result(outcome: outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: clock.now - start, registrationID: settings.configuration.registrationID)
     }
@@ -85,9 +85,14 @@ struct ProvisionRun: Sendable {
         for action in run.actions { progress.action(action, at: .zero) }
         let (recorder, recording) = makeRecorder(interfaceName: nil)
         recorder?.record(run.records)
-        recorder?.finish()
+        recorder?.finish(verdict: Self.verdict(run.outcome))
         return Result(outcome: run.outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: run.duration, registrationID: settings.configuration.registrationID)
+    }
+
+    /// The outcome as the recording's last packet says it: `timed_out: … (exit 3)`.
+    static func verdict(_ outcome: ProvisioningOutcome) -> String {
+        "azure-dps \(ToolText.version): \(outcome.name): \(ToolText.sentence(outcome.sentence)) (exit \(ExitStatus(outcome).rawValue))"
     }
 
     /// What pre-flight found that does not stop the run (a certificate about to expire, a host
