@@ -77,6 +77,18 @@ import Testing
         }
     }
 
+    /// An individual enrollment's own key (here the device key the simulated group derives for
+    /// sim-device), through a real pty: assigned, and the recording replays.
+    @Test func anIndividualEnrollmentThroughAPty() throws {
+        let derived = SASToken.deviceKey(groupKey: SimulatedDPS.Configuration.SymmetricKeyEnrollment.simulator.key,
+                                         registrationID: "sim-device")
+        let key = try Tool.temporaryFile("device-\(UUID().uuidString).key", Data(Base64.encode(derived).utf8))
+        let path = try Tool.temporaryDirectory("sas-individual") + "/run.pcapng"
+        let r = try Tool.run("azure-dps", ["--simulate", "sas", "--simulate-speed", "20", "--symmetric-key-file", key, "--record", path])
+        #expect(r.status == 0 && r.stderr.contains("Assigned to"), "\(r.stderr)")
+        #expect(try Tool.run("edm-replay", ["check", path]).status == 0)
+    }
+
     /// A production line of symmetric-key modules: rows name a port and a registration id, the
     /// batch gives the group key (a row may name its own), and every module is assigned under
     /// its own id. A row with half an X.509 pair, or with no key at all, is refused.
