@@ -22,6 +22,9 @@ public struct AzureDPSLogImporter: LineImporter {
         /// `AT+USECMNG` declared, so a session decoder counting the raw payload stays in step.
         /// Off by default: the record then holds exactly what the log shows.
         public var padElidedCredentials: Bool
+        /// Keep which lines became which record, for `takeLineSpans` (the tests' line
+        /// accounting). Off by default: a decoder that never asks would keep a span per line.
+        public var accountsLines = false
         public init(padElidedCredentials: Bool = false) { self.padElidedCredentials = padElidedCredentials }
     }
 
@@ -110,7 +113,7 @@ public struct AzureDPSLogImporter: LineImporter {
         // "Packet type not implemented" and the like: the script read a frame it did not print.
         reader.diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: line.number,
                                                  "timestamped line names nothing that can be rebuilt: \(ByteText.quote(rest))"))
-        spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil))
+        if options.accountsLines { spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil)) }
     }
 
     private mutating func note(_ line: LineReader.Line) {
@@ -120,12 +123,12 @@ public struct AzureDPSLogImporter: LineImporter {
         } else {
             reader.diagnostics.append(TraceImportDiagnostic(.note, .note, line: line.number, "not part of the serial session: \(ByteText.quote(text))"))
         }
-        spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil))
+        if options.accountsLines { spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil)) }
     }
 
     private mutating func emit(_ record: TraceRecord, lines: ClosedRange<Int>, into out: inout [TraceRecord]) {
         out.append(record)
-        spans.append(LineSpan(lines: lines, recordIndex: recordCount))
+        if options.accountsLines { spans.append(LineSpan(lines: lines, recordIndex: recordCount)) }
         recordCount += 1
     }
 

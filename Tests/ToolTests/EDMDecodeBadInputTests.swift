@@ -93,6 +93,14 @@ import Glibc
         #expect(listed.filter { $0["code"] as? String == "note" }.count + (more["note"] ?? 0) == notesInLog, "\(more)")
         let transcript = try Tool.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "transcript", "--color", "never"])
         #expect(transcript.stdout.components(separatedBy: "not part of the serial session").count - 1 == notesInLog)
+
+        // Memory stays flat: 100,000 noted lines take what 2,500 take (each was kept to the end:
+        // 111 MB for 200,000 before).
+        let many = try Self.file("chattier.log", Array(((1...100_000).map { "com44 status line \($0)\n" }.joined() + log).utf8))
+        let few = try Measured.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
+        let lots = try Measured.run("edm-decode", [many, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
+        #expect(few.status == 0 && lots.status == 0 && few.peakRSSKB > 1024, "\(lots.stderr)")
+        #expect(lots.peakRSSKB - few.peakRSSKB < 4 * 1024, "peak RSS \(few.peakRSSKB) KB for 2,500 notes, \(lots.peakRSSKB) KB for 100,000")
     }
 
     @Test func binaryGarbageNamesTheFormatsTried() throws {
