@@ -46,7 +46,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
         --no-redact.
 
         Exit status:
-          0   decoded (even with annotated bad bytes)
+          0   decoded (even with annotated bad bytes, or cut short: a warning)
           64  usage error
           65  unreadable or unrecognised input
           66  missing input file
