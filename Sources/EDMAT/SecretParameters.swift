@@ -11,6 +11,7 @@ package struct SecretParameters: Sendable {
     package let first: Int
     package let condition: Condition
 
+    /// When the rule applies to a line.
     package enum Condition: Sendable {
         /// Parameter `index` is one of `values`: `AT+UWSC`'s tag, `AT+USECMNG`'s operation.
         case selector(index: Int, values: [Int])

@@ -17,10 +17,12 @@ import Glibc
 /// `origin` its absolute time; `timeZero: .unixEpoch` keeps absolute times instead (what a
 /// writer given `origin: nil` wrote comes back unchanged).
 public final class PcapReader {
+    /// The USB-UART bridge of a usbmon capture, which says where its serial bytes are.
     public enum USBBridge: String, Hashable, Sendable, CaseIterable {
         case ftdi, cp210x, ch340, cdcACM = "cdc-acm", raw
     }
 
+    /// How to read a usbmon capture: which bridge and which device.
     public struct USBOptions: Hashable, Sendable {
         /// Overrides the bridge found from the device descriptor.
         public var bridge: USBBridge?
@@ -38,8 +40,10 @@ public final class PcapReader {
         }
     }
 
+    /// Where time zero is: the first packet's time, or the Unix epoch.
     public enum TimeZero: Hashable, Sendable { case firstPacket, unixEpoch }
 
+    /// How to read the file.
     public struct Options: Hashable, Sendable {
         public var usb: USBOptions
         public var timeZero: TimeZero

@@ -7,6 +7,7 @@ import Darwin
 /// Why a serial port (or a pty) could not be opened or used: a code to branch on, the path as
 /// the user wrote it, and one plain sentence saying what happened and what to check.
 public struct SerialPortError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What went wrong, as a stable name.
     public enum Code: String, Sendable {
         /// Nothing at the path (ENOENT, or a device node with no device behind it).
         case missing

@@ -14,6 +14,7 @@ import EDMProvisioning
 /// documented). EDM channels are the lowest not held by an open peer: 0, 1, … A refused peer
 /// gets a handle but no channel.
 extension SimulatedModule {
+    /// An MQTT peer the host asked for, and where its connection stands.
     package struct Peer: Sendable {
         package var handle: Int
         package var url: PeerURL

@@ -11,6 +11,7 @@ import EDMProvisioning
 extension SimulatedModule {
     /// Station configuration 0 and the link's state.
     package struct WiFiState: Sendable {
+        /// What `AT+UWSC` set.
         package struct Config: Hashable, Sendable {
             var ssid: String?
             /// 1 open, 2 WPA/WPA2-PSK, 5 EAP-TLS, 6 WPA2/WPA3, 7 WPA3.

@@ -52,6 +52,7 @@ public struct ProvisioningMachine: Sendable {
         package func isDPS(channel: UInt8) -> Bool { [register?.channel, poll?.channel].contains(channel) }
     }
 
+    /// An MQTT peer the machine opened (its handle), and its channel once connected.
     package struct Peer: Hashable, Sendable {
         package var handle: Int
         /// The EDM channel, known once the module reported the peer connected.

@@ -13,6 +13,7 @@ import EDMModel
 /// Everything is in seed order and fixed category order (no dictionary is iterated), and
 /// times are simulated, so the same input gives a byte-identical `text` on every run.
 public struct FuzzReport: Hashable, Sendable {
+    /// How one seeded run ended.
     public enum Verdict: String, Hashable, Sendable, CaseIterable {
         /// Finished with a defined outcome within the time bound.
         case clean
@@ -24,6 +25,7 @@ public struct FuzzReport: Hashable, Sendable {
         case unexpectedOutcome = "unexpected-outcome"
     }
 
+    /// One seeded run and how it ended.
     public struct Run: Hashable, Sendable {
         public var seed: UInt64
         public var verdict: Verdict

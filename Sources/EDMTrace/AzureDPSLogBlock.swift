@@ -21,6 +21,7 @@ import EDMSession
 ///   record says so.
 /// - `Data event:`: channel byte, then the `Data:` text (continuation lines joined by `\n`).
 package struct AzureDPSLogBlock {
+    /// Which kind of printed block it is.
     package enum Kind {
         case hostText, moduleText, atResponse, atEvent, connectEvent, dataEvent, disconnectEvent, startEvent
     }
@@ -114,6 +115,7 @@ package struct AzureDPSLogBlock {
 
     // MARK: Rebuilding
 
+    /// The record a block stands for, and what rebuilding it noticed.
     package struct Rebuilt {
         package var record: TraceRecord
         package var diagnostics: [TraceImportDiagnostic] = []

@@ -13,6 +13,7 @@ import EDMSession
 package struct JSONEventScanner {
     package static let maxObjectSize = 64 * 1024
 
+    /// One object of the input, with the line it starts on.
     package struct Event {
         package var line: Int
         package var bytes: [UInt8]

@@ -39,6 +39,7 @@ public struct SocatImporter: LineImporter {
         }
     }
 
+    /// A block's header line: direction, time and length.
     package struct Header {
         package var leftToRight: Bool
         package var unixNanoseconds: Int64

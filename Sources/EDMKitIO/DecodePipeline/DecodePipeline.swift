@@ -15,6 +15,7 @@ import EDMKit
 /// (`DecodeOutputWriter`). Everything keeps its order, so the output is the same as on one
 /// thread. Memory stays flat whatever the inputs' size.
 public struct DecodePipeline: Sendable {
+    /// What to decode.
     public enum Inputs: Sendable, Equatable {
         /// Capture files, each its own session, one after the other (`-`: standard input).
         case captures([String])
@@ -22,12 +23,14 @@ public struct DecodePipeline: Sendable {
         case rawPair(host: String, module: String)
     }
 
+    /// What to write (`--format`).
     public enum OutputFormat: String, Sendable, CaseIterable {
         case transcript, json, pcap, pcapng, mermaid
         /// One self-contained page: verdict, timeline, sequence diagram, the units' table.
         case html
     }
 
+    /// Whether the transcript is coloured (`--color`).
     public enum Colour: String, Sendable {
         /// On a terminal, for the transcript.
         case auto
