@@ -48,7 +48,8 @@ extension SerialPortError {
 
     /// A failed system call that has no friendlier reading.
     static func system(_ operation: String, path: String, errno: Int32) -> SerialPortError {
-        SerialPortError(.system, path: path, errno: errno, message: "\(path): \(operation) failed: \(systemText(errno)).")
+        SerialPortError(.system, path: path, errno: errno,
+            message: "\(path): \(operation) failed: \(systemText(errno)).")
     }
 
     /// Maps the errno of a failed `open` (or of path resolution) to the case a user can act on.

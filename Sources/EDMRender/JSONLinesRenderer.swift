@@ -58,15 +58,18 @@ public struct JSONLinesRenderer: Sendable {
     }
 
     /// Appends the summary line; `notes` are what the importer noticed (line numbers of the input).
-    public func renderClosing(anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [], into out: inout JSONWriter) {
+    public func renderClosing(anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [],
+        into out: inout JSONWriter) {
         Self.closing(summary, anomalies: anomalies, notes: notes, into: &out)
     }
 
     /// The summary line of a session whose meanings were worked out elsewhere.
     /// `moreNotes` counts, by code, the notes past the ones listed (a capture may draw a note
     /// on every line; the summary keeps the first ones).
-    public static func closing(_ summary: SessionSummary, anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [],
-                               moreNotes: [(code: TraceImportDiagnostic.Code, count: Int)] = [], into out: inout JSONWriter) {
+    public static func closing(_ summary: SessionSummary, anomalies: [SessionAnomaly],
+        notes: [TraceImportDiagnostic] = [],
+                               moreNotes: [(code: TraceImportDiagnostic.Code,
+                                   count: Int)] = [], into out: inout JSONWriter) {
         out.openObject()
         out.key("summary")
         out.openObject()

@@ -84,7 +84,8 @@ package struct UnitMeaningCache<Value> {
                 while tags[i] != 0 {
                     let k = kept[i]
                     if tags[i] == tag, k.source == key.source, k.variant == key.variant, k.count == bytes.count,
-                       UnitMeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]), bytes) { return }
+                       UnitMeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]),
+                           bytes) { return }
                     i = (i + 1) & mask
                 }
             }
@@ -159,7 +160,8 @@ package struct UnitMeaningKey: Equatable, Sendable {
     package static func equal(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         while i + 8 <= x.count {
-            guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i,
+                as: UInt64.self) else { return false }
             i += 8
         }
         while i < x.count { guard x[i] == y[i] else { return false }; i += 1 }

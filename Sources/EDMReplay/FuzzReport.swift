@@ -53,7 +53,8 @@ public struct FuzzReport: Hashable, Sendable {
     public var runs: [Run] = []
 
     /// The outcome names, in the order counts are shown (exit code order).
-    public static let outcomeOrder = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled", "none"]
+    public static let outcomeOrder = ["assigned", "refused", "timed_out", "module_error", "network_error",
+        "serial_error", "cancelled", "none"]
 
     /// Runs per outcome, in `outcomeOrder`, leaving out those with none.
     public var outcomeCounts: [(outcome: String, count: Int)] {

@@ -11,7 +11,8 @@ import EDMAT
 /// It correlates each final result with the request it answers (with the latency) and each
 /// EDM channel with the AT peer handle of the `+UUDPC` that follows its connect event.
 public struct SessionDecoder: Sendable {
-    private var streams = [DirectionStream(direction: .host), DirectionStream(direction: .module), DirectionStream(direction: nil)]
+    private var streams = [DirectionStream(direction: .host), DirectionStream(direction: .module),
+        DirectionStream(direction: nil)]
     private var lastTime: [Duration] = [.zero, .zero, .zero]
     private var ready: [SessionUnit] = []
     private var readyHead = 0
@@ -63,7 +64,8 @@ public struct SessionDecoder: Sendable {
         finished = true
         for d in streams.indices { drain(d, atEnd: true) }
         if let p = pending {
-            anomalies.append(SessionAnomaly(.unanswered, unit: p.unit, message: "no final result to \(String(decoding: p.name, as: UTF8.self)) before the capture ended"))
+            anomalies.append(SessionAnomaly(.unanswered, unit: p.unit,
+                message: "no final result to \(String(decoding: p.name, as: UTF8.self)) before the capture ended"))
             pending = nil
         }
     }
@@ -165,7 +167,8 @@ public struct SessionDecoder: Sendable {
         }
         unit.kind = .at(.command)
         request(content, unit)
-        if ByteText.equals(ATText.commandName(content), "+USECMNG"), let (type, name, size) = ATText.credentialImport(content) {
+        if ByteText.equals(ATText.commandName(content), "+USECMNG"), let (type, name,
+            size) = ATText.credentialImport(content) {
             streams[d].pendingPayload = size
             pendingCredential = SessionUnit.Credential(type: type, name: name)
         }
@@ -223,7 +226,8 @@ public struct SessionDecoder: Sendable {
 
     private mutating func request(_ text: ArraySlice<UInt8>, _ unit: SessionUnit) {
         if let p = pending {
-            anomaly(.unanswered, p.unit, "no final result to \(String(decoding: p.name, as: UTF8.self)) before the next command")
+            anomaly(.unanswered, p.unit,
+                "no final result to \(String(decoding: p.name, as: UTF8.self)) before the next command")
         }
         let name = ATText.commandName(text)
         let readsMD5 = ByteText.equals(name, "+USECMNG") && text[name.endIndex...].starts(with: "=4,".utf8)
@@ -233,7 +237,8 @@ public struct SessionDecoder: Sendable {
     private mutating func final(_ content: ArraySlice<UInt8>, _ unit: inout SessionUnit, stream d: Int) {
         defer { echoedCommand = nil }
         guard let p = pending else {
-            if let echoed = echoedCommand, ByteText.equals(echoed, "O2"), ATText.isOK(content) { streams[d].mode = .edm }
+            if let echoed = echoedCommand, ByteText.equals(echoed,
+                "O2"), ATText.isOK(content) { streams[d].mode = .edm }
             if hostSeen { anomaly(.unsolicitedReply, unit, "final result with no command pending") }
             return
         }

@@ -146,7 +146,8 @@ extension SessionUnit.Kind {
     package static let distinctTypes: [SessionUnit.Kind] =
         SessionUnit.ATUnitType.allCases.map { .at($0) } + SessionUnit.RawUnitType.allCases.map { .raw($0) }
         + (EDMPayloadID.known + [EDMPayloadID(rawValue: 0)]).map { id in
-            .frame(EDMFrame(unchecked: [0xAA, 0x00, 0x02, UInt8(id.rawValue >> 8), UInt8(id.rawValue & 0xFF), 0x55][...]))
+            .frame(EDMFrame(unchecked: [0xAA, 0x00, 0x02, UInt8(id.rawValue >> 8), UInt8(id.rawValue & 0xFF),
+                0x55][...]))
         }
 
     private static let atCount = SessionUnit.ATUnitType.allCases.count

@@ -36,7 +36,8 @@ package struct JSONEventScanner {
             if capture != nil {
                 capture!.append(b)
                 if capture!.count > Self.maxObjectSize {
-                    throw TraceImportError(.malformedLine, format: format, line: captureLine, "an event object longer than \(Self.maxObjectSize) bytes: not a trace event")
+                    throw TraceImportError(.malformedLine, format: format, line: captureLine,
+                        "an event object longer than \(Self.maxObjectSize) bytes: not a trace event")
                 }
             }
             if inString {
@@ -55,7 +56,8 @@ package struct JSONEventScanner {
                 stack.append(b)
             case 0x7D, 0x5D: // } ]
                 guard let open = stack.popLast(), open == (b == 0x7D ? 0x7B : 0x5B) else {
-                    throw TraceImportError(.malformedLine, format: format, line: line, "unbalanced '\(Character(Unicode.Scalar(b)))': not JSON")
+                    throw TraceImportError(.malformedLine, format: format, line: line,
+                        "unbalanced '\(Character(Unicode.Scalar(b)))': not JSON")
                 }
                 if let done = capture, stack.count + 1 == captureDepth {
                     events.append(Event(line: captureLine, bytes: done))

@@ -54,7 +54,8 @@ public struct TraceImportDiagnostic: Hashable, Sendable, CustomStringConvertible
     public var offset: Int?
     public var message: String
 
-    public init(_ code: Code, _ severity: Severity, line: Int? = nil, lineCount: Int = 1, offset: Int? = nil, _ message: String) {
+    public init(_ code: Code, _ severity: Severity, line: Int? = nil, lineCount: Int = 1, offset: Int? = nil,
+        _ message: String) {
         self.code = code
         self.severity = severity
         self.line = line

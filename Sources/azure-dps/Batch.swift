@@ -137,7 +137,8 @@ struct Batch: ParsableCommand, UsageChecks {
         let sharedCA = string(options.ca, "ca")
         let environment = ProcessInfo.processInfo.environment
         // (A row's own key file comes before the batch's key.)
-        let batchKey = string(options.symmetricKeyFile, "symmetric-key-file") ?? string(options.groupKeyFile, "group-key-file")
+        let batchKey = string(options.symmetricKeyFile, "symmetric-key-file") ?? string(options.groupKeyFile,
+            "group-key-file")
             ?? environment[SymmetricKeySource.individualVariable] ?? environment[SymmetricKeySource.groupVariable]
         let batchHasKey = batchKey != nil
         let recordBase = options.noRecord ? nil : string(options.record, "record")
@@ -153,7 +154,8 @@ struct Batch: ParsableCommand, UsageChecks {
             } else {
                 overrides.rootCA = ca
                 if row.symmetricKeyFile != nil || row.groupKeyFile != nil {
-                    overrides.symmetricKey = SymmetricKeySource.find(individualFile: row.symmetricKeyFile, groupFile: row.groupKeyFile,
+                    overrides.symmetricKey = SymmetricKeySource.find(individualFile: row.symmetricKeyFile,
+                        groupFile: row.groupKeyFile,
                                                                      certificateGiven: false, environment: [:], fallback: nil)
                 } else if !batchHasKey {
                     fail("\(row.source): no cert and key, and no symmetric key: give cert and key, a symmetric-key-file or "

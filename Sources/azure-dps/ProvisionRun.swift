@@ -50,9 +50,11 @@ struct ProvisionRun: Sendable {
         sayWarnings()
         let port: SerialPort
         do {
-            port = try SerialPort.open(settings.port, baudRate: settings.baud, hardwareFlowControl: settings.flowControl)
+            port = try SerialPort.open(settings.port, baudRate: settings.baud,
+                hardwareFlowControl: settings.flowControl)
         } catch {
-            return Result(outcome: .serialError(error.clause), recording: nil, duration: .zero, registrationID: settings.configuration.registrationID)
+            return Result(outcome: .serialError(error.clause), recording: nil, duration: .zero,
+                registrationID: settings.configuration.registrationID)
         }
         defer { port.close() }
 
@@ -60,7 +62,8 @@ struct ProvisionRun: Sendable {
 
         let provisioner = LiveProvisioner(channel: port, configuration: settings.configuration)
         let scale = recordedTimeScale
-        provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: scale == 1 ? time : time * scale) }
+        provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes,
+            at: scale == 1 ? time : time * scale) }
         provisioner.onAction = { action, time in progress.action(action, at: time) }
         let cancellation = self.cancellation ?? RunCancellation()
         let registration = cancellation.register(interrupt: provisioner.interrupt,
@@ -110,7 +113,8 @@ struct ProvisionRun: Sendable {
             (writer, recording) = openRecording(path, interfaceName: interfaceName)
         }
         let now = Date().timeIntervalSince1970
-        let recorder = SessionRecorder(writer: writer, origin: TraceOrigin(unixNanoseconds: Int64(now * 1e9)), keepSecrets: settings.recordSecrets)
+        let recorder = SessionRecorder(writer: writer, origin: TraceOrigin(unixNanoseconds: Int64(now * 1e9)),
+            keepSecrets: settings.recordSecrets)
         recorder.onUnit = { [progress] unit, anomalies in progress.unit(unit, anomalies: anomalies) }
         return (recorder, recording)
     }

@@ -248,8 +248,10 @@ private struct HeldPacket {
     /// A packet comment is at most 64 KiB: beyond a few notes, only their count.
     static let maxComments = 16
 
-    init(time: Duration, direction: Direction?, dissector: String, bytes: [UInt8], flags: TraceRecord.Flags, comments: [String]) {
-        (self.time, self.direction, self.dissector, self.bytes, self.flags, self.comments) = (time, direction, dissector, bytes, flags, comments)
+    init(time: Duration, direction: Direction?, dissector: String, bytes: [UInt8], flags: TraceRecord.Flags,
+        comments: [String]) {
+        (self.time, self.direction, self.dissector, self.bytes, self.flags, self.comments) = (time, direction,
+            dissector, bytes, flags, comments)
     }
 
     mutating func add(_ notes: [String]) {

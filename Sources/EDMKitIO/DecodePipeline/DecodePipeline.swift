@@ -141,7 +141,8 @@ public struct DecodePipeline: Sendable {
     private func startDecoding(into events: any DecodedBatchPipe, showsProgress: Bool) {
         DispatchQueue(label: "DecodePipeline.decoding").async { [self] in
             // (made here: only the decoding thread uses it)
-            let progress = showsProgress ? DecodeProgress(label: application, terminal: isatty(2) == 1, total: inputBytes,
+            let progress = showsProgress ? DecodeProgress(label: application, terminal: isatty(2) == 1,
+                total: inputBytes,
                                                           immediately: self.progress == true) : nil
             var stage = SessionDecodingStage(redact: redact, progress: progress, send: events.send)
             let decoded = Result { try decode(into: &stage) }

@@ -29,7 +29,8 @@ struct SessionDecodingStage {
     /// Two raw dumps, interleaved a record at a time; `position`: bytes read from both.
     mutating func decode(_ pair: inout RawPairInterleaver, position: () -> Int) throws {
         while let record = try pair.next() {
-            try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &$1) }
+            try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes[...],
+                appendingTo: &$1) }
             progress?.update(position: position())
         }
     }
@@ -49,7 +50,8 @@ struct SessionDecodingStage {
             }
             for i in 0..<records.count {
                 let record = records[i]
-                try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes, appendingTo: &$1) }
+                try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes,
+                    appendingTo: &$1) }
             }
             // Text comes a line at a time (`CaptureInput`): what the importer noticed about
             // the line follows the units it completed, like a footnote.
