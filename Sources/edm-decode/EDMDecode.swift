@@ -45,6 +45,14 @@ struct EDMDecode: ToolCommand, UsageChecks {
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless \
         --no-redact.
 
+        Live capture (edm-decode tap --help, edm-decode extcap --help):
+          edm-decode tap --port /dev/ttyUSB0 --link /tmp/ttyNINA -w s.pcapng
+                        a tap between the host program and the module
+          edm-decode tap --host-port /dev/ttyUSB1 --module-port /dev/ttyUSB2
+                        two-wire: listen on the RX and TX lines
+          edm-decode --follow s.pcapng
+                        decode a capture still being written, as tail -f
+
         Exit status:
           0   decoded (even with annotated bad bytes)
           64  usage error
@@ -55,6 +63,17 @@ struct EDMDecode: ToolCommand, UsageChecks {
         """,
         version: ToolText.version
     )
+
+    /// `tap` and `extcap` first are the live commands (`edm-decode tap --help`); anything
+    /// else is a decode of files.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        switch arguments.first {
+        case "tap": Tap.main(arguments: Array(arguments.dropFirst()))
+        case "extcap": ExtcapCommand.main(arguments: Array(arguments.dropFirst()))
+        default: main(arguments: arguments)
+        }
+    }
 
     @Argument(help: "Capture files to decode ('-' for standard input).")
     var inputs: [String] = []
