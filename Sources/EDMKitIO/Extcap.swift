@@ -37,8 +37,8 @@ public enum Extcap {
         ["dlt {number=\(linkType)}{name=WIRESHARK_UPPER_PDU}{display=u-connectXpress units (ucx_edm, ucx_at)}"]
     }
 
-    /// The settings dialog. `ports`: the serial ports found now, offered in the port lists
-    /// (any path can still be typed).
+    /// The settings dialog. `ports`: the serial ports found now, named in the port fields'
+    /// tooltips (the first is the default).
     public static func config(ports: [String], baudRates: [Int], defaultBaud: Int) -> [String] {
         var lines: [String] = []
         func arg(_ n: Int, _ call: String, _ display: String, _ type: String, _ extra: String = "") {
@@ -54,9 +54,12 @@ public enum Extcap {
         let portArgs = [(1, "port", "Module port (tap)", "The module's serial port"),
                         (3, "host-port", "Host TX listener (two-wire)", "The port whose RX is on the host's TX line"),
                         (4, "module-port", "Module TX listener (two-wire)", "The port whose RX is on the module's TX line")]
+        // Strings, not editable selectors: Wireshark 4.0 and older know no editselector. The
+        // ports found now go into the tooltip.
+        let found = ports.isEmpty ? "none found now" : "found now: " + ports.joined(separator: ", ")
         for (n, call, display, tip) in portArgs {
-            arg(n, call, display, "editselector", "{tooltip=\(tip)}")
-            for port in ports { value(n, port, port) }
+            let first = ports.first.map { "{default=\($0)}" } ?? ""
+            arg(n, call, display, "string", "\(first){tooltip=\(tip) (\(found))}")
             if n == 1 {
                 arg(2, "link", "Pty link for the host (tap)", "string",
                     "{default=/tmp/ttyNINA}{tooltip=The symlink the host program opens as its serial port}")

@@ -5,8 +5,8 @@ import EDMKit
 /// `keepSecrets`), and prints the unit at once as a transcript line or a JSON line (always
 /// redacted).
 ///
-/// Printed times count from the first unit, as `edm-decode` of the capture counts from its
-/// first packet, so the live transcript and the decoded capture read the same.
+/// Printed times count from the first unit (with `rebase`), as `edm-decode` of the capture
+/// counts from its first packet, so the live transcript and the decoded capture read the same.
 public final class LiveCapture {
     public enum Format: String, CaseIterable, Sendable { case transcript, json }
 
@@ -17,13 +17,15 @@ public final class LiveCapture {
     private var transcript: TranscriptRenderer
     private var json = JSONLinesRenderer()
     private var zero: Duration?
+    private let rebase: Bool
     /// The first error writing the live output (the capture goes on: the file matters most).
     public private(set) var outputError: IOError?
 
     /// `writer`: the pcapng (nil: none). `sink`: where the live units go (nil: nowhere).
     /// `start`: the monotonic time of the capture's start, `origin` its wall-clock time.
     public init(writer: (any TraceCaptureWriter)?, sink: OutputSink?, format: Format, colour: Bool,
-                keepSecrets: Bool, start: ContinuousClock.Instant, origin: TraceOrigin) {
+                keepSecrets: Bool, start: ContinuousClock.Instant, origin: TraceOrigin, rebase: Bool = true) {
+        self.rebase = rebase
         recorder = SessionRecorder(writer: writer, origin: origin, keepSecrets: keepSecrets)
         self.sink = sink
         self.format = format
@@ -34,6 +36,11 @@ public final class LiveCapture {
 
     public func record(_ direction: Direction, _ bytes: [UInt8], at time: ContinuousClock.Instant) {
         recorder.record(direction, bytes, at: time - start)
+    }
+
+    /// Records read from a file (`edm-decode --follow`), with the file's own times.
+    public func record(_ records: [TraceRecord]) {
+        recorder.record(records)
     }
 
     /// Decodes what is left, closes the capture and prints the session's summary.
@@ -54,7 +61,7 @@ public final class LiveCapture {
     private func show(_ unit: SessionUnit, _ anomalies: [SessionAnomaly]) {
         guard sink != nil else { return }
         var shown = unit
-        let zero = self.zero ?? unit.time
+        let zero = self.zero ?? (rebase ? unit.time : .zero)
         self.zero = zero
         shown.time = unit.time - zero
         switch format {

@@ -109,9 +109,13 @@ struct EDMDecode: ToolCommand, UsageChecks {
         discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
     var progress: Bool?
 
+    @Flag(help: "Decode FILE as it grows (a capture still being recorded), as tail -f, until Ctrl-C.")
+    var follow = false
+
     enum Side: String, ExpressibleByArgument { case host, module }
 
     func checkUsage() throws {
+        if follow { return try checkFollow() }
         if (host == nil) != (module == nil) {
             throw ValidationError("--host and --module go together: give one raw file per direction.")
         }
@@ -135,6 +139,17 @@ struct EDMDecode: ToolCommand, UsageChecks {
         }
     }
 
+    func checkFollow() throws {
+        guard inputs.count == 1, host == nil, module == nil, inputs[0] != "-" else {
+            throw ValidationError("--follow takes one capture file (not '-' or --host/--module): the one being written.")
+        }
+        if let format, format != .transcript, format != .json {
+            throw ValidationError("--follow prints a transcript or JSON Lines (-f transcript or -f json), not \(format.rawValue).")
+        }
+        if output != "-" { throw ValidationError("--follow prints to standard output: leave out -o \(output) (or redirect it).") }
+        if against != nil { throw ValidationError("--against is for the HTML report, which --follow does not write.") }
+    }
+
     var pipeline: DecodePipeline {
         let inputs: DecodePipeline.Inputs = if let host, let module { .rawPair(host: host, module: module) } else { .captures(self.inputs) }
         return DecodePipeline(inputs: inputs, captureOptions: captureOptions.options(direction: from.map { $0 == .host ? .host : .module }),
@@ -143,6 +158,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
     }
 
     func run() {
+        if follow { Glibc.exit(runFollow().rawValue) }
         keepFreedMemory()
         do { try pipeline.run() } catch { fail(error.description, ExitStatus(error)) }
     }

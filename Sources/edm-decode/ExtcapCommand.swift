@@ -91,7 +91,7 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
             let wiring: TapSession.Wiring = mode == .tap ? .tap(port: port ?? "", link: link)
                 : .twoWire(host: hostPort ?? "", module: modulePort ?? "")
             let session = TapSession(wiring: wiring, baud: baud, flowControl: flowControl == .rtscts, capturePath: fifo,
-                                     overwrite: true, format: nil, application: "edm-decode extcap")
+                                     overwrite: true, format: nil, application: "edm-decode extcap", quiet: true)
             let status = session.run()
             if status != .ok { throw status.exitCode }
         } else {

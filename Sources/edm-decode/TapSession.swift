@@ -30,6 +30,8 @@ struct TapSession {
     /// Seconds, then the capture ends as on Ctrl-C.
     var duration: Double?
     var application = "edm-decode tap"
+    /// Only errors on standard error: Wireshark shows whatever an extcap writes there as one.
+    var quiet = false
 
     func run() -> ExitStatus {
         // Before anything that must be undone (the link): a signal that comes during set-up
@@ -65,7 +67,9 @@ struct TapSession {
         let capture = LiveCapture(writer: writer, sink: sink, format: format ?? .transcript, colour: colour,
                                   keepSecrets: !redact, start: start, origin: TraceOrigin(unixNanoseconds: Self.unixNanoseconds()))
         tap.onChunk = { direction, bytes, time in capture.record(direction, bytes, at: time) }
-        tap.onEvent = { event, time in say(Self.describe(event, after: time - start, link: pty?.linkPath)) }
+        tap.onEvent = { [quiet] event, time in
+            if !quiet { say(Self.describe(event, after: time - start, link: pty?.linkPath)) }
+        }
         signals.serve(stop: tap.stop) {
             pty?.removeLink()
             exit(ExitStatus.interrupted.rawValue)
@@ -73,7 +77,7 @@ struct TapSession {
         if let duration {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { tap.stop() }
         }
-        say(banner(interface: interface, pty: pty))
+        if !quiet { say(banner(interface: interface, pty: pty)) }
 
         let ended = tap.run()
         capture.finish()
@@ -94,7 +98,7 @@ struct TapSession {
         if let error = capture.outputError, format != nil {
             say("the live output stopped: \(error)")
         }
-        if let capturePath, capture.recorder.error == nil, application == "edm-decode tap" {
+        if let capturePath, capture.recorder.error == nil, !quiet {
             say("capture: \(capturePath)   (decode it: edm-decode \(capturePath))")
         }
         return status
