@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libpcap-dev tshark socat jpnevulator chromium
 
-.PHONY: demo test bench fuzz deps build release install uninstall clean
+.PHONY: demo test bench fuzz deps build release install install-wireshark uninstall clean
 
 # System packages: installed only when missing, and only when we can (root with apt-get).
 deps:
@@ -72,6 +72,13 @@ install: deps
 	if [ -z "$$dir" ]; then echo "tshark -G folders names no \"Personal Lua Plugins\" folder: give WIRESHARK_PLUGIN_DIR=..."; exit 1; fi; \
 	install -d "$(DESTDIR)$$dir" && install -m 644 wireshark/ucx_edm.lua "$(DESTDIR)$$dir/ucx_edm.lua" && \
 	echo "Installed $(DESTDIR)$$dir/ucx_edm.lua (Wireshark and tshark load it at start; see wireshark/README.md)"
+
+# Wireshark's live interface (ucx-edm: a tap or two-wire capture, `edm-decode extcap`) and the
+# dissector, into the personal folders `tshark -G folders` names (wireshark/install-wireshark.sh).
+# The interface runs this checkout's release edm-decode; rebuild, and it runs the new one.
+install-wireshark: deps
+	$(SWIFT) build -c release --product edm-decode
+	wireshark/install-wireshark.sh "$$($(SWIFT) build -c release --show-bin-path)/edm-decode"
 
 # Removes what `make install` put in place (same PREFIX and WIRESHARK_PLUGIN_DIR).
 uninstall:
