@@ -40,7 +40,8 @@ test: deps
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
 
 # Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
-# live client's overhead against the simulator, a batch of 32 simulated modules against one
+# live client's overhead against the simulator, a batch of 32 simulated modules against one,
+# the tap's forwarding latency both ways at 921600 baud for TAP_SECONDS (default 600)
 # (several minutes, release builds first); then
 # every fuzz check for 10 minutes with AddressSanitizer (FUZZ_MINUTES=...), with the counts.
 bench: deps
@@ -48,6 +49,7 @@ bench: deps
 	@if [ -x Benchmarks/decode-bench.sh ]; then Benchmarks/decode-bench.sh; fi
 	Benchmarks/live-timing.sh
 	Benchmarks/batch-timing.sh
+	Benchmarks/tap-latency.sh $${TAP_SECONDS:-600}
 	Fuzz/fuzz-asan.sh
 
 # Every fuzz check, SECONDS_TO_FUZZ each.
