@@ -37,10 +37,10 @@ public final class LiveTap: @unchecked Sendable {
     public enum Event: Equatable, Sendable {
         /// The host program opened the tap's pty.
         case hostOpened
-        /// The host program closed it; `dropped` bytes from the module could not be delivered
-        /// while it was closed before (they are in the capture).
+        /// The host program closed it.
         case hostClosed
-        /// Bytes from the module that arrived while the host had the pty closed.
+        /// The module sent bytes while the host had the pty closed (the count of the first
+        /// such chunk; reported once per closing): they are in the capture, not delivered.
         case dropped(Int)
     }
 

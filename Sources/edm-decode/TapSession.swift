@@ -136,8 +136,8 @@ struct TapSession {
         return switch event {
         case .hostOpened: "the host opened \(pty) (\(at))"
         case .hostClosed: "the host closed \(pty) (\(at)); the capture goes on until it opens it again or Ctrl-C"
-        case .dropped(let count):
-            "\(count) bytes from the module not delivered (\(at)): the host has \(pty) closed (they are in the capture)"
+        case .dropped:
+            "the module sends while the host has \(pty) closed (\(at)): not delivered, but in the capture"
         }
     }
 
