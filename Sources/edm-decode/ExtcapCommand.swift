@@ -19,7 +19,8 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
           tshark -i ucx-edm -o extcap.ucx_edm.port:/dev/ttyUSB0 \\
               -o extcap.ucx_edm.link:/tmp/ttyNINA -Y ucx_at
           wireshark -k -i ucx-edm                    Capture > Options > ucx-edm (cog)
-        """
+        """,
+        version: ToolText.version
     )
 
     @Flag(help: "List the interface (Wireshark's first call).")
@@ -49,7 +50,7 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
     @Option(help: "(Accepted and ignored.)")
     var debugFile: String?
 
-    @Option(help: "tap or two-wire (default tap).")
+    @Option(help: "The wiring.")
     var mode: Extcap.Mode = .tap
     @Option(help: "Tap: the module's serial port.")
     var port: String?
@@ -60,8 +61,8 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
     @Option(help: "Two-wire: the port on the module's TX line.")
     var modulePort: String?
     @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).", transform: Bounds.baud.parse)
-    var baud: Int = SerialPort.defaultBaudRate
-    @Option(help: "rtscts or none (default rtscts).")
+    var baud: Int?
+    @Option(help: "RTS/CTS, or none.")
     var flowControl: Extcap.FlowControl = .rtscts
 
     func checkUsage() throws {
@@ -90,7 +91,7 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
         } else if capture, let fifo {
             let wiring: TapSession.Wiring = mode == .tap ? .tap(port: port ?? "", link: link)
                 : .twoWire(host: hostPort ?? "", module: modulePort ?? "")
-            let session = TapSession(wiring: wiring, baud: baud, flowControl: flowControl == .rtscts, capturePath: fifo,
+            let session = TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl == .rtscts, capturePath: fifo,
                                      overwrite: true, format: nil, application: "edm-decode extcap", quiet: true)
             let status = session.run()
             if status != .ok { throw status.exitCode }

@@ -42,7 +42,8 @@ struct Tap: ToolCommand, UsageChecks {
         Exit status: 0 stopped (signal or --duration), 64 usage error, 66 a port cannot be \
         opened, 73 the capture or the pty cannot be created, 74 a port went away or the \
         capture cannot be written, 130 a second signal.
-        """
+        """,
+        version: ToolText.version
     )
 
     @Option(help: "Tap: the module's serial port (e.g. /dev/ttyUSB0).")
@@ -58,7 +59,7 @@ struct Tap: ToolCommand, UsageChecks {
     var modulePort: String?
 
     @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).", transform: Bounds.baud.parse)
-    var baud: Int = SerialPort.defaultBaudRate
+    var baud: Int?
 
     @Flag(inversion: .prefixedNo, help: "Hardware flow control RTS/CTS on the ports.")
     var flowControl = true
@@ -110,7 +111,7 @@ struct Tap: ToolCommand, UsageChecks {
         case .never: false
         case .auto: isatty(1) == 1
         }
-        return TapSession(wiring: wiring, baud: baud, flowControl: flowControl, capturePath: write, overwrite: overwrite,
+        return TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl, capturePath: write, overwrite: overwrite,
                           format: format, colour: colour && format == .transcript, redact: redact, duration: duration)
     }
 
