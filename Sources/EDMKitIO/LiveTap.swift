@@ -16,10 +16,11 @@ import Darwin
 /// - Two-wire sniffing (`sniff(host:module:)`) reads two receive-only ports, each listening
 ///   on one of the module's UART lines; nothing is transmitted.
 ///
-/// Each chunk is stamped from the monotonic clock as soon as its read returns. `onChunk` and
-/// `onEvent` are called one at a time, in time order (a chunk stamped before another of the
-/// other direction, but reported after it, takes the later time: the two threads race for
-/// the report, not for the wire).
+/// Each chunk is stamped from the monotonic clock as soon as its read returns, and queued
+/// before it is written on: the order of the queue is the order of cause and effect (a reply
+/// the host reads is queued before the host could answer it). `onChunk` and `onEvent` are
+/// called one at a time in queue order, by whichever thread finds the queue free (a time
+/// earlier than the one before, from the other thread's clock read, takes the later time).
 ///
 /// The run ends when a port hangs up (an unplugged adapter, a closed pty), on `stop()`, or on
 /// an I/O error. The host closing a tap's pty does not end it: the tap reports it, drops what
@@ -59,9 +60,17 @@ public final class LiveTap: @unchecked Sendable {
         let hostPty: PtyPair?
     }
 
+    private enum Item {
+        case chunk(Direction, [UInt8], ContinuousClock.Instant)
+        case event(Event, ContinuousClock.Instant)
+    }
+
     private let legs: [Leg]
     private let stopping = Atomic<Bool>(false)
-    private let report = Mutex<ContinuousClock.Instant?>(nil)
+    /// What is read and not reported yet, and the last time queued.
+    private let queue = Mutex<(items: [Item], last: ContinuousClock.Instant?)>(([], nil))
+    /// Held by the thread reporting; the other queues and goes back to its port.
+    private let reporting = Mutex<Void>(())
     private let ends = Mutex<[End]>([])
 
     private init(legs: [Leg]) { self.legs = legs }
@@ -121,6 +130,8 @@ public final class LiveTap: @unchecked Sendable {
                         hostOpen = true
                         emit(.hostOpened, now)
                     }
+                    enqueue(.chunk(leg.direction, bytes, now))
+                    defer { report() }
                     if let sink = leg.sink {
                         switch try deliver(bytes, to: sink) {
                         case .delivered: dropping = false
@@ -132,7 +143,6 @@ public final class LiveTap: @unchecked Sendable {
                         case .stopped: break
                         }
                     }
-                    chunk(leg.direction, bytes, now)
                 case .timedOut:
                     if !hostOpen {
                         // A read that waits (rather than failing at once) means the slave is open.
@@ -176,19 +186,46 @@ public final class LiveTap: @unchecked Sendable {
         return .delivered
     }
 
-    private func chunk(_ direction: Direction, _ bytes: [UInt8], _ time: ContinuousClock.Instant) {
-        report.withLock { last in
-            let at = max(time, last ?? time)
-            last = at
-            onChunk(direction, bytes, at)
+    private func emit(_ event: Event, _ time: ContinuousClock.Instant) {
+        enqueue(.event(event, time))
+        report()
+    }
+
+    private func enqueue(_ item: Item) {
+        queue.withLock { queue in
+            let time: ContinuousClock.Instant
+            switch item {
+            case .chunk(_, _, let t), .event(_, let t): time = max(t, queue.last ?? t)
+            }
+            queue.last = time
+            switch item {
+            case .chunk(let d, let b, _): queue.items.append(.chunk(d, b, time))
+            case .event(let e, _): queue.items.append(.event(e, time))
+            }
         }
     }
 
-    private func emit(_ event: Event, _ time: ContinuousClock.Instant) {
-        report.withLock { last in
-            let at = max(time, last ?? time)
-            last = at
-            onEvent(event, at)
-        }
+    /// Reports what is queued, unless the other thread is at it: then it reports ours too. A
+    /// thread that finds the queue refilled after letting go goes round again, so nothing
+    /// queued while it finished is left behind.
+    private func report() {
+        repeat {
+            let reported: Void? = reporting.withLockIfAvailable { _ in
+                while true {
+                    let items = queue.withLock { queue in
+                        defer { queue.items.removeAll(keepingCapacity: true) }
+                        return queue.items
+                    }
+                    if items.isEmpty { return }
+                    for item in items {
+                        switch item {
+                        case .chunk(let direction, let bytes, let time): onChunk(direction, bytes, time)
+                        case .event(let event, let time): onEvent(event, time)
+                        }
+                    }
+                }
+            }
+            if reported == nil { return }
+        } while !queue.withLock { $0.items.isEmpty }
     }
 }

@@ -45,7 +45,9 @@ import Testing
 
         let decoded = try Tool.run("edm-decode", [dir + "/tap.pcapng", "-f", "transcript"])
         let lines = decoded.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("== ") }
-        #expect(tapped.stdout.split(separator: "\n", omittingEmptySubsequences: false) == lines, "\(tapped.stdout)")
+        let live = tapped.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let differ = zip(live, lines).first { $0 != $1 }
+        #expect(live.count == lines.count && differ == nil, "\(live.count) live lines, \(lines.count) decoded; first difference: \(String(describing: differ))")
         #expect(tapped.stdout.contains("Outcome: assigned."))
     }
 
