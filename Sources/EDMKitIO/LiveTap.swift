@@ -18,9 +18,10 @@ import Darwin
 ///
 /// Each chunk is stamped from the monotonic clock as soon as its read returns, and queued
 /// before it is written on: the order of the queue is the order of cause and effect (a reply
-/// the host reads is queued before the host could answer it). `onChunk` and `onEvent` are
-/// called one at a time in queue order, by whichever thread finds the queue free (a time
-/// earlier than the one before, from the other thread's clock read, takes the later time).
+/// the host reads is queued before the host could answer it). A third thread calls `onChunk`
+/// and `onEvent` in queue order, so decoding and recording never hold a forwarding thread
+/// (a time earlier than the one before, from the other thread's clock read, takes the later
+/// time).
 ///
 /// The run ends when a port hangs up (an unplugged adapter, a closed pty), on `stop()`, or on
 /// an I/O error. The host closing a tap's pty does not end it: the tap reports it, drops what
@@ -69,8 +70,9 @@ public final class LiveTap: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     /// What is read and not reported yet, and the last time queued.
     private let queue = Mutex<(items: [Item], last: ContinuousClock.Instant?)>(([], nil))
-    /// Held by the thread reporting; the other queues and goes back to its port.
-    private let reporting = Mutex<Void>(())
+    /// Wakes the reporting thread: once per item queued, and once when the legs are done.
+    private let wake = DispatchSemaphore(value: 0)
+    private let legsDone = Atomic<Bool>(false)
     private let ends = Mutex<[End]>([])
 
     private init(legs: [Leg]) { self.legs = legs }
@@ -101,16 +103,24 @@ public final class LiveTap: @unchecked Sendable {
 
     /// Forwards and reports until the run ends; returns why.
     public func run() -> End {
-        let group = DispatchGroup()
-        for index in legs.indices {
-            DispatchQueue.global().async(group: group) { [self] in
+        let reporter = BlockingThread { [self] in report() }
+        let threads = legs.indices.map { index in
+            BlockingThread { [self] in
                 let end = forward(legs[index])
                 ends.withLock { $0.append(end) }
                 // One direction gone ends both: a capture of half a session is closed cleanly.
                 stop()
             }
         }
-        group.wait()
+        guard reporter.start() else { return .failed("cannot start a thread") }
+        for thread in threads where !thread.start() {
+            stop()
+            ends.withLock { $0.append(.failed("cannot start a thread")) }
+        }
+        for thread in threads { thread.join() }
+        legsDone.store(true, ordering: .releasing)
+        wake.signal()
+        reporter.join()
         let all = ends.withLock { $0 }
         return all.first { $0 != .stopped } ?? .stopped
     }
@@ -131,7 +141,6 @@ public final class LiveTap: @unchecked Sendable {
                         emit(.hostOpened, now)
                     }
                     enqueue(.chunk(leg.direction, bytes, now))
-                    defer { report() }
                     if let sink = leg.sink {
                         switch try deliver(bytes, to: sink) {
                         case .delivered: dropping = false
@@ -188,7 +197,6 @@ public final class LiveTap: @unchecked Sendable {
 
     private func emit(_ event: Event, _ time: ContinuousClock.Instant) {
         enqueue(.event(event, time))
-        report()
     }
 
     private func enqueue(_ item: Item) {
@@ -203,29 +211,25 @@ public final class LiveTap: @unchecked Sendable {
             case .event(let e, _): queue.items.append(.event(e, time))
             }
         }
+        wake.signal()
     }
 
-    /// Reports what is queued, unless the other thread is at it: then it reports ours too. A
-    /// thread that finds the queue refilled after letting go goes round again, so nothing
-    /// queued while it finished is left behind.
+    /// The reporting thread: everything queued, in order, until the legs are done and the
+    /// queue is empty.
     private func report() {
-        repeat {
-            let reported: Void? = reporting.withLockIfAvailable { _ in
-                while true {
-                    let items = queue.withLock { queue in
-                        defer { queue.items.removeAll(keepingCapacity: true) }
-                        return queue.items
-                    }
-                    if items.isEmpty { return }
-                    for item in items {
-                        switch item {
-                        case .chunk(let direction, let bytes, let time): onChunk(direction, bytes, time)
-                        case .event(let event, let time): onEvent(event, time)
-                        }
-                    }
+        while true {
+            wake.wait()
+            let items = queue.withLock { queue in
+                defer { queue.items.removeAll(keepingCapacity: true) }
+                return queue.items
+            }
+            for item in items {
+                switch item {
+                case .chunk(let direction, let bytes, let time): onChunk(direction, bytes, time)
+                case .event(let event, let time): onEvent(event, time)
                 }
             }
-            if reported == nil { return }
-        } while !queue.withLock { $0.items.isEmpty }
+            if items.isEmpty, legsDone.load(ordering: .acquiring) { return }
+        }
     }
 }
