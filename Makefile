@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libpcap-dev tshark socat jpnevulator chromium
 
-.PHONY: demo test bench fuzz deps build release install uninstall clean dissector-tables
+.PHONY: demo test bench fuzz deps build release install install-wireshark uninstall clean dissector-tables
 
 # System packages: installed only when missing, and only when we can (root with apt-get).
 deps:
@@ -40,7 +40,8 @@ test: deps
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
 
 # Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
-# live client's overhead against the simulator, a batch of 32 simulated modules against one
+# live client's overhead against the simulator, a batch of 32 simulated modules against one,
+# the tap's forwarding latency both ways at 921600 baud for TAP_SECONDS (default 600)
 # (several minutes, release builds first); then
 # every fuzz check for 10 minutes with AddressSanitizer (FUZZ_MINUTES=...), with the counts.
 bench: deps
@@ -48,6 +49,7 @@ bench: deps
 	@if [ -x Benchmarks/decode-bench.sh ]; then Benchmarks/decode-bench.sh; fi
 	Benchmarks/live-timing.sh
 	Benchmarks/batch-timing.sh
+	Benchmarks/tap-latency.sh $${TAP_SECONDS:-600}
 	Fuzz/fuzz-asan.sh
 
 # Every fuzz check, SECONDS_TO_FUZZ each.
@@ -72,6 +74,13 @@ install: deps
 	if [ -z "$$dir" ]; then echo "tshark -G folders names no \"Personal Lua Plugins\" folder: give WIRESHARK_PLUGIN_DIR=..."; exit 1; fi; \
 	install -d "$(DESTDIR)$$dir" && install -m 644 wireshark/ucx_edm.lua "$(DESTDIR)$$dir/ucx_edm.lua" && \
 	echo "Installed $(DESTDIR)$$dir/ucx_edm.lua (Wireshark and tshark load it at start; see wireshark/README.md)"
+
+# Wireshark's live interface (ucx-edm: a tap or two-wire capture, `edm-decode extcap`) and the
+# dissector, into the personal folders `tshark -G folders` names (wireshark/install-wireshark.sh).
+# The interface runs this checkout's release edm-decode; rebuild, and it runs the new one.
+install-wireshark: deps
+	$(SWIFT) build -c release --product edm-decode
+	wireshark/install-wireshark.sh "$$($(SWIFT) build -c release --show-bin-path)/edm-decode"
 
 # Removes what `make install` put in place (same PREFIX and WIRESHARK_PLUGIN_DIR).
 uninstall:

@@ -17,6 +17,8 @@ public final class SessionRecorder {
     public var onUnit: (SessionUnit, [SessionAnomaly]) -> Void = { _, _ in }
     public private(set) var error: CaptureIOError?
     private var decoder = SessionDecoder()
+    /// What the decoder found wrong so far (after `finish()`: in the whole session).
+    public var anomalies: [SessionAnomaly] { decoder.anomalies }
 
     public init(writer: (any TraceCaptureWriter)?, origin: TraceOrigin, keepSecrets: Bool = false) {
         self.writer = writer

@@ -1,3 +1,5 @@
+import EDMKitIO
+
 /// What each numeric option takes, in one place, for the option, its help and a config file.
 /// The tools add their own (`extension Bounds`).
 public enum Bounds {
@@ -9,4 +11,8 @@ public enum Bounds {
     public static let speed = Bounded<Double>(0.01...1000, "a factor")
     /// Any seed the generators take.
     public static let seed = Bounded<UInt64>(0...UInt64.max, "a whole number")
+    /// The rates a serial port is set to exactly (no approximated speeds): azure-dps, the tap.
+    public static let baud = Bounded<Int>(choices: SerialPort.supportedBaudRates.map { ($0, "") }, "a baud rate")
+    /// How long a live capture runs when it is told (a tap, a followed file): up to a week.
+    public static let captureDuration = Bounded<Double>(0.5...604_800, "seconds")
 }

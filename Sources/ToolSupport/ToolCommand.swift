@@ -14,8 +14,11 @@ import EDMKitIO
 public protocol ToolCommand: ParsableCommand {}
 
 extension ToolCommand {
-    public static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+    public static func main() { main(arguments: Array(CommandLine.arguments.dropFirst())) }
+
+    /// As `main()`, with the arguments given: a tool whose root takes file names runs its
+    /// subcommands so (`edm-decode tap ...`), since ArgumentParser would take `tap` for a file.
+    public static func main(arguments: [String]) -> Never {
         if let help = helpWithDefaultSubcommand(arguments) {
             print(help)
             end(ExitStatus.ok)

@@ -5,8 +5,6 @@ extension Bounds {
     /// The whole run, in seconds: a second at least (a run never gets past the first probe
     /// in less), a day at most.
     static let timeout = Bounded<Double>(1...86_400, "seconds")
-    /// The rates the serial port is set to exactly (no approximated speeds).
-    static let baud = Bounded<Int>(choices: SerialPort.supportedBaudRates.map { ($0, "") }, "a baud rate")
     /// A SAS token's lifetime, in seconds: a minute at least (the run itself takes about half of
     /// one), a year at most (a token is a password: the shorter the better).
     static let sasTTL = Bounded<Int>(60...31_536_000, "seconds")

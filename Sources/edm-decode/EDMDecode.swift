@@ -45,6 +45,14 @@ struct EDMDecode: ToolCommand, UsageChecks {
         Secrets (Wi-Fi passphrase, private-key bytes) are replaced by '*' unless \
         --no-redact.
 
+        Live capture (edm-decode tap --help, edm-decode extcap --help):
+          edm-decode tap --port /dev/ttyUSB0 --link /tmp/ttyNINA -w s.pcapng
+                        a tap between the host program and the module
+          edm-decode tap --host-port /dev/ttyUSB1 --module-port /dev/ttyUSB2
+                        two-wire: listen on the RX and TX lines
+          edm-decode --follow s.pcapng
+                        decode a capture still being written, as tail -f
+
         Exit status:
           0   decoded (even with annotated bad bytes, or cut short: a warning)
           64  usage error
@@ -55,6 +63,17 @@ struct EDMDecode: ToolCommand, UsageChecks {
         """,
         version: ToolText.version
     )
+
+    /// `tap` and `extcap` first are the live commands (`edm-decode tap --help`); anything
+    /// else is a decode of files.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        switch arguments.first {
+        case "tap": Tap.main(arguments: Array(arguments.dropFirst()))
+        case "extcap": ExtcapCommand.main(arguments: Array(arguments.dropFirst()))
+        default: main(arguments: arguments)
+        }
+    }
 
     @Argument(help: "Capture files to decode ('-' for standard input).")
     var inputs: [String] = []
@@ -90,6 +109,9 @@ struct EDMDecode: ToolCommand, UsageChecks {
         discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
     var progress: Bool?
 
+    @Flag(help: "Decode FILE as it grows (a capture still being recorded), as tail -f, until Ctrl-C.")
+    var follow = false
+
     @Flag(help: .private) // (`make dissector-tables` writes them into wireshark/ucx_edm.lua)
     var dissectorTables = false
 
@@ -97,6 +119,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
 
     func checkUsage() throws {
         if dissectorTables { return }
+        if follow { return try checkFollow() }
         if (host == nil) != (module == nil) {
             throw ValidationError("--host and --module go together: give one raw file per direction.")
         }
@@ -120,6 +143,17 @@ struct EDMDecode: ToolCommand, UsageChecks {
         }
     }
 
+    func checkFollow() throws {
+        guard inputs.count == 1, host == nil, module == nil, inputs[0] != "-" else {
+            throw ValidationError("--follow takes one capture file (not '-' or --host/--module): the one being written.")
+        }
+        if let format, format != .transcript, format != .json {
+            throw ValidationError("--follow prints a transcript or JSON Lines (-f transcript or -f json), not \(format.rawValue).")
+        }
+        if output != "-" { throw ValidationError("--follow prints to standard output: leave out -o \(output) (or redirect it).") }
+        if against != nil { throw ValidationError("--against is for the HTML report, which --follow does not write.") }
+    }
+
     var pipeline: DecodePipeline {
         let inputs: DecodePipeline.Inputs = if let host, let module { .rawPair(host: host, module: module) } else { .captures(self.inputs) }
         return DecodePipeline(inputs: inputs, captureOptions: captureOptions.options(direction: from.map { $0 == .host ? .host : .module }),
@@ -129,6 +163,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
 
     func run() {
         if dissectorTables { return print(DissectorTables.lua, terminator: "") }
+        if follow { Glibc.exit(runFollow().rawValue) }
         keepFreedMemory()
         do { try pipeline.run() } catch { fail(error.description, ExitStatus(error)) }
     }

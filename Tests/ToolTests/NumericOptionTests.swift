@@ -33,6 +33,10 @@ import Testing
             return Setup(arguments: ["serve", trace, "--link", link], accepted: [0], serves: true)
         case "edm-replay fuzz":
             return Setup(arguments: ["fuzz", trace, "--runs", "3"], accepted: [0, 1])
+        case "edm-decode tap":
+            return Setup(arguments: ["tap", "--port", "/dev/ttyNOPE9", "--link", link], accepted: [66])
+        case "edm-decode extcap":
+            return Setup(arguments: ["extcap", "--capture", "--fifo", "\(dir)/fifo", "--port", "/dev/ttyNOPE9"], accepted: [66])
         default:
             throw SetupMissing(option: option)
         }

@@ -37,6 +37,10 @@ enum CommandOptions {
             }
         }
         for root in roots { walk(root.tool, [], root.type) }
+        // edm-decode's root takes file names, so it runs these itself rather than as subcommands.
+        for (name, type) in [("tap", Tap.self), ("extcap", ExtcapCommand.self)] as [(String, ParsableCommand.Type)] {
+            found.append(Command(tool: "edm-decode", path: [name], type: type))
+        }
         return found
     }
 

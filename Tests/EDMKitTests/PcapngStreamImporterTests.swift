@@ -1,0 +1,54 @@
+import EDMKit
+import Foundation
+import Testing
+
+/// `PcapngStreamImporter` reads pcapng in any pieces: a capture cut anywhere gives the records
+/// of the whole, the same as the packets written, and a cut inside a block is reported at the end.
+@Suite struct PcapngStreamImporterTests {
+    /// A capture as our writers make it: upper-PDU headers, nanosecond times, both directions.
+    static func capture(_ records: [TraceRecord], origin: Int64) -> [UInt8] {
+        var out = PcapngEncoder.sectionHeader(application: "test") + PcapngEncoder.interfaceDescription(name: "test")
+        for r in records {
+            let header = UpperPDU.header(dissector: UpperPDU.Dissector.at, direction: r.direction)
+            out += PcapngEncoder.enhancedPacket(unixNanoseconds: origin + r.time.wholeNanoseconds, data: header + r.bytes,
+                                                flags: PcapngEncoder.packetFlags(direction: r.direction), comment: nil)
+        }
+        return out
+    }
+
+    static let records: [TraceRecord] = (0..<40).map { (i: Int) -> TraceRecord in
+        let direction: Direction = i % 3 == 0 ? .module : .host
+        let bytes: [UInt8] = Array("AT+X=\(i)\r".utf8) + [UInt8(i), 0xAA, 0x55]
+        return TraceRecord(time: .microseconds(1000 * i + 7), direction: direction, bytes: bytes)
+    }
+
+    @Test(arguments: [1, 3, 13, 64, 1000, 1 << 20])
+    func anySplitGivesTheRecordsWritten(_ piece: Int) throws {
+        let bytes = Self.capture(Self.records, origin: 1_795_852_454_000_000_000)
+        var importer = PcapngStreamImporter()
+        var got: [TraceRecord] = []
+        for start in stride(from: 0, to: bytes.count, by: piece) {
+            got += try importer.consume(bytes[start..<min(bytes.count, start + piece)])
+        }
+        got += try importer.finish()
+        // The first packet is time zero, as libpcap's reader makes it.
+        let first = Self.records[0].time
+        #expect(got.map(\.bytes) == Self.records.map(\.bytes))
+        #expect(got.map(\.direction) == Self.records.map(\.direction))
+        #expect(got.map(\.time) == Self.records.map { $0.time - first })
+        #expect(importer.origin?.unixNanoseconds == 1_795_852_454_000_000_000 + first.wholeNanoseconds)
+    }
+
+    @Test func aCutInsideABlockIsReported() throws {
+        let bytes = Self.capture(Self.records, origin: 0)
+        var importer = PcapngStreamImporter()
+        let got = try importer.consume(bytes.dropLast(5))
+        #expect(got.count == Self.records.count - 1)
+        #expect(throws: TraceImportError.self) { try importer.finish() }
+    }
+
+    @Test func notPcapngIsRefused() {
+        var importer = PcapngStreamImporter()
+        #expect(throws: TraceImportError.self) { try importer.consume(Array("AT\r\nOK\r\n and some more text".utf8)[...]) }
+    }
+}
