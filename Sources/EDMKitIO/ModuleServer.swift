@@ -14,11 +14,20 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
     public let speed: Double
     private var model: Model
     private let clock = ContinuousClock()
+    /// Gets the model's report lines as they happen (`ModuleModel.takeReport`), on the
+    /// serving thread, after each read and write.
+    private let report: ((String) -> Void)?
 
-    public init(model: Model, pty: PtyPair, speed: Double = 1) {
+    public init(model: Model, pty: PtyPair, speed: Double = 1, report: ((String) -> Void)? = nil) {
         self.model = model
         self.pty = pty
         self.speed = speed
+        self.report = report
+    }
+
+    private func flushReport() {
+        guard let report else { return }
+        for line in model.takeReport() { report(line) }
     }
 
     /// Serves until `stop()` is called or the host side hangs up; returns the model as it ended.
@@ -30,8 +39,11 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
             for (_, bytes) in model.takeOutput(until: now()) {
                 if case .hangUp = try pty.write(bytes, until: clock.now + .seconds(1)) { return model }
             }
+            flushReport()
             switch try pty.read(until: model.nextOutputTime.map(instant), maxCount: 4096) {
-            case .bytes(let bytes): model.receive(bytes[...], now: now())
+            case .bytes(let bytes):
+                model.receive(bytes[...], now: now())
+                flushReport()
             case .timedOut: continue
             case .hangUp, .interrupted: return model
             }
