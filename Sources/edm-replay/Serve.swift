@@ -24,7 +24,7 @@ struct Serve: ParsableCommand, UsageChecks {
           edm-replay serve failed-run.pcapng --link /tmp/fake-module &
           azure-dps --port /tmp/fake-module ...
 
-        \\(faultSyntax)
+        \(faultSyntax)
         """
     )
 
@@ -35,11 +35,11 @@ struct Serve: ParsableCommand, UsageChecks {
 
     @OptionGroup var link: PtyLinkOption
 
-    @Option(parsing: .unconditional, help: "Play the trace this many times faster than recorded, \\(Bounds.speed.limits) (default 1).",
+    @Option(parsing: .unconditional, help: "Play the trace this many times faster than recorded, \(Bounds.speed.limits) (default 1).",
             transform: Bounds.speed.parse)
     var speed: Double = 1
 
-    @Option(parsing: .unconditional, help: "Stop after this many seconds, \\(Bounds.duration.limits) (default: at Ctrl-C).",
+    @Option(parsing: .unconditional, help: "Stop after this many seconds, \(Bounds.duration.limits) (default: at Ctrl-C).",
             transform: Bounds.duration.parse)
     var duration: Double?
 
@@ -51,9 +51,9 @@ struct Serve: ParsableCommand, UsageChecks {
 
     func checkUsage() throws {
         try link.check()
-        if mutate == nil, let seed { throw ValidationError("--seed \\(seed) goes with --mutate: without faults there is nothing to seed.") }
+        if mutate == nil, let seed { throw ValidationError("--seed \(seed) goes with --mutate: without faults there is nothing to seed.") }
         if let mutate {
-            do { _ = try MutationSpec(parsing: mutate) } catch { throw ValidationError("--mutate: \\(error)") }
+            do { _ = try MutationSpec(parsing: mutate) } catch { throw ValidationError("--mutate: \(error)") }
         }
     }
 
@@ -62,7 +62,7 @@ struct Serve: ParsableCommand, UsageChecks {
         let model = SimulatedModule(trace: records)
         if let mutate, let spec = try? MutationSpec(parsing: mutate) {
             let seed = self.seed ?? 1
-            say("serving with faults \\(spec), seed \\(seed)")
+            say("serving with faults \(spec), seed \(seed)")
             let served = serve(MutatingModule(model, spec: spec, seed: seed))
             finish(served.inner)
             say(ToolText.counted(served.applied.count, "fault") + " injected")
@@ -77,8 +77,8 @@ struct Serve: ParsableCommand, UsageChecks {
         let signals = StopSignals()
         let pty: PtyPair
         do { pty = try PtyPair(link: link.path) } catch { fail(error.message, .usage) }
-        let server = ModuleServer(model: model, pty: pty, speed: speed, report: { say($0) })
-        say("serving \\(trace) on \\(link.path) -> \\(pty.slavePath) (Ctrl-C to stop)")
+        let server = ModuleServer(model: model, pty: pty, speed: speed, report: { Self.report($0) })
+        say("serving \(trace) on \(link.path) -> \(pty.slavePath) (Ctrl-C to stop)")
         // Ctrl-C, SIGTERM and SIGHUP stop serving; a second signal, if the server does not
         // stop, removes the link before quitting.
         signals.serve(stop: server.stop) {
@@ -99,6 +99,10 @@ struct Serve: ParsableCommand, UsageChecks {
     }
 
     private func finish(_ model: SimulatedModule) {
-        for line in model.answerTable { say(line) }
+        say("served \(trace): how the host's requests were answered")
+        for line in model.answerTable { Self.report(line) }
     }
+
+    /// A report line on stderr as it is (no tool name, no full stop: a table's row).
+    private static func report(_ line: String) { FileDescriptorText.write("  " + line + "\n", to: 2) }
 }
