@@ -82,6 +82,33 @@ public struct ReplayCheck: Sendable {
         }
     }
 
+    /// The mode a trace asks for, and why: strict for what our client recorded (a pcapng whose
+    /// section header names `azure-dps`, or a pcap), semantic for anything else (a foreign log,
+    /// or a pcapng another program wrote, such as `edm-decode` converting a log).
+    public static func mode(format: TraceFormat, writer: String?) -> (mode: Mode, reason: String) {
+        switch format {
+        case .pcapng where writer == "azure-dps":
+            return (.strict, "recorded by azure-dps")
+        case .pcapng:
+            return (.semantic, writer.map { "written by \($0), not recorded by azure-dps" } ?? "a pcapng that names no recorder")
+        case .pcap:
+            return (.strict, "a pcap (azure-dps --record)")
+        default:
+            return (.semantic, "\(format.displayName), not recorded by azure-dps")
+        }
+    }
+
+    /// What the replay needs that `configuration` lacks, each with the option of
+    /// `edm-replay check` that supplies it (nil: no option does).
+    public static func missing(_ configuration: ProvisioningConfiguration) -> [(what: String, option: String?)] {
+        var out: [(String, String?)] = []
+        if configuration.registrationID.isEmpty { out.append(("the registration id", "--registration-id")) }
+        if configuration.idScope.isEmpty { out.append(("the id scope", "--id-scope")) }
+        if configuration.ssid.isEmpty { out.append(("the Wi-Fi SSID", "--ssid")) }
+        if configuration.credentials.isEmpty, case .x509 = configuration.attestation { out.append(("the credentials (no upload in the trace)", nil)) }
+        return out
+    }
+
     /// What the recording itself shows, in the shared outcome vocabulary (`network_error (wifi)`).
     public static func recordedOutcome(_ records: [TraceRecord]) -> String {
         var summary = SessionSummary()

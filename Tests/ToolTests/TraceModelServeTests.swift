@@ -52,3 +52,49 @@ import Testing
         if speed == 1 { try Data(served.stderr.utf8).write(to: URL(fileURLWithPath: Tool.root + "/.build/serve-reference-flow.txt")) }
     }
 }
+
+/// `check` picks its mode from who made the trace, names what a short trace lacks, and
+/// writes JUnit XML.
+@Suite struct CheckModeAndJUnitTests {
+    @Test func theModeComesFromTheTrace() throws {
+        let r = try Tool.run("edm-replay", ["check", "captures/azure-dps-example-session.pcapng", "captures/scenarios/assigned.pcapng"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stderr.contains("azure-dps-example-session.pcapng: semantic replay (written by edm-decode, not recorded by azure-dps)"), "\(r.stderr)")
+        #expect(r.stderr.contains("scenarios/assigned.pcapng: strict replay (recorded by azure-dps)"), "\(r.stderr)")
+        #expect(r.stdout.contains("captures/scenarios/assigned.pcapng: strict replay"))
+    }
+
+    /// A run cut during its credentials: no peer URL, so no registration id or id scope.
+    @Test func whatAShortTraceLacksIsNamedWithItsOption() throws {
+        let cut = try Tool.temporaryDirectory("short") + "/cut.log"
+        let log = try String(contentsOfFile: Tool.root + "/captures/azure-dps-example-session.log", encoding: .utf8)
+        try Data(log.components(separatedBy: "\n").prefix(16).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: cut))
+        let r = try Tool.run("edm-replay", ["check", cut])
+        #expect(r.stderr.contains("the trace does not show the registration id; give it with --registration-id"), "\(r.stderr)")
+        #expect(r.stderr.contains("the trace does not show the id scope; give it with --id-scope"), "\(r.stderr)")
+        #expect(r.stderr.contains("the trace does not show the Wi-Fi SSID; give it with --ssid"), "\(r.stderr)")
+        let given = try Tool.run("edm-replay", ["check", cut, "--registration-id", "ninadps", "--id-scope", "0ne0067E45C", "--ssid", "SSID"])
+        #expect(!given.stderr.contains("does not show"), "\(given.stderr)")
+    }
+
+    @Test func junitHasOneCasePerTraceWithTheFirstDivergence() throws {
+        let dir = try Tool.temporaryDirectory("junit")
+        // A trace whose machine no longer agrees: one changed host command.
+        let bad = dir + "/changed.log"
+        let log = try String(contentsOfFile: Tool.root + "/captures/azure-dps-example-session.log", encoding: .utf8)
+        try Data(log.replacingOccurrences(of: "AT+UWSCA=0,3", with: "AT+UWSCA=0,9").utf8).write(to: URL(fileURLWithPath: bad))
+        let xml = dir + "/report.xml"
+        let r = try Tool.run("edm-replay", ["check", "captures/scenarios/assigned.pcapng", bad, "--mode", "strict", "--junit", xml])
+        #expect(r.status == 1)
+        let text = try String(contentsOfFile: xml, encoding: .utf8)
+        #expect(text.hasPrefix(#"<?xml version="1.0" encoding="UTF-8"?>"#))
+        #expect(text.contains(#"tests="2" failures="1""#), "\(text)")
+        #expect(text.contains(#"<testcase classname="edm-replay.strict" name="captures/scenarios/assigned.pcapng""#))
+        #expect(text.contains(#"<failure message="divergence at "#), "\(text)")
+        #expect(text.components(separatedBy: "<testcase ").count == 3 && text.components(separatedBy: "</testcase>").count == 3)
+        // The same on every run: simulated times only.
+        let again = dir + "/again.xml"
+        _ = try Tool.run("edm-replay", ["check", "captures/scenarios/assigned.pcapng", bad, "--mode", "strict", "--junit", again])
+        #expect(try String(contentsOfFile: again, encoding: .utf8) == text)
+    }
+}
