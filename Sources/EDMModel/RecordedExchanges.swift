@@ -130,7 +130,7 @@ public struct RecordedExchanges: Sendable {
         let redacted = unit.redacted
         if let text = redacted.text, !text.isEmpty { return (unit.frame == nil ? "" : "EDM ") + text }
         switch ExchangeKey(unit) {
-        case .payload(let size)?: return "credential bytes (\(size))"
+        case .payload(_, let name, let size)?: return "credential bytes (\(name), \(size))"
         case .dps(let register)?: return register ? "DPS register" : "DPS poll"
         case .resend?: return "resend connect events"
         default: return unit.type
@@ -140,11 +140,12 @@ public struct RecordedExchanges: Sendable {
 
 /// When a host request is "the same" as a recorded one: same command in the same mode, with
 /// what varies from host to host left out (the SSID and passphrase, URL variables, the peer
-/// URL with its client id, a `$rid`); a credential upload by size; a DPS publish by what it
+/// URL with its client id, a `$rid`); a credential upload by type, name and size; a DPS publish by what it
 /// asks (register or poll), whoever asks.
 public enum ExchangeKey: Hashable, Sendable {
     case command(edm: Bool, String)
-    case payload(size: Int)
+    /// A credential's bytes, with the import command's type and name.
+    case payload(type: Int, name: String, size: Int)
     case dps(register: Bool)
     case resend
 
@@ -154,7 +155,7 @@ public enum ExchangeKey: Hashable, Sendable {
             guard let text = unit.text else { return nil }
             self = .command(edm: false, Self.loose(text))
         case .raw(.payload):
-            self = .payload(size: unit.bytes.count)
+            self = .payload(type: unit.credential?.type ?? -1, name: unit.credential?.name ?? "", size: unit.bytes.count)
         case .frame(let frame):
             switch frame.payloadID {
             case .atRequest:

@@ -46,7 +46,7 @@ import Testing
         server.process.interrupt()
         let served = try server.finish()
         #expect(served.stderr.contains("played   EDM AT+UWSCA=0,3"), "\(served.stderr)")
-        #expect(served.stderr.contains("played   credential bytes (1261)"), "\(served.stderr)")
+        #expect(served.stderr.contains("played   credential bytes (ca.pem, 1261)"), "\(served.stderr)")
         #expect(served.stderr.contains("played from the recording  19"), "\(served.stderr)")
         #expect(served.stderr.contains("refused (divergences)      0"), "\(served.stderr)")
         if speed == 1 { try Data(served.stderr.utf8).write(to: URL(fileURLWithPath: Tool.root + "/.build/serve-reference-flow.txt")) }
