@@ -40,14 +40,15 @@ test: deps
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status
 
 # Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
-# live client's overhead against the simulator, a batch of 32 simulated modules against one
-# (several minutes, release builds first); then
+# live client's overhead against the simulator, a batch of 32 simulated modules against one,
+# what edm-replay serve adds to recorded latencies (several minutes, release builds first); then
 # every fuzz check for 10 minutes with AddressSanitizer (FUZZ_MINUTES=...), with the counts.
 bench: deps
 	Benchmarks/bench.sh
 	@if [ -x Benchmarks/decode-bench.sh ]; then Benchmarks/decode-bench.sh; fi
 	Benchmarks/live-timing.sh
 	Benchmarks/batch-timing.sh
+	Benchmarks/serve-latency.sh
 	Fuzz/fuzz-asan.sh
 
 # Every fuzz check, SECONDS_TO_FUZZ each.

@@ -1,4 +1,9 @@
 import EDMKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Plays a module model (the simulator, or a recorded trace) on the master side of a pty,
 /// in real time, so any host program can talk to it through the slave side.
@@ -40,7 +45,13 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
                 if case .hangUp = try pty.write(bytes, until: clock.now + .seconds(1)) { return model }
             }
             flushReport()
-            switch try pty.read(until: model.nextOutputTime.map(instant), maxCount: 4096) {
+            // poll counts whole milliseconds, rounded up: waking a millisecond early and
+            // sleeping the rest keeps each output within its recorded latency to the tens of
+            // microseconds, not up to a millisecond late.
+            let due = model.nextOutputTime.map(instant)
+            let read = try pty.read(until: due.map { $0 - .milliseconds(1) }, maxCount: 4096)
+            if read == .timedOut, let due { Self.sleep(until: due) }
+            switch read {
             case .bytes(let bytes):
                 model.receive(bytes[...], now: now())
                 flushReport()
@@ -48,6 +59,15 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
             case .hangUp, .interrupted: return model
             }
         }
+    }
+
+    private static func sleep(until instant: ContinuousClock.Instant) {
+        let remaining = ContinuousClock.now.duration(to: instant)
+        guard remaining > .zero else { return }
+        let (seconds, attoseconds) = remaining.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&request, &left) != 0, errno == EINTR { request = left }
     }
 
     /// Ends `run()` from another thread.

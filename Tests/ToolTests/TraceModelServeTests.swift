@@ -98,3 +98,33 @@ import Testing
         #expect(try String(contentsOfFile: again, encoding: .utf8) == text)
     }
 }
+
+/// `serve --mutate`: check's seeded faults, live, each reported as it is injected.
+@Suite struct ServeMutateTests {
+    @Test func faultsAreInjectedLiveAndReported() throws {
+        let dir = try Tool.temporaryDirectory("mutate")
+        let link = dir + "/module"
+        let server = try Tool.start("edm-replay", ["serve", TraceModelServeTests.log, "--link", link, "--speed", "8", "--duration", "60",
+                                                   "--mutate", "delay=1:3ms,split=0.5:3", "--seed", "4"])
+        defer { server.process.interrupt() }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: link) { Thread.sleep(forTimeInterval: 0.05) }
+        var port = try PortLink(path: link)
+        // Delays and splits only: a careful host still gets there.
+        let body = try ReferenceFlowHost().run(&port)
+        #expect(body.contains(#""status":"assigned""#))
+        port.port.close()
+        server.process.interrupt()
+        let served = try server.finish()
+        #expect(served.stderr.contains("serving with faults"), "\(served.stderr)")
+        #expect(served.stderr.contains(" delay: "), "\(served.stderr)")
+        #expect(served.stderr.contains(" split: "), "\(served.stderr)")
+        #expect(served.stderr.contains("faults injected"), "\(served.stderr)")
+    }
+
+    @Test func seedWithoutMutateIsAUsageError() throws {
+        let r = try Tool.run("edm-replay", ["serve", TraceModelServeTests.log, "--link", "/tmp/nope-\(getpid())", "--seed", "3"])
+        #expect(r.status == 64 && r.stderr.contains("--seed 3 goes with --mutate"), "\(r.stderr)")
+        let bad = try Tool.run("edm-replay", ["serve", TraceModelServeTests.log, "--link", "/tmp/nope-\(getpid())", "--mutate", "drop=2"])
+        #expect(bad.status == 64 && bad.stderr.contains("--mutate"), "\(bad.stderr)")
+    }
+}
