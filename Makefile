@@ -41,14 +41,15 @@ test: deps
 
 # Frame decoding vs a C walker, replay CPU time, decoding a large capture vs tshark, and the
 # live client's overhead against the simulator, a batch of 32 simulated modules against one,
-# the tap's forwarding latency both ways at 921600 baud for TAP_SECONDS (default 600)
-# (several minutes, release builds first); then
+# what edm-replay serve adds to recorded latencies, the tap's forwarding latency both ways at
+# 921600 baud for TAP_SECONDS (default 600) (several minutes, release builds first); then
 # every fuzz check for 10 minutes with AddressSanitizer (FUZZ_MINUTES=...), with the counts.
 bench: deps
 	Benchmarks/bench.sh
 	@if [ -x Benchmarks/decode-bench.sh ]; then Benchmarks/decode-bench.sh; fi
 	Benchmarks/live-timing.sh
 	Benchmarks/batch-timing.sh
+	Benchmarks/serve-latency.sh
 	Benchmarks/tap-latency.sh $${TAP_SECONDS:-600}
 	Fuzz/fuzz-asan.sh
 

@@ -95,6 +95,13 @@ public final class CaptureInput {
     }
 
     /// The absolute time of time zero, once known.
+    /// Who wrote the file, as a pcapng section header says (`azure-dps`, `edm-decode`); nil
+    /// for other formats, or when the header names no application.
+    public static func writer(ofPcapng path: String) -> String? {
+        guard let reader = try? FileReader(path: path), let prefix = try? reader.readPrefix(4096) else { return nil }
+        return PcapngSectionHeader.userApplication(prefix)
+    }
+
     public var origin: TraceOrigin? { pcap?.origin ?? importer?.origin }
 
     /// The next records as one batch, nil at the end of the capture: what streaming decoders

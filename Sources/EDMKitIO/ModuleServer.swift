@@ -1,4 +1,9 @@
 import EDMKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Plays a module model (the simulator, or a recorded trace) on the master side of a pty,
 /// in real time, so any host program can talk to it through the slave side.
@@ -14,11 +19,20 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
     public let speed: Double
     private var model: Model
     private let clock = ContinuousClock()
+    /// Gets the model's report lines as they happen (`ModuleModel.takeReport`), on the
+    /// serving thread, after each read and write.
+    private let report: ((String) -> Void)?
 
-    public init(model: Model, pty: PtyPair, speed: Double = 1) {
+    public init(model: Model, pty: PtyPair, speed: Double = 1, report: ((String) -> Void)? = nil) {
         self.model = model
         self.pty = pty
         self.speed = speed
+        self.report = report
+    }
+
+    private func flushReport() {
+        guard let report else { return }
+        for line in model.takeReport() { report(line) }
     }
 
     /// Serves until `stop()` is called or the host side hangs up; returns the model as it ended.
@@ -30,12 +44,30 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
             for (_, bytes) in model.takeOutput(until: now()) {
                 if case .hangUp = try pty.write(bytes, until: clock.now + .seconds(1)) { return model }
             }
-            switch try pty.read(until: model.nextOutputTime.map(instant), maxCount: 4096) {
-            case .bytes(let bytes): model.receive(bytes[...], now: now())
+            flushReport()
+            // poll counts whole milliseconds, rounded up: waking a millisecond early and
+            // sleeping the rest keeps each output within its recorded latency to the tens of
+            // microseconds, not up to a millisecond late.
+            let due = model.nextOutputTime.map(instant)
+            let read = try pty.read(until: due.map { $0 - .milliseconds(1) }, maxCount: 4096)
+            if read == .timedOut, let due { Self.sleep(until: due) }
+            switch read {
+            case .bytes(let bytes):
+                model.receive(bytes[...], now: now())
+                flushReport()
             case .timedOut: continue
             case .hangUp, .interrupted: return model
             }
         }
+    }
+
+    private static func sleep(until instant: ContinuousClock.Instant) {
+        let remaining = ContinuousClock.now.duration(to: instant)
+        guard remaining > .zero else { return }
+        let (seconds, attoseconds) = remaining.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&request, &left) != 0, errno == EINTR { request = left }
     }
 
     /// Ends `run()` from another thread.

@@ -7,7 +7,8 @@ import EDMAnalysis
 import EDMRender
 import EDMProvisioning
 
-/// Something that plays the module's side: the simulator, or a recorded trace.
+/// Something that plays the module's side: the NINA-W15 model (a scenario's or a trace's
+/// profile), or a trace played back verbatim.
 ///
 /// Sans-I/O like the machine: the host's bytes go in with their time, and the model says
 /// when it will next write and what.
@@ -18,4 +19,11 @@ public protocol ModuleModel: Sendable {
     var nextOutputTime: Duration? { get }
     /// Every output due at or before `now`, in order, each with its time.
     mutating func takeOutput(until now: Duration) -> [(time: Duration, bytes: [UInt8])]
+    /// What the model did since the last call, one line each, for a live report (how it
+    /// answered each request, which faults it injected); empty for a model with nothing to say.
+    mutating func takeReport() -> [String]
+}
+
+extension ModuleModel {
+    public mutating func takeReport() -> [String] { [] }
 }

@@ -47,9 +47,14 @@ package struct OutputSchedule: Sendable {
     /// Set when the line corrupts output (garbage between frames, frames in pieces).
     private var lineNoise: SplitMix64?
 
+    /// While set, pieces are not scheduled: the model takes a request whose answer a
+    /// recording plays, for its state only.
+    package var muted = false
+
     package init(lineNoise: SplitMix64?) { self.lineNoise = lineNoise }
 
     package mutating func add(_ content: Content, at time: Duration, peer: Int? = nil) {
+        guard !muted else { return }
         let item = Item(time: time, order: nextOrder, content: content, peer: peer)
         nextOrder += 1
         // Most pieces go at the end; search back from there.

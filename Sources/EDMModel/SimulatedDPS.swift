@@ -33,6 +33,9 @@ public struct SimulatedDPS: Sendable {
         public var epochSeconds: Int64
         /// The symmetric-key enrollment a SAS sign-in is checked against.
         public var symmetricKeyEnrollment: SymmetricKeyEnrollment
+        /// The operation id of the first registration (a trace's); nil: drawn from the seed.
+        /// A poll for it is answered even when the registration was answered from a recording.
+        public var operationID: String?
 
         /// An enrollment's key (raw bytes): an individual enrollment's, or a group's, from
         /// which each device's key is derived.
@@ -140,8 +143,9 @@ public struct SimulatedDPS: Sendable {
             return errorBody(429001, "Operations are being throttled for this tenant.", now: now)
         default:
             // The service's ids look like `5.<16 hex>.<uuid>`; hosts must treat them as opaque.
-            let operation = Operation(id: "5." + random.hex(16) + "." + random.uuid(), registrationID: clientID,
+            var operation = Operation(id: "5." + random.hex(16) + "." + random.uuid(), registrationID: clientID,
                                       created: now, etag: Base64.encode(Array("\"\(random.uuid())\"".utf8)), signedInWithSAS: sas)
+            if let id = configuration.operationID, !operations.contains(where: { $0.id == id }) { operation.id = id }
             operations.append(operation)
             return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigning"}"#
         }
@@ -164,6 +168,11 @@ public struct SimulatedDPS: Sendable {
         pollTimes.append((clientID, now))
         if recent >= configuration.pollQuota {
             return errorBody(429001, "Operations are being throttled for this tenant.", now: now)
+        }
+        if let id = Self.queryValue("operationId", in: topic), id == configuration.operationID,
+           !operations.contains(where: { $0.id == id }) {
+            operations.append(Operation(id: id, registrationID: clientID, created: now,
+                                        etag: Base64.encode(Array("\"\(random.uuid())\"".utf8))))
         }
         guard let id = Self.queryValue("operationId", in: topic),
               let index = operations.firstIndex(where: { $0.id == id && $0.registrationID == clientID }) else {

@@ -55,7 +55,10 @@ extension SimulatedModule {
     }
 
     package mutating func execute(_ line: ATCommandLine, _ request: Request) {
-        guard line.kind == .command else { return refuse(request, "not a command: \(line.rendered)") }
+        guard line.kind == .command else {
+            refusedUnknown = true
+            return refuse(request, "not a command: \(line.rendered)")
+        }
         switch (line.name.uppercased(), line.form) {
         case ("", .action?), ("&W", .action?):
             acknowledge(request)
@@ -72,6 +75,22 @@ extension SimulatedModule {
         case ("+CPWROFF", .action?):
             let time = acknowledge(request)
             scheduleReboot(at: time, reason: "AT+CPWROFF")
+        case ("I9", .action?):
+            reply(request, [profile.identity.firmware], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+        case ("I0", .action?), ("+GMM", .action?), ("+CGMM", .action?):
+            reply(request, [profile.identity.model], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+        case ("+GMI", .action?), ("+CGMI", .action?):
+            reply(request, [profile.identity.manufacturer], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+        case ("+GMR", .action?), ("+CGMR", .action?):
+            let version = profile.identity.firmware.split(separator: ",").first.map(String.init) ?? ""
+            reply(request, [version], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+        case ("&K0", .action?), ("&K3", .action?), ("&D0", .action?), ("&D1", .action?), ("&S0", .action?), ("&S1", .action?):
+            // Flow control and DTR/DSR behaviour: accepted; the model's UART has no lines to drive.
+            acknowledge(request)
+        case ("+UMRS", .read?):
+            reply(request, ["+UMRS:115200,2,8,1,1,1"], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+        case ("+UMRS", .set?), ("+UMLA", .set?), ("+UMSM", .set?), ("S2", .set?), ("S3", .set?), ("S4", .set?), ("S5", .set?):
+            acknowledge(request)
         case ("+USECMNG", .set?):
             credentialCommand(line, request)
         case ("+UWSC", .set?):
@@ -85,6 +104,7 @@ extension SimulatedModule {
         case ("+UDCPC", .set?):
             closePeer(line, request)
         default:
+            refusedUnknown = true
             refuse(request, "unknown command \(line.rendered)")
         }
     }

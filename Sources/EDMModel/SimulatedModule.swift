@@ -21,10 +21,14 @@ import EDMProvisioning
 ///
 /// What it models (docs/protocol.md): command mode with echo, the credential
 /// store with real MD5s, `ATO2` into EDM, AT requests and confirmations, Wi-Fi, MQTT peers
-/// with URL variables, data to and from DPS, reboots with boot noise. The scenario changes
-/// one thing at a time (see `SimulatorScenario`).
+/// with URL variables, data to and from DPS, reboots with boot noise. Its facts come from a
+/// `ModuleProfile`: a scenario's, which changes one thing at a time (see `SimulatorScenario`),
+/// or a trace's, whose recorded answers it plays where the host asks the same
+/// (`SimulatedModule+Playback`) and whose failure it keeps up where it answers itself.
 public struct SimulatedModule: Sendable {
-    public let scenario: SimulatorScenario
+    public let profile: ModuleProfile
+    /// How the module and DPS behave where nothing recorded answers.
+    public var scenario: SimulatorScenario { profile.behaviour }
     /// The latencies in force (the `slow` scenario's are already multiplied).
     public let timing: SimulatorTiming
     /// What the model did and why, one line per decision, for debugging (deterministic).
@@ -71,23 +75,56 @@ public struct SimulatedModule: Sendable {
     package let bssid: String
     package let wifiChannel: Int
 
+    // MARK: Answers
+    /// The recorded exchanges still to play (the profile's recording).
+    package var recording: RecordedExchanges
+    /// How each host request was answered, in order.
+    public package(set) var answers: [AnswerNote] = []
+    package var answersReported = 0
+    /// Set when the model answered `ERROR` to a command it does not know.
+    package var refusedUnknown = false
+    /// The registration id this host sent DPS, put in recorded DPS answers.
+    package var hostRegistrationID: String?
+
     public init(scenario: SimulatorScenario, seed: UInt64 = 0, timing: SimulatorTiming = .reference,
                 store: [StoredCredential] = [], dps: SimulatedDPS.Configuration = .init()) {
-        self.scenario = scenario
-        self.timing = timing.scaled(by: scenario.latencyFactor)
+        self.init(profile: scenario.profile(timing: timing, dps: dps), seed: seed, store: store)
+    }
+
+    public init(profile: ModuleProfile, seed: UInt64 = 0, store: [StoredCredential] = []) {
+        self.profile = profile
+        timing = profile.timing
+        recording = profile.recording
         var random = SplitMix64(seed: seed)
         // Separate streams, so that (say) line noise never shifts the ids DPS hands out.
-        self.dps = SimulatedDPS(scenario: scenario, configuration: dps, random: random.fork())
-        output = OutputSchedule(lineNoise: scenario.corruptsLine ? random.fork() : nil)
-        bssid = hexString((0..<6).map { _ in random.byte() })
-        wifiChannel = random.within(1...11)
+        dps = SimulatedDPS(scenario: profile.behaviour, configuration: profile.dps, random: random.fork())
+        output = OutputSchedule(lineNoise: profile.behaviour.corruptsLine ? random.fork() : nil)
+        let drawnBSSID = hexString((0..<6).map { _ in random.byte() })
+        let drawnChannel = random.within(1...11)
+        bssid = profile.bssid ?? drawnBSSID
+        wifiChannel = profile.wifiChannel ?? drawnChannel
         self.random = random
         credentials = store.sorted(by: StoredCredential.precedes)
-        if scenario.startsInEDM {
+        if profile.startsInEDM {
             inputEDM = true
             output.switchMode(edm: true, at: .zero)
             note(.zero, "starts in EDM, left there by an earlier run")
         }
+        for unit in recording.opening { output.add(.text(Array(unit.bytes)), at: unit.time) }
+    }
+
+    /// The model of the module a trace recorded: its profile, its exchanges played where the
+    /// host asks the same.
+    public init(trace records: [TraceRecord], seed: UInt64 = 0) {
+        var decoder = SessionDecoder()
+        var units: [SessionUnit] = []
+        for record in RecordedExchanges.closingElidedUploads(records) {
+            decoder.receive(record)
+            while let unit = decoder.next() { units.append(unit) }
+        }
+        decoder.finish()
+        while let unit = decoder.next() { units.append(unit) }
+        self.init(profile: ModuleProfile(trace: units), seed: seed)
     }
 
     // MARK: - The sans-I/O interface
@@ -184,7 +221,7 @@ public struct SimulatedModule: Sendable {
         hostBacklog = []
         hostBase = 0
         bootingUntil = time + timing.startup
-        output.add(.text(LineNoise.boot(&random)), at: time + timing.bootNoise)
+        output.add(.text(profile.bootNoise ?? LineNoise.boot(&random)), at: time + timing.bootNoise)
         output.add(.text(Array("\r\n+STARTUP\r\n".utf8)), at: time + timing.startup)
         note(time, "restart (\(reason)); +STARTUP at \(stamp(time + timing.startup))")
     }
@@ -202,7 +239,10 @@ public struct SimulatedModule: Sendable {
         if !rest.isEmpty { decoder.receive(time: now, direction: .host, bytes: rest[...]) }
     }
 
-    private mutating func handle(_ unit: SessionUnit, now: Duration) {
+    private mutating func handle(_ unit: SessionUnit, now: Duration) { answer(unit, now: now) }
+
+    /// The model's own answer to a host unit.
+    package mutating func respond(_ unit: SessionUnit, now: Duration) {
         if let frame = unit.frame {
             guard inputEDM else { return note(now, "EDM frame in command mode ignored") }
             guard now >= edmReadyAt else { return note(now, "frame less than \(timing.edmSettle) after ATO2's OK: lost") }
@@ -223,6 +263,7 @@ public struct SimulatedModule: Sendable {
         default:
             // Text that is not a command: in command mode a terminated line is answered ERROR.
             guard !inputEDM, unit.bytes.contains(0x0D) else { return note(now, "\(unit.bytes.count) stray byte(s) ignored") }
+            refusedUnknown = true
             let start = max(now, busyUntil)
             if echo { output.add(.text(Array(unit.bytes)), at: after(start, timing.echo)) }
             reply(Request(time: start, viaEDM: false), ok: false, after: timing.commandReply)

@@ -69,6 +69,14 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
         values = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }
 
+    private var faultsReported = 0
+
+    /// The inner model's report, then the faults injected since the last call.
+    public mutating func takeReport() -> [String] {
+        defer { faultsReported = applied.count }
+        return inner.takeReport() + applied[faultsReported...].map { "fault " + $0.description }
+    }
+
     /// `applied`, one line each, for reports.
     public var mutations: [String] { applied.map(\.description) }
 

@@ -13,8 +13,9 @@ import EDMModel
 ///
 /// Strict: the module's recorded bytes go in at their recorded times and chunking, and the
 /// machine's output must equal the host's recorded bytes (for traces our client recorded).
-/// Semantic: each request gets the recorded answer to the equivalent request
-/// (`TraceResponder`; for foreign traces such as the azure_dps.py log). Time comes from
+/// Semantic: the NINA-W15 model runs with the trace's profile (`SimulatedModule(trace:)`, as
+/// `edm-replay serve` does): each request gets the recorded answer to the equivalent request,
+/// or the model's own; a command neither can answer is the divergence. Time comes from
 /// the trace; nothing here reads a clock, so the report is the same on every run.
 public struct ReplayCheck: Sendable {
     public enum Mode: String, Sendable, CaseIterable {
@@ -70,14 +71,42 @@ public struct ReplayCheck: Sendable {
                           divergence: firstDifference(recorded: recordedUnits, replayed: decode(run.records)),
                           synthesized: [], configuration: config)
         case .semantic:
-            let (run, responder) = ProvisioningHarness(configuration: config, module: TraceResponder(records: records)).runKeepingModule()
-            let divergence = responder.divergences.first.map { d in
-                Divergence(offset: 0, time: d.time, expected: nil, actual: decode(run.records).first { $0.direction == .host && $0.time == d.time && $0.text == d.request },
-                           context: [], message: "\(d.request): \(d.message)")
+            let (run, model) = ProvisioningHarness(configuration: config, module: SimulatedModule(trace: records)).runKeepingModule()
+            let divergence = model.answers.first { $0.source == .refused }.map { d in
+                Divergence(offset: 0, time: d.time, expected: nil,
+                           actual: decode(run.records).first { $0.direction == .host && $0.time == d.time && RecordedExchanges.describe($0) == d.request },
+                           context: [], message: "\(d.request): neither the recording nor the model answers it (\(d.detail))")
             }
             return Report(mode: mode, run: run, recorded: summary.outcome, divergence: divergence,
-                          synthesized: responder.synthesized, configuration: config)
+                          synthesized: model.answers.filter { $0.source == .model }.map(\.request), configuration: config)
         }
+    }
+
+    /// The mode a trace asks for, and why: strict for what our client recorded (a pcapng whose
+    /// section header names `azure-dps`, or a pcap), semantic for anything else (a foreign log,
+    /// or a pcapng another program wrote, such as `edm-decode` converting a log).
+    public static func mode(format: TraceFormat, writer: String?) -> (mode: Mode, reason: String) {
+        switch format {
+        case .pcapng where writer == "azure-dps":
+            return (.strict, "recorded by azure-dps")
+        case .pcapng:
+            return (.semantic, writer.map { "written by \($0), not recorded by azure-dps" } ?? "a pcapng that names no recorder")
+        case .pcap:
+            return (.strict, "a pcap (azure-dps --record)")
+        default:
+            return (.semantic, "\(format.displayName), not recorded by azure-dps")
+        }
+    }
+
+    /// What the replay needs that `configuration` lacks, each with the option of
+    /// `edm-replay check` that supplies it (nil: no option does).
+    public static func missing(_ configuration: ProvisioningConfiguration) -> [(what: String, option: String?)] {
+        var out: [(String, String?)] = []
+        if configuration.registrationID.isEmpty { out.append(("the registration id", "--registration-id")) }
+        if configuration.idScope.isEmpty { out.append(("the id scope", "--id-scope")) }
+        if configuration.ssid.isEmpty { out.append(("the Wi-Fi SSID", "--ssid")) }
+        if configuration.credentials.isEmpty, case .x509 = configuration.attestation { out.append(("the credentials (no upload in the trace)", nil)) }
+        return out
     }
 
     /// What the recording itself shows, in the shared outcome vocabulary (`network_error (wifi)`).

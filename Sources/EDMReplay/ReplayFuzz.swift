@@ -12,7 +12,7 @@ import EDMModel
 /// seed, and says which runs misbehaved (`edm-replay fuzz`).
 ///
 /// Each seed gets a `MutatingModule` around the trace (`RecordedModule` in strict mode,
-/// `TraceResponder` in semantic mode) and a machine whose backoff jitter uses the same seed,
+/// the trace's model in semantic mode) and a machine whose backoff jitter uses the same seed,
 /// driven by `ProvisioningHarness` in simulated time. Whatever the faults, a correct machine
 /// finishes with a defined outcome (exit 0, 2, 3, 4 or 5) no later than the overall deadline
 /// plus the cleanup steps' deadlines. A run that needs more than `stepLimit` steps hangs; a
@@ -42,7 +42,7 @@ public enum ReplayFuzz {
         case .strict:
             return run(MutatingModule(RecordedModule(records: records), spec: spec, seed: seed), config, seed, stepLimit)
         case .semantic:
-            return run(MutatingModule(TraceResponder(records: records), spec: spec, seed: seed), config, seed, stepLimit)
+            return run(MutatingModule(SimulatedModule(trace: records), spec: spec, seed: seed), config, seed, stepLimit)
         }
     }
 

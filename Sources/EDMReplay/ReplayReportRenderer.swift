@@ -49,7 +49,7 @@ public struct ReplayReportRenderer: Sendable {
             out.append("  divergence: none")
         }
         if !report.synthesized.isEmpty {
-            out.append("  answered without a recorded equivalent (neutral answers): \(report.synthesized.joined(separator: ", "))")
+            out.append("  modelled (no recorded equivalent, or the module's own state): \(report.synthesized.joined(separator: ", "))")
         }
         out.append(passed ? "PASS" : "FAIL")
         return out.joined(separator: "\n")

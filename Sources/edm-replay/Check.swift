@@ -7,14 +7,17 @@ struct Check: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Replay traces and compare the machine's behaviour with the recording.",
         discussion: """
-        strict (default for pcap/pcapng, which azure-dps records): the module's recorded bytes \
-        go in at their recorded times and chunking; the machine's output must equal the host's \
-        recorded bytes (redacted bytes match anything). semantic (default for other formats, \
-        e.g. the azure_dps.py log): each request gets the recorded answer to the equivalent \
-        request; a request the recording cannot answer is a divergence.
+        strict (default for what azure-dps recorded: a pcapng whose header names azure-dps, \
+        or a pcap): the module's recorded bytes go in at their recorded times and chunking; \
+        the machine's output must equal the host's recorded bytes (redacted bytes match \
+        anything). semantic (default for anything else: the azure_dps.py log, a pcapng that \
+        edm-decode converted): the NINA-W15 model runs with the trace's profile, as \
+        edm-replay serve does; each request gets the recorded answer to the equivalent \
+        request, or the model's; a command neither answers is a divergence.
 
         The configuration (registration id, id scope, SSID, credential names, sizes and MD5s) \
-        is inferred from the trace; options override it.
+        is inferred from the trace; options override it. What a short trace does not show is \
+        named on stderr, with the option that supplies it.
 
         Exit status: 0 outcome as expected and no divergence, 1 divergence or unexpected \
         outcome, 64 usage error, 65 unreadable trace, 66 missing trace.
@@ -28,7 +31,7 @@ struct Check: ParsableCommand, UsageChecks {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(help: "How to replay (default: strict for pcap/pcapng, semantic otherwise).")
+    @Option(help: "How to replay (default: from the trace: strict for azure-dps's recordings, semantic otherwise).")
     var mode: ReplayCheck.Mode?
 
     @Option(help: "The outcome to expect: \(outcomes.joined(separator: ", ")) (default: the recorded one).")
@@ -59,6 +62,9 @@ struct Check: ParsableCommand, UsageChecks {
     @Option(parsing: .unconditional, help: "Seed for --mutate (default 1).", transform: Bounds.seed.parse)
     var seed: UInt64?
 
+    @Option(help: "Also write JUnit XML to this file: one test case per trace, the first divergence as the failure.")
+    var junit: String?
+
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
     static let outcomes = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"]
@@ -73,6 +79,7 @@ struct Check: ParsableCommand, UsageChecks {
         if let mutate {
             do { _ = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
         }
+        if mutate != nil, junit != nil { throw ValidationError("--mutate prints its own report: --junit does not apply to it.") }
         if mutate != nil, verbose || format == .json {
             throw ValidationError("--mutate prints its own report: \(verbose ? "-v" : "--format json") does not apply to it.")
         }
@@ -81,31 +88,45 @@ struct Check: ParsableCommand, UsageChecks {
     func run() throws {
         var (passed, failed) = (0, 0)
         var worst: ExitStatus?
+        var junitReport = ReplayJUnitRenderer()
         for path in traces {
             let loaded: (records: [TraceRecord], format: TraceFormat)
             do { loaded = try traceOptions.loadOrThrow(path) } catch {
                 // The other traces are still checked; the worst status is the exit status.
                 say(error.message)
                 if format == .text { print("\(path): not checked\nFAIL") }
+                junitReport.addUnreadable(path, error.message)
                 failed += 1
                 worst = worst ?? ExitStatus(error)
                 continue
             }
-            if check(path, loaded.records, loaded.format) { passed += 1 } else { failed += 1 }
+            if check(path, loaded.records, loaded.format, &junitReport) { passed += 1 } else { failed += 1 }
         }
         if format == .text { print("\(passed) passed, \(failed) failed") }
+        if let junit {
+            do {
+                let sink = try OutputSink(path: junit)
+                try sink.write(Array(junitReport.xml.utf8))
+                try sink.flush()
+            } catch { fail("--junit \(junit): \(error)", .cantCreat) }
+        }
         if let worst { throw worst.exitCode }
         if failed > 0 { throw ExitStatus.failed.exitCode }
     }
 
     /// One trace's check and report; true when it passed.
-    private func check(_ path: String, _ records: [TraceRecord], _ traceFormat: TraceFormat) -> Bool {
+    private func check(_ path: String, _ records: [TraceRecord], _ traceFormat: TraceFormat, _ junitReport: inout ReplayJUnitRenderer) -> Bool {
         var configuration = ReplayConfiguration.infer(from: records)
         if let registrationId { configuration.registrationID = registrationId }
         if let idScope { configuration.idScope = idScope }
         if let ssid { configuration.ssid = ssid }
         if let pollInterval { configuration.pollInterval = .milliseconds(Int64(pollInterval * 1000)) }
-        let chosen = mode ?? (traceFormat.isPacketCapture ? .strict : .semantic)
+        for gap in ReplayCheck.missing(configuration) {
+            say("\(path): the trace does not show \(gap.what)" + (gap.option.map { "; give it with \($0)" } ?? "; no option supplies it, so the replay goes without"))
+        }
+        let inferred = ReplayCheck.mode(format: traceFormat, writer: traceFormat == .pcapng ? CaptureInput.writer(ofPcapng: path) : nil)
+        if mode == nil { say("\(path): \(inferred.mode.rawValue) replay (\(inferred.reason))") }
+        let chosen = mode ?? inferred.mode
         if let mutate, let spec = try? MutationSpec(parsing: mutate) {
             let seed = self.seed ?? 1
             let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
@@ -132,6 +153,7 @@ struct Check: ParsableCommand, UsageChecks {
             print(transcript.closing(anomalies: decoder.anomalies))
         }
         print(format == .json ? renderer.json(trace: path) : renderer.text(trace: path))
+        junitReport.add(renderer, trace: path)
         return renderer.passed
     }
 }

@@ -208,7 +208,7 @@ import Testing
     @Test func sameSeedSameOutputAndFaults() {
         let trace = ReplayCheckTests.recording(.noisyLine)
         func run(_ seed: UInt64) -> (ProvisioningRun, [InjectedFault]) {
-            let module = MutatingModule(TraceResponder(records: trace), spec: .all, seed: seed)
+            let module = MutatingModule(SimulatedModule(trace: trace), spec: .all, seed: seed)
             let (run, ended) = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).runKeepingModule()
             return (run, ended.applied)
         }

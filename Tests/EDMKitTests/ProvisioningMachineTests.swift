@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func referenceSessionReplaysToAssigned() {
-        let responder = TraceResponder(records: ReferenceSession.records)
+        let responder = SimulatedModule(trace: ReferenceSession.records)
         let run = ProvisioningHarness(configuration: Self.referenceConfiguration, module: responder).run()
         guard case .assigned(let hub, let device, let substatus, _) = run.outcome else {
             Issue.record("expected assigned, got \(run.outcome)")

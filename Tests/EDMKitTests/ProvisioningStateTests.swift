@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func theReferenceRunWalksEveryStage() {
-        let states = Self.states(Self.reference, TraceResponder(records: ReferenceSession.records))
+        let states = Self.states(Self.reference, SimulatedModule(trace: ReferenceSession.records))
         var expected: [ProvisioningState] = [.notStarted, .detectingMode(probe: 0),
                                              .factoryResetting(.resetSent), .factoryResetting(.rebooting(.commandSent)),
                                              .factoryResetting(.rebooting(.awaitingStartup))]

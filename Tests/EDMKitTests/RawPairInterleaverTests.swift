@@ -45,7 +45,7 @@ import Testing
         }
         let trace = ReplayCheckTests.recording(.noisyLine)
         for seed: UInt64 in 1...4 {
-            let module = MutatingModule(TraceResponder(records: trace), spec: .all, seed: seed)
+            let module = MutatingModule(SimulatedModule(trace: trace), spec: .all, seed: seed)
             let run = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).run()
             pairs.append(("mutated \(seed)", Session.stream(run.records, .host), Session.stream(run.records, .module)))
         }

@@ -55,7 +55,7 @@ import Testing
         #expect(report.divergence == nil && report.outcomeMatchesRecording)
         #expect(report.configuration.registrationID == "ninadps" && report.configuration.idScope == "0ne0067E45C")
         #expect(report.configuration.credentials.map(\.md5) == ["ACB694A59C17E0D791529BB19706A6E4", "9A1F95B8D512FA0ED075DD2B794ECB2A", "695D5D1EBB1DDBD0C6F2C128BAEB7F34"])
-        #expect(report.synthesized == ["AT", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=4,1,cert.pem", "AT+USECMNG=4,2,key.pem", "AT", "AT+UDCPC=2", "AT+UDCPC=4"])
+        #expect(report.synthesized == ["AT", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=4,1,cert.pem", "AT+USECMNG=4,2,key.pem", "EDM AT", "EDM AT+UDCPC=2", "EDM AT+UDCPC=4"])
     }
 
     /// 100 runs, byte for byte: the records and the rendered report (no clock, no

@@ -80,7 +80,7 @@ import Testing
         let spec = try! MutationSpec(parsing: "all,delay=0.2,split=0.3")
         var c = ReplayConfiguration.infer(from: trace)
         c.seed = seed
-        var module = MutatingModule(TraceResponder(records: trace), spec: spec, seed: seed)
+        var module = MutatingModule(SimulatedModule(trace: trace), spec: spec, seed: seed)
         var machine = ProvisioningMachine(configuration: c)
         var now = Duration.zero
         var pending = machine.start(now: now)

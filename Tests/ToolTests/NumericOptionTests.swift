@@ -30,7 +30,8 @@ import Testing
         case "edm-replay check":
             return Setup(arguments: ["check", trace, "--mutate", "none"], accepted: [0, 1])
         case "edm-replay serve":
-            return Setup(arguments: ["serve", trace, "--link", link], accepted: [0], serves: true)
+            // (with --mutate, which --seed needs; none injects nothing)
+            return Setup(arguments: ["serve", trace, "--link", link, "--mutate", "none"], accepted: [0], serves: true)
         case "edm-replay fuzz":
             return Setup(arguments: ["fuzz", trace, "--runs", "3"], accepted: [0, 1])
         case "edm-decode tap":
@@ -54,7 +55,7 @@ import Testing
             "azure-dps provision --timeout", "azure-dps provision --poll-interval", "azure-dps provision --baud",
             "azure-dps provision --authentication", "azure-dps provision --simulate-speed", "azure-dps batch --timeout",
             "azure-dps simulator --speed", "azure-dps simulator --seed", "edm-replay serve --speed",
-            "edm-replay serve --duration", "edm-replay fuzz --runs", "edm-replay check --poll-interval",
+            "edm-replay serve --duration", "edm-replay serve --seed", "edm-replay fuzz --runs", "edm-replay check --poll-interval",
         ]
         for option in known { #expect(found.contains(option), "\(option) not found in \(found.sorted())") }
     }

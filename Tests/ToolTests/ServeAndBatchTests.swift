@@ -3,23 +3,51 @@ import Testing
 
 /// Recorded and simulated modules served on ptys, with azure-dps as the host.
 @Suite struct ServeAndBatchTests {
-    /// `edm-replay serve` + `azure-dps` through the pty reproduce the recorded outcome.
-    @Test(arguments: ["assigned-fast", "wrong-passphrase", "unauthorized"])
-    func servedRecordingReproducesItsOutcome(_ scenario: String) throws {
+    /// `edm-replay serve` + `azure-dps` through the pty reproduce the recorded outcome, for a
+    /// device that is not the recorded one: its own credentials (other names and sizes: RSA,
+    /// where the recordings' are EC), registration id and SSID. Serve reports what it modelled.
+    @Test(arguments: ["scenarios/assigned-fast", "scenarios/wrong-passphrase", "scenarios/unauthorized", "scenarios/throttled",
+                      "scenarios/mqtt-refused", "azure-dps-example-session"])
+    func servedRecordingReproducesItsOutcomeForAnotherDevice(_ capture: String) throws {
         let dir = try Tool.temporaryDirectory("serve")
-        let c = try Tool.simulatorCredentials(in: dir)
+        let c = try Self.otherCredentials(in: dir)
         let link = dir + "/module"
-        let server = try Tool.start("edm-replay", ["serve", "captures/scenarios/\(scenario).pcapng", "--link", link, "--speed", "4", "--duration", "60"])
+        let file = capture + (capture.hasPrefix("scenarios/") ? ".pcapng" : ".log")
+        let server = try Tool.start("edm-replay", ["serve", "captures/" + file, "--link", link, "--speed", "10", "--duration", "60"])
         defer { server.process.interrupt() }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: link) { Thread.sleep(forTimeInterval: 0.05) }
-        let r = try Tool.run("azure-dps", ["--port", link, "--id-scope", "0ne00SIMUL8", "--ssid", "simulated-lab", "--ca", c.ca, "--cert", c.cert, "--key", c.key,
+        let r = try Tool.run("azure-dps", ["--port", link, "--id-scope", "0ne00SIMUL8", "--ssid", "plant-floor-3", "--ca", c.ca, "--cert", c.cert, "--key", c.key,
                                            "--no-flow-control", "--no-record", "--json", "--poll-interval", "2"],
-                             environment: ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"])
-        let expected: Int32 = ["assigned-fast": 0, "wrong-passphrase": 5, "unauthorized": 2][scenario]!
-        #expect(r.status == expected, "\(scenario): \(r.stderr)")
+                             environment: ["AZURE_DPS_WIFI_PASSPHRASE": "another passphrase"])
+        let expected: Int32 = ["scenarios/wrong-passphrase": 5, "scenarios/unauthorized": 2, "scenarios/mqtt-refused": 5][capture] ?? 0
+        #expect(r.status == expected, "\(capture): \(r.stderr)")
+        if expected == 0 { #expect(r.stdout.contains("field-unit-0042"), "\(r.stdout)") }
         server.process.interrupt()
         let served = try server.finish()
-        #expect(served.stderr.contains("played"), "\(served.stderr)")
+        #expect(served.stderr.contains("modelled AT+USECMNG=0,0,dps-root.pem,"), "\(served.stderr)")
+        #expect(served.stderr.contains("modelled credential bytes"), "\(served.stderr)")
+        #expect(served.stderr.contains("refused (divergences)      0"), "\(served.stderr)")
+    }
+
+    /// A root CA and a device certificate (CN field-unit-0042) with its key, made with openssl.
+    static func otherCredentials(in dir: String) throws -> (ca: String, cert: String, key: String) {
+        let steps = [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key", "-out", "dps-root.pem", "-subj", "/CN=Field Test Root", "-days", "3650"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "unit-0042.key", "-out", "unit.csr", "-subj", "/CN=field-unit-0042"],
+            ["x509", "-req", "-in", "unit.csr", "-CA", "dps-root.pem", "-CAkey", "root.key", "-CAcreateserial", "-out", "unit-0042.crt", "-days", "3650"],
+        ]
+        for arguments in steps {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["openssl"] + arguments
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "openssl \(arguments)")
+        }
+        return (dir + "/dps-root.pem", dir + "/unit-0042.crt", dir + "/unit-0042.key")
     }
 
     /// Eight simulated modules at once finish in about the time of the slowest one.

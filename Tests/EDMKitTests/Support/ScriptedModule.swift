@@ -4,7 +4,7 @@
 /// answer to the host's request number `errorAt` (counting AT requests from 0) is ERROR,
 /// and `extra` bytes can be injected at given times.
 struct ScriptedModule: ModuleModel {
-    var inner: TraceResponder
+    var inner: SimulatedModule
     var errorAt: Int?
     var extra: [(time: Duration, bytes: [UInt8])] = []
     private var host = SessionDecoder()
@@ -13,7 +13,7 @@ struct ScriptedModule: ModuleModel {
     private(set) var failedRequest: String?
 
     init(records: [TraceRecord], errorAt: Int? = nil, extra: [(time: Duration, bytes: [UInt8])] = []) {
-        inner = TraceResponder(records: records)
+        inner = SimulatedModule(trace: records)
         self.errorAt = errorAt
         self.extra = extra
     }

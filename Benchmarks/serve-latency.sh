@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# What `edm-replay serve` adds to the recorded latencies, through a real pty: azure-dps (the
+# recording's own configuration, so that every answer but the model's own is played from the
+# recording) provisions against serve of CAPTURE at --speed 1 and records its session; each
+# reply's latency in that recording, minus the same reply's latency in CAPTURE, is what
+# serving (and the pty, and azure-dps's read) added. Only replies to requests serve reports
+# as played count. Prints the median and p99 over RUNS runs (target: both under 1 ms).
+#
+#   Benchmarks/serve-latency.sh [CAPTURE] [RUNS]     (default captures/scenarios/assigned-fast.pcapng, 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+capture=${1:-captures/scenarios/assigned-fast.pcapng}
+runs=${2:-3}
+swift build -c release --product edm-replay >/dev/null
+swift build -c release --product azure-dps >/dev/null
+swift build -c release --product edm-decode >/dev/null
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The simulator's test credentials, as the scenario recordings used them.
+python3 - "$work" <<'PY'
+import re, sys
+src = open("Sources/azure-dps/SimulatorCredentials.swift").read()
+blocks = src.split('"""')[1::2]
+for name, block in zip(["ca.pem", "cert.pem", "key.pem"], blocks):
+    lines = [l.strip() for l in block.splitlines() if l.strip()]
+    open(f"{sys.argv[1]}/{name}", "w").write("\n".join(lines) + "\n")
+PY
+"$bin/edm-decode" "$capture" --format json > "$work/recorded.jsonl"
+for i in $(seq "$runs"); do
+  "$bin/edm-replay" serve "$capture" --link "$work/module" --speed 1 --duration 120 2> "$work/serve-$i.txt" &
+  server=$!
+  for _ in $(seq 100); do [ -e "$work/module" ] && break; sleep 0.05; done
+  AZURE_DPS_WIFI_PASSPHRASE="simulator passphrase" "$bin/azure-dps" --port "$work/module" --id-scope 0ne00SIMUL8 \
+    --ssid simulated-lab --ca "$work/ca.pem" --cert "$work/cert.pem" --key "$work/key.pem" --no-flow-control \
+    --record "$work/served-$i.pcapng" --overwrite --json >/dev/null 2>&1 || true
+  kill -INT "$server"; wait "$server" || true
+  "$bin/edm-decode" "$work/served-$i.pcapng" --format json > "$work/served-$i.jsonl"
+done
+python3 - "$work" "$runs" <<'PY'
+import json, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+def replies(path):
+    units = [u for u in (json.loads(l) for l in open(path)) if "index" in u]
+    by_index = {u["index"]: u for u in units}
+    out = []
+    for u in units:
+        if "reply_to" in u and "latency" in u:
+            r = by_index[u["reply_to"]]
+            out.append((("EDM " if r["layer"] == "edm" else "") + r.get("text", r["type"]), u["type"], u["latency"]))
+    return out
+recorded = replies(f"{work}/recorded.jsonl")
+extra = []
+for i in range(1, runs + 1):
+    played = set()
+    for line in open(f"{work}/serve-{i}.txt"):
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[1] == "played":
+            played.add(parts[2].strip())
+    pool = list(recorded)
+    for request, kind, latency in replies(f"{work}/served-{i}.jsonl"):
+        if request not in played:
+            continue
+        for j, (r, k, l) in enumerate(pool):
+            if r == request and k == kind:
+                extra.append(((latency - l) * 1000, request, kind))
+                del pool[j]
+                break
+extra.sort()
+worst = extra[-3:]
+extra = [e[0] for e in extra]
+if not extra:
+    sys.exit("no played replies to compare")
+def pct(p): return extra[min(len(extra) - 1, int(round(p / 100 * (len(extra) - 1))))]
+print(f"replies compared: {len(extra)} over {runs} run(s)")
+print(f"added to the recorded latency: median {pct(50):.3f} ms, p99 {pct(99):.3f} ms, min {extra[0]:.3f} ms, max {extra[-1]:.3f} ms (target: median and p99 < 1 ms)")
+print("largest: " + "; ".join(f"{e:.3f} ms ({k} to {r[:40]})" for e, r, k in reversed(worst)))
+PY
