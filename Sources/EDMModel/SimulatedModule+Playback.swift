@@ -49,8 +49,7 @@ extension SimulatedModule {
         refusedUnknown = false
         respond(unit, now: now)
         let detail = log[logged...].map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? $0 }.joined(separator: "; ")
-        answers.append(AnswerNote(time: now, request: RecordedExchanges.describe(unit), source: refusedUnknown ? .refused : .model,
-                                  detail: detail))
+        report(AnswerNote(time: now, request: RecordedExchanges.describe(unit), source: refusedUnknown ? .refused : .model, detail: detail))
     }
 
     /// Plays recorded exchange `index` as the answer to `unit`. The model still takes the
@@ -73,13 +72,13 @@ extension SimulatedModule {
         if echoing { output.add(.text(Array(unit.bytes)), at: now + echoOffset) }
         if let boot = exchange.rebootOffset {
             parts.removeAll { $0.offset > boot }
-            scheduleReboot(at: now + boot, reason: "as recorded")
+            scheduleReboot(at: now + boot, reason: "where the recording rebooted, with its noise and timing")
         } else if modelReboots {
             let final = parts.last { RecordedExchanges.isFinal($0.unit) }?.offset ?? timing.commandReply
-            scheduleReboot(at: now + final, reason: "\(unit.text ?? "reboot"), at the recorded OK")
+            scheduleReboot(at: now + final, reason: "\(unit.text ?? "reboot") at the recorded OK; the recording does not show the boot")
         }
         for part in parts { output.add(.text(substituted(part.unit, exchange, host: unit)), at: now + part.offset) }
-        answers.append(AnswerNote(time: now, request: RecordedExchanges.describe(unit), source: .recording, detail: ""))
+        report(AnswerNote(time: now, request: RecordedExchanges.describe(unit), source: .recording, detail: ""))
     }
 
     /// A recorded unit with this host's facts where the recording's differ: the MD5 of the
@@ -124,13 +123,16 @@ extension SimulatedModule {
         return out
     }
 
-    /// The answers since the last call, for a live report.
-    public mutating func takeAnswers() -> ArraySlice<AnswerNote> {
-        defer { answersReported = answers.count }
-        return answers[answersReported...]
+    private mutating func report(_ note: AnswerNote) {
+        answers.append(note)
+        reportLines.append(note.line)
     }
 
-    public mutating func takeReport() -> [String] { takeAnswers().map(\.line) }
+    /// Each answer, and each reboot the model made, since the last call (serve's live report).
+    public mutating func takeReport() -> [String] {
+        defer { reportLines = [] }
+        return reportLines
+    }
 
     /// What was played, modelled and refused, and the recorded requests never asked.
     public var answerTable: [String] {

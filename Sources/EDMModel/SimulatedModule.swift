@@ -80,7 +80,8 @@ public struct SimulatedModule: Sendable {
     package var recording: RecordedExchanges
     /// How each host request was answered, in order.
     public package(set) var answers: [AnswerNote] = []
-    package var answersReported = 0
+    /// Lines for the live report not yet taken: each answer, and each reboot the model made.
+    package var reportLines: [String] = []
     /// Set when the model answered `ERROR` to a command it does not know.
     package var refusedUnknown = false
     /// The registration id this host sent DPS, put in recorded DPS answers.
@@ -224,6 +225,9 @@ public struct SimulatedModule: Sendable {
         output.add(.text(profile.bootNoise ?? LineNoise.boot(&random)), at: time + timing.bootNoise)
         output.add(.text(Array("\r\n+STARTUP\r\n".utf8)), at: time + timing.startup)
         note(time, "restart (\(reason)); +STARTUP at \(stamp(time + timing.startup))")
+        if !recording.isEmpty {
+            reportLines.append("\(stamp(time)) rebooted boot noise and +STARTUP at \(stamp(time + timing.startup)), modelled (\(reason))")
+        }
     }
 
     // MARK: - Host input

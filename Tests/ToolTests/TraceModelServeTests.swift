@@ -48,6 +48,8 @@ import Testing
         #expect(served.stderr.contains("played   EDM AT+UWSCA=0,3"), "\(served.stderr)")
         #expect(served.stderr.contains("played   credential bytes (ca.pem, 1261)"), "\(served.stderr)")
         #expect(served.stderr.contains("played from the recording  19"), "\(served.stderr)")
+        // The log shows no boot after its AT+CPWROFF: the model's, reported as such.
+        #expect(served.stderr.contains("rebooted boot noise and +STARTUP at "), "\(served.stderr)")
         #expect(served.stderr.contains("refused (divergences)      0"), "\(served.stderr)")
         if speed == 1 { try Data(served.stderr.utf8).write(to: URL(fileURLWithPath: Tool.root + "/.build/serve-reference-flow.txt")) }
     }
