@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libpcap-dev tshark socat jpnevulator chromium
 
-.PHONY: demo test bench fuzz deps build release install install-wireshark uninstall clean
+.PHONY: demo test bench fuzz deps build release install install-wireshark uninstall clean dissector-tables
 
 # System packages: installed only when missing, and only when we can (root with apt-get).
 deps:
@@ -93,6 +93,14 @@ uninstall:
 	ext="$$(sed -n 's/^Personal Extcap path:[[:space:]]*//p' <<<"$$folders")"; \
 	[ -n "$$ext" ] || ext="$$(sed -n 's/^Personal configuration:[[:space:]]*//p' <<<"$$folders")/extcap"; \
 	rm -fv "$$ext/ucx-edm-extcap"
+
+# The dissector's AT tables, written from the catalog into wireshark/ucx_edm.lua between its
+# BEGIN GENERATED and END GENERATED lines (a test fails while they differ from the catalog).
+dissector-tables: build
+	$(SWIFT) run -q edm-decode --dissector-tables >.build/dissector-tables.lua
+	awk -v gen=.build/dissector-tables.lua '/^-- BEGIN GENERATED/ { while ((getline l < gen) > 0) print l; skip = 1; next } \
+	  /^-- END GENERATED/ { skip = 0; next } !skip' wireshark/ucx_edm.lua >.build/ucx_edm.lua
+	mv .build/ucx_edm.lua wireshark/ucx_edm.lua
 
 clean:
 	rm -rf .build .build-*

@@ -30,8 +30,7 @@ extension ATCatalog {
             return "Wi-Fi station config \(config): " + stationSetting(tag: tag, value: value, parameterCount: p - 2)
         case (.command, "+UWSCA"):
             guard p == 2, let config = line.integer(0), let action = line.integer(1) else { return nil }
-            let names = ["reset to defaults", "store", "load", "activate (connect)", "deactivate (disconnect)"]
-            return "Wi-Fi station config \(config): " + (names.indices.contains(action) ? names[action] : "action \(action)")
+            return "Wi-Fi station config \(config): " + (name(action, in: stationActions) ?? "action \(action)")
         case (.command, "+UDCP"):
             guard let url = line.rest(from: 0)?.text, let peer = PeerURL(url) else { return nil }
             // (One String grown once: every session connects with a URL of its own.)
@@ -42,6 +41,7 @@ extension ATCatalog {
             text += " peer to "
             text += peer.authority
             if let client { text += ", client \""; text += client; text += "\"" }
+            if let password = peer.query("passwd") { text += passwordSource(password) }
             return text
         case (.command, "+UDUV"):
             guard p >= 2, let index = line.integer(0), let value = line.rest(from: 1)?.text else { return nil }
@@ -88,6 +88,16 @@ extension ATCatalog {
         }
     }
 
+    /// Where a peer URL's `passwd=` comes from, never the password: a symmetric-key DPS
+    /// enrollment keeps its SAS token in a URL variable (`passwd=%%1`).
+    private static func passwordSource(_ value: String) -> String {
+        let u = value.utf8
+        if u.count > 2, value.hasPrefix("%%"), u.dropFirst(2).allSatisfy(ByteText.isDigit) {
+            return ", password from URL variable \(value.dropFirst(2))"
+        }
+        return ", password given in the URL"
+    }
+
     private static func credentialCommand(_ line: ATCommandLine) -> String? {
         guard let op = line.integer(0) else { return nil }
         if op == 3 { return "list stored credentials" }
@@ -111,9 +121,7 @@ extension ATCatalog {
         case 0: return "active on startup: \(yesNo(value))"
         case 2: return "SSID \"\(value)\""
         case 5:
-            let names = ["", "open", "WPA/WPA2-PSK", "LEAP", "PEAP", "EAP-TLS", "WPA2/WPA3-PSK", "WPA3-PSK"]
-            let n = Int(value) ?? -1
-            return "authentication " + (n >= 1 && n < names.count ? names[n] : "type \"\(value)\"")
+            return "authentication " + (Int(value).flatMap { name($0, in: authenticationTypes) } ?? "type \"\(value)\"")
         case 6: return "WEP keys (\(parameterCount) given)"
         case 8:
             if value.utf8.count == 64, value.utf8.allSatisfy(isHexDigit) { return "pre-shared key (64 hex digits)" }
@@ -124,47 +132,16 @@ extension ATCatalog {
         case 100: return "IPv4 mode " + (value == "1" ? "static" : value == "2" ? "DHCP" : "\"\(value)\"")
         default:
             let name = stationTagName(tag)
-            return [7, 101, 102, 103, 104, 105, 300, 301].contains(tag) ? "\(name) \(value)" : "\(name) \"\(value)\""
+            return unquotedStationTags.contains(tag) ? "\(name) \(value)" : "\(name) \"\(value)\""
         }
     }
 
     private static func stationTagName(_ tag: Int) -> String {
-        switch tag {
-        case 0: "active on startup"
-        case 2: "SSID"
-        case 5: "authentication"
-        case 6: "WEP keys"
-        case 7: "active WEP key"
-        case 8: "passphrase"
-        case 9: "password"
-        case 10: "user name"
-        case 11: "domain"
-        case 12: "client certificate"
-        case 13: "client key"
-        case 14: "CA certificate"
-        case 15: "CA validation"
-        case 100: "IPv4 mode"
-        case 101: "IPv4 address"
-        case 102: "subnet mask"
-        case 103: "gateway"
-        case 104: "primary DNS"
-        case 105: "secondary DNS"
-        case 300: "listen interval"
-        case 301: "DTIM"
-        default: "tag \(tag)"
-        }
+        stationTags.first { $0.tag == tag }?.name ?? "tag \(tag)"
     }
 
     private static func linkDownReason(_ reason: Int) -> String {
-        switch reason {
-        case 0: "unknown reason"
-        case 1: "the access point closed the link"
-        case 2: "out of range, check the access point is on and near"
-        case 3: "roaming to another access point"
-        case 4: "security problem, check the passphrase"
-        case 5: "network disabled"
-        default: "reason \(reason)"
-        }
+        name(reason, in: linkDownReasons) ?? "reason \(reason)"
     }
 
     /// `+UUDPC`: IP peers say `<h>,<type 2|3>,<proto>,<local ip>,<local port>,<remote ip>,<remote port>`,
@@ -174,7 +151,7 @@ extension ATCatalog {
         let v = line.parameters.map(\.text)
         switch (type, v.count) {
         case (1, 5):
-            let profile = [1: "SPP", 2: "DUN", 4: "SPS"][code] ?? "profile \(code)"
+            let profile = name(code, in: peerProfiles) ?? "profile \(code)"
             var address = v[3], kind = ""
             if let last = address.last, last == "p" || last == "r" {
                 kind = last == "p" ? " (public)" : " (random)"
@@ -182,7 +159,7 @@ extension ATCatalog {
             }
             return "peer \(peer) connected: Bluetooth \(profile) to \(macText(address))\(kind), frame size \(v[4])"
         case (2, 7), (3, 7):
-            let proto = [0: "TCP", 1: "UDP", 6: "MQTT"][code] ?? "protocol \(code)"
+            let proto = name(code, in: peerProtocols) ?? "protocol \(code)"
             let host = type == 3 && !v[5].hasPrefix("[") ? "[\(v[5])]" : v[5]
             return "peer \(peer) connected: IPv\(type == 2 ? 4 : 6) \(proto) to \(host):\(v[6])"
         default:

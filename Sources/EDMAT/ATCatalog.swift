@@ -19,7 +19,8 @@ public enum ATCatalog {
         .init("+USECMNG", .command, fields: ["operation", "type", "credential", "size", "password"],
               summary: "credential manager: import, remove, list or read the MD5 of certificates and keys"),
         .init("O2", .command, summary: "enter Extended Data Mode (EDM)"),
-        .init("+UWSC", .command, fields: ["config", "tag", "value"], summary: "set a Wi-Fi station configuration parameter"),
+        .init("+UWSC", .command, fields: ["config", "tag", "value"],
+            summary: "set a Wi-Fi station configuration parameter"),
         .init("+UWSCA", .command, fields: ["config", "action"], summary: "run a Wi-Fi station configuration action"),
         .init("+UDCP", .command, fields: ["url"], lastFieldTakesRest: true, summary: "connect a peer given by URL"),
         .init("+UDUV", .command, fields: ["index", "value"], lastFieldTakesRest: true,
@@ -35,7 +36,8 @@ public enum ATCatalog {
         .init("+UUWLD", .urc, fields: ["connection", "reason"], summary: "Wi-Fi link down"),
         .init("+UUNU", .urc, fields: ["interface"], summary: "network up"),
         .init("+UUND", .urc, fields: ["interface"], summary: "network down"),
-        .init("+UUDPC", .urc, fields: ["peer", "type", "protocol", "local_ip", "local_port", "remote_ip", "remote_port"],
+        .init("+UUDPC", .urc, fields: ["peer", "type", "protocol", "local_ip", "local_port", "remote_ip",
+            "remote_port"],
               variant: .init(parameter: 1, equals: "1", fields: ["peer", "type", "profile", "address", "frame_size"]),
               summary: "peer connected"),
         .init("+UUDPD", .urc, fields: ["peer"], summary: "peer disconnected"),
@@ -43,7 +45,7 @@ public enum ATCatalog {
         .init("OK", .final, summary: "command succeeded"),
         .init("ERROR", .final, summary: "command failed"),
         .init("+CME ERROR", .final, fields: ["error"], summary: "command failed with an error code"),
-        .init(">", .prompt, summary: "the module waits for the raw bytes"),
+        .init(">", .prompt, summary: "the module waits for the credential's bytes"),
     ]
 
     /// The entry of a name: `"+UWSC"` or `"AT+UWSC"`, `"E0"`, `""` or `"AT"` (plain AT),
@@ -138,11 +140,6 @@ public enum ATCatalog {
 
     /// `root CA`, `client certificate`, `client private key` (`AT+USECMNG` types 0, 1, 2).
     public static func credentialTypeName(_ type: Int) -> String {
-        switch type {
-        case 0: "root CA"
-        case 1: "client certificate"
-        case 2: "client private key"
-        default: "credential type \(type)"
-        }
+        name(type, in: credentialTypes) ?? "credential type \(type)"
     }
 }

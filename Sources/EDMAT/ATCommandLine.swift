@@ -100,7 +100,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
             // A command: the name runs to the first `=` or `?`; basic commands (`E0`, `O2`)
             // and extended ones (`+UWSC`) follow the same rule.
             let nameStart = u.startIndex + 2
-            let nameEnd = u[nameStart...].firstIndex { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") } ?? u.endIndex
+            let nameEnd = u[nameStart...].firstIndex { $0 == UInt8(ascii: "=")
+                || $0 == UInt8(ascii: "?") } ?? u.endIndex
             var argStart = nameEnd
             let form: Form
             if nameEnd == u.endIndex {
@@ -128,7 +129,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
         }
         if u.first == UInt8(ascii: ">"), u.dropFirst().allSatisfy({ $0 == UInt8(ascii: " ") }) {
             // Some firmware writes `> `; the trailing spaces are kept as arguments.
-            self.init(kind: .prompt, name: ">", rawArguments: u.count > 1 ? string((u.startIndex + 1)..<u.endIndex) : nil)
+            self.init(kind: .prompt, name: ">",
+                rawArguments: u.count > 1 ? string((u.startIndex + 1)..<u.endIndex) : nil)
             return
         }
         if u.first == UInt8(ascii: "+") {
@@ -145,7 +147,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
         self.init(kind: .other, name: "", rawArguments: whole)
     }
 
-    private init(kind: Kind, prefix: String = "", name: String, form: Form? = nil, separator: String = "", rawArguments: String? = nil) {
+    private init(kind: Kind, prefix: String = "", name: String, form: Form? = nil, separator: String = "",
+        rawArguments: String? = nil) {
         self.kind = kind
         self.prefix = prefix
         self.name = name
@@ -161,7 +164,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Builds a command line, e.g. `command("+UWSC", .set, [.init("0"), .init("2"), .init("MyNet")])`.
-    public static func command(_ name: String, _ form: Form = .action, _ parameters: [Parameter] = []) -> ATCommandLine {
+    public static func command(_ name: String, _ form: Form = .action,
+        _ parameters: [Parameter] = []) -> ATCommandLine {
         let separator: String
         switch form {
         case .action: separator = ""
@@ -170,7 +174,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
         case .test: separator = "=?"
         }
         let arguments = form == .set || !parameters.isEmpty ? parameters.map(\.raw).joined(separator: ",") : nil
-        return ATCommandLine(kind: .command, prefix: "AT", name: name, form: form, separator: separator, rawArguments: arguments)
+        return ATCommandLine(kind: .command, prefix: "AT", name: name, form: form, separator: separator,
+            rawArguments: arguments)
     }
 
     // MARK: - Reading the line
@@ -239,7 +244,8 @@ public struct ATCommandLine: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func parameter(raw u: UnsafeBufferPointer<UInt8>, trimming: Bool) -> Parameter {
-        func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[range]), as: UTF8.self) }
+        func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[range]),
+            as: UTF8.self) }
         let raw = string(0..<u.count)
         var lo = 0, hi = u.count
         while lo < hi, u[lo] == UInt8(ascii: " ") { lo += 1 }

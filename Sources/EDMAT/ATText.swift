@@ -18,7 +18,8 @@ package enum ATText {
         guard let first = text.first else { return false }
         let printable = text.withUnsafeBytes { bytes in
             var i = 0
-            while i + 8 <= bytes.count, ByteText.isPlainASCII(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+            while i + 8 <= bytes.count, ByteText.isPlainASCII(bytes.loadUnaligned(fromByteOffset: i,
+                as: UInt64.self)) { i += 8 }
             return bytes[i...].allSatisfy { $0 >= 0x20 && $0 < 0x7F || $0 == 0x09 }
         }
         return printable && (first == UInt8(ascii: "+") || isCommand(text) || isFinal(text))
@@ -39,7 +40,8 @@ package enum ATText {
     @inlinable
     package static func commandName(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let body = text.dropFirst(2)
-        let end = body.firstIndex { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?") || isLineBreak($0) } ?? body.endIndex
+        let end = body.firstIndex { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "?")
+            || isLineBreak($0) } ?? body.endIndex
         return body[..<end]
     }
 
@@ -53,7 +55,8 @@ package enum ATText {
     package static func peerURC(_ text: ArraySlice<UInt8>) -> (String, Int)? {
         let name = responseName(text)
         guard ByteText.equals(name, "+UUDPC") || ByteText.equals(name, "+UUDPD") else { return nil }
-        let handle = plainArgument(text[name.endIndex...].dropFirst(), 0).map(integer) ?? ATCommandLine(bytes: text).integer(0)
+        let handle = plainArgument(text[name.endIndex...].dropFirst(),
+            0).map(integer) ?? ATCommandLine(bytes: text).integer(0)
         return handle.map { (String(decoding: name, as: UTF8.self), $0) }
     }
 

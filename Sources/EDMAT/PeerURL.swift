@@ -22,7 +22,8 @@ package struct PeerURL: Hashable, Sendable {
         func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
         var schemeEnd = u.startIndex // (at the `://`)
         while schemeEnd + 3 <= u.endIndex,
-              u[schemeEnd] != UInt8(ascii: ":") || u[schemeEnd + 1] != UInt8(ascii: "/") || u[schemeEnd + 2] != UInt8(ascii: "/") {
+              u[schemeEnd] != UInt8(ascii: ":") || u[schemeEnd + 1] != UInt8(ascii: "/")
+                  || u[schemeEnd + 2] != UInt8(ascii: "/") {
             schemeEnd += 1
         }
         guard schemeEnd + 3 <= u.endIndex else { return nil }
@@ -90,7 +91,8 @@ package struct PeerURL: Hashable, Sendable {
             }
             var end = i + 2
             while end < value.endIndex, ByteText.isDigit(value[end]) { end += 1 }
-            guard let n = Int(String(decoding: value[(i + 2)..<end], as: UTF8.self)), let variable = variables[n] else { return nil }
+            guard let n = Int(String(decoding: value[(i + 2)..<end],
+                as: UTF8.self)), let variable = variables[n] else { return nil }
             out += variable.utf8
             i = end
         }

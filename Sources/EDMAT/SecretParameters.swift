@@ -11,6 +11,7 @@ package struct SecretParameters: Sendable {
     package let first: Int
     package let condition: Condition
 
+    /// When the rule applies to a line.
     package enum Condition: Sendable {
         /// Parameter `index` is one of `values`: `AT+UWSC`'s tag, `AT+USECMNG`'s operation.
         case selector(index: Int, values: [Int])
@@ -37,7 +38,8 @@ package struct SecretParameters: Sendable {
     /// The rule whose name `bytes` spell, ignoring ASCII case.
     package static func rule(spelledBy bytes: ArraySlice<UInt8>) -> SecretParameters? {
         all.first { rule in
-            bytes.count == rule.name.utf8.count && zip(bytes, rule.name.utf8).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
+            bytes.count == rule.name.utf8.count && zip(bytes,
+                rule.name.utf8).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
         }
     }
 }

@@ -50,13 +50,14 @@ public struct UnitDescription: Sendable {
 
     public init(_ unit: SessionUnit) {
         self.unit = unit
+        defer { if unit.reply?.notStoredYet == true { meaning = Self.notStoredYet } }
         switch unit.kind {
         case .frame(let frame):
             describe(frame)
         case .at(let type):
             let text = unit.text ?? ""
             if type == .prompt {
-                meaning = "the module waits for the credential's bytes"
+                meaning = Self.promptMeaning
             } else if !text.isEmpty {
                 atLines = [ATCommandLine(text)]
                 meaning = atLines.first.flatMap(ATCatalog.explain)
@@ -89,6 +90,12 @@ public struct UnitDescription: Sendable {
             break
         }
     }
+
+    /// What an ERROR to a credential's MD5 read means (`SessionUnit.Reply.notStoredYet`).
+    public static let notStoredYet = "not stored yet (expected on a fresh module: it is uploaded next)"
+
+    /// (A prompt's unit keeps no parsed line: it has no fields to show.)
+    private static let promptMeaning = ATCatalog.entry(named: ">")?.summary
 
     /// The lines of an AT frame's text, split on the bytes (CR and LF are never part of a
     /// longer UTF-8 sequence, so each line decodes as it would within the whole).

@@ -23,7 +23,8 @@ public enum Base64 {
         for (index, byte) in text.enumerated() {
             accumulator = accumulator << 6 | UInt32(value(of: byte) ?? 0)
             if index % 4 == 3 {
-                out += [UInt8(truncatingIfNeeded: accumulator >> 16), UInt8(truncatingIfNeeded: accumulator >> 8), UInt8(truncatingIfNeeded: accumulator)]
+                out += [UInt8(truncatingIfNeeded: accumulator >> 16), UInt8(truncatingIfNeeded: accumulator >> 8),
+                    UInt8(truncatingIfNeeded: accumulator)]
                 accumulator = 0
             }
         }

@@ -32,7 +32,8 @@ package enum ByteText {
     @usableFromInline package static let eachByte: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
 
     @inlinable
-    package static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B || b == 0x0C }
+    package static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B
+        || b == 0x0C }
     @inlinable
     package static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 

@@ -38,7 +38,8 @@ package struct JSONScanner {
 
     package mutating func literal(_ word: StaticString) -> Bool {
         let n = word.utf8CodeUnitCount
-        guard bytes.count - i >= n, bytes[i..<(i + n)].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: n)) else { return fail() }
+        guard bytes.count - i >= n, bytes[i..<(i + n)].elementsEqual(UnsafeBufferPointer(start: word.utf8Start,
+            count: n)) else { return fail() }
         i += n
         return true
     }
@@ -83,7 +84,8 @@ package struct JSONScanner {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+                guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self),
+                    radix: 16) else {
                     _ = fail()
                     return nil
                 }
@@ -109,7 +111,8 @@ package struct JSONScanner {
             guard i < bytes.count else { break }
             i += 1
             guard bytes[i - 1] == UInt8(ascii: "u") else { continue }
-            guard i + 4 <= bytes.count, UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) != nil else { break }
+            guard i + 4 <= bytes.count, UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self),
+                radix: 16) != nil else { break }
             i += 4
         }
         return fail()

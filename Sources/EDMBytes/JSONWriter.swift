@@ -135,7 +135,8 @@ public struct JSONWriter: Sendable {
                 i += 16
             }
             Self.hexPairs.withUnsafeBufferPointer { pairs in
-                for j in i..<n { digits.storeBytes(of: pairs[Int(input[j])].littleEndian, toByteOffset: 2 * j, as: UInt16.self) }
+                for j in i..<n { digits.storeBytes(of: pairs[Int(input[j])].littleEndian, toByteOffset: 2 * j,
+                    as: UInt16.self) }
             }
         }
         out[2 * n + 1] = UInt8(ascii: "\"")
@@ -254,6 +255,7 @@ public struct JSONWriter: Sendable {
     /// never count.
     @inline(__always)
     package static func escapes(_ word: UInt64) -> UInt64 {
-        ByteText.bytes(of: word, below: 0x20) | ByteText.bytes(of: word, equalTo: 0x22) | ByteText.bytes(of: word, equalTo: 0x5C)
+        ByteText.bytes(of: word, below: 0x20) | ByteText.bytes(of: word, equalTo: 0x22) | ByteText.bytes(of: word,
+            equalTo: 0x5C)
     }
 }

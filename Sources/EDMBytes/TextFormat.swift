@@ -30,7 +30,8 @@ public func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool {
                 continue
             }
             for b in buffer[i..<min(i + 8, buffer.count)] {
-                if b >= 0x80 { ascii = false } else if b < 0x20 || b == 0x7F, b != 0x09, b != 0x0A, b != 0x0D { return false }
+                if b >= 0x80 { ascii = false } else if b < 0x20
+                    || b == 0x7F, b != 0x09, b != 0x0A, b != 0x0D { return false }
             }
             i += 8
         }

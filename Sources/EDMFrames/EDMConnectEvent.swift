@@ -31,9 +31,11 @@ public struct EDMConnectEvent: Hashable, Sendable {
         case (1, 11):
             link = .bluetooth(profile: b[2], address: Array(b[3..<9]), frameSize: u16(9))
         case (2, 15):
-            link = .ipv4(protocol: b[2], remote: Array(b[3..<7]), remotePort: u16(7), local: Array(b[9..<13]), localPort: u16(13))
+            link = .ipv4(protocol: b[2], remote: Array(b[3..<7]), remotePort: u16(7), local: Array(b[9..<13]),
+                localPort: u16(13))
         case (3, 39):
-            link = .ipv6(protocol: b[2], remote: Array(b[3..<19]), remotePort: u16(19), local: Array(b[21..<37]), localPort: u16(37))
+            link = .ipv6(protocol: b[2], remote: Array(b[3..<19]), remotePort: u16(19), local: Array(b[21..<37]),
+                localPort: u16(37))
         default:
             return nil
         }
@@ -73,7 +75,8 @@ public struct EDMConnectEvent: Hashable, Sendable {
     /// `unknownProtocol`.
     public static func protocolName(_ value: UInt8) -> String {
         if value == unknownProtocol { return "unknown" }
-        return ["TCP", "UDP", "MQTT"].indices.contains(Int(value)) ? ["TCP", "UDP", "MQTT"][Int(value)] : "protocol \(value)"
+        return ["TCP", "UDP", "MQTT"].indices.contains(Int(value)) ? ["TCP", "UDP",
+            "MQTT"][Int(value)] : "protocol \(value)"
     }
 
     /// RFC 5952 text: lower-case groups, the longest run of zero groups (two or more) as `::`.

@@ -70,7 +70,8 @@ public struct EDMStreamDecoder: Sendable {
 
     /// The run from the buffer's front up to the next byte where a unit can start (exclusive).
     @inlinable @inline(__always)
-    package mutating func garbageRun(_ buffer: inout ArraySlice<UInt8>, code: EDMDiagnostic.Code, atEnd: Bool) -> EDMStreamUnit? {
+    package mutating func garbageRun(_ buffer: inout ArraySlice<UInt8>, code: EDMDiagnostic.Code,
+        atEnd: Bool) -> EDMStreamUnit? {
         let searchFrom = buffer.startIndex + 1
         let limit = min(buffer.endIndex, buffer.startIndex + Self.maxGarbageRun)
         let end: Int

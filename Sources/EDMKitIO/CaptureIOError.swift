@@ -2,6 +2,7 @@ import EDMKit
 
 /// A capture file could not be opened, read or written, with where and why.
 public struct CaptureIOError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure it was, as a stable name.
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }

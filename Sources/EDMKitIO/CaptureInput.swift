@@ -104,7 +104,7 @@ public final class CaptureInput {
     /// the line noted, so the note can follow the units of that line.
     public func nextBatch(bytes: Int = 1 << 16) throws(Failure) -> RecordBatch? {
         if let pcap {
-            do { return try pcap.nextBatch(bytes: bytes) } catch { throw Failure(.invalidContent, error.description) }
+            do { return try pcap.nextBatch(bytes: bytes) } catch { return try ended(error) }
         }
         guard let records = try next() else { return nil }
         var batch = RecordBatch(records)
@@ -119,7 +119,7 @@ public final class CaptureInput {
                 guard let packet = try pcap.next() else { return nil }
                 return packet.records
             } catch {
-                throw Failure(.invalidContent, error.description)
+                return try ended(error)
             }
         }
         guard !finished, var importer else { return nil }
@@ -157,9 +157,20 @@ public final class CaptureInput {
 
     /// What the importer noticed and carried on from (notes, repairs), since the last call.
     public func takeDiagnostics() -> [TraceImportDiagnostic] {
-        if let pcap { return pcap.takeDiagnostics() }
         defer { noticed = [] }
-        return noticed
+        guard let pcap else { return noticed }
+        return pcap.takeDiagnostics() + noticed
+    }
+
+    /// A capture cut short (a recording whose writer died, a copy still being written) ends
+    /// where it breaks: what came before is the session as far as it went, so it is decoded
+    /// and summarised, with the cut as a warning at its place. Any other failure stops.
+    private func ended<T>(_ error: CaptureIOError) throws(Failure) -> T? {
+        guard error.code == .truncated else { throw Failure(.invalidContent, error.description) }
+        let place = error.packet.map { "inside packet \($0)" } ?? "early"
+        noticed.append(TraceImportDiagnostic(.truncated, .warning,
+                                             "the capture ends \(place) (\(error.message)): it is cut short, and what came before is decoded"))
+        return nil
     }
 
     private func readChunk() throws -> [UInt8]? {

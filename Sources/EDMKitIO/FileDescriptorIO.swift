@@ -68,7 +68,8 @@ final class FileDescriptorIO {
     /// Up to `maxCount` bytes as soon as any are there; otherwise waits until `deadline`
     /// (nil: forever). Bytes already buffered win over an expired deadline; an interrupt wins
     /// over everything, because Ctrl-C must stop at once (unread bytes stay in the kernel).
-    func read(until deadline: ContinuousClock.Instant?, maxCount: Int = defaultReadSize) throws(SerialPortError) -> ReadResult {
+    func read(until deadline: ContinuousClock.Instant?,
+        maxCount: Int = defaultReadSize) throws(SerialPortError) -> ReadResult {
         precondition(maxCount > 0, "maxCount must be positive")
         while true {
             let events = try wait(for: Int16(POLLIN), until: deadline)

@@ -57,12 +57,14 @@ public final class Interrupter: Sendable {
 /// do not shadow, on either platform.
 enum POSIX {
     #if canImport(Glibc)
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }
+    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Glibc.read(fd, buffer,
+        count) }
     static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { Glibc.write(fd, buffer, count) }
     @discardableResult static func close(_ fd: Int32) -> Int32 { Glibc.close(fd) }
     static func open(_ path: String, _ flags: Int32) -> Int32 { Glibc.open(path, flags) }
     #else
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Darwin.read(fd, buffer, count) }
+    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Darwin.read(fd, buffer,
+        count) }
     static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { Darwin.write(fd, buffer, count) }
     @discardableResult static func close(_ fd: Int32) -> Int32 { Darwin.close(fd) }
     static func open(_ path: String, _ flags: Int32) -> Int32 { Darwin.open(path, flags) }

@@ -17,29 +17,35 @@ import Glibc
 /// `origin` its absolute time; `timeZero: .unixEpoch` keeps absolute times instead (what a
 /// writer given `origin: nil` wrote comes back unchanged).
 public final class PcapReader {
+    /// The USB-UART bridge of a usbmon capture, which says where its serial bytes are.
     public enum USBBridge: String, Hashable, Sendable, CaseIterable {
         case ftdi, cp210x, ch340, cdcACM = "cdc-acm", raw
     }
 
+    /// How to read a usbmon capture: which bridge and which device.
     public struct USBOptions: Hashable, Sendable {
         /// Overrides the bridge found from the device descriptor.
         public var bridge: USBBridge?
         /// Which device to read (bus number, device address); nil: see `UsbmonExtractor`.
-        public var device: (bus: UInt16, address: UInt8)? { get { deviceBus.map { ($0, deviceAddress) } } set { deviceBus = newValue?.bus; deviceAddress = newValue?.address ?? 0 } }
+        public var device: (bus: UInt16, address: UInt8)? { get { deviceBus.map { ($0,
+            deviceAddress) } } set { deviceBus = newValue?.bus; deviceAddress = newValue?.address ?? 0 } }
         /// FTDI max packet size when the capture has no endpoint descriptor (64 or 512).
         public var ftdiMaxPacketSize: Int?
         private var deviceBus: UInt16?
         private var deviceAddress: UInt8 = 0
 
-        public init(bridge: USBBridge? = nil, device: (bus: UInt16, address: UInt8)? = nil, ftdiMaxPacketSize: Int? = nil) {
+        public init(bridge: USBBridge? = nil, device: (bus: UInt16, address: UInt8)? = nil,
+            ftdiMaxPacketSize: Int? = nil) {
             self.bridge = bridge
             self.ftdiMaxPacketSize = ftdiMaxPacketSize
             self.device = device
         }
     }
 
+    /// Where time zero is: the first packet's time, or the Unix epoch.
     public enum TimeZero: Hashable, Sendable { case firstPacket, unixEpoch }
 
+    /// How to read the file.
     public struct Options: Hashable, Sendable {
         public var usb: USBOptions
         public var timeZero: TimeZero
@@ -93,7 +99,8 @@ public final class PcapReader {
             setvbuf(file, buffer, _IOFBF, Self.readBufferSize)
             return buffer
         }
-        let opened = file.map { pcap_fopen_offline_with_tstamp_precision($0, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) }
+        let opened = file.map { pcap_fopen_offline_with_tstamp_precision($0, UInt32(PCAP_TSTAMP_PRECISION_NANO),
+            &errbuf) }
             ?? pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
         guard let p = opened else {
             if let file { fclose(file) }
@@ -121,7 +128,8 @@ public final class PcapReader {
         try self.init(pcap: p, name: name, options: options)
     }
 
-    private init(pcap: OpaquePointer, name: String, options: Options, readBuffer: UnsafeMutablePointer<CChar>? = nil) throws(CaptureIOError) {
+    private init(pcap: OpaquePointer, name: String, options: Options,
+        readBuffer: UnsafeMutablePointer<CChar>? = nil) throws(CaptureIOError) {
         self.pcap = pcap
         self.readBuffer = readBuffer
         self.name = name
@@ -143,10 +151,12 @@ public final class PcapReader {
     public func next() throws(CaptureIOError) -> Packet? {
         guard let raw = try nextRaw(&cursor) else { return nil }
         let records = try serial(of: raw) { direction, bytes, comment in
-            TraceRecord(time: raw.time, direction: direction, bytes: Array(bytes), flags: comment == nil ? [] : .mismatch, comment: comment)
+            TraceRecord(time: raw.time, direction: direction, bytes: Array(bytes),
+                flags: comment == nil ? [] : .mismatch, comment: comment)
         }
         return Packet(number: raw.number, records: records.map { [$0] } ?? [],
-                      dissector: raw.dissector.map { String(decoding: UnsafeBufferPointer(rebasing: raw.data[$0]), as: UTF8.self) })
+                      dissector: raw.dissector.map { String(decoding: UnsafeBufferPointer(rebasing: raw.data[$0]),
+                          as: UTF8.self) })
     }
 
     /// Packets until about `bytes` of serial bytes are read, in one storage (what streaming
@@ -161,7 +171,8 @@ public final class PcapReader {
         defer { self.cursor = cursor }
         do {
             while batch.byteCount < bytes, let raw = try nextRaw(&cursor) {
-                try serial(of: raw) { direction, data, _ in batch.append(time: raw.time, direction: direction, bytes: data) }
+                try serial(of: raw) { direction, data, _ in batch.append(time: raw.time, direction: direction,
+                    bytes: data) }
             }
         } catch {
             guard !batch.isEmpty else { throw error }
@@ -198,17 +209,20 @@ public final class PcapReader {
         }
         cursor.packetNumber += 1
         let number = cursor.packetNumber
-        guard let header, let data else { return RawPacket(number: number, time: .zero, data: UnsafeBufferPointer(start: nil, count: 0), captured: 0, length: 0) }
+        guard let header, let data else { return RawPacket(number: number, time: .zero,
+            data: UnsafeBufferPointer(start: nil, count: 0), captured: 0, length: 0) }
         let h = header.pointee
         let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
         if cursor.origin == nil { cursor.origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
-        var raw = RawPacket(number: number, time: .nanoseconds(absolute - cursor.origin!.unixNanoseconds), data: UnsafeBufferPointer(start: data, count: Int(h.caplen)),
+        var raw = RawPacket(number: number, time: .nanoseconds(absolute - cursor.origin!.unixNanoseconds),
+            data: UnsafeBufferPointer(start: data, count: Int(h.caplen)),
                             captured: Int(h.caplen), length: Int(h.len))
         if linkType == Int32(UpperPDU.linkType) {
             do {
                 raw.header = try UpperPDU.parseHeader(raw.data)
             } catch {
-                throw CaptureIOError(.malformedPacket, path: name, packet: number, "upper-PDU TLVs are malformed (\(error))")
+                throw CaptureIOError(.malformedPacket, path: name, packet: number,
+                    "upper-PDU TLVs are malformed (\(error))")
             }
         }
         return raw
@@ -217,14 +231,22 @@ public final class PcapReader {
     /// Calls `body` with the packet's serial bytes, their direction and, for a packet cut
     /// when captured, why; nil for a packet without serial bytes.
     @discardableResult
-    private func serial<R>(of raw: RawPacket, _ body: (Direction?, UnsafeBufferPointer<UInt8>, String?) -> R) throws(CaptureIOError) -> R? {
+    private func serial<R>(of raw: RawPacket, _ body: (Direction?, UnsafeBufferPointer<UInt8>,
+        String?) -> R) throws(CaptureIOError) -> R? {
         guard raw.data.baseAddress != nil else { return nil }
+        if let header = raw.header, let name = header.dissectorName,
+           UnsafeBufferPointer(rebasing: raw.data[name]).elementsEqual(UpperPDU.Dissector.verdict.utf8) {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: raw.data[header.size...]), as: UTF8.self)
+            verdicts.append(TraceImportDiagnostic(.verdict, .note, "the recording's verdict: \(text)"))
+            return nil
+        }
         if let header = raw.header {
             let comment = raw.captured < raw.length ? "packet cut to \(raw.captured) of \(raw.length) bytes when captured" : nil
             return body(header.direction, UnsafeBufferPointer(rebasing: raw.data[header.size...]), comment)
         }
         do {
-            guard let (direction, serial, truncated) = try usb.extract(Array(raw.data)[...], headerSize: linkType == 220 ? 64 : 48, number: raw.number) else {
+            guard let (direction, serial, truncated) = try usb.extract(Array(raw.data)[...],
+                headerSize: linkType == 220 ? 64 : 48, number: raw.number) else {
                 return nil
             }
             let comment = truncated ? "URB data cut by the capture's snap length: bytes are missing" : nil
@@ -245,12 +267,19 @@ public final class PcapReader {
     }
 
     /// Notes and warnings (skipped devices, dropped URBs) since the last call.
-    public func takeDiagnostics() -> [TraceImportDiagnostic] { usb.takeDiagnostics() }
+    public func takeDiagnostics() -> [TraceImportDiagnostic] {
+        defer { verdicts = [] }
+        return usb.takeDiagnostics() + verdicts
+    }
+
+    /// `ucx_verdict` packets read since the last `takeDiagnostics`.
+    private var verdicts: [TraceImportDiagnostic] = []
 
     private static func openError(_ path: String, _ errbuf: [CChar]) -> CaptureIOError {
         let why = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let code: CaptureIOError.Code
-        if why.contains("No such file") || why.contains("Permission denied") || why.contains("Is a directory") { code = .open }
+        if why.contains("No such file") || why.contains("Permission denied")
+            || why.contains("Is a directory") { code = .open }
         else if why.contains("truncated") { code = .truncated }
         else { code = .notCapture }
         return CaptureIOError(code, path: path, "not a readable pcap or pcapng file: \(why)")

@@ -40,7 +40,8 @@ public final class PcapWriter: TraceCaptureWriter {
         let copy = dup(fileDescriptor)
         guard copy >= 0, let file = fdopen(copy, "wb") else {
             if copy >= 0 { _ = Glibc.close(copy) }
-            throw CaptureIOError(.open, path: name, "cannot write to the descriptor: \(String(cString: strerror(errno)))")
+            throw CaptureIOError(.open, path: name,
+                "cannot write to the descriptor: \(String(cString: strerror(errno)))")
         }
         guard let d = pcap_dump_fopen(pcap, file) else {
             let why = String(cString: pcap_geterr(pcap))
@@ -79,7 +80,8 @@ public final class PcapWriter: TraceCaptureWriter {
 
     public func flush() throws(CaptureIOError) {
         guard let dumper else { return }
-        if pcap_dump_flush(dumper) != 0 { throw CaptureIOError(.io, path: name, "flush failed: \(String(cString: strerror(errno)))") }
+        if pcap_dump_flush(dumper) != 0 { throw CaptureIOError(.io, path: name,
+            "flush failed: \(String(cString: strerror(errno)))") }
     }
 
     public func close() throws(CaptureIOError) {

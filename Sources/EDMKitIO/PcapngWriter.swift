@@ -29,7 +29,8 @@ public final class PcapngWriter: TraceCaptureWriter {
                       application: application, flushEachPacket: flushEachPacket)
     }
 
-    private init(output: CaptureOutput, interfaceName: String?, application: String?, flushEachPacket: Bool) throws(CaptureIOError) {
+    private init(output: CaptureOutput, interfaceName: String?, application: String?,
+        flushEachPacket: Bool) throws(CaptureIOError) {
         self.output = output
         self.flushEachPacket = flushEachPacket
         try output.write(PcapngEncoder.sectionHeader(application: application))

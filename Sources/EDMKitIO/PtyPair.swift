@@ -93,12 +93,14 @@ public final class PtyPair {
     }
 
     /// What the slave side wrote, as soon as there is some, or a time-out at `deadline`.
-    public func read(until deadline: ContinuousClock.Instant?, maxCount: Int = 4096) throws(SerialPortError) -> ReadResult {
+    public func read(until deadline: ContinuousClock.Instant?,
+        maxCount: Int = 4096) throws(SerialPortError) -> ReadResult {
         try master.read(until: deadline, maxCount: maxCount)
     }
 
     /// Sends bytes to the slave side.
-    public func write(_ bytes: some Sequence<UInt8>, until deadline: ContinuousClock.Instant?) throws(SerialPortError) -> WriteResult {
+    public func write(_ bytes: some Sequence<UInt8>,
+        until deadline: ContinuousClock.Instant?) throws(SerialPortError) -> WriteResult {
         try master.write(Array(bytes), until: deadline)
     }
 

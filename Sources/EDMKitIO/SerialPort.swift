@@ -117,12 +117,14 @@ public final class SerialPort {
     }
 
     /// The bytes available now, or waits for some until `deadline` (nil: no limit).
-    public func read(until deadline: ContinuousClock.Instant?, maxCount: Int = 4096) throws(SerialPortError) -> ReadResult {
+    public func read(until deadline: ContinuousClock.Instant?,
+        maxCount: Int = 4096) throws(SerialPortError) -> ReadResult {
         try io.read(until: deadline, maxCount: maxCount)
     }
 
     /// Writes all of `bytes`, waiting while the driver's buffer is full (or CTS holds us back).
-    public func write(_ bytes: some Sequence<UInt8>, until deadline: ContinuousClock.Instant?) throws(SerialPortError) -> WriteResult {
+    public func write(_ bytes: some Sequence<UInt8>,
+        until deadline: ContinuousClock.Instant?) throws(SerialPortError) -> WriteResult {
         try io.write(Array(bytes), until: deadline)
     }
 

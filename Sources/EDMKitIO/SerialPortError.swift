@@ -7,6 +7,7 @@ import Darwin
 /// Why a serial port (or a pty) could not be opened or used: a code to branch on, the path as
 /// the user wrote it, and one plain sentence saying what happened and what to check.
 public struct SerialPortError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What went wrong, as a stable name.
     public enum Code: String, Sendable {
         /// Nothing at the path (ENOENT, or a device node with no device behind it).
         case missing
@@ -47,7 +48,8 @@ extension SerialPortError {
 
     /// A failed system call that has no friendlier reading.
     static func system(_ operation: String, path: String, errno: Int32) -> SerialPortError {
-        SerialPortError(.system, path: path, errno: errno, message: "\(path): \(operation) failed: \(systemText(errno)).")
+        SerialPortError(.system, path: path, errno: errno,
+            message: "\(path): \(operation) failed: \(systemText(errno)).")
     }
 
     /// Maps the errno of a failed `open` (or of path resolution) to the case a user can act on.

@@ -27,6 +27,7 @@ public final class SessionRecorder {
     }
 
     public func record(_ direction: Direction, _ bytes: [UInt8], at time: Duration) {
+        lastTime = time
         decoder.receive(time: time, direction: direction, bytes: bytes[...])
         drain()
     }
@@ -34,17 +35,28 @@ public final class SessionRecorder {
     /// Records a whole session at once (a simulated run's records).
     public func record(_ records: [TraceRecord]) {
         for r in records {
+            lastTime = r.time
             decoder.receive(r)
             drain()
         }
     }
 
-    /// Writes what is left and closes the file.
-    public func finish() {
+    /// Writes what is left and closes the file. `verdict`: the run's outcome in words, written
+    /// last as a `ucx_verdict` packet, so that the recording says how the run ended (edm-decode
+    /// shows it as a note, Wireshark as the last packet) even when the bytes stop early.
+    public func finish(verdict: String? = nil) {
         decoder.finish()
         drain()
+        if let verdict, let writer, error == nil {
+            do {
+                try writer.write(time: lastTime, origin: origin, direction: nil, dissector: UpperPDU.Dissector.verdict,
+                                 bytes: Array(verdict.utf8), flags: [], comment: nil)
+            } catch { self.error = error }
+        }
         do { try writer?.close() } catch { if self.error == nil { self.error = error } }
     }
+
+    private var lastTime: Duration = .zero
 
     private func drain() {
         while let unit = decoder.next() {

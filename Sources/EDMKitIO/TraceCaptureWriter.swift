@@ -20,7 +20,8 @@ public protocol TraceCaptureWriter: AnyObject {
 }
 
 extension TraceCaptureWriter {
-    public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?, dissector: String,
+    public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?,
+        dissector: String,
                                                 bytes: Bytes, flags: TraceRecord.Flags = [], comment: String? = nil) throws(CaptureIOError) {
         try write(time: time, origin: origin, direction: direction, dissector: dissector, bytes: ArraySlice(bytes),
                   flags: flags, comment: comment)
@@ -47,7 +48,8 @@ enum CaptureTiming {
     static func pieces(_ indices: Range<Int>, headerSize: Int) -> LazyMapSequence<StrideTo<Int>, Range<Int>> {
         let room = maxPacketSize - headerSize
         let end = indices.upperBound
-        return stride(from: indices.lowerBound, to: max(end, indices.lowerBound + 1), by: room).lazy.map { $0..<min(end, $0 + room) }
+        return stride(from: indices.lowerBound, to: max(end, indices.lowerBound + 1),
+            by: room).lazy.map { $0..<min(end, $0 + room) }
     }
 }
 
@@ -58,10 +60,12 @@ struct UpperPDUHeaders {
     private static let dissectors = [UpperPDU.Dissector.edm, UpperPDU.Dissector.at, UpperPDU.Dissector.raw]
     private static let directions: [Direction?] = [.host, .module, nil]
     /// Dissector-major: `table[3 * dissector + direction]`.
-    private let table = dissectors.flatMap { dissector in directions.map { UpperPDU.header(dissector: dissector, direction: $0) } }
+    private let table = dissectors.flatMap { dissector in directions.map { UpperPDU.header(dissector: dissector,
+        direction: $0) } }
 
     func header(dissector: String, direction: Direction?) -> [UInt8] {
-        guard let d = Self.dissectors.firstIndex(of: dissector) else { return UpperPDU.header(dissector: dissector, direction: direction) }
+        guard let d = Self.dissectors.firstIndex(of: dissector) else { return UpperPDU.header(dissector: dissector,
+            direction: direction) }
         return table[3 * d + (direction == .host ? 0 : direction == .module ? 1 : 2)]
     }
 }

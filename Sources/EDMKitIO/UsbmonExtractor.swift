@@ -37,7 +37,8 @@ struct UsbmonExtractor {
     }
 
     /// The serial bytes in one usbmon packet, if any.
-    mutating func extract(_ packet: ArraySlice<UInt8>, headerSize: Int, number: Int) throws(UsbmonError) -> (Direction, [UInt8], truncated: Bool)? {
+    mutating func extract(_ packet: ArraySlice<UInt8>, headerSize: Int, number: Int) throws(UsbmonError) -> (Direction,
+        [UInt8], truncated: Bool)? {
         guard packet.count >= headerSize else { throw .short(packet.count) }
         let p = Array(packet)
         func u16(_ at: Int) -> UInt16 { p.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt16.self) } }
@@ -61,7 +62,8 @@ struct UsbmonExtractor {
                 return nil
             }
             let truncated = captured < declared || p.count < headerSize + captured
-            let bytes = isIn && bridge(device) == .ftdi ? stripFTDIStatus(data, maxPacket: ftdiMaxPacket(device, endpoint: endpoint)) : data
+            let bytes = isIn && bridge(device) == .ftdi ? stripFTDIStatus(data, maxPacket: ftdiMaxPacket(device,
+                endpoint: endpoint)) : data
             return bytes.isEmpty ? nil : (isIn ? .module : .host, bytes, truncated)
         default:
             return nil

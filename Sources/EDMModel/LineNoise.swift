@@ -9,10 +9,10 @@ import EDMProvisioning
 
 /// Bytes that are not protocol: ESP32 boot noise and garbage on a noisy line.
 ///
-/// Both are arbitrary, drawn from the seed, but shaped so that they can never be read as
-/// protocol: no line of noise starts with a printable byte (so it is never taken for `OK`,
-/// `>` or a URC), and every `0xAA` in garbage is followed by a byte with the reserved length
-/// bits set (so it is never the start of a valid frame).
+/// Both are drawn from the seed. Boot noise is shaped so that it is never read as protocol:
+/// no line of it starts with a printable byte (so it is never taken for `OK`, `>` or a URC).
+/// Garbage is arbitrary bytes, valid-looking frame headers included, that the frame after
+/// it refutes (`garbage(before:_:)`).
 package enum LineNoise {
     /// What a NINA-W13/W15 prints while it boots, before `+STARTUP`: ROM output at another
     /// baud rate, mostly non-ASCII, with line breaks and, on some boots, `0xAA`.
@@ -36,20 +36,32 @@ package enum LineNoise {
         return out
     }
 
-    /// One to eight bytes of garbage between EDM frames: no `0xAA` start except false ones,
-    /// no CR or LF (which a host might take for the start of text).
-    package static func garbage(_ rng: inout SplitMix64) -> [UInt8] {
-        let count = rng.within(1...8)
-        var out: [UInt8] = []
-        while out.count < count {
-            if rng.chance(1, in: 4) {
-                out += [EDMFrame.start, 0xF0 | rng.byte() & 0x0F]
-                continue
+    /// One to eight arbitrary bytes of garbage before `frame`, at times with a frame header
+    /// that looks valid (`AA 00 n`): what a noisy line puts between frames. Each `0xAA` in it
+    /// is a false start that the bytes up to the end of `frame` refute (reserved length bits,
+    /// a length below 2, or no `0x55` where the length puts the stop byte), so a decoder that
+    /// distrusts a false start's `0xAA` finds `frame` without waiting for later bytes. Garbage
+    /// that would hide the frame is drawn again.
+    package static func garbage(before frame: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+        while true {
+            var out = (0..<rng.within(1...8)).map { _ in rng.byte() }
+            if rng.chance(1, in: 3) {
+                out.insert(contentsOf: [EDMFrame.start, 0x00, UInt8(rng.within(2...8))], at: rng.within(0...out.count))
             }
-            let b = rng.byte()
-            if b == EDMFrame.start || b == 0x0D || b == 0x0A { continue }
-            out.append(b)
+            if refuted(out, before: frame) { return out }
         }
-        return out
+    }
+
+    /// Whether every `0xAA` of `garbage` is a false start, decided by `garbage + frame`.
+    private static func refuted(_ garbage: [UInt8], before frame: [UInt8]) -> Bool {
+        let all = garbage + frame
+        for i in garbage.indices where garbage[i] == EDMFrame.start {
+            guard i + 2 < all.count else { return false }
+            let word = Int(all[i + 1]) << 8 | Int(all[i + 2]), length = word & 0x0FFF
+            guard word >> 12 == 0, length >= 2 else { continue }
+            let stop = i + 3 + length
+            guard stop < all.count, all[stop] != EDMFrame.stop else { return false }
+        }
+        return true
     }
 }

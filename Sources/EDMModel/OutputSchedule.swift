@@ -129,7 +129,7 @@ package struct OutputSchedule: Sendable {
         guard var rng = lineNoise else { return [frame] }
         defer { lineNoise = rng }
         var chunks: [[UInt8]] = []
-        if rng.chance(1, in: 2) { chunks.append(LineNoise.garbage(&rng)) }
+        if rng.chance(1, in: 2) { chunks.append(LineNoise.garbage(before: frame, &rng)) }
         if rng.chance(1, in: 2), frame.count >= 3 {
             var cuts = [rng.within(1...(frame.count - 1))]
             if rng.chance(1, in: 2) { cuts.append(rng.within(1...(frame.count - 1))) }

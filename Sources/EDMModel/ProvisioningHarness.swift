@@ -44,7 +44,8 @@ public struct ProvisioningHarness<Module: ModuleModel>: Sendable {
     public func runKeepingModule() -> (run: ProvisioningRun, module: Module) { runKeepingModule { _ in } }
 
     /// The same, showing `observe` the machine after each of its inputs.
-    package func runKeepingModule(observing observe: (ProvisioningMachine) -> Void) -> (run: ProvisioningRun, module: Module) {
+    package func runKeepingModule(observing observe: (ProvisioningMachine) -> Void) -> (run: ProvisioningRun,
+        module: Module) {
         var machine = ProvisioningMachine(configuration: configuration)
         var module = self.module
         var records: [TraceRecord] = []

@@ -14,6 +14,7 @@ import EDMProvisioning
 /// documented). EDM channels are the lowest not held by an open peer: 0, 1, … A refused peer
 /// gets a handle but no channel.
 extension SimulatedModule {
+    /// An MQTT peer the host asked for, and where its connection stands.
     package struct Peer: Sendable {
         package var handle: Int
         package var url: PeerURL
@@ -35,7 +36,8 @@ extension SimulatedModule {
         // The module's limit on a variable is not documented; this one is an assumption, so that a
         // host meets a refusal when its token or topic is implausibly long.
         guard value.utf8.count <= scenario.maxURLVariableLength else {
-            return refuse(request, "URL variable \(index) is \(value.utf8.count) bytes; the module takes \(scenario.maxURLVariableLength)")
+            return refuse(request,
+                "URL variable \(index) is \(value.utf8.count) bytes; the module takes \(scenario.maxURLVariableLength)")
         }
         urlVariables[index] = value
         acknowledge(request)
@@ -43,7 +45,8 @@ extension SimulatedModule {
 
     package mutating func connectPeer(_ line: ATCommandLine, _ request: Request) {
         guard let text = line.rest(from: 0)?.text else { return refuse(request, "AT+UDCP without a URL") }
-        guard let url = PeerURL(text, variables: urlVariables), let port = url.port, !url.host.isEmpty, !url.usesUnsetVariable else {
+        guard let url = PeerURL(text,
+            variables: urlVariables), let port = url.port, !url.host.isEmpty, !url.usesUnsetVariable else {
             return refuse(request, "URL not understood or uses an unset variable: \(text)")
         }
         guard url.scheme.lowercased() == "mqtt" else { return refuse(request, "only mqtt:// peers are modelled") }
@@ -64,11 +67,13 @@ extension SimulatedModule {
         peers.append(Peer(handle: handle, url: url, channel: channel, connectedAt: connectTime))
         let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress, remotePort: UInt16(port),
                                              local: [0, 0, 0, 0], localPort: 0)
-        output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: connectTime, peer: handle)
+        output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: connectTime,
+            peer: handle)
         let remote = Self.remoteAddress.map(String.init).joined(separator: ".")
         output.add(.urc("+UUDPC:\(handle),2,6,0.0.0.0,0,\(remote),\(port)"),
                    at: after(connectTime, timing.peerConnectedURC), peer: handle)
-        note(request.time, "peer \(handle) on channel \(channel): client \(url.clientID ?? ""), publishes to \(url.publishTopic ?? "nothing"), connects at \(stamp(connectTime))")
+        note(request.time,
+            "peer \(handle) on channel \(channel): client \(url.clientID ?? ""), publishes to \(url.publishTopic ?? "nothing"), connects at \(stamp(connectTime))")
     }
 
     /// Why DPS (or the module) would refuse this connection, or nil. DPS wants TLS 1.2 with a
@@ -81,7 +86,8 @@ extension SimulatedModule {
             return "user name does not name client \(client)"
         }
         guard url.query("encr") == "3" else { return "DPS needs TLS 1.2 (encr=3)" }
-        let names: [(String, StoredCredential.Kind)] = [("ca", .rootCA), ("cert", .clientCertificate), ("privKey", .clientPrivateKey)]
+        let names: [(String, StoredCredential.Kind)] = [("ca", .rootCA), ("cert", .clientCertificate), ("privKey",
+            .clientPrivateKey)]
         for (key, kind) in names {
             guard let name = url.query(key) else { continue }
             guard credentials.contains(where: { $0.kind == kind && $0.name == name }) else {
@@ -119,19 +125,24 @@ extension SimulatedModule {
     /// channel of the peer subscribed to `$dps/registrations/res/#`, whichever peer published
     /// (in the reference both answers come on channel 0).
     package mutating func dataCommand(channel: UInt8, data: ArraySlice<UInt8>, now: Duration) {
-        guard let peer = peers.first(where: { $0.channel == channel && ($0.connectedAt ?? now + .seconds(1)) <= now }) else {
+        guard let peer = peers.first(where: { $0.channel == channel
+            && ($0.connectedAt ?? now + .seconds(1)) <= now }) else {
             return note(now, "data on channel \(channel) with no connected peer: lost")
         }
-        guard let topic = peer.url.publishTopic else { return note(now, "peer \(peer.handle) has no publish topic: data lost") }
-        guard let answer = dps.publish(topic: topic, payload: data, clientID: peer.url.clientID ?? "", signIn: peer.url.signIn, now: now) else {
+        guard let topic = peer.url.publishTopic else { return note(now,
+            "peer \(peer.handle) has no publish topic: data lost") }
+        guard let answer = dps.publish(topic: topic, payload: data, clientID: peer.url.clientID ?? "",
+            signIn: peer.url.signIn, now: now) else {
             return note(now, "published \(data.count) byte(s) to \(topic): no answer")
         }
         let time = after(now, answer.request == .register ? timing.dpsRegister : timing.dpsPoll)
-        guard let subscriber = peers.first(where: { Self.subscribesToDPS($0) && ($0.connectedAt ?? time + .seconds(1)) <= time }),
+        guard let subscriber = peers.first(where: { Self.subscribesToDPS($0)
+            && ($0.connectedAt ?? time + .seconds(1)) <= time }),
               let answerChannel = subscriber.channel else {
             return note(now, "published to \(topic); no peer subscribed to \(SimulatedDPS.responseTopic)#: answer lost")
         }
-        output.add(.frame(EDMEncoder.dataEvent(channel: answerChannel, data: Array(answer.body.utf8))), at: time, peer: subscriber.handle)
+        output.add(.frame(EDMEncoder.dataEvent(channel: answerChannel, data: Array(answer.body.utf8))), at: time,
+            peer: subscriber.handle)
         note(now, "published to \(topic); DPS answers on channel \(answerChannel) at \(stamp(time))")
     }
 
@@ -145,9 +156,11 @@ extension SimulatedModule {
         let time = after(now, timing.edmReply)
         for peer in peers.sorted(by: { ($0.channel ?? .max) < ($1.channel ?? .max) }) {
             guard let channel = peer.channel, let connected = peer.connectedAt, connected <= now else { continue }
-            let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress, remotePort: UInt16(peer.url.port ?? 0),
+            let link = EDMConnectEvent.Link.ipv4(protocol: 2, remote: Self.remoteAddress,
+                remotePort: UInt16(peer.url.port ?? 0),
                                                  local: [0, 0, 0, 0], localPort: 0)
-            output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: time, peer: peer.handle)
+            output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: time,
+                peer: peer.handle)
         }
     }
 }

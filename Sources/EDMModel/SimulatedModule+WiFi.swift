@@ -11,6 +11,7 @@ import EDMProvisioning
 extension SimulatedModule {
     /// Station configuration 0 and the link's state.
     package struct WiFiState: Sendable {
+        /// What `AT+UWSC` set.
         package struct Config: Hashable, Sendable {
             var ssid: String?
             /// 1 open, 2 WPA/WPA2-PSK, 5 EAP-TLS, 6 WPA2/WPA3, 7 WPA3.
@@ -31,7 +32,8 @@ extension SimulatedModule {
     }
 
     /// Tags of `AT+UWSC` the firmware knows (docs/protocol.md, "AT commands of the provisioning flow"); others are an error.
-    private static let knownTags: Set<Int> = [0, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 100, 101, 102, 103, 104, 105, 300, 301]
+    private static let knownTags: Set<Int> = [0, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 100, 101, 102, 103, 104,
+        105, 300, 301]
 
     package mutating func wifiConfiguration(_ line: ATCommandLine, _ request: Request) {
         guard let id = line.integer(0), (0...9).contains(id), let tag = line.integer(1), Self.knownTags.contains(tag),
@@ -42,10 +44,12 @@ extension SimulatedModule {
         if id == 0 {
             switch tag {
             case 2:
-                guard (1...32).contains(value.utf8.count) else { return refuse(request, "SSID of \(value.utf8.count) bytes") }
+                guard (1...32).contains(value.utf8.count) else { return refuse(request,
+                    "SSID of \(value.utf8.count) bytes") }
                 wifi.config.ssid = value
             case 5:
-                guard let auth = Int(value), (1...7).contains(auth) else { return refuse(request, "authentication \(value)") }
+                guard let auth = Int(value), (1...7).contains(auth) else { return refuse(request,
+                    "authentication \(value)") }
                 wifi.config.authentication = auth
             case 8:
                 let isPSK = value.utf8.count == 64 && value.allSatisfy(\.isHexDigit)
@@ -54,7 +58,8 @@ extension SimulatedModule {
                 }
                 wifi.config.passphrase = value
             case 100:
-                guard let mode = Int(value), mode == 1 || mode == 2 else { return refuse(request, "IPv4 mode \(value)") }
+                guard let mode = Int(value), mode == 1 || mode == 2 else { return refuse(request,
+                    "IPv4 mode \(value)") }
                 wifi.config.ipv4Mode = mode
             default:
                 break

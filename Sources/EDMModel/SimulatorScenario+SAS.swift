@@ -12,6 +12,7 @@ extension SimulatorScenario {
         let key = signing.usesGroupKey || enrollment.groupID == nil
             ? enrollment.key : SASToken.deviceKey(groupKey: enrollment.key, registrationID: registrationID)
         let expiry = dps.epochSeconds + (signing.clockOffset + lifetime).components.seconds
-        return .symmetricKey(token: SASToken(idScope: idScope, registrationID: registrationID, key: key, expiry: expiry).text)
+        return .symmetricKey(token: SASToken(idScope: idScope, registrationID: registrationID, key: key,
+            expiry: expiry).text)
     }
 }

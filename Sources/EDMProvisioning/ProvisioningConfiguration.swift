@@ -57,6 +57,7 @@ public struct ProvisioningConfiguration: Sendable {
         self.passphrase = passphrase
     }
 
+    /// One file to store on the module, known by its name, size and MD5.
     public struct Credential: Hashable, Sendable {
         public var type: CredentialType
         /// The name the module stores it under (≤ 32 characters).

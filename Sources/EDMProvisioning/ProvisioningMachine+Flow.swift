@@ -101,7 +101,8 @@ extension ProvisioningMachine {
         command("AT+USECMNG=4,\(c.type.rawValue),\(c.name)", now)
     }
 
-    package mutating func credentialReply(ok: Bool, _ index: Int, _ stage: ProvisioningState.CredentialStage, _ now: Duration) {
+    package mutating func credentialReply(ok: Bool, _ index: Int, _ stage: ProvisioningState.CredentialStage,
+        _ now: Duration) {
         let c = configuration.credentials[index]
         let reported = responses.last { $0.name == "+USECMNG" }?.parameter(3)?.uppercased()
         func failed(_ what: String) { fail(.moduleError(.credentials, what), now) }

@@ -20,7 +20,7 @@ extension ProvisioningMachine {
             inEDM = true
             command("AT+CPWROFF", now)
         case .factoryResetting:
-            guard configuration.factoryReset else { return advance(.done, now) }
+            guard configuration.factoryReset else { return advance(.skipped, now) }
             command("AT+UFACTORY", now)
         case .credentials(let index, _):
             nextCredential(index, now)
@@ -52,7 +52,7 @@ extension ProvisioningMachine {
         case .closingPeers:
             closeNextPeer(now)
         case .poweringOff:
-            guard inEDM else { return advance(.done, now) }
+            guard inEDM else { return advance(.skipped, now) }
             command("AT+CPWROFF", now)
         }
     }

@@ -52,6 +52,7 @@ public struct ProvisioningMachine: Sendable {
         package func isDPS(channel: UInt8) -> Bool { [register?.channel, poll?.channel].contains(channel) }
     }
 
+    /// An MQTT peer the machine opened (its handle), and its channel once connected.
     package struct Peer: Hashable, Sendable {
         package var handle: Int
         /// The EDM channel, known once the module reported the peer connected.
@@ -141,9 +142,11 @@ public struct ProvisioningMachine: Sendable {
     /// Ends the step with `result` and begins the one the table names (in `entered`, if given).
     package mutating func advance(_ result: StepResult, _ now: Duration, into entered: ProvisioningState? = nil) {
         guard let current = step else { return }
-        guard let next = ProvisioningStep.next(after: current, on: result) else {
+        guard let next = ProvisioningStep.next(after: current, on: result == .skipped ? .done : result) else {
             preconditionFailure("no transition from \(current) on \(result): the table and the machine disagree")
         }
+        // (A step with nothing to do is not shown as started: it only says it was skipped.)
+        if result == .skipped, case .stepStarted(current)? = actions.last { actions.removeLast() }
         actions.append(.stepFinished(current, result))
         if let next {
             begin(next, now, in: entered)

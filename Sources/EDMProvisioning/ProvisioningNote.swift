@@ -28,6 +28,7 @@ public enum ProvisioningNote: Hashable, Sendable, CustomStringConvertible {
     /// A cleanup step got no answer before its deadline; the run goes on to the next one.
     case cleanupUnanswered(ProvisioningStep)
 
+    /// The note's kind, as a stable name.
     public enum Code: String, Hashable, Sendable, CaseIterable {
         case credentialAlreadyStored = "credential_already_stored"
         case startupInCommandMode = "startup_in_command_mode"

@@ -15,7 +15,8 @@ public struct ProvisioningRun: Sendable {
     /// Simulated time at the end.
     public var duration: Duration
 
-    public init(outcome: ProvisioningOutcome, records: [TraceRecord], actions: [ProvisioningAction], duration: Duration) {
+    public init(outcome: ProvisioningOutcome, records: [TraceRecord], actions: [ProvisioningAction],
+        duration: Duration) {
         self.outcome = outcome
         self.records = records
         self.actions = actions

@@ -43,12 +43,14 @@ package enum ProvisioningState: Hashable, Sendable {
         case probing
     }
 
+    /// Where the factory reset stands.
     package enum FactoryReset: Hashable, Sendable {
         case resetSent
         /// `AT+UFACTORY` takes effect at the reboot that follows it.
         case rebooting(Reboot)
     }
 
+    /// Where one credential's check and upload stand.
     package enum CredentialStage: Hashable, Sendable {
         /// `AT+USECMNG=4` asks for the stored MD5.
         case querying
@@ -58,6 +60,7 @@ package enum ProvisioningState: Hashable, Sendable {
         case uploading
     }
 
+    /// Where the switch to EDM stands.
     package enum EDMEntry: Hashable, Sendable {
         case switching
         /// ATO2 was answered; frames sent before the settle time would be lost.
@@ -74,6 +77,7 @@ package enum ProvisioningState: Hashable, Sendable {
         case connecting
     }
 
+    /// Where the polling peer's setup stands: its topic variable, then the connection.
     package enum PollPeerSetup: Hashable, Sendable {
         case settingTopic
         case connecting

@@ -30,7 +30,7 @@ public enum ProvisioningStep: String, Hashable, Sendable, CaseIterable {
         case .detectMode: "probing the module (AT, then an EDM AT request)"
         case .leaveEDM: "rebooting the module out of EDM"
         case .factoryReset: "restoring factory settings and rebooting"
-        case .credentials: "checking and uploading CA, certificate and key"
+        case .credentials: "checking and uploading the credentials (only those whose MD5 differs)"
         case .enterEDM: "switching to Extended Data Mode"
         case .wifi: "configuring Wi-Fi and waiting for link and network"
         case .connectRegister: "connecting the MQTT peer to DPS"

@@ -67,7 +67,8 @@ public struct SASToken: Hashable, Sendable {
     }
 
     private static func sign(resource: String, expiry: Int64, key: [UInt8]) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(resource)\n\(expiry)".utf8), using: SymmetricKey(data: key))
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(resource)\n\(expiry)".utf8),
+            using: SymmetricKey(data: key))
         return Base64.encode(Array(mac))
     }
 

@@ -9,6 +9,9 @@ import EDMRender
 /// Why a provisioning step ended: the input of `ProvisioningStep.transitions`.
 public enum StepResult: String, Hashable, Sendable {
     case done
+    /// Nothing to do (no factory reset asked for; no EDM to leave at power off): the next
+    /// step follows as after `done`.
+    case skipped
     /// The module answered only in EDM (an earlier run left it there).
     case foundEDM = "found EDM"
     /// DPS says assigning: poll.

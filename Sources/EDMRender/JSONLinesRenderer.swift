@@ -58,13 +58,18 @@ public struct JSONLinesRenderer: Sendable {
     }
 
     /// Appends the summary line; `notes` are what the importer noticed (line numbers of the input).
-    public func renderClosing(anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [], into out: inout JSONWriter) {
+    public func renderClosing(anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [],
+        into out: inout JSONWriter) {
         Self.closing(summary, anomalies: anomalies, notes: notes, into: &out)
     }
 
     /// The summary line of a session whose meanings were worked out elsewhere.
-    public static func closing(_ summary: SessionSummary, anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [],
-                               into out: inout JSONWriter) {
+    /// `moreNotes` counts, by code, the notes past the ones listed (a capture may draw a note
+    /// on every line; the summary keeps the first ones).
+    public static func closing(_ summary: SessionSummary, anomalies: [SessionAnomaly],
+        notes: [TraceImportDiagnostic] = [],
+                               moreNotes: [(code: TraceImportDiagnostic.Code,
+                                   count: Int)] = [], into out: inout JSONWriter) {
         out.openObject()
         out.key("summary")
         out.openObject()
@@ -108,6 +113,12 @@ public struct JSONLinesRenderer: Sendable {
                 out.closeObject()
             }
             out.closeArray()
+        }
+        if !moreNotes.isEmpty {
+            out.key("import_more")
+            out.openObject()
+            for (code, count) in moreNotes { out.key(text: code.rawValue); out.int(count) }
+            out.closeObject()
         }
         out.closeObject()
         out.closeObject()

@@ -12,6 +12,7 @@ import EDMAnalysis
 /// DPS peer is a publish to DPS, a data event carrying a DPS answer is DPS replying. Echo is
 /// left out; noise and garbage become notes.
 package enum SequenceStep: Hashable, Sendable {
+    /// The diagram's lanes.
     package enum Participant: String, Hashable, Sendable, CaseIterable {
         case host = "H", module = "M", dps = "D"
 

@@ -56,11 +56,13 @@ public struct TranscriptRenderer: Sendable {
         if let reply = unit.reply { out.append(contentsOf: " (\(milliseconds(reply.latency)))".utf8) }
         if let explanation = known.explanation {
             out.append(contentsOf: " — ".utf8)
-            if unit.diagnostic != nil { paint(explanation, "31", into: &out) } else { out.append(contentsOf: explanation.utf8) }
+            if unit.diagnostic != nil { paint(explanation, "31",
+                into: &out) } else { out.append(contentsOf: explanation.utf8) }
         }
         // Anomalies are found after the unit they concern; show each once, as it is found.
         for anomaly in anomalies.dropFirst(noted) {
-            out.append(contentsOf: ("\n" + pad("", 10) + " " + paint("!! \(anomaly.message) (unit #\(anomaly.unit))", "31")).utf8)
+            out.append(contentsOf: ("\n" + pad("", 10) + " " + paint("!! \(anomaly.message) (unit #\(anomaly.unit))",
+                "31")).utf8)
         }
         noted = max(noted, anomalies.count)
     }

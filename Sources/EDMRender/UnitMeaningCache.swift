@@ -84,7 +84,8 @@ package struct UnitMeaningCache<Value> {
                 while tags[i] != 0 {
                     let k = kept[i]
                     if tags[i] == tag, k.source == key.source, k.variant == key.variant, k.count == bytes.count,
-                       UnitMeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]), bytes) { return }
+                       UnitMeaningKey.equal(UnsafeRawBufferPointer(rebasing: arena[k.start..<(k.start + k.count)]),
+                           bytes) { return }
                     i = (i + 1) & mask
                 }
             }
@@ -121,7 +122,8 @@ package struct UnitMeaningKey: Equatable, Sendable {
     /// False for a unit with a diagnostic (its message is shown instead), raw bytes (what a
     /// payload means is the credential its command announced), or bytes too long to keep.
     package static func keeps(_ unit: borrowing SessionUnit) -> Bool {
-        guard unit.diagnostic == nil, unit.bytes.count <= maxLength else { return false }
+        // (An ERROR that means "not stored yet" reads as any ERROR: not kept under its bytes.)
+        guard unit.diagnostic == nil, unit.bytes.count <= maxLength, unit.reply?.notStoredYet != true else { return false }
         if case .raw = unit.kind { return false }
         return true
     }
@@ -158,7 +160,8 @@ package struct UnitMeaningKey: Equatable, Sendable {
     package static func equal(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         while i + 8 <= x.count {
-            guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i,
+                as: UInt64.self) else { return false }
             i += 8
         }
         while i < x.count { guard x[i] == y[i] else { return false }; i += 1 }

@@ -13,6 +13,7 @@ import EDMModel
 /// Everything is in seed order and fixed category order (no dictionary is iterated), and
 /// times are simulated, so the same input gives a byte-identical `text` on every run.
 public struct FuzzReport: Hashable, Sendable {
+    /// How one seeded run ended.
     public enum Verdict: String, Hashable, Sendable, CaseIterable {
         /// Finished with a defined outcome within the time bound.
         case clean
@@ -24,6 +25,7 @@ public struct FuzzReport: Hashable, Sendable {
         case unexpectedOutcome = "unexpected-outcome"
     }
 
+    /// One seeded run and how it ended.
     public struct Run: Hashable, Sendable {
         public var seed: UInt64
         public var verdict: Verdict
@@ -51,7 +53,8 @@ public struct FuzzReport: Hashable, Sendable {
     public var runs: [Run] = []
 
     /// The outcome names, in the order counts are shown (exit code order).
-    public static let outcomeOrder = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled", "none"]
+    public static let outcomeOrder = ["assigned", "refused", "timed_out", "module_error", "network_error",
+        "serial_error", "cancelled", "none"]
 
     /// Runs per outcome, in `outcomeOrder`, leaving out those with none.
     public var outcomeCounts: [(outcome: String, count: Int)] {

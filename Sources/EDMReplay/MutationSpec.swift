@@ -95,7 +95,8 @@ public struct MutationSpec: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ParseError) {
         let tokens = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
-        guard !(tokens.count == 1 && tokens[0].isEmpty) else { throw ParseError(token: "", reason: "the spec is empty; try \"default\"") }
+        guard !(tokens.count == 1 && tokens[0].isEmpty) else { throw ParseError(token: "",
+            reason: "the spec is empty; try \"default\"") }
         var named: [Fault] = []
         for token in tokens {
             func bad(_ reason: String) -> ParseError { ParseError(token: token, reason: reason) }

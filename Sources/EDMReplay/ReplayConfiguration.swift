@@ -37,7 +37,8 @@ public enum ReplayConfiguration {
                 c.payload = members.first { $0.0 == "payload" }?.1.serialized
             }
             guard let text = unit.text else { continue }
-            for line in text.unicodeScalars.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map({ ATCommandLine(String($0)) }) {
+            for line in text.unicodeScalars.split(whereSeparator: { $0 == "\r"
+                || $0 == "\n" }).map({ ATCommandLine(String($0)) }) {
                 switch (line.kind, line.upperCasedName) {
                 case (.command, "+UFACTORY"): c.factoryReset = true
                 case (.command, "+UWSC"):
@@ -61,12 +62,14 @@ public enum ReplayConfiguration {
         }
         if case .symmetricKey(_, let variable, let key) = c.attestation {
             c.attestation = .symmetricKey(token: urlVariables[variable] ?? "", variable: variable, passwordKey: key)
-        } else if let (variable, token) = urlVariables.sorted(by: { $0.key < $1.key }).first(where: { Self.isToken($0.value) }) {
+        } else if let (variable,
+            token) = urlVariables.sorted(by: { $0.key < $1.key }).first(where: { Self.isToken($0.value) }) {
             // A run that ended before its first peer (the module refused the token) still set it.
             c.attestation = .symmetricKey(token: token, variable: variable)
         }
         c.credentials = imported.map { item in
-            .init(type: item.type, name: item.name, md5: md5s[item.name] ?? "", size: item.bytes.count, bytes: item.bytes)
+            .init(type: item.type, name: item.name, md5: md5s[item.name] ?? "", size: item.bytes.count,
+                bytes: item.bytes)
         }
         return c
     }
@@ -97,7 +100,8 @@ public enum ReplayConfiguration {
                 if let version = parts.last, version.hasPrefix("api-version=") { c.apiVersion = String(version.dropFirst(12)) }
             case "keepAlive": c.keepAlive = Int(value) ?? c.keepAlive
             case "passwd" where value.hasPrefix("%%"):
-                if let variable = Int(value.dropFirst(2)) { c.attestation = .symmetricKey(token: "", variable: variable) }
+                if let variable = Int(value.dropFirst(2)) { c.attestation = .symmetricKey(token: "",
+                    variable: variable) }
             default: break
             }
         }

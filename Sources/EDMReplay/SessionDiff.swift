@@ -22,6 +22,7 @@ public struct SessionDiff: Sendable {
         public var aIndex: Int, bIndex: Int
     }
 
+    /// The first place the two sessions differ in meaning.
     public struct Difference: Sendable {
         /// `different_reply`, `different_urc`, `different_edm_event`, `different_dps_answer`,
         /// `different_event` (one side did something else there), `extra_…` and `missing_…`
@@ -34,6 +35,7 @@ public struct SessionDiff: Sendable {
         public var aContext: [Event], bContext: [Event]
     }
 
+    /// One request's or step's time in both sessions.
     public struct Latency: Sendable {
         public var name: String
         public var step: String

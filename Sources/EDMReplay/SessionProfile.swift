@@ -17,6 +17,7 @@ import EDMProvisioning
 public struct SessionProfile: Sendable {
     /// One thing the session did.
     public struct Event: Hashable, Sendable {
+        /// What sort of event it is.
         public enum Kind: String, Hashable, Sendable {
             case request, urc, event = "edm_event", dpsAnswer = "dps_answer"
         }

@@ -9,6 +9,7 @@ import EDMAT
 /// bytes of a credential are expected next. Cuts depend on the bytes alone, never on how
 /// they were chunked; a token is cut only once the bytes that end it have arrived.
 package struct DirectionStream: Sendable {
+    /// How the stream's bytes are read: AT text, EDM frames, or either until it is known.
     package enum Mode: Sendable {
         /// Nothing decided yet: frames and text are both accepted (a capture may start mid-session).
         case unknown
@@ -16,6 +17,7 @@ package struct DirectionStream: Sendable {
         case edm
     }
 
+    /// One piece cut from the stream.
     package enum Token {
         case frame(EDMFrame)
         /// A line: leading CR/LF, content, then its terminator (if any).

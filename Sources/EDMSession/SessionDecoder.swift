@@ -11,7 +11,8 @@ import EDMAT
 /// It correlates each final result with the request it answers (with the latency) and each
 /// EDM channel with the AT peer handle of the `+UUDPC` that follows its connect event.
 public struct SessionDecoder: Sendable {
-    private var streams = [DirectionStream(direction: .host), DirectionStream(direction: .module), DirectionStream(direction: nil)]
+    private var streams = [DirectionStream(direction: .host), DirectionStream(direction: .module),
+        DirectionStream(direction: nil)]
     private var lastTime: [Duration] = [.zero, .zero, .zero]
     private var ready: [SessionUnit] = []
     private var readyHead = 0
@@ -22,6 +23,8 @@ public struct SessionDecoder: Sendable {
         package var unit: Int
         package var time: Duration
         package var name: ArraySlice<UInt8>
+        /// `AT+USECMNG=4,…`: reads a credential's MD5, which a fresh module answers ERROR.
+        package var readsMD5: Bool
     }
     private var pending: Pending?
     /// Set when `AT+CPWROFF` or `AT+UFACTORY` was confirmed: a `+STARTUP` is then expected.
@@ -61,7 +64,8 @@ public struct SessionDecoder: Sendable {
         finished = true
         for d in streams.indices { drain(d, atEnd: true) }
         if let p = pending {
-            anomalies.append(SessionAnomaly(.unanswered, unit: p.unit, message: "no final result to \(String(decoding: p.name, as: UTF8.self)) before the capture ended"))
+            anomalies.append(SessionAnomaly(.unanswered, unit: p.unit,
+                message: "no final result to \(String(decoding: p.name, as: UTF8.self)) before the capture ended"))
             pending = nil
         }
     }
@@ -163,7 +167,8 @@ public struct SessionDecoder: Sendable {
         }
         unit.kind = .at(.command)
         request(content, unit)
-        if ByteText.equals(ATText.commandName(content), "+USECMNG"), let (type, name, size) = ATText.credentialImport(content) {
+        if ByteText.equals(ATText.commandName(content), "+USECMNG"), let (type, name,
+            size) = ATText.credentialImport(content) {
             streams[d].pendingPayload = size
             pendingCredential = SessionUnit.Credential(type: type, name: name)
         }
@@ -221,21 +226,26 @@ public struct SessionDecoder: Sendable {
 
     private mutating func request(_ text: ArraySlice<UInt8>, _ unit: SessionUnit) {
         if let p = pending {
-            anomaly(.unanswered, p.unit, "no final result to \(String(decoding: p.name, as: UTF8.self)) before the next command")
+            anomaly(.unanswered, p.unit,
+                "no final result to \(String(decoding: p.name, as: UTF8.self)) before the next command")
         }
-        pending = Pending(unit: unit.index, time: unit.time, name: ATText.commandName(text))
+        let name = ATText.commandName(text)
+        let readsMD5 = ByteText.equals(name, "+USECMNG") && text[name.endIndex...].starts(with: "=4,".utf8)
+        pending = Pending(unit: unit.index, time: unit.time, name: name, readsMD5: readsMD5)
     }
 
     private mutating func final(_ content: ArraySlice<UInt8>, _ unit: inout SessionUnit, stream d: Int) {
         defer { echoedCommand = nil }
         guard let p = pending else {
-            if let echoed = echoedCommand, ByteText.equals(echoed, "O2"), ATText.isOK(content) { streams[d].mode = .edm }
+            if let echoed = echoedCommand, ByteText.equals(echoed,
+                "O2"), ATText.isOK(content) { streams[d].mode = .edm }
             if hostSeen { anomaly(.unsolicitedReply, unit, "final result with no command pending") }
             return
         }
         pending = nil
-        unit.reply = SessionUnit.Reply(request: p.unit, latency: unit.time - p.time)
-        guard ATText.isOK(content) else { return }
+        let ok = ATText.isOK(content)
+        unit.reply = SessionUnit.Reply(request: p.unit, latency: unit.time - p.time, notStoredYet: p.readsMD5 && !ok)
+        guard ok else { return }
         if ByteText.equals(p.name, "O2") {
             streams[d].mode = .edm
         } else if ByteText.equals(p.name, "+CPWROFF") || ByteText.equals(p.name, "+UFACTORY") {

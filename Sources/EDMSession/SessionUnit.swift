@@ -78,7 +78,14 @@ public struct SessionUnit: Hashable, Sendable {
         /// `index` of the request unit.
         public var request: Int
         public var latency: Duration
-        public init(request: Int, latency: Duration) { self.request = request; self.latency = latency }
+        /// An `ERROR` to `AT+USECMNG=4,…` (read a credential's MD5): the credential is not
+        /// stored yet, as on every fresh module, not a failure.
+        public var notStoredYet: Bool
+        public init(request: Int, latency: Duration, notStoredYet: Bool = false) {
+            self.request = request
+            self.latency = latency
+            self.notStoredYet = notStoredYet
+        }
     }
 
     /// The credential an `AT+USECMNG` import announced.
@@ -139,7 +146,8 @@ extension SessionUnit.Kind {
     package static let distinctTypes: [SessionUnit.Kind] =
         SessionUnit.ATUnitType.allCases.map { .at($0) } + SessionUnit.RawUnitType.allCases.map { .raw($0) }
         + (EDMPayloadID.known + [EDMPayloadID(rawValue: 0)]).map { id in
-            .frame(EDMFrame(unchecked: [0xAA, 0x00, 0x02, UInt8(id.rawValue >> 8), UInt8(id.rawValue & 0xFF), 0x55][...]))
+            .frame(EDMFrame(unchecked: [0xAA, 0x00, 0x02, UInt8(id.rawValue >> 8), UInt8(id.rawValue & 0xFF),
+                0x55][...]))
         }
 
     private static let atCount = SessionUnit.ATUnitType.allCases.count

@@ -21,6 +21,7 @@ import EDMSession
 ///   record says so.
 /// - `Data event:`: channel byte, then the `Data:` text (continuation lines joined by `\n`).
 package struct AzureDPSLogBlock {
+    /// Which kind of printed block it is.
     package enum Kind {
         case hostText, moduleText, atResponse, atEvent, connectEvent, dataEvent, disconnectEvent, startEvent
     }
@@ -45,7 +46,8 @@ package struct AzureDPSLogBlock {
         self.time = time
         firstLine = line
         lastLine = line
-        lines = text.isEmpty && (kind == .connectEvent || kind == .dataEvent || kind == .disconnectEvent || kind == .startEvent) ? [] : [Array(text)]
+        lines = text.isEmpty && (kind == .connectEvent || kind == .dataEvent || kind == .disconnectEvent
+            || kind == .startEvent) ? [] : [Array(text)]
         closed = kind == .atResponse && Self.isFinal(text)
     }
 
@@ -60,7 +62,8 @@ package struct AzureDPSLogBlock {
             if lines.contains(where: { Self.isFinal($0[...]) }) {
                 // After the final result only more AT output belongs (a URC read with it);
                 // the script's own "ERROR: cmd" message does not.
-                guard trimmed.first == 0x2B || ByteText.equals(trimmed, "OK"), !ByteText.starts(trimmed, with: "ERROR: ") else { return false }
+                guard trimmed.first == 0x2B || ByteText.equals(trimmed, "OK"), !ByteText.starts(trimmed,
+                    with: "ERROR: ") else { return false }
             }
             lines.append(Array(line))
         case .atResponse:
@@ -103,17 +106,20 @@ package struct AzureDPSLogBlock {
     /// `OK`, `ERROR`, `+CME ERROR: n`, or the `>` prompt: where the script stops reading.
     package static func isFinal(_ text: ArraySlice<UInt8>) -> Bool {
         let t = ByteText.trimmed(text)
-        return ByteText.equals(t, "OK") || ByteText.equals(t, "ERROR") || ByteText.starts(t, with: "+CME ERROR") || ByteText.equals(t, ">")
+        return ByteText.equals(t, "OK") || ByteText.equals(t, "ERROR") || ByteText.starts(t,
+            with: "+CME ERROR") || ByteText.equals(t, ">")
     }
 
     /// `Channel id: 3` (indented by a tab or spaces).
     package static func channelID(_ trimmed: ArraySlice<UInt8>) -> UInt8? {
-        guard let rest = ByteText.dropPrefix(trimmed, "Channel id:"), let v = ByteText.decimal(ByteText.trimmed(rest)), v <= 255 else { return nil }
+        guard let rest = ByteText.dropPrefix(trimmed,
+            "Channel id:"), let v = ByteText.decimal(ByteText.trimmed(rest)), v <= 255 else { return nil }
         return UInt8(v)
     }
 
     // MARK: Rebuilding
 
+    /// The record a block stands for, and what rebuilding it noticed.
     package struct Rebuilt {
         package var record: TraceRecord
         package var diagnostics: [TraceImportDiagnostic] = []
@@ -128,20 +134,26 @@ package struct AzureDPSLogBlock {
         func incomplete(_ what: String) {
             flags.insert(.mismatch)
             comment = "rebuilt from an incomplete block: \(what)"
-            diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: firstLine, "\(what); rebuilt with defaults"))
+            diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: firstLine,
+                "\(what); rebuilt with defaults"))
         }
         switch kind {
         case .moduleText:
             bytes = Self.commandModeReply(lines.map { Self.stripCR($0[...]) }, lastCommand: lastCommand)
         case .atResponse, .atEvent:
-            let body = [ByteText.cr, ByteText.lf] + Array(lines.map { Self.stripCR($0[...]) }.joined(separator: [ByteText.cr, ByteText.lf])) + [ByteText.cr, ByteText.lf]
-            bytes = Self.frame(kind == .atResponse ? .atConfirmation : .atEvent, body: body, flags: &flags, comment: &comment)
+            let body = [ByteText.cr,
+                ByteText.lf] + Array(lines.map { Self.stripCR($0[...]) }.joined(separator: [ByteText.cr,
+                ByteText.lf])) + [ByteText.cr, ByteText.lf]
+            bytes = Self.frame(kind == .atResponse ? .atConfirmation : .atEvent, body: body, flags: &flags,
+                comment: &comment)
         case .connectEvent:
             if channel == nil { incomplete("'Connect event IPv4' without its 'Channel id' line") }
-            let event = EDMConnectEvent(channel: channel ?? 0, link: .ipv4(protocol: EDMConnectEvent.unknownProtocol, remote: [0, 0, 0, 0], remotePort: 0, local: [0, 0, 0, 0], localPort: 0))
+            let event = EDMConnectEvent(channel: channel ?? 0, link: .ipv4(protocol: EDMConnectEvent.unknownProtocol,
+                remote: [0, 0, 0, 0], remotePort: 0, local: [0, 0, 0, 0], localPort: 0))
             bytes = EDMEncoder.connectEvent(event)
             comment = comment ?? "the log prints only the channel: the protocol is written as unknown (0xFF), addresses and ports as zeros"
-            diagnostics.append(TraceImportDiagnostic(.guessed, .note, line: firstLine, lineCount: lastLine - firstLine + 1,
+            diagnostics.append(TraceImportDiagnostic(.guessed, .note, line: firstLine,
+                lineCount: lastLine - firstLine + 1,
                                                      "connect event rebuilt: protocol unknown, addresses and ports written as zeros (not in the log)"))
         case .dataEvent:
             if channel == nil { incomplete("'Data event:' without its 'Channel id' line") }
@@ -156,7 +168,8 @@ package struct AzureDPSLogBlock {
         case .hostText:
             preconditionFailure("host text is rebuilt by the importer")
         }
-        return Rebuilt(record: TraceRecord(time: time, direction: .module, bytes: bytes, flags: flags, comment: comment), diagnostics: diagnostics)
+        return Rebuilt(record: TraceRecord(time: time, direction: .module, bytes: bytes, flags: flags,
+            comment: comment), diagnostics: diagnostics)
     }
 
     /// See the type's notes: URCs before the echo, the echo, then framed lines or the prompt.
@@ -176,7 +189,8 @@ package struct AzureDPSLogBlock {
     }
 
     /// A frame, or, for a body too long for one frame, the body alone flagged as a mismatch.
-    private static func frame(_ id: EDMPayloadID, body: [UInt8], flags: inout TraceRecord.Flags, comment: inout String?) -> [UInt8] {
+    private static func frame(_ id: EDMPayloadID, body: [UInt8], flags: inout TraceRecord.Flags,
+        comment: inout String?) -> [UInt8] {
         guard body.count + 2 <= EDMFrame.maxPayloadLength else {
             flags.insert(.mismatch)
             comment = "body of \(body.count) bytes does not fit one EDM frame: kept without framing"

@@ -22,6 +22,9 @@ public struct AzureDPSLogImporter: LineImporter {
         /// `AT+USECMNG` declared, so a session decoder counting the raw payload stays in step.
         /// Off by default: the record then holds exactly what the log shows.
         public var padElidedCredentials: Bool
+        /// Keep which lines became which record, for `takeLineSpans` (the tests' line
+        /// accounting). Off by default: a decoder that never asks would keep a span per line.
+        public var accountsLines = false
         public init(padElidedCredentials: Bool = false) { self.padElidedCredentials = padElidedCredentials }
     }
 
@@ -103,14 +106,15 @@ public struct AzureDPSLogImporter: LineImporter {
         ]
         for (marker, kind) in starts {
             guard let text = ByteText.dropPrefix(rest, marker) else { continue }
-            let body = kind == .atResponse || kind == .atEvent ? (text.first == ByteText.space ? text.dropFirst() : text) : text
+            let body = kind == .atResponse
+                || kind == .atEvent ? (text.first == ByteText.space ? text.dropFirst() : text) : text
             block = AzureDPSLogBlock(kind: kind, time: time, line: line.number, text: body)
             return
         }
         // "Packet type not implemented" and the like: the script read a frame it did not print.
         reader.diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: line.number,
                                                  "timestamped line names nothing that can be rebuilt: \(ByteText.quote(rest))"))
-        spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil))
+        if options.accountsLines { spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil)) }
     }
 
     private mutating func note(_ line: LineReader.Line) {
@@ -118,14 +122,15 @@ public struct AzureDPSLogImporter: LineImporter {
         if text.isEmpty {
             reader.diagnostics.append(TraceImportDiagnostic(.blankLine, .note, line: line.number, "blank line"))
         } else {
-            reader.diagnostics.append(TraceImportDiagnostic(.note, .note, line: line.number, "not part of the serial session: \(ByteText.quote(text))"))
+            reader.diagnostics.append(TraceImportDiagnostic(.note, .note, line: line.number,
+                "not part of the serial session: \(ByteText.quote(text))"))
         }
-        spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil))
+        if options.accountsLines { spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil)) }
     }
 
     private mutating func emit(_ record: TraceRecord, lines: ClosedRange<Int>, into out: inout [TraceRecord]) {
         out.append(record)
-        spans.append(LineSpan(lines: lines, recordIndex: recordCount))
+        if options.accountsLines { spans.append(LineSpan(lines: lines, recordIndex: recordCount)) }
         recordCount += 1
     }
 
@@ -145,7 +150,8 @@ public struct AzureDPSLogImporter: LineImporter {
     // MARK: Host side
 
     /// `0xAA00120044 'AT+UWSC=0,2,SSID\r' 0x55`: the declared header, the body, the stop byte.
-    private mutating func hostFrame(_ text: ArraySlice<UInt8>, line: Int, time: Duration) throws(TraceImportError) -> TraceRecord? {
+    private mutating func hostFrame(_ text: ArraySlice<UInt8>, line: Int,
+        time: Duration) throws(TraceImportError) -> TraceRecord? {
         guard text.count >= 12, let hex = ByteText.dropPrefix(text, "0x"),
               (0..<10).allSatisfy({ ByteText.hexValue(hex[hex.startIndex + $0]) != nil }),
               hex.dropFirst(10).first == ByteText.space else { return nil }
@@ -158,7 +164,8 @@ public struct AzureDPSLogImporter: LineImporter {
             throw malformed("expected a quoted body after the header")
         }
         let stopText = tail.suffix(5)
-        guard stopText.starts(with: " 0x".utf8), let stop = ByteText.hexByte(stopText, at: stopText.startIndex + 3) else {
+        guard stopText.starts(with: " 0x".utf8), let stop = ByteText.hexByte(stopText,
+            at: stopText.startIndex + 3) else {
             throw malformed("expected ' 0x55' after the body")
         }
         let quoted = tail.dropLast(5)
@@ -171,7 +178,8 @@ public struct AzureDPSLogImporter: LineImporter {
             // The log's authors replaced values by hand but kept the real lengths. Rebuild the
             // frame around the printed body so it decodes; the declared length stays a fact
             // in the comment and the diagnostic.
-            record.bytes = EDMEncoder.frame(EDMPayloadID(rawValue: UInt16(header[3]) << 8 | UInt16(header[4])), body: body)
+            record.bytes = EDMEncoder.frame(EDMPayloadID(rawValue: UInt16(header[3]) << 8 | UInt16(header[4])),
+                body: body)
             record.flags.insert(.mismatch)
             record.comment = "the log declares payload length \(declared) (0x\(hexString(header[1...2]))) but the printed body makes \(body.count + 2) (2 id + \(body.count) body bytes): the log was redacted; rebuilt with the printed body's length"
             reader.diagnostics.append(TraceImportDiagnostic(.lengthMismatch, .warning, line: line,
@@ -200,7 +208,8 @@ public struct AzureDPSLogImporter: LineImporter {
             }
             if elided != nil || size != credential.size {
                 record.flags.insert(.mismatch)
-                reader.diagnostics.append(TraceImportDiagnostic(elided != nil ? .elided : .lengthMismatch, .warning, line: block.firstLine,
+                reader.diagnostics.append(TraceImportDiagnostic(elided != nil ? .elided : .lengthMismatch, .warning,
+                    line: block.firstLine,
                                                          lineCount: block.lastLine - block.firstLine + 1,
                                                          record.comment ?? "credential text: \(size) bytes rebuilt, \(fact)"))
             }

@@ -23,7 +23,8 @@ package struct ByteRunGrouper {
         self.comment = comment
     }
 
-    package mutating func add<C: Collection<UInt8>>(time: Duration, direction: Direction?, bytes: C, into out: inout [TraceRecord]) {
+    package mutating func add<C: Collection<UInt8>>(time: Duration, direction: Direction?, bytes: C,
+        into out: inout [TraceRecord]) {
         for byte in bytes {
             if var current = run, current.direction == direction, time - lastTime <= joinWithin,
                current.bytes.count < TraceRecordLimits.maxRecordSize {

@@ -5,6 +5,7 @@ import EDMSession
 
 /// The top-level fields of one small JSON object: strings decoded, numbers kept as text.
 package enum FlatJSONObject {
+    /// One field's value.
     package enum Value: Equatable {
         case string(String)
         case number(ArraySlice<UInt8>)

@@ -47,7 +47,8 @@ public struct HexDumpImporter: TraceImporter {
         if !chunk.isEmpty { sawInput = true }
         if decided { return try consumeDecided(chunk) }
         head += chunk
-        guard let first = Self.firstLine(head, complete: true) ?? (head.count > Self.maxHeadLength ? head[...] : nil) else { return [] }
+        guard let first = Self.firstLine(head,
+            complete: true) ?? (head.count > Self.maxHeadLength ? head[...] : nil) else { return [] }
         return try decide(first)
     }
 
@@ -57,10 +58,12 @@ public struct HexDumpImporter: TraceImporter {
         if layout != nil {
             if let last = reader.finish() { records += try raw.consume(try dumpBytes(last)[...]) }
             if repeatPending {
-                throw TraceImportError(.truncated, format: format, line: reader.linesSeen, "the dump ends with '*': the length of the repeated lines is unknown")
+                throw TraceImportError(.truncated, format: format, line: reader.linesSeen,
+                    "the dump ends with '*': the length of the repeated lines is unknown")
             }
         } else if highNibble != nil {
-            throw TraceImportError(.truncated, format: format, line: line, "odd number of hex digits: the last byte has only one digit")
+            throw TraceImportError(.truncated, format: format, line: line,
+                "odd number of hex digits: the last byte has only one digit")
         }
         // The raw importer saw bytes only if there were digits; an all-whitespace file is empty.
         do { return try records + raw.finish() } catch {
@@ -118,7 +121,8 @@ public struct HexDumpImporter: TraceImporter {
         guard let layout, !ByteText.trimmed(line.bytes).isEmpty else { return [] }
         let name = layout == .xxd ? "xxd" : "hexdump -C"
         guard let parsed = HexDumpLine.parse(line.bytes, layout) else {
-            throw TraceImportError(.malformedLine, format: format, line: line.number, "not a line of an \(name) dump like the first: \(ByteText.quote(line.bytes))")
+            throw TraceImportError(.malformedLine, format: format, line: line.number,
+                "not a line of an \(name) dump like the first: \(ByteText.quote(line.bytes))")
         }
         switch parsed {
         case .repeated:

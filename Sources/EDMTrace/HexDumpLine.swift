@@ -31,7 +31,8 @@ package enum HexDumpLine: Equatable {
         var i = text.startIndex
         while i < text.endIndex, ByteText.hexValue(text[i]) != nil { i += 1 }
         // 15 digits keep the offset inside Int.
-        guard i > text.startIndex, i - text.startIndex <= 15, let offset = Int(ByteText.string(text[..<i]), radix: 16) else { return nil }
+        guard i > text.startIndex, i - text.startIndex <= 15, let offset = Int(ByteText.string(text[..<i]),
+            radix: 16) else { return nil }
         switch layout {
         case .xxd:
             // `OFFSET: ` then groups of digits one space apart; two spaces start the ASCII.
@@ -39,7 +40,8 @@ package enum HexDumpLine: Equatable {
             var rest = text[(i + 1)...]
             guard rest.first == ByteText.space else { return nil }
             rest = rest.dropFirst()
-            let end = rest.indices.first { rest[$0] == ByteText.space && $0 + 1 < rest.endIndex && rest[$0 + 1] == ByteText.space } ?? rest.endIndex
+            let end = rest.indices.first { rest[$0] == ByteText.space && $0 + 1 < rest.endIndex
+                && rest[$0 + 1] == ByteText.space } ?? rest.endIndex
             return hexGroups(rest[..<end], pairsOnly: false).map { .bytes(offset: offset, $0) }
         case .canonical:
             if i == text.endIndex { return .end(offset: offset) }

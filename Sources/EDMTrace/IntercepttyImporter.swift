@@ -29,11 +29,13 @@ public struct IntercepttyImporter: LineImporter {
         guard let mark = line.first, mark == 0x3C || mark == 0x3E else { return nil }
         var i = line.startIndex + 1
         while i < line.endIndex, line[i] == ByteText.space || line[i] == ByteText.tab { i += 1 }
-        guard i > line.startIndex + 1, line.endIndex - i >= 4, line[i] == 0x30, line[i + 1] == 0x78 || line[i + 1] == 0x58,
+        guard i > line.startIndex + 1, line.endIndex - i >= 4, line[i] == 0x30, line[i + 1] == 0x78
+            || line[i + 1] == 0x58,
               let b = ByteText.hexByte(line, at: i + 2) else { return nil }
         let rest = line[(i + 4)...]
         // Nothing, or " (c)" with the byte's own character.
-        guard rest.isEmpty || (rest.count == 4 && rest.first == ByteText.space && rest.dropFirst().first == 0x28 && rest.last == 0x29)
+        guard rest.isEmpty || (rest.count == 4 && rest.first == ByteText.space && rest.dropFirst().first == 0x28
+            && rest.last == 0x29)
                 || ByteText.trimmed(rest).isEmpty else { return nil }
         return (mark == 0x3C ? .host : .module, b)
     }
@@ -48,7 +50,8 @@ public struct IntercepttyImporter: LineImporter {
             throw TraceImportError(.malformedLine, format: format, line: line.number,
                                    "expected '< 0xhh' (to the device) or '> <tab>0xhh' (from it), found \(ByteText.quote(line.bytes))")
         }
-        grouper.add(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: CollectionOfOne(byte), into: &out)
+        grouper.add(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: CollectionOfOne(byte),
+            into: &out)
         bytesSeen += 1
     }
 }

@@ -13,6 +13,7 @@ import EDMSession
 package struct JSONEventScanner {
     package static let maxObjectSize = 64 * 1024
 
+    /// One object of the input, with the line it starts on.
     package struct Event {
         package var line: Int
         package var bytes: [UInt8]
@@ -35,7 +36,8 @@ package struct JSONEventScanner {
             if capture != nil {
                 capture!.append(b)
                 if capture!.count > Self.maxObjectSize {
-                    throw TraceImportError(.malformedLine, format: format, line: captureLine, "an event object longer than \(Self.maxObjectSize) bytes: not a trace event")
+                    throw TraceImportError(.malformedLine, format: format, line: captureLine,
+                        "an event object longer than \(Self.maxObjectSize) bytes: not a trace event")
                 }
             }
             if inString {
@@ -54,7 +56,8 @@ package struct JSONEventScanner {
                 stack.append(b)
             case 0x7D, 0x5D: // } ]
                 guard let open = stack.popLast(), open == (b == 0x7D ? 0x7B : 0x5B) else {
-                    throw TraceImportError(.malformedLine, format: format, line: line, "unbalanced '\(Character(Unicode.Scalar(b)))': not JSON")
+                    throw TraceImportError(.malformedLine, format: format, line: line,
+                        "unbalanced '\(Character(Unicode.Scalar(b)))': not JSON")
                 }
                 if let done = capture, stack.count + 1 == captureDepth {
                     events.append(Event(line: captureLine, bytes: done))

@@ -37,9 +37,11 @@ public struct JpnevulatorImporter: LineImporter {
     public init(options: Options = Options()) { self.options = options }
 
     /// `2026-11-28 07:54:44.550992: /dev/ttyS1` → time and tty name.
-    package static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (unixNanoseconds: Int64, tty: String)? {
+    package static func parseHeader(_ line: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (unixNanoseconds: Int64,
+        tty: String)? {
         guard let colon = line.firstRange(of: ": ".utf8),
-              let when = TimeText.calendar(line[line.startIndex..<colon.lowerBound], utcOffsetSeconds: utcOffsetSeconds),
+              let when = TimeText.calendar(line[line.startIndex..<colon.lowerBound],
+                  utcOffsetSeconds: utcOffsetSeconds),
               !when.fraction.isEmpty else { return nil }
         let name = ByteText.trimmed(line[colon.upperBound...])
         guard !name.isEmpty else { return nil }
@@ -66,7 +68,8 @@ public struct JpnevulatorImporter: LineImporter {
         if let (absolute, tty) = Self.parseHeader(line.bytes, utcOffsetSeconds: options.utcOffsetSeconds) {
             endBlock(into: &out)
             if origin == nil { origin = TraceOrigin(unixNanoseconds: absolute) }
-            block = TraceRecord(time: .nanoseconds(absolute - origin!.unixNanoseconds), direction: try direction(of: tty, line: line.number), bytes: [])
+            block = TraceRecord(time: .nanoseconds(absolute - origin!.unixNanoseconds),
+                direction: try direction(of: tty, line: line.number), bytes: [])
             return
         }
         guard let bytes = Self.parseHex(line.bytes) else {
@@ -94,7 +97,8 @@ public struct JpnevulatorImporter: LineImporter {
         if !options.ttys.isEmpty {
             guard let d = options.ttys[tty] else {
                 let known = options.ttys.keys.sorted().joined(separator: ", ")
-                throw TraceImportError(.unknownDirection, format: format, line: line, "tty '\(tty)' is not mapped to host or module (mapped: \(known))")
+                throw TraceImportError(.unknownDirection, format: format, line: line,
+                    "tty '\(tty)' is not mapped to host or module (mapped: \(known))")
             }
             return d
         }

@@ -62,9 +62,11 @@ public enum PcapngEncoder {
     }
 
     /// One enhanced packet block on interface 0 with a nanosecond timestamp.
-    public static func enhancedPacket<Data: Collection<UInt8>>(unixNanoseconds: Int64, data: Data, flags: UInt32?, comment: String?) -> [UInt8] {
+    public static func enhancedPacket<Data: Collection<UInt8>>(unixNanoseconds: Int64, data: Data, flags: UInt32?,
+        comment: String?) -> [UInt8] {
         var out = OutputBuffer(capacity: 64)
-        appendEnhancedPacket(to: &out, unixNanoseconds: unixNanoseconds, prefix: EmptyCollection(), data: data, flags: flags, comment: comment)
+        appendEnhancedPacket(to: &out, unixNanoseconds: unixNanoseconds, prefix: EmptyCollection(), data: data,
+            flags: flags, comment: comment)
         return out.array
     }
 

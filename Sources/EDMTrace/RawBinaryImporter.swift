@@ -39,7 +39,8 @@ public struct RawBinaryImporter: TraceImporter {
     }
 
     private mutating func cut() -> TraceRecord {
-        let record = TraceRecord(time: SyntheticTime.time(atByte: offset), direction: direction, bytes: pending, flags: .syntheticTime)
+        let record = TraceRecord(time: SyntheticTime.time(atByte: offset), direction: direction, bytes: pending,
+            flags: .syntheticTime)
         offset += pending.count
         pending = []
         return record

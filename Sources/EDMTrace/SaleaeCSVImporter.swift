@@ -92,7 +92,8 @@ public struct SaleaeCSVImporter: LineImporter {
     }
 
     public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
-        for item in reorder.drain() { grouper.add(time: item.time, direction: item.direction, bytes: CollectionOfOne(item.byte), into: &out) }
+        for item in reorder.drain() { grouper.add(time: item.time, direction: item.direction,
+            bytes: CollectionOfOne(item.byte), into: &out) }
         grouper.flush(into: &out)
     }
 
@@ -110,7 +111,8 @@ public struct SaleaeCSVImporter: LineImporter {
             return
         }
         guard fields.count > max(columns.name, columns.time, columns.data) else {
-            throw TraceImportError(.missingField, format: format, line: line.number, "row has \(fields.count) columns, fewer than the header")
+            throw TraceImportError(.missingField, format: format, line: line.number,
+                "row has \(fields.count) columns, fewer than the header")
         }
         if let type = columns.type, !ByteText.equals(fields[type], "data") { return }
         let name = ByteText.string(fields[columns.name])
@@ -138,7 +140,8 @@ public struct SaleaeCSVImporter: LineImporter {
             if origin == nil { origin = TraceOrigin(unixNanoseconds: absolute) }
             return .nanoseconds(absolute - origin!.unixNanoseconds)
         }
-        throw TraceImportError(.malformedLine, format: format, line: line, "start_time \(ByteText.quote(field)) is neither seconds nor an ISO 8601 time")
+        throw TraceImportError(.malformedLine, format: format, line: line,
+            "start_time \(ByteText.quote(field)) is neither seconds nor an ISO 8601 time")
     }
 
     /// `2026-11-28T07:54:14.000425418+00:00` (or `Z`, or no zone: UTC).

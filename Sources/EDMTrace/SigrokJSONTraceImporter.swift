@@ -65,25 +65,31 @@ public struct SigrokJSONTraceImporter: TraceImporter {
     public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
         guard scanner.bytesSeen > 0 else { throw TraceImportError(.empty, format: format, "the file is empty") }
         guard scanner.isBalanced else {
-            throw TraceImportError(.truncated, format: format, line: scanner.line, "the JSON ends inside an array, object or string: the file is cut short")
+            throw TraceImportError(.truncated, format: format, line: scanner.line,
+                "the JSON ends inside an array, object or string: the file is cut short")
         }
         guard events > 0 else {
-            throw TraceImportError(.malformedLine, format: format, line: 1, "no trace event objects (an array of {\"ph\": ..., \"ts\": ...}): not a sigrok jsontrace")
+            throw TraceImportError(.malformedLine, format: format, line: 1,
+                "no trace event objects (an array of {\"ph\": ..., \"ts\": ...}): not a sigrok jsontrace")
         }
         var out: [TraceRecord] = []
-        for item in reorder.drain() { grouper.add(time: item.time, direction: item.direction, bytes: CollectionOfOne(item.byte), into: &out) }
+        for item in reorder.drain() { grouper.add(time: item.time, direction: item.direction,
+            bytes: CollectionOfOne(item.byte), into: &out) }
         grouper.flush(into: &out)
         return out
     }
 
-    private mutating func handle(_ event: JSONEventScanner.Event, into out: inout [TraceRecord]) throws(TraceImportError) {
+    private mutating func handle(_ event: JSONEventScanner.Event,
+        into out: inout [TraceRecord]) throws(TraceImportError) {
         guard let fields = FlatJSONObject.parse(event.bytes) else {
-            throw TraceImportError(.malformedLine, format: format, line: event.line, "an event that is not a JSON object")
+            throw TraceImportError(.malformedLine, format: format, line: event.line,
+                "an event that is not a JSON object")
         }
         events += 1
         guard fields["ph"] == .string("B") else { return }
         guard case .string(let tid)? = fields["tid"], case .number(let ts)? = fields["ts"], case .string(let name)? = fields["name"] else {
-            throw TraceImportError(.missingField, format: format, line: event.line, "a begin event without tid, ts and name")
+            throw TraceImportError(.missingField, format: format, line: event.line,
+                "a begin event without tid, ts and name")
         }
         var pid = ""
         if case .string(let p)? = fields["pid"] { pid = p }
@@ -101,7 +107,8 @@ public struct SigrokJSONTraceImporter: TraceImporter {
                                    "\(tid) annotation '\(name)' is not a hex byte: run the uart decoder with format=hex (the default)")
         }
         guard let ns = TimeText.nanoseconds(ts, unitExponent: -6) else {
-            throw TraceImportError(.malformedLine, format: format, line: event.line, "ts '\(ByteText.string(ts))' is not a number")
+            throw TraceImportError(.malformedLine, format: format, line: event.line,
+                "ts '\(ByteText.string(ts))' is not a number")
         }
         let item = TimeOrderBuffer.Item(time: .nanoseconds(ns), direction: direction, byte: byte, line: event.line)
         for ready in try reorder.insert(item, format: format) {
@@ -111,6 +118,7 @@ public struct SigrokJSONTraceImporter: TraceImporter {
 
     private mutating func skip(_ what: String, line: Int) {
         guard skipped.insert(what).inserted else { return }
-        diagnostics.append(TraceImportDiagnostic(.skipped, .note, line: line, "annotations of \(what) skipped: not mapped to host or module"))
+        diagnostics.append(TraceImportDiagnostic(.skipped, .note, line: line,
+            "annotations of \(what) skipped: not mapped to host or module"))
     }
 }

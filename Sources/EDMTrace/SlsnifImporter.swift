@@ -77,7 +77,8 @@ public struct SlsnifImporter: LineImporter {
               let day = ByteText.decimal(ByteText.trimmed(b[8..<10])),
               let hour = ByteText.decimal(b[11..<13]), let minute = ByteText.decimal(b[14..<16]),
               let second = ByteText.decimal(b[17..<19]), let year = ByteText.decimal(b[23..<27]) else { return nil }
-        return TimeText.unixNanoseconds(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second,
+        return TimeText.unixNanoseconds(year: year, month: month + 1, day: day, hour: hour, minute: minute,
+            second: second,
                                         nanosecond: 0, utcOffsetSeconds: utcOffsetSeconds)
     }
 
@@ -118,7 +119,8 @@ public struct SlsnifImporter: LineImporter {
             pendingTime = (seconds, line.number)
             return
         }
-        if let count = ByteText.dropPrefix(ByteText.trimmed(text), "Total bytes transmitted:").flatMap({ ByteText.decimal(ByteText.trimmed($0)) }) {
+        if let count = ByteText.dropPrefix(ByteText.trimmed(text),
+            "Total bytes transmitted:").flatMap({ ByteText.decimal(ByteText.trimmed($0)) }) {
             if let last = lastBlock, last.count != count {
                 throw TraceImportError(.inconsistent, format: format, line: line.number,
                                        "slsnif counted \(count) bytes but the block on line \(last.line) holds \(last.count)")
@@ -140,7 +142,8 @@ public struct SlsnifImporter: LineImporter {
             pendingTime = nil
         }
         guard let (seconds, timeLine) = pendingTime else {
-            return TraceRecord(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: bytes, flags: .syntheticTime)
+            return TraceRecord(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: bytes,
+                flags: .syntheticTime)
         }
         if origin == nil { origin = TraceOrigin(unixNanoseconds: seconds) }
         if !warnedImprecise {
@@ -148,7 +151,8 @@ public struct SlsnifImporter: LineImporter {
             reader.diagnostics.append(TraceImportDiagnostic(.timestampImprecise, .warning, line: timeLine,
                                                      "times kept to the second: slsnif's millisecond field is unreliable"))
         }
-        return TraceRecord(time: .nanoseconds(seconds - origin!.unixNanoseconds), direction: direction, bytes: bytes, comment: Self.timeComment)
+        return TraceRecord(time: .nanoseconds(seconds - origin!.unixNanoseconds), direction: direction, bytes: bytes,
+            comment: Self.timeComment)
     }
 }
 

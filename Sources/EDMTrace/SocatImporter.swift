@@ -32,13 +32,15 @@ public struct SocatImporter: LineImporter {
         public var leftToRight: Direction
         public var utcOffsetSeconds: Int
         public var microsecondRepair: MicrosecondRepair
-        public init(leftToRight: Direction = .host, utcOffsetSeconds: Int = 0, microsecondRepair: MicrosecondRepair = .auto) {
+        public init(leftToRight: Direction = .host, utcOffsetSeconds: Int = 0,
+            microsecondRepair: MicrosecondRepair = .auto) {
             self.leftToRight = leftToRight
             self.utcOffsetSeconds = utcOffsetSeconds
             self.microsecondRepair = microsecondRepair
         }
     }
 
+    /// A block's header line: direction, time and length.
     package struct Header {
         package var leftToRight: Bool
         package var unixNanoseconds: Int64
@@ -70,7 +72,8 @@ public struct SocatImporter: LineImporter {
               let length = ByteText.dropPrefix(f[3], "length=").flatMap(ByteText.decimal),
               let from = ByteText.dropPrefix(f[4], "from=").flatMap(ByteText.decimal),
               let to = ByteText.dropPrefix(f[5], "to=").flatMap(ByteText.decimal) else { return nil }
-        return Header(leftToRight: f[0].first == 0x3E, unixNanoseconds: when.nanoseconds, fraction: Array(when.fraction),
+        return Header(leftToRight: f[0].first == 0x3E, unixNanoseconds: when.nanoseconds,
+            fraction: Array(when.fraction),
                       length: length, from: from, to: to)
     }
 
@@ -171,6 +174,7 @@ public struct SocatImporter: LineImporter {
         }
         if origin == nil { origin = TraceOrigin(unixNanoseconds: absolute) }
         let direction = done.header.leftToRight ? options.leftToRight : options.leftToRight.other
-        return TraceRecord(time: .nanoseconds(absolute - origin!.unixNanoseconds), direction: direction, bytes: done.bytes)
+        return TraceRecord(time: .nanoseconds(absolute - origin!.unixNanoseconds), direction: direction,
+            bytes: done.bytes)
     }
 }

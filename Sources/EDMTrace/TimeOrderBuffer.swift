@@ -11,6 +11,7 @@ import EDMSession
 /// in (time, arrival) order. A row older than what already left cannot be placed: that is
 /// an error rather than a silently unordered trace. Memory is bounded by the window.
 package struct TimeOrderBuffer {
+    /// One byte waiting for its place in time order.
     package struct Item {
         package var time: Duration
         package var direction: Direction?

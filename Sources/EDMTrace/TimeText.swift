@@ -115,7 +115,8 @@ package enum TimeText {
     /// `YYYY?MM?DD HH:MM:SS[.fraction]` where `?` is any one separator (`/` for socat, `-` for
     /// jpnevulator, `T` allowed between date and time). Returns Unix nanoseconds and the raw
     /// fraction digits (socat's 1.7.4 check needs them).
-    package static func calendar(_ s: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (nanoseconds: Int64, fraction: ArraySlice<UInt8>)? {
+    package static func calendar(_ s: ArraySlice<UInt8>, utcOffsetSeconds: Int) -> (nanoseconds: Int64,
+        fraction: ArraySlice<UInt8>)? {
         let b = Array(s)
         guard b.count >= 19 else { return nil }
         func num(_ from: Int, _ count: Int) -> Int? { ByteText.decimal(b[from..<(from + count)]) }

@@ -93,7 +93,8 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
         if lines.count > 1, p.last != ByteText.lf { lines.removeLast() }
         // slsnif alone writes NULs (after its timestamps) and ESC (colour codes on stdout).
         let slsnifLike = lines.contains { startsSlsnifBlock(SlsnifImporter.stripColors($0)) }
-        let controls = p.filter { $0 < 0x20 && $0 != ByteText.lf && $0 != ByteText.cr && $0 != ByteText.tab && (!slsnifLike || ($0 != 0 && $0 != 0x1B)) }
+        let controls = p.filter { $0 < 0x20 && $0 != ByteText.lf && $0 != ByteText.cr && $0 != ByteText.tab
+            && (!slsnifLike || ($0 != 0 && $0 != 0x1B)) }
         if !controls.isEmpty { return [] }
         return lines.map { $0.last == ByteText.cr ? $0.dropLast() : $0 }
     }
@@ -102,7 +103,8 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
         line.starts(with: "Host   --> ".utf8) || line.starts(with: "Device --> ".utf8)
     }
 
-    private static func looksLike(_ format: TraceFormat, lines: [ArraySlice<UInt8>], prefix: ArraySlice<UInt8>) -> Bool {
+    private static func looksLike(_ format: TraceFormat, lines: [ArraySlice<UInt8>],
+        prefix: ArraySlice<UInt8>) -> Bool {
         let nonEmpty = lines.lazy.map(ByteText.trimmedTrailing).filter { !$0.isEmpty }
         guard let first = nonEmpty.first else { return false }
         let head = Array(nonEmpty.prefix(20))

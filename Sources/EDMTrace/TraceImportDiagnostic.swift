@@ -33,6 +33,10 @@ public struct TraceImportDiagnostic: Hashable, Sendable, CustomStringConvertible
         public static let skipped = Code(rawValue: "skipped")
         /// Bytes were rebuilt with fields the capture does not give (written as zeros).
         public static let guessed = Code(rawValue: "guessed")
+        /// The outcome the recording tool wrote at the end of its recording (azure-dps's verdict).
+        public static let verdict = Code(rawValue: "verdict")
+        /// The capture ends inside a packet or block: it was cut short.
+        public static let truncated = Code(rawValue: "truncated")
     }
 
     /// How much the note matters: a note or a warning.
@@ -50,7 +54,8 @@ public struct TraceImportDiagnostic: Hashable, Sendable, CustomStringConvertible
     public var offset: Int?
     public var message: String
 
-    public init(_ code: Code, _ severity: Severity, line: Int? = nil, lineCount: Int = 1, offset: Int? = nil, _ message: String) {
+    public init(_ code: Code, _ severity: Severity, line: Int? = nil, lineCount: Int = 1, offset: Int? = nil,
+        _ message: String) {
         self.code = code
         self.severity = severity
         self.line = line

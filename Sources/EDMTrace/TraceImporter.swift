@@ -33,7 +33,8 @@ extension TraceImporter {
 
     /// Feeds a whole input in chunks of `chunkSize` bytes, then finishes: for tests and for
     /// inputs already in memory.
-    public mutating func importAll<C: Collection<UInt8>>(_ input: C, chunkSize: Int = 64 * 1024) throws(TraceImportError) -> [TraceRecord] {
+    public mutating func importAll<C: Collection<UInt8>>(_ input: C,
+        chunkSize: Int = 64 * 1024) throws(TraceImportError) -> [TraceRecord] {
         let bytes = Array(input)
         var records: [TraceRecord] = []
         var start = 0

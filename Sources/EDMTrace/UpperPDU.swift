@@ -24,6 +24,8 @@ public enum UpperPDU {
         public static let edm = "ucx_edm"
         public static let at = "ucx_at"
         public static let raw = "ucx_raw"
+        /// Not serial bytes: the outcome azure-dps wrote at the end of its recording, as text.
+        public static let verdict = "ucx_verdict"
     }
 
     /// The TLVs that go before a packet's bytes.

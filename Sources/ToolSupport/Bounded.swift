@@ -29,6 +29,7 @@ public struct Bounded<Value: OptionNumber>: Sendable {
         range = values.min()!...values.max()!
     }
 
+    /// A value outside the option's range, with what the option takes.
     public struct Refusal: Error, CustomStringConvertible {
         /// What the option takes: "it takes seconds from 1 to 86400."
         public var description: String

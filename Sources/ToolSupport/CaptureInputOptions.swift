@@ -23,6 +23,7 @@ public struct CaptureInputOptions: ParsableArguments {
     @Option(help: "USB captures: the bridge, when the capture lacks its descriptor.")
     public var usbBridge: PcapReader.USBBridge?
 
+    /// Which socat side is the host (`--socat-host`).
     public enum SocatSide: String, ExpressibleByArgument, Sendable { case left, right }
 
     public init() {}

@@ -16,6 +16,11 @@ struct AzureDPS: ToolCommand {
         and reboots the module back to command mode. Every session is recorded as pcapng \
         (secrets redacted) for edm-decode, Wireshark and edm-replay.
 
+        A symmetric-key enrollment (--symmetric-key-file or --group-key-file) uploads only the \
+        CA: the host signs a SAS token, stores it in URL variable 1 (AT+UDUV=1,...) and \
+        connects with passwd=%%1. That substitution in the password has not yet been seen on \
+        a real module; if yours refuses it, please report it with the recording.
+
         Try it without hardware:
           azure-dps --simulate                    the built-in module, assigned
           azure-dps --simulate wrong-passphrase   `azure-dps scenarios` lists them

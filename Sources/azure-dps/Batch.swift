@@ -9,8 +9,11 @@ struct Batch: ParsableCommand, UsageChecks {
     static let configuration = CommandConfiguration(
         abstract: "Provision several modules at once, from a CSV file or the config file's [[module]] tables.",
         discussion: """
-        The CSV has a header naming its columns: port, registration-id (optional), cert, key, \
-        and optionally ca; fields may be quoted. Instead of a CSV, --config may hold one \
+        The CSV has a header naming its columns: port, registration-id, cert, key, ca, \
+        symmetric-key-file, group-key-file (port required); fields may be quoted. An X.509 \
+        module's row gives cert and key; a symmetric-key module's row gives its registration id \
+        and either a key file or none, when --group-key-file (or --symmetric-key-file, or the \
+        environment) gives the key of every such row. Instead of a CSV, --config may hold one \
         [[module]] table per module with the same keys. Other settings (id scope, Wi-Fi, CA) \
         come from the options or --config and apply to every module. Two rows on one port are \
         refused before any module starts (exit 65).
@@ -28,7 +31,7 @@ struct Batch: ParsableCommand, UsageChecks {
         """
     )
 
-    @Argument(help: "CSV file: port,registration-id,cert,key[,ca] (not with [[module]] tables or --simulate).")
+    @Argument(help: "CSV file with a header: port and cert,key or a key file column (not with [[module]] tables or --simulate).")
     var file: String?
 
     @OptionGroup var options: ProvisionOptions
@@ -132,6 +135,12 @@ struct Batch: ParsableCommand, UsageChecks {
             do { return try config?.string(key) } catch { fail(error.message, .usage) }
         }
         let sharedCA = string(options.ca, "ca")
+        let environment = ProcessInfo.processInfo.environment
+        // (A row's own key file comes before the batch's key.)
+        let batchKey = string(options.symmetricKeyFile, "symmetric-key-file") ?? string(options.groupKeyFile,
+            "group-key-file")
+            ?? environment[SymmetricKeySource.individualVariable] ?? environment[SymmetricKeySource.groupVariable]
+        let batchHasKey = batchKey != nil
         let recordBase = options.noRecord ? nil : string(options.record, "record")
         var taken = Set<String>()
         return rows.enumerated().map { i, row in
@@ -140,7 +149,19 @@ struct Batch: ParsableCommand, UsageChecks {
             guard let ca = row.ca ?? sharedCA ?? defaults.credentialFiles?.ca else {
                 fail("\(row.source): no CA: give --ca, `ca = ...` in --config, or a ca column", .usage)
             }
-            overrides.credentialFiles = CredentialFiles(ca: ca, certificate: row.cert, key: row.key)
+            if let cert = row.cert, let key = row.key {
+                overrides.credentialFiles = CredentialFiles(ca: ca, certificate: cert, key: key)
+            } else {
+                overrides.rootCA = ca
+                if row.symmetricKeyFile != nil || row.groupKeyFile != nil {
+                    overrides.symmetricKey = SymmetricKeySource.find(individualFile: row.symmetricKeyFile,
+                        groupFile: row.groupKeyFile,
+                                                                     certificateGiven: false, environment: [:], fallback: nil)
+                } else if !batchHasKey {
+                    fail("\(row.source): no cert and key, and no symmetric key: give cert and key, a symmetric-key-file or "
+                         + "group-key-file column, or --group-key-file for the whole batch", .usage)
+                }
+            }
             if let recordBase {
                 overrides.recording = { id in
                     let name = RecordingName.perModule(recordBase, id)
@@ -157,7 +178,8 @@ struct Batch: ParsableCommand, UsageChecks {
             if speed != 1 { settings.configuration = settings.configuration.scaled(by: 1 / speed) }
             let label = "[\(settings.configuration.registrationID) on \(row.port)] "
             let progress = ProgressView(terminal: false, verbose: settings.verbose, label: label)
-            return ProvisionRun(settings: settings, progress: progress, cancellation: cancellation)
+            return ProvisionRun(settings: settings, progress: progress, cancellation: cancellation,
+                                recordedTimeScale: simulators.isEmpty ? 1 : speed)
         }
     }
 

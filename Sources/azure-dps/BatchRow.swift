@@ -9,12 +9,29 @@ struct BatchRow {
     var source: String
     var port: String
     var registrationID: String?
-    var cert: String
-    var key: String
+    /// An X.509 enrollment's files; both or neither.
+    var cert: String?
+    var key: String?
     var ca: String?
+    /// A symmetric-key enrollment of this module alone (the batch's key otherwise).
+    var symmetricKeyFile: String?
+    var groupKeyFile: String?
 
-    /// The columns a CSV file may have; `port`, `cert` and `key` are required.
-    static let columns = ["port", "registration-id", "cert", "key", "ca"]
+    /// The columns a CSV file may have; `port` is required, and each row gives `cert` and
+    /// `key`, or a key file, or leaves the key to the batch (`--group-key-file`).
+    static let columns = ["port", "registration-id", "cert", "key", "ca", "symmetric-key-file", "group-key-file"]
+
+    /// Whether the row names an X.509 certificate and key, checked to come in pairs.
+    func credentialCheck() -> String? {
+        if (cert == nil) != (key == nil) { return "\(source): \(cert == nil ? "a key but no cert" : "a cert but no key"): give both" }
+        if cert != nil, symmetricKeyFile != nil || groupKeyFile != nil {
+            return "\(source): a cert and a symmetric key: a module's enrollment is X.509 or a symmetric key"
+        }
+        if symmetricKeyFile != nil, groupKeyFile != nil {
+            return "\(source): symmetric-key-file and group-key-file: an enrollment is individual or a group"
+        }
+        return nil
+    }
 
     /// The rows of a CSV file with a header naming its columns (in any order). Fields may be
     /// quoted ("a, b"); blank lines are skipped. Exits with 65 naming the row when the file
@@ -27,18 +44,19 @@ struct BatchRow {
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true)
         } catch {
-            fail("\(path) has no header line (port,cert,key, optionally registration-id and ca)", .dataErr)
+            fail("\(path) has no header line (port, and cert,key or a key file column: \(columns.joined(separator: ",")))", .dataErr)
         }
         let header = (reader.headerRow ?? []).map { $0.lowercased() }
         func column(_ name: String) -> Int? { header.firstIndex(of: name) }
-        guard let port = column("port"), let cert = column("cert"), let key = column("key") else {
-            fail("\(path) line 1: the header must name the columns port, cert and key (and optionally "
-                 + "registration-id, ca); it has \(header.joined(separator: ","))", .dataErr)
+        guard let port = column("port") else {
+            fail("\(path) line 1: the header must name the column port (and cert and key for X.509 enrollments); "
+                 + "it has \(header.joined(separator: ","))", .dataErr)
         }
         if let unknown = header.first(where: { !columns.contains($0) }) {
             fail("\(path) line 1: unknown column \"\(unknown)\" (known: \(columns.joined(separator: ", ")))", .dataErr)
         }
-        let id = column("registration-id"), ca = column("ca")
+        let id = column("registration-id"), ca = column("ca"), cert = column("cert"), key = column("key")
+        let individual = column("symmetric-key-file"), group = column("group-key-file")
         var rows: [BatchRow] = []
         var n = 0
         while let fields = reader.next() {
@@ -49,11 +67,11 @@ struct BatchRow {
                 fail("\(source): \(fields.count) fields, the header has \(header.count)", .dataErr)
             }
             func value(_ i: Int?) -> String? { i.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
-            for (i, name) in [(port, "port"), (cert, "cert"), (key, "key")] where fields[i].isEmpty {
-                fail("\(source): no \(name)", .dataErr)
-            }
-            rows.append(BatchRow(source: source, port: fields[port], registrationID: value(id), cert: fields[cert],
-                                 key: fields[key], ca: value(ca)))
+            if fields[port].isEmpty { fail("\(source): no port", .dataErr) }
+            let row = BatchRow(source: source, port: fields[port], registrationID: value(id), cert: value(cert),
+                               key: value(key), ca: value(ca), symmetricKeyFile: value(individual), groupKeyFile: value(group))
+            if let problem = row.credentialCheck() { fail(problem, .dataErr) }
+            rows.append(row)
         }
         if let error = reader.error { fail("\(path) row \(n + 1): \(error)", .dataErr) }
         guard !rows.isEmpty else { fail("\(path) has no rows", .dataErr) }
@@ -64,18 +82,19 @@ struct BatchRow {
     static func read(modulesOf file: ConfigFile) -> [BatchRow] {
         (0..<file.modules.count).map { i in
             do throws(ConfigFile.ParseError) {
-                func required(_ key: String) throws(ConfigFile.ParseError) -> String {
-                    guard let value = try file.moduleString(i, key), !value.isEmpty else {
-                        throw ConfigFile.ParseError(message: "\(file.path) [[module]] \(i + 1): no \(key)")
-                    }
-                    return value
+                func value(_ key: String) throws(ConfigFile.ParseError) -> String? {
+                    try file.moduleString(i, key).flatMap { $0.isEmpty ? nil : $0 }
                 }
-                let port = try required("port")
+                guard let port = try value("port") else {
+                    throw ConfigFile.ParseError(message: "\(file.path) [[module]] \(i + 1): no port")
+                }
                 let source = file.modules[i]["port"].flatMap(\.line).map { "\(file.path):\($0)" }
                     ?? "\(file.path) [[module]] \(i + 1)"
-                return BatchRow(source: source, port: port, registrationID: try file.moduleString(i, "registration-id"),
-                                cert: try required("cert"), key: try required("key"),
-                                ca: try file.moduleString(i, "ca"))
+                let row = BatchRow(source: source, port: port, registrationID: try value("registration-id"),
+                                   cert: try value("cert"), key: try value("key"), ca: try value("ca"),
+                                   symmetricKeyFile: try value("symmetric-key-file"), groupKeyFile: try value("group-key-file"))
+                if let problem = row.credentialCheck() { throw ConfigFile.ParseError(message: problem) }
+                return row
             } catch {
                 fail(error.message, .usage)
             }

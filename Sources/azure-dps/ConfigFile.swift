@@ -80,7 +80,7 @@ struct ConfigFile {
     ]
 
     /// What a `[[module]]` table may hold: a batch row's columns.
-    static let moduleKeys = ["port", "registration-id", "cert", "key", "ca"]
+    static let moduleKeys = BatchRow.columns
 
     func string(_ key: String) throws(ParseError) -> String? { try Self.string(settings, key, where: place(nil)) }
 

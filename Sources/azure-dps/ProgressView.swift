@@ -33,6 +33,9 @@ final class ProgressView: @unchecked Sendable {
             } else {
                 say("[\(stamp(time))] \(step.rawValue): \(step.activity)")
             }
+        case .stepFinished(let step, .skipped):
+            if terminal { FileDescriptorText.write("\r\u{1B}[K  – \(step.rawValue) (skipped)\n",
+                to: 2) } else { say("[\(stamp(time))] \(step.rawValue) skipped") }
         case .stepFinished(let step, let event):
             let took = stamp(time - stepStart)
             let mark = event == .failed ? "✗" : "✓"

@@ -80,7 +80,8 @@ struct Provision: ParsableCommand, UsageChecks {
         progress.say("Simulated NINA-W15 (\(scenario.rawValue): \(scenario.summary)) on \(simulator.pty.slavePath)")
         let cancellation = RunCancellation()  // (before the simulator's thread: see its notes)
         simulator.start()
-        let result = ProvisionRun(settings: settings, progress: progress, cancellation: cancellation).run()
+        let result = ProvisionRun(settings: settings, progress: progress, cancellation: cancellation,
+            recordedTimeScale: speed).run()
         simulator.stop()
         result.report(json: settings.json, progress: progress, simulated: true)
         throw ExitStatus(result.outcome).exitCode

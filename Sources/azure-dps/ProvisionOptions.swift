@@ -9,7 +9,8 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "Serial port of the module (a tty or a /dev/serial/by-id/... link).")
     var port: String?
 
-    @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).", transform: Bounds.baud.parse)
+    @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).",
+        transform: Bounds.baud.parse)
     var baud: Int?
 
     @Flag(inversion: .prefixedNo, help: "Hardware flow control RTS/CTS (default on; turn off for boards without CTS).")
@@ -70,11 +71,13 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "DPS api-version (default 2019-03-31).")
     var apiVersion: String?
 
-    @Option(parsing: .unconditional, help: "Seconds between two polls of the operation status, \(Bounds.pollInterval.limits) (default 3; DPS allows 5 per 10 s).",
+    @Option(parsing: .unconditional,
+        help: "Seconds between two polls of the operation status, \(Bounds.pollInterval.limits) (default 3; DPS allows 5 per 10 s).",
             transform: Bounds.pollInterval.parse)
     var pollInterval: Double?
 
-    @Option(parsing: .unconditional, help: "Seconds the whole run may take before it gives up, \(Bounds.timeout.limits) (default 300).",
+    @Option(parsing: .unconditional,
+        help: "Seconds the whole run may take before it gives up, \(Bounds.timeout.limits) (default 300).",
             transform: Bounds.timeout.parse)
     var timeout: Double?
 

@@ -9,6 +9,10 @@ struct ProvisionRun: Sendable {
     let progress: ProgressView
     /// Signals for this run and any others of the process; nil: the run watches for itself.
     var cancellation: RunCancellation?
+    /// Seconds of the module's time per second of the run: a simulator run faster than the
+    /// reference timing (`--simulate-speed`) is recorded in its own time, as a run at speed 1,
+    /// because the machine's timers ran scaled too and replay times them against the record.
+    var recordedTimeScale: Double = 1
 
     struct Result: Sendable {
         var outcome: ProvisioningOutcome
@@ -46,16 +50,20 @@ struct ProvisionRun: Sendable {
         sayWarnings()
         let port: SerialPort
         do {
-            port = try SerialPort.open(settings.port, baudRate: settings.baud, hardwareFlowControl: settings.flowControl)
+            port = try SerialPort.open(settings.port, baudRate: settings.baud,
+                hardwareFlowControl: settings.flowControl)
         } catch {
-            return Result(outcome: .serialError(error.clause), recording: nil, duration: .zero, registrationID: settings.configuration.registrationID)
+            return Result(outcome: .serialError(error.clause), recording: nil, duration: .zero,
+                registrationID: settings.configuration.registrationID)
         }
         defer { port.close() }
 
         let (recorder, recording) = makeRecorder(interfaceName: port.resolvedPath)
 
         let provisioner = LiveProvisioner(channel: port, configuration: settings.configuration)
-        provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes, at: time) }
+        let scale = recordedTimeScale
+        provisioner.observe = { direction, bytes, time in recorder?.record(direction, bytes,
+            at: scale == 1 ? time : time * scale) }
         provisioner.onAction = { action, time in progress.action(action, at: time) }
         let cancellation = self.cancellation ?? RunCancellation()
         let registration = cancellation.register(interrupt: provisioner.interrupt,
@@ -65,7 +73,7 @@ struct ProvisionRun: Sendable {
         let outcome = provisioner.run()
         cancellation.unregister(registration)
         if self.cancellation == nil { cancellation.cancel() }
-        recorder?.finish()
+        recorder?.finish(verdict: Self.verdict(outcome))
         return Result(outcome: outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: clock.now - start, registrationID: settings.configuration.registrationID)
     }
@@ -80,9 +88,14 @@ struct ProvisionRun: Sendable {
         for action in run.actions { progress.action(action, at: .zero) }
         let (recorder, recording) = makeRecorder(interfaceName: nil)
         recorder?.record(run.records)
-        recorder?.finish()
+        recorder?.finish(verdict: Self.verdict(run.outcome))
         return Result(outcome: run.outcome, recording: recording, recordingError: recorder?.error.map { "\($0)" },
                       duration: run.duration, registrationID: settings.configuration.registrationID)
+    }
+
+    /// The outcome as the recording's last packet says it: `timed_out: … (exit 3)`.
+    static func verdict(_ outcome: ProvisioningOutcome) -> String {
+        "azure-dps \(ToolText.version): \(outcome.name): \(ToolText.sentence(outcome.sentence)) (exit \(ExitStatus(outcome).rawValue))"
     }
 
     /// What pre-flight found that does not stop the run (a certificate about to expire, a host
@@ -100,7 +113,8 @@ struct ProvisionRun: Sendable {
             (writer, recording) = openRecording(path, interfaceName: interfaceName)
         }
         let now = Date().timeIntervalSince1970
-        let recorder = SessionRecorder(writer: writer, origin: TraceOrigin(unixNanoseconds: Int64(now * 1e9)), keepSecrets: settings.recordSecrets)
+        let recorder = SessionRecorder(writer: writer, origin: TraceOrigin(unixNanoseconds: Int64(now * 1e9)),
+            keepSecrets: settings.recordSecrets)
         recorder.onUnit = { [progress] unit, anomalies in progress.unit(unit, anomalies: anomalies) }
         return (recorder, recording)
     }

@@ -41,7 +41,8 @@ extension ProvisionOptions {
             do { return try file?.bool(key) } catch { fail(error.message, .usage) }
         }
         func required(_ value: String?, _ option: String) -> String {
-            guard let value, !value.isEmpty else { fail("missing --\(option) (or `\(option) = ...` in --config)", .usage) }
+            guard let value, !value.isEmpty else { fail("missing --\(option) (or `\(option) = ...` in --config)",
+                .usage) }
             return value
         }
 
@@ -51,29 +52,35 @@ extension ProvisionOptions {
         let authentication = WiFiAuthentication(number(authentication, "authentication", Bounds.authentication) ?? 2)
 
         let certificate = string(cert, "cert"), privateKey = string(key, "key")
-        let symmetricKey = SymmetricKeySource.find(
-            individualFile: string(symmetricKeyFile, "symmetric-key-file"), groupFile: string(groupKeyFile, "group-key-file"),
+        let symmetricKey = overrides.symmetricKey ?? SymmetricKeySource.find(
+            individualFile: string(symmetricKeyFile, "symmetric-key-file"), groupFile: string(groupKeyFile,
+                "group-key-file"),
             certificateGiven: certificate != nil || overrides.credentialFiles != nil,
-            environment: ProcessInfo.processInfo.environment, fallback: overrides.symmetricKey ?? defaults.symmetricKey)
+            environment: ProcessInfo.processInfo.environment, fallback: defaults.symmetricKey)
         if symmetricKey != nil, certificate != nil || privateKey != nil {
             fail("a certificate and a symmetric key are both set: a symmetric-key enrollment uploads no client certificate", .usage)
         }
         let ttl = number(sasTtl, "sas-ttl", Bounds.sasTTL)
-        if ttl != nil, symmetricKey == nil { fail("sas-ttl is set but there is no symmetric key to sign a token with", .usage) }
+        if ttl != nil, symmetricKey == nil { fail("sas-ttl is set but there is no symmetric key to sign a token with",
+            .usage) }
 
         let report: PreflightReport
         do {
-            let registrationID = overrides.registrationID ?? string(registrationId, "registration-id") ?? defaults.registrationID
+            let registrationID = overrides.registrationID ?? string(registrationId,
+                "registration-id") ?? defaults.registrationID
             if symmetricKey != nil {
                 guard let registrationID else {
-                    fail("missing --registration-id: a symmetric-key enrollment has no certificate to take it from", .usage)
+                    fail("missing --registration-id: a symmetric-key enrollment has no certificate to take it from",
+                        .usage)
                 }
-                let ca = overrides.credentialFiles?.ca ?? required(string(ca, "ca") ?? defaults.credentialFiles?.ca, "ca")
+                let ca = overrides.rootCA ?? overrides.credentialFiles?.ca
+                    ?? required(string(ca, "ca") ?? defaults.credentialFiles?.ca, "ca")
                 report = try Preflight.checkRootOnly(ca: ca, registrationID: registrationID, now: Date())
             } else {
                 let given = defaults.credentialFiles
                 let files = overrides.credentialFiles ?? CredentialFiles(
-                    ca: required(string(ca, "ca") ?? given?.ca, "ca"), certificate: required(certificate ?? given?.certificate, "cert"),
+                    ca: required(string(ca, "ca") ?? given?.ca,
+                        "ca"), certificate: required(certificate ?? given?.certificate, "cert"),
                     key: required(privateKey ?? given?.key, "key"))
                 report = try Preflight.check(files, registrationID: registrationID, now: Date())
             }
@@ -105,14 +112,17 @@ extension ProvisionOptions {
                                           credentials: report.credentials, ssid: ssid, passphrase: passphrase)
         c.authentication = authentication
         if let payload = string(payload, "payload") {
-            guard JSONValue(parsing: Array(payload.utf8)) != nil else { fail("--payload is not valid JSON: \(payload)", .usage) }
+            guard JSONValue(parsing: Array(payload.utf8)) != nil else { fail("--payload is not valid JSON: \(payload)",
+                .usage) }
             c.payload = payload
         }
         c.factoryReset = flag(factoryReset, "factory-reset") ?? false
         if let host = string(dpsHost, "dps-host") { c.dpsHost = host }
         if let version = string(apiVersion, "api-version") { c.apiVersion = version }
-        if let poll = number(pollInterval, "poll-interval", Bounds.pollInterval) { c.pollInterval = .milliseconds(Int64(poll * 1000)) }
-        if let timeout = number(timeout, "timeout", Bounds.timeout) { c.overallDeadline = .milliseconds(Int64(timeout * 1000)) }
+        if let poll = number(pollInterval, "poll-interval",
+            Bounds.pollInterval) { c.pollInterval = .milliseconds(Int64(poll * 1000)) }
+        if let timeout = number(timeout, "timeout",
+            Bounds.timeout) { c.overallDeadline = .milliseconds(Int64(timeout * 1000)) }
 
         var preflight = report
         if let symmetricKey {
@@ -148,6 +158,8 @@ extension ProvisionOptions {
         var idScope: String?
         var registrationID: String?
         var credentialFiles: CredentialFiles?
+        /// The root CA of a symmetric-key run, which uploads no other file.
+        var rootCA: String?
         var ssid: String?
         var passphrase: [UInt8]?
         var flowControl: Bool?

@@ -24,10 +24,12 @@ struct SimulatorCommand: ParsableCommand, UsageChecks {
 
     @OptionGroup var link: PtyLinkOption
 
-    @Option(parsing: .unconditional, help: "Seed for the simulator's ids and noise (default 1).", transform: Bounds.seed.parse)
+    @Option(parsing: .unconditional, help: "Seed for the simulator's ids and noise (default 1).",
+        transform: Bounds.seed.parse)
     var seed: UInt64 = 1
 
-    @Option(parsing: .unconditional, help: "Run the module this many times faster than the reference timing, \(Bounds.speed.limits) (default 1).",
+    @Option(parsing: .unconditional,
+        help: "Run the module this many times faster than the reference timing, \(Bounds.speed.limits) (default 1).",
             transform: Bounds.speed.parse)
     var speed: Double = 1
 

@@ -32,7 +32,8 @@ final class SimulatorSetup {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for (name, text) in [("ca.pem", SimulatorCredentials.ca), ("cert.pem", SimulatorCredentials.cert), ("key.pem", SimulatorCredentials.key)] {
+            for (name, text) in [("ca.pem", SimulatorCredentials.ca), ("cert.pem", SimulatorCredentials.cert),
+                ("key.pem", SimulatorCredentials.key)] {
                 try Data((text + "\n").utf8).write(to: folder.appendingPathComponent(name))
             }
         } catch {

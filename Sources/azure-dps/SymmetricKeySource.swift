@@ -22,7 +22,8 @@ struct SymmetricKeySource: Sendable {
             fail("symmetric-key-file and group-key-file are both set: an enrollment is individual or a group", .usage)
         }
         if let path = individualFile ?? groupFile {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data,
+                encoding: .utf8) else {
                 fail("cannot read the key file \(path)", .unreadable(path))
             }
             return SymmetricKeySource(text: text, kind: individualFile != nil ? .individual : .group, origin: path)

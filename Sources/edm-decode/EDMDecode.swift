@@ -54,7 +54,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
                         decode a capture still being written, as tail -f
 
         Exit status:
-          0   decoded (even with annotated bad bytes)
+          0   decoded (even with annotated bad bytes, or cut short: a warning)
           64  usage error
           65  unreadable or unrecognised input
           66  missing input file
@@ -109,12 +109,16 @@ struct EDMDecode: ToolCommand, UsageChecks {
         discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
     var progress: Bool?
 
+    @Flag(help: .private) // (`make dissector-tables` writes them into wireshark/ucx_edm.lua)
+    var dissectorTables = false
+
     @Flag(help: "Decode FILE as it grows (a capture still being recorded), as tail -f, until Ctrl-C.")
     var follow = false
 
     enum Side: String, ExpressibleByArgument { case host, module }
 
     func checkUsage() throws {
+        if dissectorTables { return }
         if follow { return try checkFollow() }
         if (host == nil) != (module == nil) {
             throw ValidationError("--host and --module go together: give one raw file per direction.")
@@ -158,6 +162,7 @@ struct EDMDecode: ToolCommand, UsageChecks {
     }
 
     func run() {
+        if dissectorTables { return print(DissectorTables.lua, terminator: "") }
         if follow { Glibc.exit(runFollow().rawValue) }
         keepFreedMemory()
         do { try pipeline.run() } catch { fail(error.description, ExitStatus(error)) }

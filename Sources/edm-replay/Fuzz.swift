@@ -24,7 +24,8 @@ struct Fuzz: ParsableCommand, UsageChecks {
 
     @OptionGroup var traceOptions: TraceOptions
 
-    @Option(parsing: .unconditional, help: "How many seeds per trace, \(Bounds.runs.limits) (default 100).", transform: Bounds.runs.parse)
+    @Option(parsing: .unconditional, help: "How many seeds per trace, \(Bounds.runs.limits) (default 100).",
+        transform: Bounds.runs.parse)
     var runs: Int = 100
 
     @Option(parsing: .unconditional, help: "First seed (default 1).", transform: Bounds.seed.parse)
@@ -51,7 +52,8 @@ struct Fuzz: ParsableCommand, UsageChecks {
             let chosen = mode ?? (format.isPacketCapture ? .strict : .semantic)
             let terminal = isatty(2) == 1
             let last = seed + UInt64(runs) - 1
-            let report = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seeds: seed..<(seed + UInt64(runs))) { s in
+            let report = ReplayFuzz.run(records: records, mode: chosen, spec: spec,
+                seeds: seed..<(seed + UInt64(runs))) { s in
                 // Named before each run: a crash kills the process, and this says which seed did
                 // it. A log (not a terminal) gets a line every 100 seeds instead of a counter.
                 if terminal {

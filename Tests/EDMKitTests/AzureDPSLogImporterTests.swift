@@ -10,6 +10,8 @@ import Foundation // replacingOccurrences, in this test only
     }
 
     static func run(_ bytes: [UInt8] = ReferenceLog.bytes, options: AzureDPSLogImporter.Options = .init(), sizes: [Int] = [1 << 20]) throws -> Imported {
+        var options = options
+        options.accountsLines = true
         var importer = AzureDPSLogImporter(options: options)
         var records: [TraceRecord] = [], spans: [AzureDPSLogImporter.LineSpan] = [], diagnostics: [TraceImportDiagnostic] = []
         var start = 0, k = 0

@@ -39,6 +39,20 @@ import Testing
     }
 }
 
+/// A step with nothing to do says so: no factory reset unless asked for.
+@Suite struct SkippedStepTests {
+    @Test func aFactoryResetNotAskedForIsSkipped() {
+        for reset in [false, true] {
+            var c = ProvisioningScenarioTests.configuration
+            c.factoryReset = reset
+            let run = ProvisioningHarness(configuration: c, module: SimulatedModule(scenario: .assignedFast)).run()
+            let results = run.actions.compactMap { if case .stepFinished(.factoryReset, let e) = $0 { e } else { nil } }
+            #expect(results == [reset ? .done : .skipped] && run.outcome.exitCode == 0, "factory reset \(reset): \(results)")
+            #expect(ProvisioningScenarioTests.sent(run).contains { $0.text == "AT+UFACTORY" } == reset)
+        }
+    }
+}
+
 /// Illegal or unexpected input always leads to a defined outcome.
 @Suite struct ProvisioningMachineFailureTests {
     static func run(_ module: ScriptedModule) -> ProvisioningRun {

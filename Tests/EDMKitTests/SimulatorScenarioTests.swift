@@ -196,3 +196,35 @@ import Testing
         #expect(h.moduleUnits.last?.text == "+STARTUP")
     }
 }
+
+/// The noisy line's garbage is arbitrary bytes, valid-looking headers included, and the frame
+/// after it still decodes: the stream decoder, given garbage and frame whole, ends on that
+/// exact frame, for every kind of frame the module sends.
+@Suite struct LineNoiseTests {
+    @Test func garbageNeverHidesTheFrameAfterIt() {
+        var rng = SplitMix64(seed: 7)
+        let frames = [EDMEncoder.atConfirmation("\r\nOK\r\n"), EDMEncoder.atEvent("\r\n+UUNU:0\r\n"),
+                      EDMEncoder.atConfirmation("\r\n+UDCP:2\r\nOK\r\n")]
+        var headers = 0, starts = 0
+        for i in 0..<3000 {
+            let frame = frames[i % frames.count]
+            let garbage = LineNoise.garbage(before: frame, &rng)
+            #expect((1...11).contains(garbage.count))
+            starts += garbage.filter { $0 == EDMFrame.start }.count
+            if zip(garbage, garbage.dropFirst()).contains(where: { $0 == EDMFrame.start && $1 == 0 }) { headers += 1 }
+            var decoder = EDMStreamDecoder()
+            var buffer = (garbage + frame)[...]
+            var last: EDMStreamUnit?
+            while let unit = decoder.decode(&buffer) { last = unit }
+            #expect(buffer.isEmpty && last.map { Array($0.bytes) } == frame, "garbage \(garbage) hid the frame")
+        }
+        #expect(headers > 500 && starts > 1000, "\(headers) valid-looking headers, \(starts) starts")
+    }
+
+    @Test(arguments: 1...24)
+    func aNoisyLineStillProvisions(seed: UInt64) {
+        let run = ProvisioningHarness(configuration: ProvisioningScenarioTests.configuration,
+                                      module: SimulatedModule(scenario: .noisyLine, seed: seed)).run()
+        #expect(run.outcome.exitCode == 0, "seed \(seed): \(run.outcome)")
+    }
+}

@@ -45,18 +45,62 @@ import Glibc
         try Self.expectFailure(["-"], status: 65, ["empty"], stdin: Data())
     }
 
-    /// Our own pcap and pcapng cut short: the message names the packet where it broke.
+    /// Our own pcap and pcapng cut short (a recording whose writer died): the packets before
+    /// the cut are decoded and summarised, with a warning naming the packet where it broke at
+    /// its place, in the transcript and the JSON summary. Cut anywhere, never an error.
     @Test(arguments: ["pcap", "pcapng"])
     func aTruncatedCapture(format: String) throws {
         let whole = try Self.file("whole.\(format)", [])
         #expect(try Tool.run("edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", format, "-o", whole]).status == 0)
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: whole)))
-        let cut = try Self.file("cut.\(format)", Array(bytes[..<(bytes.count * 2 / 3)]))
-        let r = try Self.expectFailure([cut, "-f", "json"], status: 65, [cut, "packet ", "truncated"])
-        #expect(r.stdout.split(separator: "\n").count > 20, "the packets before the cut are decoded")
+        for fraction in [0.2, 0.5, 2.0 / 3, 0.99] {
+            let cut = try Self.file("cut.\(format)", Array(bytes[..<Int(Double(bytes.count) * fraction)]))
+            let json = try Tool.run("edm-decode", [cut, "-f", "json"])
+            let lines = json.stdout.split(separator: "\n")
+            #expect(json.status == 0 && lines.count > 5, "\(fraction): exit \(json.status) \(json.stderr)")
+            let summary = try #require(lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            let notes = ((summary["summary"] as? [String: Any])?["import"] as? [[String: Any]]) ?? []
+            #expect(notes.contains { $0["code"] as? String == "truncated" && ($0["message"] as? String)?.contains("inside packet") == true },
+                    "\(fraction): \(lines.last ?? "")")
+            let transcript = try Tool.run("edm-decode", [cut, "-f", "transcript", "--color", "never"])
+            let text = transcript.stdout.split(separator: "\n")
+            let at = try #require(text.firstIndex { $0.contains("warning: the capture ends inside packet") }, "\(transcript.stdout)")
+            #expect(transcript.status == 0 && text[(at + 1)...].contains { $0.hasPrefix("Session:") || $0.contains("Outcome") || $0.contains("Duration") },
+                    "the summary follows the warning:\n\(transcript.stdout)")
+        }
         // Cut inside the file header: not a capture at all.
         let header = try Self.file("header.\(format)", Array(bytes[..<10]))
         try Self.expectFailure([header], status: 65, [header])
+    }
+
+    /// A capture whose importer notes every line keeps the summary small: the first thousand
+    /// notes are listed, the rest counted by code (`import_more`); the transcript still shows
+    /// each at its place.
+    @Test func thousandsOfImportNotesAreCounted() throws {
+        let log = try String(contentsOfFile: Tool.root + "/" + Reference.log, encoding: .utf8)
+        let chatter = (1...2500).map { "com44 status line \($0)\n" }.joined()
+        let file = try Self.file("chatty.log", Array((chatter + log).utf8))
+        // (So many lines before the first timestamp hide the format from detection.)
+        let r = try Tool.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let original = try Tool.run("edm-decode", [Reference.log, "-f", "json"])
+        let notesInLog = 2500 + original.stdout.components(separatedBy: "\"code\":\"note\"").count - 1
+        let last = try #require(r.stdout.split(separator: "\n").last)
+        let summary = try #require((try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+        let listed = (summary["import"] as? [[String: Any]]) ?? []
+        let more = (summary["import_more"] as? [String: Int]) ?? [:]
+        #expect(listed.count == 1000, "\(listed.count) notes listed")
+        #expect(listed.filter { $0["code"] as? String == "note" }.count + (more["note"] ?? 0) == notesInLog, "\(more)")
+        let transcript = try Tool.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "transcript", "--color", "never"])
+        #expect(transcript.stdout.components(separatedBy: "not part of the serial session").count - 1 == notesInLog)
+
+        // Memory stays flat: 100,000 noted lines take what 2,500 take (each was kept to the end:
+        // 111 MB for 200,000 before).
+        let many = try Self.file("chattier.log", Array(((1...100_000).map { "com44 status line \($0)\n" }.joined() + log).utf8))
+        let few = try Measured.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
+        let lots = try Measured.run("edm-decode", [many, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
+        #expect(few.status == 0 && lots.status == 0 && few.peakRSSKB > 1024, "\(lots.stderr)")
+        #expect(lots.peakRSSKB - few.peakRSSKB < 4 * 1024, "peak RSS \(few.peakRSSKB) KB for 2,500 notes, \(lots.peakRSSKB) KB for 100,000")
     }
 
     @Test func binaryGarbageNamesTheFormatsTried() throws {

@@ -41,6 +41,10 @@ import Testing
             #expect(bytes.range(of: Data("SharedAccessSignature".utf8)) == nil, "\(scenario): the token is recorded")
             let decoded = try Tool.run("edm-decode", [path, "-f", "transcript"])
             #expect(decoded.status == 0 && (scenario == "sas-too-long" || decoded.stdout.contains("passwd=%%1")), "\(scenario): \(decoded.stderr)")
+            // The token is the session's variable (its expiry differs on every run); a run ten
+            // times faster than the module's timing is recorded in the module's time.
+            let replayed = try Tool.run("edm-replay", ["check", path])
+            #expect(replayed.status == 0, "\(scenario) does not replay:\n\(replayed.stdout)")
         }
     }
 
@@ -71,5 +75,47 @@ import Testing
             #expect(r.status == code && r.stderr.contains(says), "\(arguments.suffix(4)): exit \(r.status)\n\(r.stderr)")
             #expect(!r.stderr.contains(Self.groupKey) && !r.stderr.contains("this is not a key"), "the key is shown:\n\(r.stderr)")
         }
+    }
+
+    /// An individual enrollment's own key (here the device key the simulated group derives for
+    /// sim-device), through a real pty: assigned, and the recording replays.
+    @Test func anIndividualEnrollmentThroughAPty() throws {
+        let derived = SASToken.deviceKey(groupKey: SimulatedDPS.Configuration.SymmetricKeyEnrollment.simulator.key,
+                                         registrationID: "sim-device")
+        let key = try Tool.temporaryFile("device-\(UUID().uuidString).key", Data(Base64.encode(derived).utf8))
+        let path = try Tool.temporaryDirectory("sas-individual") + "/run.pcapng"
+        let r = try Tool.run("azure-dps", ["--simulate", "sas", "--simulate-speed", "20", "--symmetric-key-file", key, "--record", path])
+        #expect(r.status == 0 && r.stderr.contains("Assigned to"), "\(r.stderr)")
+        #expect(try Tool.run("edm-replay", ["check", path]).status == 0)
+    }
+
+    /// A production line of symmetric-key modules: rows name a port and a registration id, the
+    /// batch gives the group key (a row may name its own), and every module is assigned under
+    /// its own id. A row with half an X.509 pair, or with no key at all, is refused.
+    @Test func aBatchOfSymmetricKeyModules() throws {
+        let dir = try Tool.temporaryDirectory("sas-batch")
+        let ca = try Tool.simulatorCredentials(in: dir).ca
+        let key = try Tool.temporaryFile("group-\(UUID().uuidString).key", Data(Self.groupKey.utf8))
+        let simulators = try ["m1", "m2"].map { try Tool.start("azure-dps", ["simulator", "sas", "--link", "\(dir)/\($0)", "--speed", "20"]) }
+        defer { for s in simulators { s.process.terminate(); _ = try? s.finish() } }
+        for link in ["m1", "m2"] {
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: "\(dir)/\(link)") { usleep(50_000) }
+        }
+        let rows = try Tool.temporaryFile("rows-\(UUID().uuidString).csv",
+                                          Data("port,registration-id,group-key-file\n\(dir)/m1,dev-a,\n\(dir)/m2,dev-b,\(key)\n".utf8))
+        let common = ["--id-scope", "0ne00SIMUL8", "--ssid", "lab", "--ca", ca, "--no-record", "--json"]
+        let env = ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"]
+        let r = try Tool.run("azure-dps", ["batch", rows, "--group-key-file", key] + common, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"deviceId\":\"dev-a\"") && r.stdout.contains("\"deviceId\":\"dev-b\""), "\(r.stdout)")
+        #expect(!r.stdout.contains(Self.groupKey) && !r.stderr.contains(Self.groupKey) && !r.stderr.contains("SharedAccessSignature"))
+
+        let half = try Tool.temporaryFile("half-\(UUID().uuidString).csv", Data("port,cert\n\(dir)/m1,\(ca)\n".utf8))
+        let refusedHalf = try Tool.run("azure-dps", ["batch", half] + common, environment: env)
+        #expect(refusedHalf.status == 65 && refusedHalf.stderr.contains("a cert but no key"), "\(refusedHalf.stderr)")
+        let keyless = try Tool.temporaryFile("keyless-\(UUID().uuidString).csv", Data("port,registration-id\n\(dir)/m1,dev-a\n".utf8))
+        let refusedKeyless = try Tool.run("azure-dps", ["batch", keyless] + common, environment: env)
+        #expect(refusedKeyless.status == 64 && refusedKeyless.stderr.contains("no cert and key, and no symmetric key"),
+                "\(refusedKeyless.stderr)")
     }
 }

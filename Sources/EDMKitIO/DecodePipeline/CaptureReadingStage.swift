@@ -23,11 +23,13 @@ enum CaptureReadingStage {
             let input = owned.input
             do {
                 while let records = try input.nextBatch() {
-                    let read = Read.records(records, origin: input.origin, notes: input.takeDiagnostics(), position: input.position)
+                    let read = Read.records(records, origin: input.origin, notes: input.takeDiagnostics(),
+                        position: input.position)
                     guard reads.send(read) else { return }
                 }
                 // (What reading to the end noticed.)
-                _ = reads.send(.records(RecordBatch(), origin: input.origin, notes: input.takeDiagnostics(), position: input.position))
+                _ = reads.send(.records(RecordBatch(), origin: input.origin, notes: input.takeDiagnostics(),
+                    position: input.position))
             } catch {
                 _ = reads.send(.failure(error))
             }

@@ -28,7 +28,11 @@ struct DecodeOutputWriter {
     /// Notes that came before any unit of the session: they go on the next packet.
     private var earlyNotes: [String] = []
     private var origin: TraceOrigin?
+    /// The importer's notes for the JSON summary: the first `summaryNotes`, then counts by
+    /// code, so that a capture with a note on every line keeps memory flat.
     private var notes: [TraceImportDiagnostic] = []
+    private var moreNotes: [(code: TraceImportDiagnostic.Code, count: Int)] = []
+    static let summaryNotes = 1000
     private var anomalies: [SessionAnomaly] = []
     private var started = false
 
@@ -146,7 +150,7 @@ struct DecodeOutputWriter {
         case .json:
             try flushLines()
             var line = JSONWriter()
-            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, into: &line)
+            JSONLinesRenderer.closing(summary, anomalies: anomalies, notes: notes, moreNotes: moreNotes, into: &line)
             line.buffer.withUnsafeBytes { text.append($0) }
             try endTextLine()
         case .mermaid:
@@ -169,6 +173,7 @@ struct DecodeOutputWriter {
         transcript = TranscriptRenderer(color: transcript.color)
         mermaid = MermaidRenderer()
         notes = []
+        moreNotes = []
         anomalies = []
         started = false
     }
@@ -176,7 +181,11 @@ struct DecodeOutputWriter {
     /// What the importer noticed: in the transcript after the units of the line it concerns
     /// (`SessionDecodingStage`), in the JSON summary.
     private mutating func note(_ diagnostics: [TraceImportDiagnostic]) throws {
-        notes += diagnostics
+        let room = max(0, Self.summaryNotes - notes.count)
+        notes += diagnostics.prefix(room)
+        for d in diagnostics.dropFirst(room) {
+            if let i = moreNotes.firstIndex(where: { $0.code == d.code }) { moreNotes[i].count += 1 } else { moreNotes.append((d.code, 1)) }
+        }
         if format == .pcap || format == .pcapng {
             let comments = diagnostics.filter { $0.code != .blankLine }.map(\.description)
             if heldPacket != nil { heldPacket?.add(comments) } else { earlyNotes += comments.prefix(HeldPacket.maxComments - earlyNotes.count) }
@@ -239,8 +248,10 @@ private struct HeldPacket {
     /// A packet comment is at most 64 KiB: beyond a few notes, only their count.
     static let maxComments = 16
 
-    init(time: Duration, direction: Direction?, dissector: String, bytes: [UInt8], flags: TraceRecord.Flags, comments: [String]) {
-        (self.time, self.direction, self.dissector, self.bytes, self.flags, self.comments) = (time, direction, dissector, bytes, flags, comments)
+    init(time: Duration, direction: Direction?, dissector: String, bytes: [UInt8], flags: TraceRecord.Flags,
+        comments: [String]) {
+        (self.time, self.direction, self.dissector, self.bytes, self.flags, self.comments) = (time, direction,
+            dissector, bytes, flags, comments)
     }
 
     mutating func add(_ notes: [String]) {

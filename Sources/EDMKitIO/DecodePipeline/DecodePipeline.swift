@@ -15,6 +15,7 @@ import EDMKit
 /// (`DecodeOutputWriter`). Everything keeps its order, so the output is the same as on one
 /// thread. Memory stays flat whatever the inputs' size.
 public struct DecodePipeline: Sendable {
+    /// What to decode.
     public enum Inputs: Sendable, Equatable {
         /// Capture files, each its own session, one after the other (`-`: standard input).
         case captures([String])
@@ -22,12 +23,14 @@ public struct DecodePipeline: Sendable {
         case rawPair(host: String, module: String)
     }
 
+    /// What to write (`--format`).
     public enum OutputFormat: String, Sendable, CaseIterable {
         case transcript, json, pcap, pcapng, mermaid
         /// One self-contained page: verdict, timeline, sequence diagram, the units' table.
         case html
     }
 
+    /// Whether the transcript is coloured (`--color`).
     public enum Colour: String, Sendable {
         /// On a terminal, for the transcript.
         case auto
@@ -138,7 +141,8 @@ public struct DecodePipeline: Sendable {
     private func startDecoding(into events: any DecodedBatchPipe, showsProgress: Bool) {
         DispatchQueue(label: "DecodePipeline.decoding").async { [self] in
             // (made here: only the decoding thread uses it)
-            let progress = showsProgress ? DecodeProgress(label: application, terminal: isatty(2) == 1, total: inputBytes,
+            let progress = showsProgress ? DecodeProgress(label: application, terminal: isatty(2) == 1,
+                total: inputBytes,
                                                           immediately: self.progress == true) : nil
             var stage = SessionDecodingStage(redact: redact, progress: progress, send: events.send)
             let decoded = Result { try decode(into: &stage) }

@@ -29,7 +29,8 @@ struct SessionDecodingStage {
     /// Two raw dumps, interleaved a record at a time; `position`: bytes read from both.
     mutating func decode(_ pair: inout RawPairInterleaver, position: () -> Int) throws {
         while let record = try pair.next() {
-            try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &$1) }
+            try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes[...],
+                appendingTo: &$1) }
             progress?.update(position: position())
         }
     }
@@ -49,11 +50,12 @@ struct SessionDecodingStage {
             }
             for i in 0..<records.count {
                 let record = records[i]
-                try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes, appendingTo: &$1) }
+                try decoded { $0.receive(time: record.time, direction: record.direction, bytes: record.bytes,
+                    appendingTo: &$1) }
             }
             // Text comes a line at a time (`CaptureInput`): what the importer noticed about
             // the line follows the units it completed, like a footnote.
-            self.notes(notes)
+            try self.notes(notes)
             progress?.update(position: position)
         }
         progress?.inputDone()
@@ -89,8 +91,12 @@ struct SessionDecodingStage {
         reported = 0
     }
 
-    private mutating func notes(_ diagnostics: [TraceImportDiagnostic]) {
-        if !diagnostics.isEmpty { batch.append(.notes(diagnostics)) }
+    /// (Lines that are only notes complete no unit: the batch is handed on when their count
+    /// fills it, or a capture noted on every line would be held whole until its end.)
+    private mutating func notes(_ diagnostics: [TraceImportDiagnostic]) throws {
+        guard !diagnostics.isEmpty else { return }
+        batch.append(.notes(diagnostics))
+        if batch.events.count >= Self.batchSize { try flush() }
     }
 
     /// One decoding step whose new units land in the batch: the anomalies it found go before

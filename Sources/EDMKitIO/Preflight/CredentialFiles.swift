@@ -56,7 +56,8 @@ struct CredentialFile {
     /// so a quote, a comma or an `&` would cut the command or the URL in the wrong place.
     static func checkName(_ name: String, path: String) throws(PreflightError) {
         guard path != "-" else {
-            throw PreflightError(.badName, file: path, "standard input cannot be a credential; the module stores each credential under its file's name, so give a file.")
+            throw PreflightError(.badName, file: path,
+                "standard input cannot be a credential; the module stores each credential under its file's name, so give a file.")
         }
         if name.utf8.count > CredentialFiles.maximumNameLength {
             throw PreflightError(
@@ -87,7 +88,8 @@ struct CredentialFile {
             if error.isMissing {
                 throw PreflightError(.missingFile, file: path, "no such file; check the path.")
             }
-            throw PreflightError(.unreadableFile, file: path, "cannot be read (\(String(cString: strerror(error.errno)))); check the path and its permissions.")
+            throw PreflightError(.unreadableFile, file: path,
+                "cannot be read (\(String(cString: strerror(error.errno)))); check the path and its permissions.")
         }
         guard total <= CredentialFiles.maximumSize else {
             throw PreflightError(
@@ -168,7 +170,8 @@ extension CredentialFile {
             }
         }
         guard let key else {
-            throw PreflightError(.wrongContent, file: path, line: blocks.first?.beginLine, "the key file holds EC parameters but no private key.")
+            throw PreflightError(.wrongContent, file: path, line: blocks.first?.beginLine,
+                "the key file holds EC parameters but no private key.")
         }
         return key.value
     }

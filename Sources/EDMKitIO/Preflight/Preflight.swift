@@ -29,7 +29,8 @@ public enum Preflight {
 
     /// Reads and checks the three files; `now` is the host's wall clock, passed in so tests
     /// can stand anywhere in a certificate's life.
-    public static func check(_ files: CredentialFiles, registrationID: String?, now: Date) throws(PreflightError) -> PreflightReport {
+    public static func check(_ files: CredentialFiles, registrationID: String?,
+        now: Date) throws(PreflightError) -> PreflightReport {
         // Every file is read first, so a wrong path is reported before anything subtler.
         let caFile = try CredentialFile(path: files.ca)
         let certificateFile = try CredentialFile(path: files.certificate)
@@ -68,7 +69,8 @@ public enum Preflight {
 
     /// A symmetric-key run: the root CA is the one file uploaded (the module still checks the
     /// server's TLS certificate), and the registration id is given, since no certificate names it.
-    public static func checkRootOnly(ca: String, registrationID: String, now: Date) throws(PreflightError) -> PreflightReport {
+    public static func checkRootOnly(ca: String, registrationID: String,
+        now: Date) throws(PreflightError) -> PreflightReport {
         let caFile = try CredentialFile(path: ca)
         let roots = try caFile.certificates(role: "CA")
         if let fault = fault(inRegistrationID: registrationID) {
@@ -81,7 +83,8 @@ public enum Preflight {
     }
 
     /// DPS refuses a certificate outside its validity; the module has no clock to notice.
-    static func checkDates(_ certificate: Certificate, file: String, now: Date, warnings: inout [String]) throws(PreflightError) {
+    static func checkDates(_ certificate: Certificate, file: String, now: Date,
+        warnings: inout [String]) throws(PreflightError) {
         if now < certificate.notValidBefore {
             throw PreflightError(
                 .notYetValid, file: file,
@@ -103,7 +106,8 @@ public enum Preflight {
 
     /// DPS requires the CN to equal the registration id (docs/protocol.md, "DPS over the module's MQTT client"); without one
     /// given, the CN is the registration id.
-    static func checkRegistrationID(_ given: String?, against certificate: Certificate, file: String) throws(PreflightError) -> String {
+    static func checkRegistrationID(_ given: String?, against certificate: Certificate,
+        file: String) throws(PreflightError) -> String {
         if let given, let fault = fault(inRegistrationID: given) {
             throw PreflightError(.badRegistrationID, "the registration id '\(given)' \(fault).")
         }
@@ -118,7 +122,8 @@ public enum Preflight {
         }
         guard let given else {
             if let fault = fault(inRegistrationID: commonName) {
-                throw PreflightError(.badCommonName, file: file, "the certificate's CN '\(commonName)' is the registration id, but it \(fault).")
+                throw PreflightError(.badCommonName, file: file,
+                    "the certificate's CN '\(commonName)' is the registration id, but it \(fault).")
             }
             return commonName
         }
@@ -136,7 +141,8 @@ public enum Preflight {
     static func fault(inRegistrationID id: String) -> String? {
         if id.isEmpty { return "is empty" }
         if id.utf8.count > 128 { return "is \(id.utf8.count) characters, more than DPS's 128" }
-        let allowed: (Unicode.Scalar) -> Bool = { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._:".unicodeScalars.contains($0)) }
+        let allowed: (Unicode.Scalar) -> Bool = { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+            || "-._:".unicodeScalars.contains($0)) }
         if let bad = id.unicodeScalars.first(where: { !allowed($0) }) {
             return "contains \(bad == " " ? "a space" : "'\(bad)'"), but DPS takes only letters, digits, '-', '.', '_' and ':'"
         }
@@ -149,10 +155,12 @@ public enum Preflight {
     static func checkRoot(_ ca: Certificate, file: String, now: Date, warnings: inout [String]) throws(PreflightError) {
         let advice = "the module needs the root CA of the DPS server's TLS certificate (e.g. DigiCert Global Root G2), not the CA that issued the device certificate"
         guard ca.issuer == ca.subject else {
-            throw PreflightError(.caNotSelfSigned, file: file, "the certificate (\(ca.subject)) is issued by \(ca.issuer), so it is not a root; \(advice).")
+            throw PreflightError(.caNotSelfSigned, file: file,
+                "the certificate (\(ca.subject)) is issued by \(ca.issuer), so it is not a root; \(advice).")
         }
         guard ca.publicKey.isValidSignature(ca.signature, for: ca) else {
-            throw PreflightError(.caNotSelfSigned, file: file, "the certificate (\(ca.subject)) names itself as issuer but is not signed by its own key, so it is not a root; \(advice).")
+            throw PreflightError(.caNotSelfSigned, file: file,
+                "the certificate (\(ca.subject)) names itself as issuer but is not signed by its own key, so it is not a root; \(advice).")
         }
         switch try? ca.extensions.basicConstraints {
         case .isCertificateAuthority:
@@ -160,7 +168,8 @@ public enum Preflight {
         case nil where ca.version == .v1:
             break  // v1 roots predate extensions; RFC 5280 still accepts them as trust anchors.
         default:
-            throw PreflightError(.caNotAuthority, file: file, "the certificate (\(ca.subject)) is self-signed but not marked as a CA (basicConstraints CA:TRUE); \(advice).")
+            throw PreflightError(.caNotAuthority, file: file,
+                "the certificate (\(ca.subject)) is self-signed but not marked as a CA (basicConstraints CA:TRUE); \(advice).")
         }
         if now > ca.notValidAfter || now < ca.notValidBefore {
             warnings.append("\(file): the root CA is valid only from \(stamp(ca.notValidBefore)) to \(stamp(ca.notValidAfter)); the TLS handshake with DPS may fail.")

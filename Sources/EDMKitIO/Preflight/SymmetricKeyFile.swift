@@ -6,6 +6,7 @@ import EDMKit
 /// The key is base64 text, as the Azure portal shows it (an individual enrollment's key, or an
 /// enrollment group's, from which each device's key is derived). Nothing here prints it.
 public struct SymmetricKeyFile: Sendable {
+    /// Which enrollment the key belongs to.
     public enum Kind: String, Sendable {
         /// An individual enrollment: the key signs the token itself.
         case individual
