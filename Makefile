@@ -83,12 +83,17 @@ install-wireshark: deps
 	$(SWIFT) build -c release --product edm-decode
 	wireshark/install-wireshark.sh "$$($(SWIFT) build -c release --show-bin-path)/edm-decode"
 
-# Removes what `make install` put in place (same PREFIX and WIRESHARK_PLUGIN_DIR).
+# Removes what `make install` and `make install-wireshark` put in place (same PREFIX and
+# WIRESHARK_PLUGIN_DIR).
 uninstall:
 	@for t in $(TOOLS); do rm -fv "$(DESTDIR)$(BINDIR)/$$t"; done
 	@dir="$(WIRESHARK_PLUGIN_DIR)"; \
 	if [ -z "$$dir" ]; then dir="$$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Lua Plugins:[[:space:]]*//p')"; fi; \
 	if [ -n "$$dir" ]; then rm -fv "$(DESTDIR)$$dir/ucx_edm.lua"; fi
+	@folders="$$(tshark -G folders 2>/dev/null)"; \
+	ext="$$(sed -n 's/^Personal Extcap path:[[:space:]]*//p' <<<"$$folders")"; \
+	[ -n "$$ext" ] || ext="$$(sed -n 's/^Personal configuration:[[:space:]]*//p' <<<"$$folders")/extcap"; \
+	rm -fv "$$ext/ucx-edm-extcap"
 
 # The dissector's AT tables, written from the catalog into wireshark/ucx_edm.lua between its
 # BEGIN GENERATED and END GENERATED lines (a test fails while they differ from the catalog).

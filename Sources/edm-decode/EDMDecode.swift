@@ -109,11 +109,11 @@ struct EDMDecode: ToolCommand, UsageChecks {
         discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
     var progress: Bool?
 
-    @Flag(help: "Decode FILE as it grows (a capture still being recorded), as tail -f, until Ctrl-C.")
-    var follow = false
-
     @Flag(help: .private) // (`make dissector-tables` writes them into wireshark/ucx_edm.lua)
     var dissectorTables = false
+
+    @Flag(help: "Decode FILE as it grows (a capture still being recorded), as tail -f, until Ctrl-C.")
+    var follow = false
 
     enum Side: String, ExpressibleByArgument { case host, module }
 
