@@ -72,21 +72,14 @@ public struct ReplayJUnitRenderer: Sendable {
         return out.joined(separator: "\n")
     }
 
-    /// Text as XML character data or an attribute value; control characters other than tab
-    /// and line breaks (which XML 1.0 cannot carry) as `?`.
+    /// Text as XML character data or an attribute value: the HTML report's escaping (`'` as
+    /// `&#39;` is XML too), after control characters other than tab and line breaks, which
+    /// XML 1.0 cannot carry, become `?`.
     static func escaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20: out += "?"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        var plain = ""
+        plain.unicodeScalars.append(contentsOf: text.unicodeScalars.map {
+            $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" ? "?" : $0
+        })
+        return HTMLText.escape(plain)
     }
 }
