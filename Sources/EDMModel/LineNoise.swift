@@ -52,16 +52,14 @@ package enum LineNoise {
         }
     }
 
-    /// Whether every `0xAA` of `garbage` is a false start, decided by `garbage + frame`.
+    /// Whether every `0xAA` of `garbage` is a false start, decided by `garbage + frame`: the
+    /// product's own framing rule (`EDMStreamDecoder`) ends on `frame`, with no byte left over.
     private static func refuted(_ garbage: [UInt8], before frame: [UInt8]) -> Bool {
-        let all = garbage + frame
-        for i in garbage.indices where garbage[i] == EDMFrame.start {
-            guard i + 2 < all.count else { return false }
-            let word = Int(all[i + 1]) << 8 | Int(all[i + 2]), length = word & 0x0FFF
-            guard word >> 12 == 0, length >= 2 else { continue }
-            let stop = i + 3 + length
-            guard stop < all.count, all[stop] != EDMFrame.stop else { return false }
-        }
-        return true
+        var decoder = EDMStreamDecoder()
+        var bytes = (garbage + frame)[...]
+        var last: EDMStreamUnit?
+        while let unit = decoder.decode(&bytes) { last = unit }
+        guard bytes.isEmpty, case .frame(let found, _)? = last else { return false }
+        return found.bytes.elementsEqual(frame)
     }
 }
