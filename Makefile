@@ -31,7 +31,7 @@ demo: build
 	@echo; echo "The recording, decoded (edm-decode .build/demo.pcapng):"; echo
 	$(SWIFT) run -q edm-decode .build/demo.pcapng --format transcript | tail -22
 
-# A short bounded fuzz of every parser first (libFuzzer, FUZZ_SECONDS each: 14 checks, 42 s
+# A short bounded fuzz of every parser first (libFuzzer, FUZZ_SECONDS each: 15 checks, 45 s
 # at the default), then the suite, so the last line is Swift Testing's summary.
 test: deps
 	Scripts/check-architecture.sh

@@ -2,7 +2,7 @@
 # Builds the libFuzzer target (Fuzz/EDMFuzz over the EDMRender library target and the targets
 # below it: the ones above import swift-crypto) with `swiftc -sanitize=fuzzer`, then runs each
 # of its checks (Fuzz/EDMFuzz/FuzzEntry.swift: the stream and session decoders, UpperPDU and
-# the pcapng block, the JSON scanner, the AT line parser, every text importer) for SECONDS seconds
+# the pcapng block, the JSON scanner, the AT line parser, every text importer, the pcapng stream reader) for SECONDS seconds
 # on one core, each with its own corpus. Exits non-zero when the fuzzer finds a crash (a broken
 # invariant is a `precondition`, so a crash); the input that caused it is saved under
 # .build-fuzz/artifacts/CHECK/, and can be replayed with
@@ -72,7 +72,10 @@ seed_corpus() { # DIR CHECK
         n=$((n + 1))
         printf "$(printf '%s' "$hex" | sed 's/../\\x&/g')" > "$1/seed-$n"
     done < Fuzz/seeds.hex
-    case $2 in import-*) head -c 4000 captures/azure-dps-example-session.log > "$1/seed-log" ;; esac
+    case $2 in
+    import-*) head -c 4000 captures/azure-dps-example-session.log > "$1/seed-log" ;;
+    pcapng-stream) head -c 4000 captures/scenarios/assigned.pcapng > "$1/seed-pcapng" ;;
+    esac
 }
 
 status=0

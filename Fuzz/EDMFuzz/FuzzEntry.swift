@@ -17,7 +17,9 @@ let fuzzChecks: [(name: String, check: ([UInt8]) -> Void)] = [
     ("upper-pdu", checkUpperPDU),
     ("json", checkJSON),
     ("at-line", checkATLine),
-] + textFormats.map { ("import-\($0.rawValue)", importerCheck($0)) }
+] + textFormats.map { ("import-\($0.rawValue)", importerCheck($0)) } + [
+    ("pcapng-stream", importerCheck("pcapng-stream") { PcapngStreamImporter() }),
+]
 
 let selectedChecks: [([UInt8]) -> Void] = {
     guard let name = getenv("EDM_FUZZ_CHECK").map({ String(cString: $0) }), !name.isEmpty else { return fuzzChecks.map(\.check) }

@@ -25,6 +25,24 @@ public struct PcapngStreamImporter: TraceImporter {
     private enum Resolution {
         case power10(Int64)   // units per second = 10^n
         case power2(Int)      // units per second = 2^n
+
+        /// Nil when the time does not fit in 64 bits of nanoseconds (about 292 years).
+        func nanoseconds(_ units: Int64) -> Int64? {
+            switch self {
+            case .power10(let n) where n <= 9:
+                var scale: Int64 = 1
+                for _ in 0..<(9 - n) { scale *= 10 }
+                let (ns, overflow) = units.multipliedReportingOverflow(by: scale)
+                return overflow ? nil : ns
+            case .power10(let n):
+                var ns = units
+                for _ in 0..<(n - 9) where ns != 0 { ns /= 10 }
+                return ns
+            case .power2(let n):
+                let ns = (Double(units) / Double(sign: .plus, exponent: n, significand: 1) * 1e9).rounded()
+                return ns.isFinite && abs(ns) < 9e18 ? Int64(ns) : nil
+            }
+        }
     }
 
     public init() {}
@@ -114,16 +132,16 @@ public struct PcapngStreamImporter: TraceImporter {
         guard length >= 32 else { throw TraceImportError(.malformedLine, format: format, offset: offset + at, "short packet block") }
         let interface = Int(word(at + 8))
         guard interface < interfaces.count, let resolution = interfaces[interface] else { return nil }
-        let units = Int64(word(at + 12)) << 32 | Int64(word(at + 16))
         let captured = Int(word(at + 20))
         let data = (at + 28)..<(at + 28 + captured)
         guard data.upperBound <= at + length - 4 else {
             throw TraceImportError(.malformedLine, format: format, offset: offset + at, "packet data runs past its block")
         }
-        let nanoseconds: Int64 = switch resolution {
-        case .power10(let n) where n <= 9: units * (0..<(9 - n)).reduce(1) { r, _ in r * 10 }
-        case .power10(let n): units / (0..<(n - 9)).reduce(1) { r, _ in r * 10 }
-        case .power2(let n): Int64((Double(units) / Double(1 << n) * 1e9).rounded())
+        let units = Int64(bitPattern: UInt64(word(at + 12)) << 32 | UInt64(word(at + 16)))
+        let start = origin?.unixNanoseconds
+        guard let nanoseconds = resolution.nanoseconds(units),
+              !nanoseconds.subtractingReportingOverflow(start ?? nanoseconds).overflow else {
+            throw TraceImportError(.malformedLine, format: format, offset: offset + at, "packet timestamp out of range")
         }
         if origin == nil { origin = TraceOrigin(unixNanoseconds: nanoseconds) }
         let header: UpperPDU.Header

@@ -110,7 +110,7 @@ public struct SaleaeCSVImporter: LineImporter {
             self.columns = (name, names.firstIndex(of: "type"), time, data)
             return
         }
-        guard fields.count > max(columns.name, columns.time, columns.data) else {
+        guard fields.count > max(columns.name, columns.time, columns.data, columns.type ?? 0) else {
             throw TraceImportError(.missingField, format: format, line: line.number,
                 "row has \(fields.count) columns, fewer than the header")
         }

@@ -44,6 +44,10 @@ struct ConfigFile {
 
     init(path: String, text: String) throws(ParseError) {
         self.path = path
+        let lines = KeyLines(text)
+        if let line = lines.nameless {
+            throw ParseError(message: "\(path):\(line): a table header starts with a name, as in [[module]]")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -52,7 +56,6 @@ struct ConfigFile {
         } catch {
             throw ParseError(message: "\(path): not a TOML file: \(error)")
         }
-        let lines = KeyLines(text)
         var pairs: [(String, TOMLValueConvertible)] = []
         for key in table.keys.sorted() {
             let name = key.replacingUnderscores, value = table[key]!

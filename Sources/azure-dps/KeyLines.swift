@@ -12,6 +12,11 @@ struct KeyLines {
     }
 
     private var lines: [Place: Int] = [:]
+    /// The first table header whose name starts with neither a bare-key character nor a quote
+    /// (`[é]`, `[ {]`, `[[[a]]]`, a `[` alone): toml++ asserts on those instead of reporting them, which aborts a
+    /// debug build, so they are refused before TOMLKit reads the file. A line of a multi-line
+    /// array is taken for a header too; arrays are refused as values anyway.
+    private(set) var nameless: Int?
 
     init(_ text: String) {
         var module: Int?, modules = 0, otherTable = false
@@ -24,6 +29,11 @@ struct KeyLines {
             }
             if line.hasPrefix("[") {
                 let name = line.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces)
+                let opening = line.dropFirst(line.hasPrefix("[[") ? 2 : 1)
+                let first = opening.first { $0 != " " && $0 != "\t" }
+                if nameless == nil, first.map({ $0 != "]" && !($0.isASCII && ($0.isLetter || $0.isNumber) || "_-\"'".contains($0)) }) ?? true {
+                    nameless = n + 1
+                }
                 otherTable = name != "module"
                 module = otherTable ? nil : modules
                 if !otherTable, line.hasPrefix("[[") { modules += 1 }

@@ -51,4 +51,36 @@ import Testing
         var importer = PcapngStreamImporter()
         #expect(throws: TraceImportError.self) { try importer.consume(Array("AT\r\nOK\r\n and some more text".utf8)[...]) }
     }
+
+    /// An interface block of our link type whose `if_tsresol` is `resolution`.
+    static func interface(resolution: UInt8) -> [UInt8] {
+        let body: [UInt8] = [252, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 0, resolution, 0, 0, 0, 0, 0, 0, 0]
+        let length = UInt32(12 + body.count)
+        let le = withUnsafeBytes(of: length.littleEndian, Array.init)
+        return [1, 0, 0, 0] + le + body + le
+    }
+
+    /// Every timestamp resolution pcapng can name (powers of 10 and of 2 up to 127) with the
+    /// smallest and largest 64-bit times: a record, or "out of range" when the time does not
+    /// fit in 64 bits of nanoseconds, never a trap.
+    @Test(arguments: [0x00, 0x06, 0x09, 0x0A, 0x13, 0x7F, 0x80, 0x9E, 0xBF, 0xC0, 0xFF] as [UInt8])
+    func extremeTimestampsAreReadOrRefused(_ resolution: UInt8) throws {
+        for units in [0, 1, UInt64(Int64.max), UInt64.max] {
+            let record = TraceRecord(time: .zero, direction: .host, bytes: Array("AT\r".utf8))
+            var packet = Array(Self.capture([record], origin: 0).dropFirst(PcapngEncoder.sectionHeader(application: "test").count
+                                                                           + PcapngEncoder.interfaceDescription(name: "test").count))
+            withUnsafeBytes(of: UInt32(units >> 32).littleEndian) { packet.replaceSubrange(12..<16, with: $0) }
+            withUnsafeBytes(of: UInt32(units & 0xFFFF_FFFF).littleEndian) { packet.replaceSubrange(16..<20, with: $0) }
+            var importer = PcapngStreamImporter()
+            let bytes = PcapngEncoder.sectionHeader(application: "test") + Self.interface(resolution: resolution) + packet
+            do {
+                let got = try importer.consume(bytes[...])
+                #expect(got.map(\.bytes) == [record.bytes], "resolution \(resolution), units \(units)")
+            } catch {
+                #expect(error.description.contains("timestamp out of range"), "resolution \(resolution), units \(units): \(error)")
+                // A time this far out needs at least 2^63 ns: only the coarse resolutions refuse it.
+                #expect(units >= 1 << 32 && (resolution < 0x09 || (0x80...0x9E).contains(resolution)), "resolution \(resolution), units \(units)")
+            }
+        }
+    }
 }

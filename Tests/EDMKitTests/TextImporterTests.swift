@@ -283,6 +283,17 @@ import Testing
         }
         var header = SaleaeCSVImporter()
         #expect(throws: TraceImportError.self) { try header.importAll(Array("a,b,c\n1,2,3\n".utf8)) }
+        // A row that ends before any named column, the type column last included, is refused
+        // with its line (a row short of only the type column once read past the row's end).
+        for header in ["name,start_time,data,type", "type,name,start_time,data", "data,name,start_time,x,type"] {
+            var short = SaleaeCSVImporter()
+            do {
+                _ = try short.importAll(Array("\(header)\n\"TX\",0.1,0x41\n".utf8))
+                Issue.record("\(header): a row short of its columns was accepted")
+            } catch {
+                #expect(error.line == 2 && error.message.contains("fewer than the header"), "\(header): \(error)")
+            }
+        }
     }
 
     @Test func sigrokEventsBecomeBytes() throws {

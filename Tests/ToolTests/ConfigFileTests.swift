@@ -45,6 +45,11 @@ import Testing
         ("ssid = [\"a\"]\n", ":1: the value of ssid must be"),
         ("[module]\nport = \"x\"\n", ":1: modules are [[module]] tables"),
         ("[[module]]\nport = \"x\"\nbaud = 9600\n", ":3: unknown setting \"baud\" in [[module]]"),
+        // toml++ asserts on these (a debug build aborts): refused before it reads them.
+        ("[é]\n", ":1: a table header starts with a name"),
+        ("ssid = \"a\"\n[[ {]]\n", ":2: a table header starts with a name"),
+        ("[[[module]]]\n", ":1: a table header starts with a name"),
+        ("[\nssid = \"a\"\n", ":1: a table header starts with a name"),
     ])
     func mistakesNameTheLine(_ text: String, _ says: String) throws {
         let path = try Self.config(text)
