@@ -31,7 +31,8 @@ struct KeyLines {
                 let name = line.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces)
                 let opening = line.dropFirst(line.hasPrefix("[[") ? 2 : 1)
                 let first = opening.first { $0 != " " && $0 != "\t" }
-                if nameless == nil, first.map({ $0 != "]" && !($0.isASCII && ($0.isLetter || $0.isNumber) || "_-\"'".contains($0)) }) ?? true {
+                let startsName = first.map { $0 == "]" || $0.isASCII && ($0.isLetter || $0.isNumber) || "_-\"'".contains($0) }
+                if nameless == nil, startsName != true {
                     nameless = n + 1
                 }
                 otherTable = name != "module"

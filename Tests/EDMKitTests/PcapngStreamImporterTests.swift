@@ -67,8 +67,9 @@ import Testing
     func extremeTimestampsAreReadOrRefused(_ resolution: UInt8) throws {
         for units in [0, 1, UInt64(Int64.max), UInt64.max] {
             let record = TraceRecord(time: .zero, direction: .host, bytes: Array("AT\r".utf8))
-            var packet = Array(Self.capture([record], origin: 0).dropFirst(PcapngEncoder.sectionHeader(application: "test").count
-                                                                           + PcapngEncoder.interfaceDescription(name: "test").count))
+            let headers = PcapngEncoder.sectionHeader(application: "test").count
+                + PcapngEncoder.interfaceDescription(name: "test").count
+            var packet = Array(Self.capture([record], origin: 0).dropFirst(headers))
             withUnsafeBytes(of: UInt32(units >> 32).littleEndian) { packet.replaceSubrange(12..<16, with: $0) }
             withUnsafeBytes(of: UInt32(units & 0xFFFF_FFFF).littleEndian) { packet.replaceSubrange(16..<20, with: $0) }
             var importer = PcapngStreamImporter()
@@ -77,9 +78,11 @@ import Testing
                 let got = try importer.consume(bytes[...])
                 #expect(got.map(\.bytes) == [record.bytes], "resolution \(resolution), units \(units)")
             } catch {
-                #expect(error.description.contains("timestamp out of range"), "resolution \(resolution), units \(units): \(error)")
+                #expect(error.description.contains("timestamp out of range"),
+                        "resolution \(resolution), units \(units): \(error)")
                 // A time this far out needs at least 2^63 ns: only the coarse resolutions refuse it.
-                #expect(units >= 1 << 32 && (resolution < 0x09 || (0x80...0x9E).contains(resolution)), "resolution \(resolution), units \(units)")
+                #expect(units >= 1 << 32 && (resolution < 0x09 || (0x80...0x9E).contains(resolution)),
+                        "resolution \(resolution), units \(units)")
             }
         }
     }

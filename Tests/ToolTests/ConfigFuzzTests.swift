@@ -21,7 +21,8 @@ import ToolSupport
         for _ in 0..<20_000 {
             var text = ""
             for _ in 0..<rng.within(0...16) {
-                text += rng.chance(1, in: 10) ? String(decoding: [rng.byte()], as: UTF8.self) : Self.pieces[rng.below(Self.pieces.count)]
+                text += rng.chance(1, in: 10) ? String(decoding: [rng.byte()], as: UTF8.self)
+                                              : Self.pieces[rng.below(Self.pieces.count)]
             }
             do throws(ConfigFile.ParseError) {
                 let config = try ConfigFile(path: Self.path, text: text)
@@ -39,30 +40,22 @@ import ToolSupport
     /// A setting of the wrong kind is refused with the place it is written; one of the right
     /// kind reads back. `timeout`'s bounds stand for every number's.
     static func readEverySetting(of config: ConfigFile, _ text: String) {
-        for key in ConfigFile.knownKeys {
-            do throws(ConfigFile.ParseError) {
-                _ = try config.string(key)
-            } catch {
-                #expect(error.message.hasPrefix(path) && error.message.contains(key), "\(text.debugDescription): \(error.message)")
-            }
-            do throws(ConfigFile.ParseError) {
-                _ = try config.bool(key)
-            } catch {
-                #expect(error.message.hasPrefix(path) && error.message.contains(key), "\(text.debugDescription): \(error.message)")
+        func expectRefusal(naming key: String, _ read: () throws(ConfigFile.ParseError) -> Void) {
+            do throws(ConfigFile.ParseError) { try read() } catch {
+                #expect(error.message.hasPrefix(path) && error.message.contains(key),
+                        "\(text.debugDescription): \(error.message)")
             }
         }
-        do throws(ConfigFile.ParseError) {
+        for key in ConfigFile.knownKeys {
+            expectRefusal(naming: key) { () throws(ConfigFile.ParseError) in _ = try config.string(key) }
+            expectRefusal(naming: key) { () throws(ConfigFile.ParseError) in _ = try config.bool(key) }
+        }
+        expectRefusal(naming: "timeout") { () throws(ConfigFile.ParseError) in
             _ = try config.number("timeout", Bounds.timeout)
-        } catch {
-            #expect(error.message.hasPrefix(path) && error.message.contains("timeout"), "\(text.debugDescription): \(error.message)")
         }
         for i in config.modules.indices {
             for key in ConfigFile.moduleKeys {
-                do throws(ConfigFile.ParseError) {
-                    _ = try config.moduleString(i, key)
-                } catch {
-                    #expect(error.message.hasPrefix(path), "\(text.debugDescription): \(error.message)")
-                }
+                expectRefusal(naming: key) { () throws(ConfigFile.ParseError) in _ = try config.moduleString(i, key) }
             }
         }
     }
