@@ -2,8 +2,8 @@
 # Builds the libFuzzer target (Fuzz/EDMFuzz over the EDMRender library target and the targets
 # below it: the ones above import swift-crypto) with `swiftc -sanitize=fuzzer`, then runs each
 # of its checks (Fuzz/EDMFuzz/FuzzEntry.swift: the stream and session decoders, UpperPDU and
-# the pcapng block, the JSON scanner, the AT line parser, every text importer, the pcapng stream reader) for SECONDS seconds
-# on one core, each with its own corpus. Exits non-zero when the fuzzer finds a crash (a broken
+# the pcapng block, the JSON scanner, the AT line parser, every text importer, the pcapng
+# stream reader) for SECONDS seconds on one core, each with its own corpus. Exits non-zero when the fuzzer finds a crash (a broken
 # invariant is a `precondition`, so a crash); the input that caused it is saved under
 # .build-fuzz/artifacts/CHECK/, and can be replayed with
 #   EDM_FUZZ_CHECK=CHECK .build-fuzz/edm-fuzz .build-fuzz/artifacts/CHECK/crash-...

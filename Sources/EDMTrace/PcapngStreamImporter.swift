@@ -39,8 +39,8 @@ public struct PcapngStreamImporter: TraceImporter {
                 for _ in 0..<(n - 9) where ns != 0 { ns /= 10 }
                 return ns
             case .power2(let n):
-                let ns = (Double(units) / Double(sign: .plus, exponent: n, significand: 1) * 1e9).rounded()
-                return ns.isFinite && abs(ns) < 9e18 ? Int64(ns) : nil
+                let seconds = Double(units) / Double(sign: .plus, exponent: n, significand: 1)
+                return Int64(exactly: (seconds * 1e9).rounded())
             }
         }
     }

@@ -13,9 +13,9 @@ struct KeyLines {
 
     private var lines: [Place: Int] = [:]
     /// The first table header whose name starts with neither a bare-key character nor a quote
-    /// (`[é]`, `[ {]`, `[[[a]]]`, a `[` alone): toml++ asserts on those instead of reporting them, which aborts a
-    /// debug build, so they are refused before TOMLKit reads the file. A line of a multi-line
-    /// array is taken for a header too; arrays are refused as values anyway.
+    /// (`[é]`, `[ {]`, `[[[a]]]`, a `[` alone): toml++ asserts on those instead of reporting
+    /// them, which aborts a debug build, so they are refused before TOMLKit reads the file. A
+    /// line of a multi-line array is taken for a header too; arrays are refused as values anyway.
     private(set) var nameless: Int?
 
     init(_ text: String) {
@@ -29,12 +29,7 @@ struct KeyLines {
             }
             if line.hasPrefix("[") {
                 let name = line.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces)
-                let opening = line.dropFirst(line.hasPrefix("[[") ? 2 : 1)
-                let first = opening.first { $0 != " " && $0 != "\t" }
-                let startsName = first.map { $0 == "]" || $0.isASCII && ($0.isLetter || $0.isNumber) || "_-\"'".contains($0) }
-                if nameless == nil, startsName != true {
-                    nameless = n + 1
-                }
+                if nameless == nil, !Self.opensName(line.dropFirst(line.hasPrefix("[[") ? 2 : 1)) { nameless = n + 1 }
                 otherTable = name != "module"
                 module = otherTable ? nil : modules
                 if !otherTable, line.hasPrefix("[[") { modules += 1 }
@@ -53,6 +48,13 @@ struct KeyLines {
                 multiline = quotes
             }
         }
+    }
+
+    /// Whether what follows a header's brackets starts a name, or is `]` (an empty name, which
+    /// toml++ reports itself).
+    private static func opensName(_ rest: Substring) -> Bool {
+        guard let c = rest.first(where: { $0 != " " && $0 != "\t" }) else { return false }
+        return c == "]" || c.isASCII && (c.isLetter || c.isNumber) || "_-\"'".contains(c)
     }
 
     /// The line of `key` as written (before `_` is read as `-`), at the top level or in the

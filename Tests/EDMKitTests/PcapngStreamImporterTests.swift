@@ -65,18 +65,19 @@ import Testing
     /// fit in 64 bits of nanoseconds, never a trap.
     @Test(arguments: [0x00, 0x06, 0x09, 0x0A, 0x13, 0x7F, 0x80, 0x9E, 0xBF, 0xC0, 0xFF] as [UInt8])
     func extremeTimestampsAreReadOrRefused(_ resolution: UInt8) throws {
+        let bytes = Array("AT\r".utf8)
         for units in [0, 1, UInt64(Int64.max), UInt64.max] {
-            let record = TraceRecord(time: .zero, direction: .host, bytes: Array("AT\r".utf8))
-            let headers = PcapngEncoder.sectionHeader(application: "test").count
-                + PcapngEncoder.interfaceDescription(name: "test").count
-            var packet = Array(Self.capture([record], origin: 0).dropFirst(headers))
+            // The encoder writes times from 1970 on; the block's two timestamp words are set here.
+            let data = UpperPDU.header(dissector: UpperPDU.Dissector.at, direction: .host) + bytes
+            var packet = PcapngEncoder.enhancedPacket(unixNanoseconds: 0, data: data, flags: nil, comment: nil)
             withUnsafeBytes(of: UInt32(units >> 32).littleEndian) { packet.replaceSubrange(12..<16, with: $0) }
             withUnsafeBytes(of: UInt32(units & 0xFFFF_FFFF).littleEndian) { packet.replaceSubrange(16..<20, with: $0) }
             var importer = PcapngStreamImporter()
-            let bytes = PcapngEncoder.sectionHeader(application: "test") + Self.interface(resolution: resolution) + packet
+            let capture = PcapngEncoder.sectionHeader(application: "test") + Self.interface(resolution: resolution)
+                + packet
             do {
-                let got = try importer.consume(bytes[...])
-                #expect(got.map(\.bytes) == [record.bytes], "resolution \(resolution), units \(units)")
+                let got = try importer.consume(capture[...])
+                #expect(got.map(\.bytes) == [bytes], "resolution \(resolution), units \(units)")
             } catch {
                 #expect(error.description.contains("timestamp out of range"),
                         "resolution \(resolution), units \(units): \(error)")
