@@ -33,6 +33,7 @@ extension ModuleProfile {
                     peersSeen += 1
                 }
                 if text == "AT+CPWROFF", let final { boot(parts, after: final, &measure) }
+                identity(answering: text, parts)
             case .payload:
                 measure.set(\.credentialImport, final)
             case .dps(let register):
@@ -93,6 +94,30 @@ extension ModuleProfile {
             measure.set(\.peerRefused, down - final)
             if behaviour == .assigned { behaviour = .mqttRefused }
         }
+    }
+
+    /// What the module said it is, so that a host asking in another way (`AT+GMM` where the
+    /// trace has `ATI0`, or in EDM where the trace asked in command mode) hears the same.
+    private mutating func identity(answering command: String, _ parts: [RecordedExchanges.Part]) {
+        let field: WritableKeyPath<Identity, String>
+        switch command.uppercased() {
+        case "ATI9": field = \.firmware
+        case "ATI0", "AT+GMM", "AT+CGMM": field = \.model
+        case "AT+GMI", "AT+CGMI": field = \.manufacturer
+        case "AT+GMR", "AT+CGMR": field = \.version
+        default: return
+        }
+        let lines = parts.lazy.filter { $0.unit.direction == .module }.compactMap { part -> String? in
+            switch part.unit.kind {
+            case .at(.response): part.unit.text
+            case .frame(let frame) where frame.payloadID == .atConfirmation:
+                // The confirmation carries the information line and the final result together.
+                part.unit.text?.split(whereSeparator: \.isNewline).map(String.init)
+                    .first { !$0.isEmpty && !ATText.isFinal(Array($0.utf8)[...]) }
+            default: nil
+            }
+        }
+        if let answer = lines.first { identity[keyPath: field] = answer }
     }
 
     /// The boot after `AT+CPWROFF`'s `OK`: its noise and `+STARTUP`.

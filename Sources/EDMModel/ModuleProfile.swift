@@ -38,6 +38,11 @@ public struct ModuleProfile: Sendable {
         public var model = "NINA-W15"
         /// `ATI9`'s first field.
         public var firmware = "\"3.1.0-017\",\"NINA-W15X-00B-00\""
+        /// `AT+GMR`'s answer: `ATI9`'s first field.
+        public var version: String {
+            get { firmware.split(separator: ",").first.map(String.init) ?? "" }
+            set { firmware = ([newValue] + firmware.split(separator: ",").dropFirst().map(String.init)).joined(separator: ",") }
+        }
         public init() {}
     }
 

@@ -82,8 +82,7 @@ extension SimulatedModule {
         case ("+GMI", .action?), ("+CGMI", .action?):
             reply(request, [profile.identity.manufacturer], after: request.viaEDM ? timing.edmReply : timing.commandReply)
         case ("+GMR", .action?), ("+CGMR", .action?):
-            let version = profile.identity.firmware.split(separator: ",").first.map(String.init) ?? ""
-            reply(request, [version], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+            reply(request, [profile.identity.version], after: request.viaEDM ? timing.edmReply : timing.commandReply)
         case ("&K0", .action?), ("&K3", .action?), ("&D0", .action?), ("&D1", .action?), ("&S0", .action?), ("&S1", .action?):
             // Flow control and DTR/DSR behaviour: accepted; the model's UART has no lines to drive.
             acknowledge(request)

@@ -33,27 +33,37 @@ struct BatchRow {
         return nil
     }
 
-    /// The rows of a CSV file with a header naming its columns (in any order). Fields may be
-    /// quoted ("a, b"); blank lines are skipped. Exits with 65 naming the row when the file
+    /// Why a CSV file is not a batch: the message names the file and the row.
+    struct CSVError: Error { var message: String }
+
+    /// The rows of a CSV file (`parse(csv:path:)`); exits with 65 naming the row when the file
     /// is not such a CSV.
     static func read(csv path: String) -> [BatchRow] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             fail("cannot read \(path)", .unreadable(path))
         }
+        do throws(CSVError) { return try parse(csv: text, path: path) } catch { fail(error.message, .dataErr) }
+    }
+
+    /// The rows of a CSV text with a header naming its columns (in any order). Fields may be
+    /// quoted ("a, b"); blank lines are skipped.
+    static func parse(csv text: String, path: String) throws(CSVError) -> [BatchRow] {
+        func refuse(_ message: String) -> CSVError { CSVError(message: message) }
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true)
         } catch {
-            fail("\(path) has no header line (port, and cert,key or a key file column: \(columns.joined(separator: ",")))", .dataErr)
+            throw refuse("\(path) has no header line (port, and cert,key or a key file column: "
+                         + "\(columns.joined(separator: ",")))")
         }
         let header = (reader.headerRow ?? []).map { $0.lowercased() }
         func column(_ name: String) -> Int? { header.firstIndex(of: name) }
         guard let port = column("port") else {
-            fail("\(path) line 1: the header must name the column port (and cert and key for X.509 enrollments); "
-                 + "it has \(header.joined(separator: ","))", .dataErr)
+            throw refuse("\(path) line 1: the header must name the column port (and cert and key for X.509 "
+                         + "enrollments); it has \(header.joined(separator: ","))")
         }
         if let unknown = header.first(where: { !columns.contains($0) }) {
-            fail("\(path) line 1: unknown column \"\(unknown)\" (known: \(columns.joined(separator: ", ")))", .dataErr)
+            throw refuse("\(path) line 1: unknown column \"\(unknown)\" (known: \(columns.joined(separator: ", ")))")
         }
         let id = column("registration-id"), ca = column("ca"), cert = column("cert"), key = column("key")
         let individual = column("symmetric-key-file"), group = column("group-key-file")
@@ -64,17 +74,18 @@ struct BatchRow {
             n += 1
             let source = "\(path) row \(n)"
             guard fields.count == header.count else {
-                fail("\(source): \(fields.count) fields, the header has \(header.count)", .dataErr)
+                throw refuse("\(source): \(fields.count) fields, the header has \(header.count)")
             }
             func value(_ i: Int?) -> String? { i.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
-            if fields[port].isEmpty { fail("\(source): no port", .dataErr) }
+            if fields[port].isEmpty { throw refuse("\(source): no port") }
             let row = BatchRow(source: source, port: fields[port], registrationID: value(id), cert: value(cert),
-                               key: value(key), ca: value(ca), symmetricKeyFile: value(individual), groupKeyFile: value(group))
-            if let problem = row.credentialCheck() { fail(problem, .dataErr) }
+                               key: value(key), ca: value(ca), symmetricKeyFile: value(individual),
+                               groupKeyFile: value(group))
+            if let problem = row.credentialCheck() { throw refuse(problem) }
             rows.append(row)
         }
-        if let error = reader.error { fail("\(path) row \(n + 1): \(error)", .dataErr) }
-        guard !rows.isEmpty else { fail("\(path) has no rows", .dataErr) }
+        if let error = reader.error { throw refuse("\(path) row \(n + 1): \(error)") }
+        guard !rows.isEmpty else { throw refuse("\(path) has no rows") }
         return rows
     }
 

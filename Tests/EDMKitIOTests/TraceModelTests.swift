@@ -92,6 +92,31 @@ import EDMKitIO
     }
 
     /// A command neither the recording nor the model knows: ERROR, reported as refused.
+    /// A trace that asked `ATI9` and `ATI0` of a NINA-W13: the model's own answers to the
+    /// identity commands the trace did not ask are that module's, not the default NINA-W15's.
+    @Test func identityAnswersComeFromTheTrace() throws {
+        let exchanges: [(String, String)] = [("ATI9\r", "\r\n\"2.0.0-001\",\"NINA-W13X-00B\"\r\nOK\r\n"),
+                                             ("ATI0\r", "\r\nNINA-W132\r\nOK\r\n")]
+        var records: [TraceRecord] = []
+        for (i, (request, answer)) in exchanges.enumerated() {
+            records.append(TraceRecord(time: .milliseconds(100 * i), direction: .host, bytes: Array(request.utf8)))
+            records.append(TraceRecord(time: .milliseconds(100 * i + 10), direction: .module, bytes: Array(answer.utf8)))
+        }
+        var model = SimulatedModule(trace: records)
+        #expect(model.profile.identity.model == "NINA-W132")
+        var now = Duration.zero
+        func ask(_ command: String) -> String {
+            model.receive(Array((command + "\r").utf8)[...], now: now)
+            now += .milliseconds(200)
+            return String(decoding: model.takeOutput(until: now).flatMap(\.bytes), as: UTF8.self)
+        }
+        for (command, answer) in [("AT+GMM", "NINA-W132"), ("AT+GMR", "\"2.0.0-001\""), ("AT+GMI", "u-blox")] {
+            let heard = ask(command)
+            #expect(heard.contains("\r\n\(answer)\r\n") && heard.hasSuffix("\r\nOK\r\n"), "\(command): \(heard.debugDescription)")
+        }
+        #expect(model.answers.map(\.source) == [.modelled, .modelled, .modelled], "\(model.answers.map(\.line))")
+    }
+
     @Test func anUnknownCommandIsRefused() throws {
         var model = SimulatedModule(trace: try Self.records("scenarios/assigned.pcapng"))
         model.receive(Array("AT+UFOO=1\r".utf8)[...], now: .zero)
