@@ -41,6 +41,13 @@ public final class SessionRecorder {
         }
     }
 
+    /// Goes on in a new section of the file (a new session on the same wire: the host program
+    /// reopened the tap's pty). A unit still unfinished goes into the new section with its end.
+    public func startSection() {
+        guard let writer, error == nil else { return }
+        do { try writer.startSection() } catch { self.error = error }
+    }
+
     /// Writes what is left and closes the file. `verdict`: the run's outcome in words, written
     /// last as a `ucx_verdict` packet, so that the recording says how the run ended (edm-decode
     /// shows it as a note, Wireshark as the last packet) even when the bytes stop early.

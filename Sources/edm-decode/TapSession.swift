@@ -68,6 +68,7 @@ struct TapSession {
                                   keepSecrets: !redact, start: start, origin: TraceOrigin(unixNanoseconds: Self.unixNanoseconds()))
         tap.onChunk = { direction, bytes, time in capture.record(direction, bytes, at: time) }
         tap.onEvent = { [quiet] event, time in
+            capture.record(event)
             if !quiet { say(Self.describe(event, after: time - start, link: pty?.linkPath)) }
         }
         signals.serve(stop: tap.stop) {
