@@ -106,10 +106,11 @@ import Testing
         #expect(Self.blockTypes(file).filter { $0 == 0x0A0D_0D0A }.count == 2)
         var importer = PcapngStreamImporter()
         let followed = try importer.consume(file[...]) + importer.finish()
-        #expect(followed.map { String(decoding: $0.bytes, as: UTF8.self) } == ["AT\r", "\r\nOK\r\n", "AT+GMM\r", "\r\nOK\r\n"])
+        let followedTexts = followed.map { String(decoding: $0.bytes, as: UTF8.self) }
+        #expect(followedTexts == ["AT\r", "\r\nOK\r\n", "AT+GMM\r", "\r\nOK\r\n"])
         if let tshark = which("tshark") {
-            let read = try ExtcapTests.run(tshark, ["-r", dir + "/tap.pcapng", "-T", "fields", "-e", "frame.section_number"],
-                                           environment: [:])
+            let fields = ["-T", "fields", "-e", "frame.section_number"]
+            let read = try ExtcapTests.run(tshark, ["-r", dir + "/tap.pcapng"] + fields, environment: [:])
             #expect(read.status == 0 && read.output.split(separator: "\n") == ["1", "1", "2", "2"], "\(read.output)")
         }
     }
