@@ -15,6 +15,9 @@ public final class SessionRecorder {
     public let keepSecrets: Bool
     /// Each unit (redacted), with the anomalies found so far.
     public var onUnit: (SessionUnit, [SessionAnomaly]) -> Void = { _, _ in }
+    /// The units written to the file (`onUnit` sees them all). Any other filter than
+    /// `.everything` gives up the file's lossless invariant, on purpose.
+    public var filter = UnitFilter.everything
     public private(set) var error: CaptureIOError?
     private var decoder = SessionDecoder()
     /// What the decoder found wrong so far (after `finish()`: in the whole session).
@@ -69,7 +72,7 @@ public final class SessionRecorder {
         while let unit = decoder.next() {
             let starred = unit.redactedIfSecret
             onUnit(starred ?? unit, decoder.anomalies)
-            guard let writer, error == nil else { continue }
+            guard let writer, error == nil, filter.keeps(unit) else { continue }
             let redacted = !keepSecrets ? starred : nil
             let written = redacted ?? unit
             do {
