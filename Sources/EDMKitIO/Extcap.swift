@@ -30,7 +30,15 @@ public enum Extcap {
 
     public static func interfaces(version: String, help: String) -> [String] {
         ["extcap {version=\(version)}{help=\(help)}",
-         "interface {value=\(interface)}{display=\(display)}"]
+         "interface {value=\(interface)}{display=\(display)}"] + controls
+    }
+
+    /// The toolbar: one logger button, whose window shows the tap's events (the host opening
+    /// and closing the pty, a port that goes away) as they happen; the same events go to the
+    /// status bar. Wireshark passes the control pipes only to an interface with controls.
+    public static var controls: [String] {
+        ["control {number=\(ExtcapControlPipes.loggerControl)}{type=button}{role=logger}{display=Tap log}"
+            + "{tooltip=What the tap saw: the host opening and closing the pty, a port going away}"]
     }
 
     public static var dlts: [String] {

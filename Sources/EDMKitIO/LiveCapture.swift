@@ -18,6 +18,8 @@ public final class LiveCapture {
     private var json = JSONLinesRenderer()
     private var zero: Duration?
     private let rebase: Bool
+    /// The host closed the pty and has not opened it again.
+    private var hostAway = false
     /// The first error writing the live output (the capture goes on: the file matters most).
     public private(set) var outputError: IOError?
 
@@ -36,6 +38,18 @@ public final class LiveCapture {
 
     public func record(_ direction: Direction, _ bytes: [UInt8], at time: ContinuousClock.Instant) {
         recorder.record(direction, bytes, at: time - start)
+    }
+
+    /// What the tap saw happen: a reopen of the pty after a close starts a new section of the
+    /// capture, so that each of the host's sessions is a section of its own.
+    public func record(_ event: LiveTap.Event) {
+        switch event {
+        case .hostClosed: hostAway = true
+        case .hostOpened where hostAway:
+            hostAway = false
+            recorder.startSection()
+        case .hostOpened, .dropped: break
+        }
     }
 
     /// Records read from a file (`edm-decode --follow`), with the file's own times.

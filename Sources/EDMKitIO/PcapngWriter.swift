@@ -5,7 +5,7 @@ import EDMKit
 /// output's buffer, so writing one allocates nothing of its own.
 ///
 /// The section header and the one interface (`if_name` = the port, nanosecond times) are
-/// written at creation. Each packet's enhanced packet block carries `epb_flags` (inbound
+/// written at creation, and again by `startSection()`. Each packet's enhanced packet block carries `epb_flags` (inbound
 /// module→host, outbound host→module) and, when the record is flagged or annotated,
 /// `opt_comment` (`[rebuilt, mismatch] declared length...`).
 public final class PcapngWriter: TraceCaptureWriter {
@@ -13,6 +13,8 @@ public final class PcapngWriter: TraceCaptureWriter {
     private let output: CaptureOutput
     private var closed = false
     private let headers = UpperPDUHeaders()
+    private let interfaceName: String?
+    private let application: String?
 
     /// Creates or truncates `path` (`-`: standard output); with `replacing: false`, a file
     /// already there is left alone and the error's code is `.exists`.
@@ -33,6 +35,21 @@ public final class PcapngWriter: TraceCaptureWriter {
         flushEachPacket: Bool) throws(CaptureIOError) {
         self.output = output
         self.flushEachPacket = flushEachPacket
+        self.interfaceName = interfaceName
+        self.application = application
+        try writeSectionStart()
+    }
+
+    /// Goes on in a new section of the same file: the section header and the interface again,
+    /// with the options given at creation. Readers take the packets after it as a capture of
+    /// their own joined to the one before (a host program that reopened the tap's pty runs a
+    /// new session; Wireshark shows the section number of each packet).
+    public func startSection() throws(CaptureIOError) {
+        guard !closed else { throw CaptureIOError(.closed, path: output.name, "new section after close") }
+        try writeSectionStart()
+    }
+
+    private func writeSectionStart() throws(CaptureIOError) {
         try output.write(PcapngEncoder.sectionHeader(application: application))
         try output.write(PcapngEncoder.interfaceDescription(name: interfaceName))
         if flushEachPacket { try output.flush() }

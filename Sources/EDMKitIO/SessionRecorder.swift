@@ -15,6 +15,9 @@ public final class SessionRecorder {
     public let keepSecrets: Bool
     /// Each unit (redacted), with the anomalies found so far.
     public var onUnit: (SessionUnit, [SessionAnomaly]) -> Void = { _, _ in }
+    /// The units written to the file (`onUnit` sees them all). Any other filter than
+    /// `.everything` gives up the file's lossless invariant, on purpose.
+    public var filter = UnitFilter.everything
     public private(set) var error: CaptureIOError?
     private var decoder = SessionDecoder()
     /// What the decoder found wrong so far (after `finish()`: in the whole session).
@@ -41,6 +44,13 @@ public final class SessionRecorder {
         }
     }
 
+    /// Goes on in a new section of the file (a new session on the same wire: the host program
+    /// reopened the tap's pty). A unit still unfinished goes into the new section with its end.
+    public func startSection() {
+        guard let writer, error == nil else { return }
+        do { try writer.startSection() } catch { self.error = error }
+    }
+
     /// Writes what is left and closes the file. `verdict`: the run's outcome in words, written
     /// last as a `ucx_verdict` packet, so that the recording says how the run ended (edm-decode
     /// shows it as a note, Wireshark as the last packet) even when the bytes stop early.
@@ -62,7 +72,7 @@ public final class SessionRecorder {
         while let unit = decoder.next() {
             let starred = unit.redactedIfSecret
             onUnit(starred ?? unit, decoder.anomalies)
-            guard let writer, error == nil else { continue }
+            guard let writer, error == nil, filter.keeps(unit) else { continue }
             let redacted = !keepSecrets ? starred : nil
             let written = redacted ?? unit
             do {

@@ -17,9 +17,14 @@ public protocol TraceCaptureWriter: AnyObject {
     func flush() throws(CaptureIOError)
     /// Flushes and closes; writing afterwards is an error. Closing twice does nothing.
     func close() throws(CaptureIOError)
+    /// Goes on in a new section (pcapng: the section header and the interfaces again). A
+    /// format without sections (classic pcap) goes on in the one stream.
+    func startSection() throws(CaptureIOError)
 }
 
 extension TraceCaptureWriter {
+    public func startSection() throws(CaptureIOError) {}
+
     public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?,
         dissector: String,
                                                 bytes: Bytes, flags: TraceRecord.Flags = [], comment: String? = nil) throws(CaptureIOError) {

@@ -19,6 +19,21 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
           tshark -i ucx-edm -o extcap.ucx_edm.port:/dev/ttyUSB0 \\
               -o extcap.ucx_edm.link:/tmp/ttyNINA -Y ucx_at
           wireshark -k -i ucx-edm                    Capture > Options > ucx-edm (cog)
+          tshark -i ucx-edm ... -f "module at"       only the module's AT text
+
+        The capture filter (Wireshark's capture filter field, tshark -f) is a few words: \
+        host or module (who sent the unit), at, edm, data or noise (what it is: command-mode \
+        AT text, any EDM frame, EDM data frames only, bytes that are neither). A unit is \
+        captured when its direction is one of the direction words and its kind one of the \
+        kind words; a group left out takes everything, so an empty filter captures every \
+        unit. Wireshark checks a filter by calling --extcap-capture-filter F \
+        --extcap-interface ucx-edm alone: nothing on standard output means valid, else the \
+        first line says what is wrong (the exit status is 0 either way, or Wireshark would \
+        not read the answer).
+
+        The toolbar has a logger button (Tap log): its window, and the status bar, show \
+        the tap's events as they happen (the host opening or closing the pty, a port that \
+        goes away).
         """,
         version: ToolText.version
     )
@@ -39,11 +54,11 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
     var capture = false
     @Option(help: "Where the pcapng stream goes.")
     var fifo: String?
-    @Option(help: "(Accepted and ignored: every unit is captured.)")
+    @Option(help: "The units to capture, e.g. \"module at\" (see above); alone: check it.")
     var extcapCaptureFilter: String?
-    @Option(help: "(Toolbar controls: none are offered.)")
+    @Option(help: "The fifo Wireshark's toolbar writes to (read and skipped: the logger button sends nothing).")
     var extcapControlIn: String?
-    @Option(help: "(Toolbar controls: none are offered.)")
+    @Option(help: "The fifo the tap's events go to: the logger window and the status bar.")
     var extcapControlOut: String?
     @Flag(help: "(Wireshark's debug switch: accepted.)")
     var debug = false
@@ -67,6 +82,11 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
 
     func checkUsage() throws {
         guard capture else { return }
+        if let extcapCaptureFilter {
+            do { _ = try UnitFilter(parsing: extcapCaptureFilter) } catch {
+                throw ValidationError("--extcap-capture-filter \"\(extcapCaptureFilter)\": \(error)")
+            }
+        }
         if fifo == nil { throw ValidationError("--capture needs --fifo FILE: where Wireshark reads the packets.") }
         if let extcapInterface, extcapInterface != Extcap.interface {
             throw ValidationError("Unknown --extcap-interface \(extcapInterface): the one interface is \(Extcap.interface).")
@@ -91,12 +111,26 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
         } else if capture, let fifo {
             let wiring: TapSession.Wiring = mode == .tap ? .tap(port: port ?? "", link: link)
                 : .twoWire(host: hostPort ?? "", module: modulePort ?? "")
-            let session = TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl == .rtscts, capturePath: fifo,
-                                     overwrite: true, format: nil, application: "edm-decode extcap", quiet: true)
+            var session = TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate,
+                                     flowControl: flowControl == .rtscts, capturePath: fifo, overwrite: true,
+                                     format: nil, application: "edm-decode extcap", quiet: true)
+            session.filter = (try? UnitFilter(parsing: extcapCaptureFilter ?? "")) ?? .everything
+            session.control = controlPipes()
             let status = session.run()
             if status != .ok { throw status.exitCode }
+        } else if let extcapCaptureFilter {
+            // Wireshark's filter check: the answer is standard output, read only on exit 0.
+            do { _ = try UnitFilter(parsing: extcapCaptureFilter) } catch { print(error) }
         } else {
             throw ValidationError("Nothing to do: Wireshark calls this with --extcap-interfaces, --extcap-dlts, --extcap-config or --capture.")
+        }
+    }
+
+    /// The toolbar's pipes, when Wireshark gave them.
+    private func controlPipes() -> ExtcapControlPipes? {
+        guard extcapControlIn != nil || extcapControlOut != nil else { return nil }
+        do { return try ExtcapControlPipes(controlIn: extcapControlIn, controlOut: extcapControlOut) } catch {
+            fail("--extcap-control-in/--extcap-control-out: \(error.clause)", .noInput)
         }
     }
 }

@@ -33,7 +33,8 @@ struct Tap: ToolCommand, UsageChecks {
           edm-decode tap --host-port /dev/ttyUSB1 --module-port /dev/ttyUSB2 \\
               --baud 921600 --no-flow-control -f json > units.jsonl
 
-        The host may close the pty and open it again: the capture goes on. A port that goes \
+        The host may close the pty and open it again: the capture goes on in a new \
+        pcapng section of the same file (one per session of the host). A port that goes \
         away (the adapter unplugged) is reported at once and ends the capture cleanly, as \
         Ctrl-C, SIGTERM and SIGHUP do. Secrets are replaced by '*' in the output and by \
         filler in the capture unless --no-redact. The pty does not pass the host's own \

@@ -32,6 +32,10 @@ struct TapSession {
     var application = "edm-decode tap"
     /// Only errors on standard error: Wireshark shows whatever an extcap writes there as one.
     var quiet = false
+    /// The units written to the capture (the extcap's capture filter).
+    var filter = UnitFilter.everything
+    /// Wireshark's toolbar pipes (the extcap's): the events go to its logger and status bar.
+    var control: ExtcapControlPipes?
 
     func run() -> ExitStatus {
         // Before anything that must be undone (the link): a signal that comes during set-up
@@ -66,10 +70,17 @@ struct TapSession {
         let start = ContinuousClock.now
         let capture = LiveCapture(writer: writer, sink: sink, format: format ?? .transcript, colour: colour,
                                   keepSecrets: !redact, start: start, origin: TraceOrigin(unixNanoseconds: Self.unixNanoseconds()))
+        capture.recorder.filter = filter
         tap.onChunk = { direction, bytes, time in capture.record(direction, bytes, at: time) }
-        tap.onEvent = { [quiet] event, time in
-            if !quiet { say(Self.describe(event, after: time - start, link: pty?.linkPath)) }
+        tap.onEvent = { [quiet, control] event, time in
+            capture.record(event)
+            let line = Self.describe(event, after: time - start, link: pty?.linkPath)
+            if !quiet { say(line) }
+            control?.log(line)
+            control?.status(line)
         }
+        control?.start()
+        defer { control?.close() }
         signals.serve(stop: tap.stop) {
             pty?.removeLink()
             exit(ExitStatus.interrupted.rawValue)
@@ -77,18 +88,23 @@ struct TapSession {
         if let duration {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { tap.stop() }
         }
-        if !quiet { say(banner(interface: interface, pty: pty)) }
+        let opening = banner(interface: interface, pty: pty)
+        if !quiet { say(opening) }
+        control?.log(opening)
 
         let ended = tap.run()
         capture.finish()
         var status = ExitStatus.ok
-        switch ended {
-        case .stopped: break
+        let end: String? = switch ended {
+        case .stopped: nil
         case .hungUp(let direction):
-            say("the \(direction == .module ? "module's" : "host's") port hung up (unplugged?): the capture is closed")
-            status = .ioErr
-        case .failed(let reason):
-            say("the capture stopped: \(reason)")
+            "the \(direction == .module ? "module's" : "host's") port hung up (unplugged?): the capture is closed"
+        case .failed(let reason): "the capture stopped: \(reason)"
+        }
+        if let end {
+            say(end)
+            control?.log(end)
+            control?.status(end)
             status = .ioErr
         }
         if let error = capture.recorder.error {

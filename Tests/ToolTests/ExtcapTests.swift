@@ -1,3 +1,5 @@
+import EDMKit
+import EDMKitIO
 import Foundation
 import Testing
 
@@ -10,6 +12,8 @@ import Testing
         #expect(interfaces.status == 0, "\(interfaces.stderr)")
         let lines = interfaces.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("extcap {version=") == true && lines.contains { $0.hasPrefix("interface {value=ucx-edm}{display=") },
+                "\(interfaces.stdout)")
+        #expect(lines.contains { $0.hasPrefix("control {number=0}{type=button}{role=logger}{display=") },
                 "\(interfaces.stdout)")
         let dlts = try Tool.run("edm-decode", ["extcap", "--extcap-interface", "ucx-edm", "--extcap-dlts"])
         #expect(dlts.stdout.hasPrefix("dlt {number=252}{name=WIRESHARK_UPPER_PDU}"), "\(dlts.stdout)")
@@ -24,10 +28,74 @@ import Testing
 
         for (arguments, named) in [(["--capture"], "--fifo"), (["--capture", "--fifo", "/tmp/f", "--baud", "7"], "--baud"),
                                    (["--capture", "--fifo", "/tmp/f"], "--port"),
-                                   (["--capture", "--fifo", "/tmp/f", "--mode", "two-wire", "--host-port", "/dev/null"], "--module-port")] {
+                                   (["--capture", "--fifo", "/tmp/f", "--mode", "two-wire", "--host-port", "/dev/null"],
+                                    "--module-port"),
+                                   (["--capture", "--fifo", "/tmp/f", "--port", "/dev/null",
+                                     "--extcap-capture-filter", "module tcp"], "--extcap-capture-filter")] {
             let r = try Tool.run("edm-decode", ["extcap", "--extcap-interface", "ucx-edm"] + arguments)
             #expect(r.status == 64 && r.stderr.contains(named), "\(arguments): \(r.stderr)")
         }
+    }
+
+    /// Wireshark checks a capture filter by calling the extcap with the filter and the
+    /// interface alone: an empty standard output is valid, else its first line is the error;
+    /// the exit status is 0 either way (Wireshark reads no answer from a failing call).
+    @Test(arguments: [("", ""), ("module at", ""), ("HOST edm data", ""), ("module tcp", "\"tcp\""),
+                      ("at,edm", "\"at,edm\"")])
+    func wiresharkChecksTheCaptureFilter(_ filter: String, _ error: String) throws {
+        let r = try Tool.run("edm-decode", ["extcap", "--extcap-capture-filter", filter,
+                                            "--extcap-interface", "ucx-edm"])
+        #expect(r.status == 0, "\(r.stderr)")
+        if error.isEmpty { #expect(r.stdout.isEmpty, "\(r.stdout)") } else {
+            #expect(r.stdout.hasPrefix("unknown word \(error) in the capture filter: the words are host, module"),
+                    "\(r.stdout)")
+        }
+    }
+
+    /// A capture as Wireshark runs it with the toolbar: the control pipes (fifos the test
+    /// made, opened by the test as Wireshark opens them) carry the tap's events to the logger
+    /// and the status bar, and the capture filter keeps only the module's AT text.
+    @Test func theToolbarShowsTheTapsEventsAndTheFilterChoosesUnits() throws {
+        let dir = try Tool.temporaryDirectory("extcap-toolbar")
+        let module = try PtyPair(), link = dir + "/host", toUs = dir + "/ws_to_ext", fromUs = dir + "/ext_to_ws"
+        #expect(mkfifo(toUs, 0o600) == 0 && mkfifo(fromUs, 0o600) == 0)
+        let reader = open(fromUs, O_RDONLY | O_NONBLOCK)
+        defer { close(reader) }
+        let extcap = try Tool.start("edm-decode", ["extcap", "--extcap-interface", "ucx-edm", "--capture",
+                                                   "--fifo", dir + "/cap.pcapng", "--port", module.slavePath,
+                                                   "--link", link, "--flow-control", "none",
+                                                   "--extcap-capture-filter", "module at",
+                                                   "--extcap-control-in", toUs, "--extcap-control-out", fromUs])
+        defer { extcap.process.terminate() }
+        try LiveTapTests.waitFor(link)
+        let host = try SerialPort.open(link, hardwareFlowControl: false)
+        _ = try host.write(Array("AT\r".utf8), until: .now + .seconds(1))
+        #expect(try LiveTapTests.read(3, from: module) == Array("AT\r".utf8))
+        _ = try module.write(Array("\r\nOK\r\n".utf8), until: .now + .seconds(1))
+        #expect(try LiveTapTests.read(6, from: host) == Array("\r\nOK\r\n".utf8))
+        host.close()
+        Thread.sleep(forTimeInterval: 0.3)
+        extcap.process.terminate()
+        let r = try extcap.finish()
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+
+        var bytes: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65_536)
+        while case let n = read(reader, &buffer, buffer.count), n > 0 { bytes += buffer[..<n] }
+        var frames: [ExtcapControlFrame] = []
+        while let (frame, count) = try ExtcapControlFrame.decode(bytes[...]) {
+            frames.append(frame)
+            bytes.removeFirst(count)
+        }
+        let logged = frames.filter { $0.control == 0 && $0.command == .add }.map(\.text)
+        let status = frames.filter { $0.command == .statusbarMessage }.map(\.text)
+        #expect(logged.count == 3, "\(logged)")
+        #expect(logged.first?.hasPrefix("tap ") == true, "\(logged)")
+        #expect(logged.dropFirst().first?.hasPrefix("the host opened \(link)") == true, "\(logged)")
+        #expect(logged.last?.hasPrefix("the host closed \(link)") == true, "\(logged)")
+        #expect(status.count == 2 && status.allSatisfy { $0.contains(link) }, "\(status)")
+
+        let units = try Decode.json([dir + "/cap.pcapng"]).units.map { "\($0.from) \($0.text ?? "")" }
+        #expect(units == ["module OK"], "\(units)")
     }
 
     @Test(.enabled(if: which("tshark") != nil, "tshark is not installed: the extcap is not checked in Wireshark (CI installs it)"))
@@ -66,6 +134,38 @@ import Testing
         #expect(packets.contains { $0.dir == "1" && $0.json.contains("sim-hub.azure-devices.net") && $0.json.contains("assigned") },
                 "no DPS answer from the module")
         #expect(!FileManager.default.fileExists(atPath: host), "the extcap left its link")
+    }
+
+    /// tshark gives its `-f` filter to the extcap (without asking it to check it first): the
+    /// capture holds only the units the filter names.
+    @Test(.enabled(if: which("tshark") != nil, "tshark is not installed: the filter is not checked in tshark"))
+    func tsharkPassesItsCaptureFilterToTheInterface() throws {
+        let dir = try Tool.temporaryDirectory("extcap-filter")
+        let home = ["HOME": dir + "/home", "XDG_CONFIG_HOME": dir + "/home/.config"]
+        let installer = Tool.root + "/wireshark/install-wireshark.sh"
+        let installed = try Self.run(installer, [Tool.buildDirectory.path + "/edm-decode"], environment: home)
+        #expect(installed.status == 0, "\(installed.output)")
+        let module = try PtyPair(), link = dir + "/host"
+        let arguments = ["-i", "ucx-edm", "-o", "extcap.ucx_edm.port:" + module.slavePath,
+                         "-o", "extcap.ucx_edm.link:" + link, "-o", "extcap.ucx_edm.flowcontrol:none",
+                         "-f", "module", "-a", "duration:5",
+                         "-T", "fields", "-e", "ucx_at.dir", "-e", "ucx_at.text"]
+        let tshark = try Self.start(which("tshark")!, arguments, environment: home, output: dir + "/tshark.txt")
+        defer { tshark.terminate() }
+        try LiveTapTests.waitFor(link)
+        let host = try SerialPort.open(link, hardwareFlowControl: false)
+        for (command, answer) in [("AT\r", "\r\nOK\r\n"), ("AT+GMM\r", "\r\nNINA-W15\r\n\r\nOK\r\n")] {
+            _ = try host.write(Array(command.utf8), until: .now + .seconds(1))
+            #expect(try LiveTapTests.read(command.utf8.count, from: module) == Array(command.utf8))
+            _ = try module.write(Array(answer.utf8), until: .now + .seconds(1))
+            #expect(try LiveTapTests.read(answer.utf8.count, from: host) == Array(answer.utf8))
+        }
+        host.close()
+        tshark.waitUntilExit()
+        let rows = try String(contentsOfFile: dir + "/tshark.txt", encoding: .utf8).split(separator: "\n")
+        // The module's three units (OK, the model's line, OK); none of the host's two commands.
+        #expect(rows.count == 3 && !rows.contains { $0.hasPrefix("0") || $0.contains("AT") }, "\(rows)")
+        #expect(rows.filter { $0.hasPrefix("1\t") && $0.contains("OK") }.count == 2, "\(rows)")
     }
 
     static func start(_ program: String, _ arguments: [String], environment: [String: String], output: String) throws -> Process {

@@ -76,7 +76,8 @@ import Testing
     }
 
     /// The host may close the pty and open it again: the tap reports both and goes on, and
-    /// the bytes of both sessions are forwarded and captured.
+    /// the bytes of both sessions are forwarded and captured, the second session in a section
+    /// of its own that libpcap (edm-decode), the stream reader (--follow) and tshark all read.
     @Test func theHostMayReopenThePty() throws {
         let dir = try Tool.temporaryDirectory("reopen")
         let module = try PtyPair(), link = dir + "/host"
@@ -100,6 +101,31 @@ import Testing
         #expect(r.stderr.components(separatedBy: "the host opened").count == 3, "\(r.stderr)")
         let texts = try Decode.json([dir + "/tap.pcapng"]).units.map { "\($0.from) \($0.text ?? "")" }
         #expect(texts == ["host AT", "module OK", "host AT+GMM", "module OK"], "\(texts)")
+
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/tap.pcapng")))
+        #expect(Self.blockTypes(file).filter { $0 == 0x0A0D_0D0A }.count == 2)
+        var importer = PcapngStreamImporter()
+        let followed = try importer.consume(file[...]) + importer.finish()
+        let followedTexts = followed.map { String(decoding: $0.bytes, as: UTF8.self) }
+        #expect(followedTexts == ["AT\r", "\r\nOK\r\n", "AT+GMM\r", "\r\nOK\r\n"])
+        if let tshark = which("tshark") {
+            let fields = ["-T", "fields", "-e", "frame.section_number"]
+            let read = try ExtcapTests.run(tshark, ["-r", dir + "/tap.pcapng"] + fields, environment: [:])
+            #expect(read.status == 0 && read.output.split(separator: "\n") == ["1", "1", "2", "2"], "\(read.output)")
+        }
+    }
+
+    /// The type of each pcapng block in `file` (little-endian, as our writers write).
+    static func blockTypes(_ file: [UInt8]) -> [UInt32] {
+        var types: [UInt32] = [], at = 0
+        func word(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(file[i + $1]) << (8 * $1) } }
+        while file.count - at >= 12 {
+            types.append(word(at))
+            let length = Int(word(at + 4))
+            guard length >= 12 else { break }
+            at += length
+        }
+        return types
     }
 
     /// Bad option values are usage errors (64) naming the option, before any port is opened.
