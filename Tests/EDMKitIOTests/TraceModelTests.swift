@@ -114,7 +114,7 @@ import EDMKitIO
             let heard = ask(command)
             #expect(heard.contains("\r\n\(answer)\r\n") && heard.hasSuffix("\r\nOK\r\n"), "\(command): \(heard.debugDescription)")
         }
-        #expect(model.answers.map(\.source) == [.modelled, .modelled, .modelled], "\(model.answers.map(\.line))")
+        #expect(model.answers.map(\.source) == [.model, .model, .model], "\(model.answers.map(\.line))")
     }
 
     @Test func anUnknownCommandIsRefused() throws {
