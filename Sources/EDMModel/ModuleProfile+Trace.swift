@@ -107,17 +107,23 @@ extension ModuleProfile {
         case "AT+GMR", "AT+CGMR": field = \.version
         default: return
         }
-        let lines = parts.lazy.filter { $0.unit.direction == .module }.compactMap { part -> String? in
-            switch part.unit.kind {
-            case .at(.response): part.unit.text
+        for part in parts {
+            let unit = part.unit
+            let line: String? = switch unit.kind {
+            case .at(.response): unit.text
+            // A plain information line (no `+NAME:`) is noise to the session decoder.
+            case .raw(.noise): String(decoding: unit.bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+            // The confirmation carries the information line and the final result together.
             case .frame(let frame) where frame.payloadID == .atConfirmation:
-                // The confirmation carries the information line and the final result together.
-                part.unit.text?.split(whereSeparator: \.isNewline).map(String.init)
-                    .first { !$0.isEmpty && !ATText.isFinal(Array($0.utf8)[...]) }
+                unit.text?.split(whereSeparator: \.isNewline).map(String.init).first { !ATText.isFinal(Array($0.utf8)[...]) }
             default: nil
             }
+            if let line, !line.isEmpty {
+                identity[keyPath: field] = line
+                return
+            }
+            if RecordedExchanges.isFinal(unit) { return }
         }
-        if let answer = lines.first { identity[keyPath: field] = answer }
     }
 
     /// The boot after `AT+CPWROFF`'s `OK`: its noise and `+STARTUP`.

@@ -8,8 +8,10 @@ import Testing
 /// a batch can run, or an error that names the file.
 @Suite struct BatchCSVFuzzTests {
     static let path = "fuzz.csv"
-    static let pieces = BatchRow.columns + [
-        "port,cert,key\n", "port\n", "port,symmetric-key-file\n", "PORT", "bogus", ",", ",", "\n", "\n", "\r\n",
+    /// Headers a batch accepts; half the texts start with one, so that rows are reached.
+    static let headers = ["port,cert,key\n", "port\n", "port,symmetric-key-file\n", "PORT,registration-id\n"]
+    static let pieces = BatchRow.columns + headers + [
+        "PORT", "bogus", ",", ",", "\n", "\n", "\r\n",
         "\r", "\"", "\"\"", "\"a, b\"", " ", "\t", "/dev/ttyUSB0", "c.pem", "k.pem", "", "é", "\u{0}", "\u{FEFF}",
     ]
 
@@ -17,7 +19,7 @@ import Testing
         var rng = SplitMix64(seed: 16)
         var parsed = 0, refused = 0
         for _ in 0..<20_000 {
-            var text = ""
+            var text = rng.chance(1, in: 2) ? Self.headers[rng.below(Self.headers.count)] : ""
             for _ in 0..<rng.within(0...20) {
                 text += rng.chance(1, in: 10) ? String(decoding: [rng.byte()], as: UTF8.self)
                                               : Self.pieces[rng.below(Self.pieces.count)]
