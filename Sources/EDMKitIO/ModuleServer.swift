@@ -51,9 +51,10 @@ public final class ModuleServer<Model: ModuleModel>: @unchecked Sendable {
             // late by 0.1 % of its length (timer slack: 1.1 ms late after a 1 s poll, 2.6 ms
             // after 2.5 s, measured), so a long wait is polled in pieces of at most 100 ms.
             let due = model.nextOutputTime.map(instant)
-            let wake = due.map { min($0 - .milliseconds(1), clock.now + .milliseconds(100)) }
+            let early = due.map { $0 - .milliseconds(1) }
+            let wake = early.map { min($0, clock.now + .milliseconds(100)) }
             let read = try pty.read(until: wake, maxCount: 4096)
-            if read == .timedOut, let due, clock.now >= due - .milliseconds(1) { Self.sleep(until: due) }
+            if read == .timedOut, let due, wake == early { Self.sleep(until: due) }
             switch read {
             case .bytes(let bytes):
                 model.receive(bytes[...], now: now())

@@ -5,9 +5,9 @@ import EDMKit
 /// output's buffer, so writing one allocates nothing of its own.
 ///
 /// The section header and the one interface (`if_name` = the port, nanosecond times) are
-/// written at creation, and again by `startSection()`. Each packet's enhanced packet block carries `epb_flags` (inbound
-/// module→host, outbound host→module) and, when the record is flagged or annotated,
-/// `opt_comment` (`[rebuilt, mismatch] declared length...`).
+/// written at creation, and again by `startSection()`. Each packet's enhanced packet block
+/// carries `epb_flags` (inbound module→host, outbound host→module) and, when the record is
+/// flagged or annotated, `opt_comment` (`[rebuilt, mismatch] declared length...`).
 public final class PcapngWriter: TraceCaptureWriter {
     public let flushEachPacket: Bool
     private let output: CaptureOutput

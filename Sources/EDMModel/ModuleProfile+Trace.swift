@@ -109,17 +109,16 @@ extension ModuleProfile {
         }
         for part in parts {
             let unit = part.unit
-            let line: String? = switch unit.kind {
-            case .at(.response): unit.text
-            // A plain information line (no `+NAME:`) is noise to the session decoder.
-            case .raw(.noise): String(decoding: unit.bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
-            // The confirmation carries the information line and the final result together.
-            case .frame(let frame) where frame.payloadID == .atConfirmation:
-                unit.text?.split(whereSeparator: \.isNewline).map(String.init).first { !ATText.isFinal(Array($0.utf8)[...]) }
-            default: nil
+            // A plain information line (no `+NAME:`) is noise to the session decoder; an EDM
+            // confirmation carries the information line and the final result together.
+            let answers = switch unit.kind {
+            case .at(.response), .raw(.noise): true
+            case .frame(let frame): frame.payloadID == .atConfirmation
+            default: false
             }
-            if let line, !line.isEmpty {
-                identity[keyPath: field] = line
+            let lines = String(decoding: unit.textBytes ?? unit.bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            if answers, let line = lines.first(where: { !ATText.isFinal(Array($0.utf8)[...]) }) {
+                identity[keyPath: field] = String(line)
                 return
             }
             if RecordedExchanges.isFinal(unit) { return }

@@ -41,7 +41,10 @@ public struct ModuleProfile: Sendable {
         /// `AT+GMR`'s answer: `ATI9`'s first field.
         public var version: String {
             get { firmware.split(separator: ",").first.map(String.init) ?? "" }
-            set { firmware = ([newValue] + firmware.split(separator: ",").dropFirst().map(String.init)).joined(separator: ",") }
+            set {
+                firmware = ([newValue] + firmware.split(separator: ",").dropFirst().map(String.init))
+                    .joined(separator: ",")
+            }
         }
         public init() {}
     }

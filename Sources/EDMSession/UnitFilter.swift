@@ -38,8 +38,6 @@ public struct UnitFilter: Hashable, Sendable {
         self.init(words: words)
     }
 
-    public var keepsEverything: Bool { words.isEmpty }
-
     public func keeps(_ unit: SessionUnit) -> Bool {
         let directions = words.intersection([.host, .module])
         let kinds = words.subtracting([.host, .module])

@@ -48,22 +48,22 @@ struct BatchRow {
     /// The rows of a CSV text with a header naming its columns (in any order). Fields may be
     /// quoted ("a, b"); blank lines are skipped.
     static func parse(csv text: String, path: String) throws(CSVError) -> [BatchRow] {
-        func refuse(_ message: String) -> CSVError { CSVError(message: message) }
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true)
         } catch {
-            throw refuse("\(path) has no header line (port, and cert,key or a key file column: "
+            throw CSVError(message: "\(path) has no header line (port, and cert,key or a key file column: "
                          + "\(columns.joined(separator: ",")))")
         }
         let header = (reader.headerRow ?? []).map { $0.lowercased() }
         func column(_ name: String) -> Int? { header.firstIndex(of: name) }
         guard let port = column("port") else {
-            throw refuse("\(path) line 1: the header must name the column port (and cert and key for X.509 "
+            throw CSVError(message: "\(path) line 1: the header must name the column port (and cert and key for X.509 "
                          + "enrollments); it has \(header.joined(separator: ","))")
         }
         if let unknown = header.first(where: { !columns.contains($0) }) {
-            throw refuse("\(path) line 1: unknown column \"\(unknown)\" (known: \(columns.joined(separator: ", ")))")
+            throw CSVError(message: "\(path) line 1: unknown column \"\(unknown)\" "
+                           + "(known: \(columns.joined(separator: ", ")))")
         }
         let id = column("registration-id"), ca = column("ca"), cert = column("cert"), key = column("key")
         let individual = column("symmetric-key-file"), group = column("group-key-file")
@@ -74,18 +74,18 @@ struct BatchRow {
             n += 1
             let source = "\(path) row \(n)"
             guard fields.count == header.count else {
-                throw refuse("\(source): \(fields.count) fields, the header has \(header.count)")
+                throw CSVError(message: "\(source): \(fields.count) fields, the header has \(header.count)")
             }
             func value(_ i: Int?) -> String? { i.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
-            if fields[port].isEmpty { throw refuse("\(source): no port") }
+            if fields[port].isEmpty { throw CSVError(message: "\(source): no port") }
             let row = BatchRow(source: source, port: fields[port], registrationID: value(id), cert: value(cert),
                                key: value(key), ca: value(ca), symmetricKeyFile: value(individual),
                                groupKeyFile: value(group))
-            if let problem = row.credentialCheck() { throw refuse(problem) }
+            if let problem = row.credentialCheck() { throw CSVError(message: problem) }
             rows.append(row)
         }
-        if let error = reader.error { throw refuse("\(path) row \(n + 1): \(error)") }
-        guard !rows.isEmpty else { throw refuse("\(path) has no rows") }
+        if let error = reader.error { throw CSVError(message: "\(path) row \(n + 1): \(error)") }
+        guard !rows.isEmpty else { throw CSVError(message: "\(path) has no rows") }
         return rows
     }
 

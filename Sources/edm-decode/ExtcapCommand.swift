@@ -82,10 +82,8 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
 
     func checkUsage() throws {
         guard capture else { return }
-        if let extcapCaptureFilter {
-            do { _ = try UnitFilter(parsing: extcapCaptureFilter) } catch {
-                throw ValidationError("--extcap-capture-filter \"\(extcapCaptureFilter)\": \(error)")
-            }
+        if case .failure(let error) = captureFilter {
+            throw ValidationError("--extcap-capture-filter \"\(extcapCaptureFilter ?? "")\": \(error)")
         }
         if fifo == nil { throw ValidationError("--capture needs --fifo FILE: where Wireshark reads the packets.") }
         if let extcapInterface, extcapInterface != Extcap.interface {
@@ -114,16 +112,21 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
             var session = TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate,
                                      flowControl: flowControl == .rtscts, capturePath: fifo, overwrite: true,
                                      format: nil, application: "edm-decode extcap", quiet: true)
-            session.filter = (try? UnitFilter(parsing: extcapCaptureFilter ?? "")) ?? .everything
+            session.filter = (try? captureFilter.get()) ?? .everything
             session.control = controlPipes()
             let status = session.run()
             if status != .ok { throw status.exitCode }
-        } else if let extcapCaptureFilter {
+        } else if extcapCaptureFilter != nil {
             // Wireshark's filter check: the answer is standard output, read only on exit 0.
-            do { _ = try UnitFilter(parsing: extcapCaptureFilter) } catch { print(error) }
+            if case .failure(let error) = captureFilter { print(error) }
         } else {
             throw ValidationError("Nothing to do: Wireshark calls this with --extcap-interfaces, --extcap-dlts, --extcap-config or --capture.")
         }
+    }
+
+    /// The capture filter as given (none: every unit), or what is wrong with it.
+    private var captureFilter: Result<UnitFilter, UnitFilter.ParseError> {
+        Result { () throws(UnitFilter.ParseError) in try UnitFilter(parsing: extcapCaptureFilter ?? "") }
     }
 
     /// The toolbar's pipes, when Wireshark gave them.

@@ -100,7 +100,8 @@ import EDMKitIO
         var records: [TraceRecord] = []
         for (i, (request, answer)) in exchanges.enumerated() {
             records.append(TraceRecord(time: .milliseconds(100 * i), direction: .host, bytes: Array(request.utf8)))
-            records.append(TraceRecord(time: .milliseconds(100 * i + 10), direction: .module, bytes: Array(answer.utf8)))
+            records.append(TraceRecord(time: .milliseconds(100 * i + 10), direction: .module,
+                                       bytes: Array(answer.utf8)))
         }
         var model = SimulatedModule(trace: records)
         #expect(model.profile.identity.model == "NINA-W132")
@@ -112,7 +113,8 @@ import EDMKitIO
         }
         for (command, answer) in [("AT+GMM", "NINA-W132"), ("AT+GMR", "\"2.0.0-001\""), ("AT+GMI", "u-blox")] {
             let heard = ask(command)
-            #expect(heard.contains("\r\n\(answer)\r\n") && heard.hasSuffix("\r\nOK\r\n"), "\(command): \(heard.debugDescription)")
+            #expect(heard.contains("\r\n\(answer)\r\n") && heard.hasSuffix("\r\nOK\r\n"),
+                    "\(command): \(heard.debugDescription)")
         }
         #expect(model.answers.map(\.source) == [.model, .model, .model], "\(model.answers.map(\.line))")
     }

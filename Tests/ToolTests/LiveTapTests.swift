@@ -85,15 +85,7 @@ import Testing
                                                 "-w", dir + "/tap.pcapng"])
         defer { tap.process.terminate() }
         try LiveTapTests.waitFor(link)
-        for command in ["AT\r", "AT+GMM\r"] {
-            let host = try SerialPort.open(link, hardwareFlowControl: false)
-            _ = try host.write(Array(command.utf8), until: .now + .seconds(1))
-            #expect(try LiveTapTests.read(command.utf8.count, from: module) == Array(command.utf8))
-            _ = try module.write(Array("\r\nOK\r\n".utf8), until: .now + .seconds(1))
-            #expect(try LiveTapTests.read(6, from: host) == Array("\r\nOK\r\n".utf8))
-            host.close()
-            Thread.sleep(forTimeInterval: 0.3)
-        }
+        for command in ["AT\r", "AT+GMM\r"] { try Self.hostSession(command, link: link, module: module) }
         tap.process.terminate()
         let r = try tap.finish()
         #expect(r.status == 0, "\(r.stderr)")
@@ -149,6 +141,18 @@ import Testing
             Thread.sleep(forTimeInterval: 0.05)
         }
         guard (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil else { throw TestFailure("\(path) did not appear") }
+    }
+
+    /// One session of a host through the tap at `link`: it opens the pty, sends `command`,
+    /// which must reach `module`, hears the module's `OK`, and closes the pty again.
+    static func hostSession(_ command: String, link: String, module: PtyPair) throws {
+        let host = try SerialPort.open(link, hardwareFlowControl: false)
+        _ = try host.write(Array(command.utf8), until: .now + .seconds(1))
+        #expect(try read(command.utf8.count, from: module) == Array(command.utf8))
+        _ = try module.write(Array("\r\nOK\r\n".utf8), until: .now + .seconds(1))
+        #expect(try read(6, from: host) == Array("\r\nOK\r\n".utf8))
+        host.close()
+        Thread.sleep(forTimeInterval: 0.3)
     }
 
     static func read(_ count: Int, from channel: any ByteChannel) throws -> [UInt8] {
