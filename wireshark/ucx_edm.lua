@@ -7,6 +7,7 @@
 --   ucx_at   one command-mode AT text unit (`AT+UFACTORY\r`, `\r\nOK\r\n`, `\r\n>`)
 --   ucx_raw  any other bytes (boot noise, garbage, a credential's raw bytes)
 --   ucx_verdict  no serial bytes: the outcome azure-dps wrote last into its recording
+--   ucx_note     no serial bytes: what a live tap saw happen on the line (a new baud rate)
 -- Direction comes from tag 35 or the pcapng EPB flags, both seen here as pinfo.p2p_dir.
 -- Malformed bytes get expert info; dissection never stops on them. AT lines get the meaning
 -- edm-decode's transcript gives them (`ucx_at.meaning`, `ucx_edm.meaning`), from tables that
@@ -808,5 +809,21 @@ function verdict.dissector(tvb, pinfo, tree)
     pinfo.cols.protocol:set("UCX-VERDICT")
     tree:add(verdict, tvb()):add(vf.text, tvb())
     pinfo.cols.info:set("Verdict: " .. one_line(tvb:raw()))
+    return tvb:len()
+end
+
+---------------------------------------------------------------------------------------------
+-- ucx_note
+---------------------------------------------------------------------------------------------
+
+-- Written by a live tap in its place among the units: the host changed its line settings.
+local note = Proto("ucx_note", "u-connectXpress capture note")
+local nf = { text = ProtoField.string("ucx_note.text", "Note") }
+note.fields = nf
+
+function note.dissector(tvb, pinfo, tree)
+    pinfo.cols.protocol:set("UCX-NOTE")
+    tree:add(note, tvb()):add(nf.text, tvb())
+    pinfo.cols.info:set("Note: " .. one_line(tvb:raw()))
     return tvb:len()
 end

@@ -41,15 +41,23 @@ public final class LiveCapture {
     }
 
     /// What the tap saw happen: a reopen of the pty after a close starts a new section of the
-    /// capture, so that each of the host's sessions is a section of its own.
-    public func record(_ event: LiveTap.Event) {
+    /// capture, so that each of the host's sessions is a section of its own; a change of the
+    /// host's line settings is a note in the capture, in its place.
+    public func record(_ event: LiveTap.Event, at time: ContinuousClock.Instant) {
         switch event {
         case .hostClosed: hostAway = true
         case .hostOpened where hostAway:
             hostAway = false
             recorder.startSection()
+        case .hostSettings(let host, let port):
+            recorder.note(Self.note(host: host, port: port), at: time - start)
         case .hostOpened, .dropped: break
         }
+    }
+
+    /// "the host set 9600 baud, no flow control; the module's port too".
+    public static func note(host: LineSettings, port: LineSettings) -> String {
+        "the host set \(host)" + (host == port ? "; the module's port too" : "; the module's port stays at \(port)")
     }
 
     /// Records read from a file (`edm-decode --follow`), with the file's own times.

@@ -44,6 +44,10 @@ public final class LiveTap: @unchecked Sendable {
         /// The module sent bytes while the host had the pty closed (the count of the first
         /// such chunk; reported once per closing): they are in the capture, not delivered.
         case dropped(Int)
+        /// The host changed the rate or flow control of its side (the pty reports it), and what
+        /// the module's port has since: the same when the tap follows the host (set before the
+        /// host's next byte went on), its own otherwise.
+        case hostSettings(LineSettings, port: LineSettings)
     }
 
     /// Bytes as read: who wrote them, the bytes, when the read returned.
@@ -61,6 +65,10 @@ public final class LiveTap: @unchecked Sendable {
         let hostPty: PtyPair?
     }
 
+    /// A tap's module port, and whether it takes the host's rate and flow control.
+    private let module: SerialPort?
+    private let followsHost: Bool
+
     private enum Item {
         case chunk(Direction, [UInt8], ContinuousClock.Instant)
         case event(Event, ContinuousClock.Instant)
@@ -75,16 +83,25 @@ public final class LiveTap: @unchecked Sendable {
     private let legsDone = Atomic<Bool>(false)
     private let ends = Mutex<[End]>([])
 
-    private init(legs: [Leg]) { self.legs = legs }
+    private init(legs: [Leg], module: SerialPort? = nil, followsHost: Bool = false) {
+        self.legs = legs
+        self.module = module
+        self.followsHost = followsHost
+    }
 
     /// A tap: bytes the host writes into `host` go to `module`, and back. The pty's own slave
     /// descriptor is released, so the tap learns when the host closes it.
-    public static func tap(module: SerialPort, host: PtyPair) -> LiveTap {
+    ///
+    /// Where the pty reports them (Linux), the host's changes of rate and flow control are
+    /// events; with `followHost`, the module's port takes them too, as if the host had the
+    /// port itself. The pty starts with the port's settings.
+    public static func tap(module: SerialPort, host: PtyPair, followHost: Bool = true) -> LiveTap {
         host.releaseSlave()
+        host.reportHostSettings(startingWith: module.lineSettings)
         return LiveTap(legs: [
             Leg(direction: .host, source: host, sink: module, hostPty: host),
             Leg(direction: .module, source: module, sink: host, hostPty: nil),
-        ])
+        ], module: module, followsHost: followHost)
     }
 
     /// Two-wire sniffing: `host` hears the host's TX line, `module` the module's.
@@ -130,10 +147,23 @@ public final class LiveTap: @unchecked Sendable {
     private func forward(_ leg: Leg) -> End {
         var hostOpen = leg.hostPty == nil
         var dropping = false
+        var hostSettings = leg.hostPty?.hostSettings
         do {
             while !stopped {
-                let result = try leg.source.read(until: .now + Self.recheck, maxCount: 4096)
+                let packet = if let pty = leg.hostPty { try pty.readPacket(until: .now + Self.recheck, maxCount: 4096) }
+                    else { PtyPair.Packet.data(try leg.source.read(until: .now + Self.recheck, maxCount: 4096)) }
                 let now = ContinuousClock.now
+                guard case .data(let result) = packet else {
+                    if !hostOpen {
+                        hostOpen = true
+                        emit(.hostOpened, now)
+                    }
+                    if let pty = leg.hostPty, let settings = pty.hostSettings, settings != hostSettings {
+                        hostSettings = settings
+                        emit(.hostSettings(settings, port: follow(settings)), now)
+                    }
+                    continue
+                }
                 switch result {
                 case .bytes(let bytes):
                     if !hostOpen {
@@ -175,6 +205,13 @@ public final class LiveTap: @unchecked Sendable {
             return .failed(error.description)
         }
         return .stopped
+    }
+
+    /// Sets the module's port as the host set its side where it follows and can; its settings.
+    private func follow(_ settings: LineSettings) -> LineSettings {
+        guard let module else { return settings }
+        if followsHost, settings.isSupported { try? module.apply(settings) }
+        return module.lineSettings
     }
 
     private enum Delivery { case delivered, hostAbsent, moduleGone, stopped }

@@ -163,14 +163,17 @@ public final class PcapReader {
     /// readers use: one allocation per batch, not per packet); nil at the end of the file.
     /// Flags and comments on cut packets are not carried (see `RecordBatch`).
     /// A packet that cannot be read ends the batch; the error comes on the next call, so the
-    /// packets before it are decoded first.
+    /// packets before it are decoded first. A verdict or a note ends the batch too (possibly
+    /// empty then): `takeDiagnostics` gives it with the packets before it.
     public func nextBatch(bytes: Int = 1 << 16) throws(CaptureIOError) -> RecordBatch? {
         if let error = deferredError { throw error }
         var batch = RecordBatch(capacity: bytes + 4096)
         var cursor = self.cursor
         defer { self.cursor = cursor }
+        let noted = notes.count
         do {
-            while batch.byteCount < bytes, let raw = try nextRaw(&cursor) {
+            // A note ends the batch, so that it follows the units before it and no others.
+            while batch.byteCount < bytes, notes.count == noted, let raw = try nextRaw(&cursor) {
                 try serial(of: raw) { direction, data, _ in batch.append(time: raw.time, direction: direction,
                     bytes: data) }
             }
@@ -178,7 +181,7 @@ public final class PcapReader {
             guard !batch.isEmpty else { throw error }
             deferredError = error
         }
-        return batch.isEmpty ? nil : batch
+        return batch.isEmpty && notes.count == noted ? nil : batch
     }
 
     private var deferredError: CaptureIOError?
@@ -235,9 +238,11 @@ public final class PcapReader {
         String?) -> R) throws(CaptureIOError) -> R? {
         guard raw.data.baseAddress != nil else { return nil }
         if let header = raw.header, let name = header.dissectorName,
-           UnsafeBufferPointer(rebasing: raw.data[name]).elementsEqual(UpperPDU.Dissector.verdict.utf8) {
+           let textOnly = UpperPDU.Dissector.textOnly.first(where: { UnsafeBufferPointer(rebasing: raw.data[name]).elementsEqual($0.utf8) }) {
             let text = String(decoding: UnsafeBufferPointer(rebasing: raw.data[header.size...]), as: UTF8.self)
-            verdicts.append(TraceImportDiagnostic(.verdict, .note, "the recording's verdict: \(text)"))
+            notes.append(textOnly == UpperPDU.Dissector.verdict
+                ? TraceImportDiagnostic(.verdict, .note, "the recording's verdict: \(text)")
+                : TraceImportDiagnostic(.note, .note, "noted when captured: \(text)"))
             return nil
         }
         if let header = raw.header {
@@ -268,12 +273,12 @@ public final class PcapReader {
 
     /// Notes and warnings (skipped devices, dropped URBs) since the last call.
     public func takeDiagnostics() -> [TraceImportDiagnostic] {
-        defer { verdicts = [] }
-        return usb.takeDiagnostics() + verdicts
+        defer { notes = [] }
+        return usb.takeDiagnostics() + notes
     }
 
-    /// `ucx_verdict` packets read since the last `takeDiagnostics`.
-    private var verdicts: [TraceImportDiagnostic] = []
+    /// `ucx_verdict` and `ucx_note` packets read since the last `takeDiagnostics`.
+    private var notes: [TraceImportDiagnostic] = []
 
     private static func openError(_ path: String, _ errbuf: [CChar]) -> CaptureIOError {
         let why = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

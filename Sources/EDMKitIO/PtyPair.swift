@@ -25,6 +25,8 @@ public final class PtyPair {
 
     private let master: FileDescriptorIO
     private var slave: Int32
+    /// Packet mode (TIOCPKT) is on: every read of the master starts with a status byte.
+    public private(set) var reportsHostSettings = false
 
     /// Opens a pair with both sides raw; with `link`, also points a symlink there (replacing a
     /// stale symlink from an earlier run, but never a file or directory).
@@ -95,7 +97,62 @@ public final class PtyPair {
     /// What the slave side wrote, as soon as there is some, or a time-out at `deadline`.
     public func read(until deadline: ContinuousClock.Instant?,
         maxCount: Int = 4096) throws(SerialPortError) -> ReadResult {
-        try master.read(until: deadline, maxCount: maxCount)
+        while true {
+            switch try readPacket(until: deadline, maxCount: maxCount) {
+            case .data(let result): return result
+            case .status: continue
+            }
+        }
+    }
+
+    /// A read of the master: data, or (with `reportHostSettings`) a status change alone.
+    public enum Packet: Equatable, Sendable {
+        case data(ReadResult)
+        /// Packet-mode news without data: the host changed its termios (`hostSettings` has
+        /// them now), flushed a buffer, or switched XON/XOFF.
+        case status
+    }
+
+    /// Like `read`, but a change the host made to its terminal settings is a result of its own,
+    /// in its place among the bytes: what the host writes after it is read after it.
+    public func readPacket(until deadline: ContinuousClock.Instant?,
+        maxCount: Int = 4096) throws(SerialPortError) -> Packet {
+        guard reportsHostSettings else { return .data(try master.read(until: deadline, maxCount: maxCount)) }
+        while true {
+            let result = try master.read(until: deadline, maxCount: maxCount + 1)
+            guard case .bytes(let bytes) = result else { return .data(result) }
+            // TIOCPKT_DATA (0) comes before data; any other first byte is the status alone.
+            if bytes[0] != 0 { return .status }
+            if bytes.count > 1 { return .data(.bytes(Array(bytes.dropFirst()))) }
+        }
+    }
+
+    /// Asks the pty to report the host's termios changes, and gives the host `line` to start
+    /// with, so that a host reading its settings sees what the module's port has. Linux only
+    /// (false elsewhere): the kernel reports changes in packet mode once the slave has EXTPROC
+    /// set, and keeps the slave's settings while the master is open, across the host's reopens.
+    @discardableResult
+    public func reportHostSettings(startingWith line: LineSettings) -> Bool {
+        #if os(Linux)
+        // Termios calls on a Linux pty master act on the slave's settings.
+        var settings = termios()
+        guard master.isOpen, tcgetattr(master.fd, &settings) == 0 else { return false }
+        settings = line.applied(to: settings)
+        settings.c_lflag |= tcflag_t(EXTPROC)
+        var on: Int32 = 1
+        guard tcsetattr(master.fd, TCSANOW, &settings) == 0, ioctl(master.fd, UInt(TIOCPKT), &on) == 0 else { return false }
+        reportsHostSettings = true
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// The rate and flow control the host program last set on its side.
+    public var hostSettings: LineSettings? {
+        var settings = termios()
+        guard master.isOpen, tcgetattr(master.fd, &settings) == 0 else { return nil }
+        return LineSettings(settings)
     }
 
     /// Sends bytes to the slave side.

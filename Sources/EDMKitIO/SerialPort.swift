@@ -19,8 +19,9 @@ public final class SerialPort {
     public let path: String
     /// The device it resolves to, e.g. `/dev/ttyUSB0`.
     public let resolvedPath: String
-    public let baudRate: Int
-    public let hardwareFlowControl: Bool
+    public private(set) var baudRate: Int
+    public private(set) var hardwareFlowControl: Bool
+    public var lineSettings: LineSettings { LineSettings(baudRate: baudRate, hardwareFlowControl: hardwareFlowControl) }
 
     private let io: FileDescriptorIO
     /// The settings found at open, restored at close.
@@ -135,6 +136,44 @@ public final class SerialPort {
     /// outlives the port safely).
     public var interrupter: Interrupter { io.interrupter }
 
+    /// Changes the rate and flow control of the open port (a tap following its host), once
+    /// what was written at the old rate has left; the port keeps its settings if the driver
+    /// refuses the new ones.
+    public func apply(_ line: LineSettings) throws(SerialPortError) {
+        guard let rate = line.baudRate, line.isSupported else {
+            throw .unsupportedBaudRate(line.baudRate ?? 0, path: path)
+        }
+        waitForOutput()
+        var current = termios()
+        guard tcgetattr(io.fd, &current) == 0 else { throw .system("tcgetattr", path: path, errno: errno) }
+        var settings = line.applied(to: current)
+        guard tcsetattr(io.fd, TCSANOW, &settings) == 0 else {
+            let error = errno
+            if error == EINVAL { throw Self.driverRefused(rate, path: path) }
+            throw .system("tcsetattr", path: path, errno: error)
+        }
+        var kept = termios()
+        if tcgetattr(io.fd, &kept) == 0, LineSettings(kept).baudRate != rate {
+            _ = tcsetattr(io.fd, TCSANOW, &current)
+            throw Self.driverRefused(rate, path: path)
+        }
+        baudRate = rate
+        hardwareFlowControl = line.hardwareFlowControl
+    }
+
+    /// Waits (a second at most) until the driver has sent what was written: bytes still queued
+    /// when the rate changes would go out at the new one. Not `tcdrain`, which never returns
+    /// while flow control holds the line.
+    private func waitForOutput() {
+        #if os(Linux)
+        for _ in 0..<200 {
+            var queued: Int32 = 0
+            guard ioctl(io.fd, UInt(TIOCOUTQ), &queued) == 0, queued > 0 else { return }
+            usleep(5_000)
+        }
+        #endif
+    }
+
     // MARK: - Settings
 
     /// Raw 8N1 at `speed`, no software flow control, reads that never block in the driver.
@@ -185,11 +224,9 @@ public final class SerialPort {
 }
 
 #if os(Linux)
-private let crtscts = tcflag_t(CRTSCTS)
 private let tiocexcl = UInt(TIOCEXCL)
 private let tiocnxcl = UInt(TIOCNXCL)
 #else
-private let crtscts = tcflag_t(CCTS_OFLOW | CRTS_IFLOW)
 // _IO('t', 13) and _IO('t', 14): function-like macros that Swift does not import.
 private let tiocexcl = UInt(0x2000_740D)
 private let tiocnxcl = UInt(0x2000_740E)

@@ -51,6 +51,16 @@ public final class SessionRecorder {
         do { try writer.startSection() } catch { self.error = error }
     }
 
+    /// Writes `text` into the file at `time`, among the units, as a packet without serial bytes
+    /// (`ucx_note`): what the recording tool saw happen on the line, such as a new baud rate.
+    public func note(_ text: String, at time: Duration) {
+        guard let writer, error == nil else { return }
+        do {
+            try writer.write(time: time, origin: origin, direction: nil, dissector: UpperPDU.Dissector.note,
+                             bytes: Array(text.utf8), flags: [], comment: nil)
+        } catch { self.error = error }
+    }
+
     /// Writes what is left and closes the file. `verdict`: the run's outcome in words, written
     /// last as a `ucx_verdict` packet, so that the recording says how the run ended (edm-decode
     /// shows it as a note, Wireshark as the last packet) even when the bytes stop early.

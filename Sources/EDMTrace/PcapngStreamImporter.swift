@@ -148,6 +148,9 @@ public struct PcapngStreamImporter: TraceImporter {
         do { header = try UpperPDU.parseHeader(pending[data]) } catch {
             throw TraceImportError(.malformedLine, format: format, offset: offset + at, "packet without upper-PDU headers: \(error)")
         }
+        // A verdict or a note is text about the session, not bytes of it.
+        if let name = header.dissectorName.map({ pending[$0] }),
+           UpperPDU.Dissector.textOnly.contains(where: { name.elementsEqual($0.utf8) }) { return nil }
         let payload = Array(pending[(data.lowerBound + header.size)..<data.upperBound])
         return TraceRecord(time: .nanoseconds(nanoseconds - origin!.unixNanoseconds), direction: header.direction, bytes: payload)
     }

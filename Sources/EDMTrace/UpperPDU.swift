@@ -26,6 +26,11 @@ public enum UpperPDU {
         public static let raw = "ucx_raw"
         /// Not serial bytes: the outcome azure-dps wrote at the end of its recording, as text.
         public static let verdict = "ucx_verdict"
+        /// Not serial bytes: something the recording tool saw happen on the line, as text
+        /// (a tap following its host to another baud rate).
+        public static let note = "ucx_note"
+        /// The names whose packets hold text, not serial bytes.
+        public static let textOnly = [verdict, note]
     }
 
     /// The TLVs that go before a packet's bytes.

@@ -37,8 +37,13 @@ struct Tap: ToolCommand, UsageChecks {
         pcapng section of the same file (one per session of the host). A port that goes \
         away (the adapter unplugged) is reported at once and ends the capture cleanly, as \
         Ctrl-C, SIGTERM and SIGHUP do. Secrets are replaced by '*' in the output and by \
-        filler in the capture unless --no-redact. The pty does not pass the host's own \
-        termios changes on: the port keeps --baud and the flow control given here.
+        filler in the capture unless --no-redact.
+
+        The port starts at --baud and the flow control given here, and so does the pty. \
+        When the host program sets another baud rate or flow control on the pty (after \
+        AT+UMRS, say), the tap sets the port the same before it forwards the host's next \
+        byte, prints it and notes it in the capture; --no-follow-host keeps the port as \
+        given and only reports the change. (Linux; two-wire ports keep --baud.)
 
         Exit status: 0 stopped (signal or --duration), 64 usage error, 66 a port cannot be \
         opened, 73 the capture or the pty cannot be created, 74 a port went away or the \
@@ -64,6 +69,9 @@ struct Tap: ToolCommand, UsageChecks {
 
     @Flag(inversion: .prefixedNo, help: "Hardware flow control RTS/CTS on the ports.")
     var flowControl = true
+
+    @Flag(inversion: .prefixedNo, help: "Tap: set the port to the baud rate and flow control the host sets on the pty.")
+    var followHost = true
 
     @Option(name: [.customShort("w"), .long], help: "Write the capture (pcapng) to this file as it goes.")
     var write: String?
@@ -112,7 +120,8 @@ struct Tap: ToolCommand, UsageChecks {
         case .never: false
         case .auto: isatty(1) == 1
         }
-        return TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl, capturePath: write, overwrite: overwrite,
+        return TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl, followHost: followHost,
+                          capturePath: write, overwrite: overwrite,
                           format: format, colour: colour && format == .transcript, redact: redact, duration: duration)
     }
 

@@ -20,6 +20,8 @@ struct TapSession {
     var wiring: Wiring
     var baud: Int
     var flowControl: Bool
+    /// A tap sets the module's port to the rate and flow control the host sets on the pty.
+    var followHost = true
     /// The pcapng (a file, or the extcap's fifo); nil: none.
     var capturePath: String?
     var overwrite = false
@@ -55,7 +57,7 @@ struct TapSession {
             ports = [port]
             let pair: PtyPair
             do { pair = try PtyPair(link: link) } catch { fail("--link \(link): \(error.clause)", .cantCreat) }
-            (tap, pty) = (LiveTap.tap(module: port, host: pair), pair)
+            (tap, pty) = (LiveTap.tap(module: port, host: pair, followHost: followHost), pair)
             interface = "\(port.resolvedPath) <-> \(link)"
         case .twoWire(let host, let module):
             let h = open(host, "--host-port"), m = open(module, "--module-port")
@@ -73,7 +75,7 @@ struct TapSession {
         capture.recorder.filter = filter
         tap.onChunk = { direction, bytes, time in capture.record(direction, bytes, at: time) }
         tap.onEvent = { [quiet, control] event, time in
-            capture.record(event)
+            capture.record(event, at: time)
             let line = Self.describe(event, after: time - start, link: pty?.linkPath)
             if !quiet { say(line) }
             control?.log(line)
@@ -154,6 +156,8 @@ struct TapSession {
         case .hostClosed: "the host closed \(pty) (\(at)); the capture goes on until it opens it again or Ctrl-C"
         case .dropped:
             "the module sends while the host has \(pty) closed (\(at)): not delivered, but in the capture"
+        case .hostSettings(let host, let port):
+            "\(LiveCapture.note(host: host, port: port)) (\(at))"
         }
     }
 
