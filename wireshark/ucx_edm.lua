@@ -797,33 +797,24 @@ function raw.dissector(tvb, pinfo, tree)
 end
 
 ---------------------------------------------------------------------------------------------
--- ucx_verdict
+-- ucx_verdict, ucx_note: text about the session, no serial bytes
 ---------------------------------------------------------------------------------------------
 
--- The last packet of an azure-dps recording: how the run ended, in words (no serial bytes).
-local verdict = Proto("ucx_verdict", "u-connectXpress recorded verdict")
-local vf = { text = ProtoField.string("ucx_verdict.text", "Verdict") }
-verdict.fields = vf
-
-function verdict.dissector(tvb, pinfo, tree)
-    pinfo.cols.protocol:set("UCX-VERDICT")
-    tree:add(verdict, tvb()):add(vf.text, tvb())
-    pinfo.cols.info:set("Verdict: " .. one_line(tvb:raw()))
-    return tvb:len()
+-- A protocol whose packets are one line of text, shown as `label: text` in the Info column.
+local function text_proto(name, title, label)
+    local proto = Proto(name, title)
+    local text = ProtoField.string(name .. ".text", label)
+    proto.fields = { text = text }
+    function proto.dissector(tvb, pinfo, tree)
+        pinfo.cols.protocol:set(string.upper(string.gsub(name, "_", "-")))
+        tree:add(proto, tvb()):add(text, tvb())
+        pinfo.cols.info:set(label .. ": " .. one_line(tvb:raw()))
+        return tvb:len()
+    end
+    return proto
 end
 
----------------------------------------------------------------------------------------------
--- ucx_note
----------------------------------------------------------------------------------------------
-
+-- The last packet of an azure-dps recording: how the run ended, in words.
+text_proto("ucx_verdict", "u-connectXpress recorded verdict", "Verdict")
 -- Written by a live tap in its place among the units: the host changed its line settings.
-local note = Proto("ucx_note", "u-connectXpress capture note")
-local nf = { text = ProtoField.string("ucx_note.text", "Note") }
-note.fields = nf
-
-function note.dissector(tvb, pinfo, tree)
-    pinfo.cols.protocol:set("UCX-NOTE")
-    tree:add(note, tvb()):add(nf.text, tvb())
-    pinfo.cols.info:set("Note: " .. one_line(tvb:raw()))
-    return tvb:len()
-end
+text_proto("ucx_note", "u-connectXpress capture note", "Note")
