@@ -148,16 +148,19 @@ public final class LiveTap: @unchecked Sendable {
         var hostOpen = leg.hostPty == nil
         var dropping = false
         var hostSettings = leg.hostPty?.hostSettings
+        // Anything but a hang-up from the pty means the host has it open.
+        func hostIsOpen(_ now: ContinuousClock.Instant) {
+            guard !hostOpen else { return }
+            hostOpen = true
+            emit(.hostOpened, now)
+        }
         do {
             while !stopped {
                 let packet = if let pty = leg.hostPty { try pty.readPacket(until: .now + Self.recheck, maxCount: 4096) }
                     else { PtyPair.Packet.data(try leg.source.read(until: .now + Self.recheck, maxCount: 4096)) }
                 let now = ContinuousClock.now
                 guard case .data(let result) = packet else {
-                    if !hostOpen {
-                        hostOpen = true
-                        emit(.hostOpened, now)
-                    }
+                    hostIsOpen(now)
                     if let pty = leg.hostPty, let settings = pty.hostSettings, settings != hostSettings {
                         hostSettings = settings
                         emit(.hostSettings(settings, port: follow(settings)), now)
@@ -166,10 +169,7 @@ public final class LiveTap: @unchecked Sendable {
                 }
                 switch result {
                 case .bytes(let bytes):
-                    if !hostOpen {
-                        hostOpen = true
-                        emit(.hostOpened, now)
-                    }
+                    hostIsOpen(now)
                     enqueue(.chunk(leg.direction, bytes, now))
                     if let sink = leg.sink {
                         switch try deliver(bytes, to: sink) {
@@ -183,11 +183,8 @@ public final class LiveTap: @unchecked Sendable {
                         }
                     }
                 case .timedOut:
-                    if !hostOpen {
-                        // A read that waits (rather than failing at once) means the slave is open.
-                        hostOpen = true
-                        emit(.hostOpened, now)
-                    }
+                    // A read that waits (rather than failing at once) means the slave is open.
+                    hostIsOpen(now)
                 case .interrupted:
                     continue
                 case .hangUp:
