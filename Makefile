@@ -35,6 +35,7 @@ demo: build
 # at the default), then the suite, so the last line is Swift Testing's summary.
 test: deps
 	Scripts/check-architecture.sh
+	Scripts/check-layout.sh
 	Fuzz/fuzz.sh $${FUZZ_SECONDS:-3}
 	mkdir -p .build; $(SWIFT) test 2>&1 | tee .build/test.log | grep -vE '^\[[0-9]+/[0-9]+\]|passed after|started\.$$'; \
 	status=$${PIPESTATUS[0]}; tail -1 .build/test.log; exit $$status

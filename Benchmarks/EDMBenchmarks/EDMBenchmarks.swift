@@ -59,7 +59,9 @@ let benchmarks: @Sendable () -> Void = {
 
     // Replaying one full provisioning session (assigned after two polls, recorded by the
     // harness) strictly through the machine: CPU time per replay (target under 1 ms).
-    let session = ProvisioningHarness(configuration: ReplayBench.configuration, module: SimulatedModule(scenario: .assigned, seed: 1)).run().records
+    let session = ProvisioningHarness(
+        configuration: ReplayBench.configuration, module: SimulatedModule(scenario: .assigned, seed: 1)
+    ).run().records
     precondition(ReplayCheck.run(session, mode: .strict).divergence == nil, "the benchmark's session does not replay")
     // The library's CPU metric ticks in 10 ms; the process CPU clock has nanoseconds.
     let cpuPerReplay = BenchmarkMetric.custom("CPU ns per replay", polarity: .prefersSmaller, useScalingFactor: false)
@@ -85,7 +87,11 @@ enum ReplayBench {
         let pem = Array("-----BEGIN CERTIFICATE-----\nbench\n-----END CERTIFICATE-----\n".utf8)
         return ProvisioningConfiguration(
             idScope: "0ne00000001", registrationID: "bench-device",
-            credentials: [.init(type: .rootCA, name: "ca.pem", bytes: pem), .init(type: .clientCertificate, name: "cert.pem", bytes: pem), .init(type: .clientPrivateKey, name: "key.pem", bytes: pem)],
+            credentials: [
+                .init(type: .rootCA, name: "ca.pem", bytes: pem),
+                .init(type: .clientCertificate, name: "cert.pem", bytes: pem),
+                .init(type: .clientPrivateKey, name: "key.pem", bytes: pem)
+            ],
             ssid: "lab", passphrase: Array("bench passphrase".utf8))
     }
 }

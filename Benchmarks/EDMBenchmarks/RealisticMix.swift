@@ -37,9 +37,12 @@ struct RealisticMix {
     /// One provisioning session's EDM traffic, in the order of the reference log.
     static func session(_ rng: inout SplitMix64) -> [[UInt8]] {
         let operationID = "5.\(rng.hex(16)).\(rng.hex(8))-\(rng.hex(4))-\(rng.hex(4))-\(rng.hex(4))-\(rng.hex(12))"
-        let udcpRegister = "AT+UDCP=mqtt://global.azure-devices-provisioning.net:8883/?client=ninadps&user=0ne0067E45C/registrations/ninadps/api-version=2019-03-31&pt=$dps/registrations/PUT/iotdps-register/?$rid={request_id}&st=$dps/registrations/res/#&encr=3&keepAlive=60&ca=ca.pem&cert=cert.pem&privKey=key.pem\r"
-        let udcpPoll = "AT+UDCP=mqtt://global.azure-devices-provisioning.net:8883/?client=ninadps&user=0ne0067E45C/registrations/ninadps/api-version=2019-03-31&pt=%%0&encr=3&keepAlive=60&ca=ca.pem&cert=cert.pem&privKey=key.pem\r"
-        let dps = EDMConnectEvent.Link.ipv4(protocol: 2, remote: [20, 43, 44, 164], remotePort: 8883, local: [0, 0, 0, 0], localPort: 0)
+        let udcpRegister =
+            "AT+UDCP=mqtt://global.azure-devices-provisioning.net:8883/?client=ninadps&user=0ne0067E45C/registrations/ninadps/api-version=2019-03-31&pt=$dps/registrations/PUT/iotdps-register/?$rid={request_id}&st=$dps/registrations/res/#&encr=3&keepAlive=60&ca=ca.pem&cert=cert.pem&privKey=key.pem\r"
+        let udcpPoll =
+            "AT+UDCP=mqtt://global.azure-devices-provisioning.net:8883/?client=ninadps&user=0ne0067E45C/registrations/ninadps/api-version=2019-03-31&pt=%%0&encr=3&keepAlive=60&ca=ca.pem&cert=cert.pem&privKey=key.pem\r"
+        let dps = EDMConnectEvent.Link.ipv4(
+            protocol: 2, remote: [20, 43, 44, 164], remotePort: 8883, local: [0, 0, 0, 0], localPort: 0)
         let ok = EDMEncoder.atConfirmation("\r\nOK\r\n")
 
         var frames: [[UInt8]] = []
@@ -61,9 +64,12 @@ struct RealisticMix {
         // DPS answers "assigning" one to four times before "assigned" (or an error).
         for poll in 0..<(1 + Int(rng.next() % 4)) {
             frames += [
-                EDMEncoder.dataEvent(channel: 0, data: Array(#"{"operationId":"\#(operationID)","status":"assigning"}"#.utf8)),
-                EDMEncoder.atRequest("AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid={request_id}&operationId=\(operationID)\r"),
-                ok,
+                EDMEncoder.dataEvent(
+                    channel: 0, data: Array(#"{"operationId":"\#(operationID)","status":"assigning"}"#.utf8)),
+                EDMEncoder.atRequest(
+                    "AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid={request_id}&operationId=\(operationID)\r"
+                ),
+                ok
             ]
             if poll == 0 {
                 frames += [
@@ -89,9 +95,16 @@ struct RealisticMix {
     /// The last DPS reply: mostly a compact "assigned" (~330 bytes), sometimes an error (~170).
     static func finalReply(_ operationID: String, _ rng: inout SplitMix64) -> String {
         if rng.next() % 8 == 0 {
-            return #"{"errorCode":401002,"trackingId":"\#(rng.hex(8))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(12))","message":"The device could not be authenticated","timestampUtc":"2022-07-04T08:28:36.154464Z"}"#
+            return
+                #"{"errorCode":401002,"#
+                    + #""trackingId":"\#(rng.hex(8))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(12))","#
+                    + #""message":"The device could not be authenticated","#
+                    + #""timestampUtc":"2022-07-04T08:28:36.154464Z"}"#
         }
-        return #"{"operationId":"\#(operationID)","status":"assigned","registrationState":{"registrationId":"ninadps","assignedHub":"leoDPS.azure-devices.net","deviceId":"ninadps","status":"assigned","substatus":"initialAssignment","lastUpdatedDateTimeUtc":"2022-07-04T08:28:36.154464Z"}}"#
+        return
+            #"{"operationId":"\#(operationID)","status":"assigned","registrationState":{"registrationId":"ninadps","#
+                + #""assignedHub":"leoDPS.azure-devices.net","deviceId":"ninadps","status":"assigned","#
+                + #""substatus":"initialAssignment","lastUpdatedDateTimeUtc":"2022-07-04T08:28:36.154464Z"}}"#
     }
 
     /// 1-8 bytes of noise (never `0xAA`), or a false start: `AA` with reserved bits set, or

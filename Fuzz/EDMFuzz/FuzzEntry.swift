@@ -22,7 +22,9 @@ let fuzzChecks: [(name: String, check: ([UInt8]) -> Void)] = [
 ]
 
 let selectedChecks: [([UInt8]) -> Void] = {
-    guard let name = getenv("EDM_FUZZ_CHECK").map({ String(cString: $0) }), !name.isEmpty else { return fuzzChecks.map(\.check) }
+    guard let name = getenv("EDM_FUZZ_CHECK").map({ String(cString: $0) }), !name.isEmpty else {
+        return fuzzChecks.map(\.check)
+    }
     guard let chosen = fuzzChecks.first(where: { $0.name == name }) else {
         fatalError("EDM_FUZZ_CHECK=\(name) names no check; known: \(fuzzChecks.map(\.name).joined(separator: " "))")
     }
@@ -38,7 +40,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 /// `edm-fuzz -list` is not a libFuzzer flag: the check names come from `EDM_FUZZ_LIST=1`.
 @_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+public func fuzzInitialize(
+    _ argc: UnsafeMutablePointer<CInt>?,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+) -> CInt {
     if getenv("EDM_FUZZ_LIST") != nil {
         for check in fuzzChecks { print(check.name) }
         exit(0)

@@ -18,8 +18,10 @@ func importerCheck(_ name: String, _ makeImporter: @escaping () -> any TraceImpo
         switch (whole, split) {
         case (.success(let a), .success(let b)):
             for direction in [Direction.host, .module] as [Direction?] + [nil] {
-                precondition(a.filter { $0.direction == direction }.flatMap(\.bytes) == b.filter { $0.direction == direction }.flatMap(\.bytes),
-                             "\(name): cutting the input changed the records' bytes")
+                precondition(
+                    a.filter { $0.direction == direction }.flatMap(\.bytes)
+                        == b.filter { $0.direction == direction }.flatMap(\.bytes),
+                    "\(name): cutting the input changed the records' bytes")
             }
         case (.failure, .failure): break
         default: preconditionFailure("\(name): cutting the input turned an error into records or back")
@@ -27,7 +29,9 @@ func importerCheck(_ name: String, _ makeImporter: @escaping () -> any TraceImpo
     }
 }
 
-private func importAll(_ importer: any TraceImporter, _ input: [UInt8], cut: Int) -> Result<[TraceRecord], TraceImportError> {
+private func importAll(
+    _ importer: any TraceImporter, _ input: [UInt8], cut: Int
+) -> Result<[TraceRecord], TraceImportError> {
     var importer = importer
     do {
         var records = try importer.consume(input[..<cut])

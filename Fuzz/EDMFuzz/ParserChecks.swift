@@ -15,14 +15,25 @@ func checkUpperPDU(_ input: [UInt8]) {
     let direction: Direction? = [nil, .host, .module][Int(control / 3 % 3)]
     let payload = Array(input.dropFirst())
     let packet = UpperPDU.header(dissector: name, direction: direction) + payload
-    guard let parsed = try? UpperPDU.parse(packet[...]) else { preconditionFailure("our own UpperPDU header does not parse") }
-    precondition(parsed.dissector == name && parsed.direction == direction && Array(parsed.payload) == payload, "UpperPDU round trip changed the packet")
+    guard let parsed = try? UpperPDU.parse(packet[...]) else {
+        preconditionFailure("our own UpperPDU header does not parse")
+    }
+    precondition(
+        parsed.dissector == name && parsed.direction == direction && Array(parsed.payload) == payload,
+        "UpperPDU round trip changed the packet")
     let comment = String(decoding: payload.prefix(Int(control % 32)), as: UTF8.self)
-    let block = PcapngEncoder.enhancedPacket(unixNanoseconds: Int64(control) * 1_000, data: packet,
-                                              flags: PcapngEncoder.packetFlags(direction: direction), comment: comment)
-    func le32(_ at: Int) -> Int { Int(block[at]) | Int(block[at + 1]) << 8 | Int(block[at + 2]) << 16 | Int(block[at + 3]) << 24 }
-    precondition(block.count % 4 == 0 && le32(4) == block.count && le32(block.count - 4) == block.count, "enhanced packet block lengths disagree")
-    precondition(le32(20) == packet.count && Array(block[28..<(28 + packet.count)]) == packet, "enhanced packet block does not hold the packet")
+    let block = PcapngEncoder.enhancedPacket(
+        unixNanoseconds: Int64(control) * 1_000, data: packet,
+        flags: PcapngEncoder.packetFlags(direction: direction), comment: comment)
+    func le32(_ at: Int) -> Int {
+        Int(block[at]) | Int(block[at + 1]) << 8 | Int(block[at + 2]) << 16 | Int(block[at + 3]) << 24
+    }
+    precondition(
+        block.count % 4 == 0 && le32(4) == block.count && le32(block.count - 4) == block.count,
+        "enhanced packet block lengths disagree")
+    precondition(
+        le32(20) == packet.count && Array(block[28..<(28 + packet.count)]) == packet,
+        "enhanced packet block does not hold the packet")
 }
 
 /// The JSON scanner (EDMBytes), through both its users: `JSONValue(parsing:)` and the

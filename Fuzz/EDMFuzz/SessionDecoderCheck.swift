@@ -12,7 +12,10 @@ func checkSessionDecoder(_ input: [UInt8]) {
         // A control byte decides the direction and length of the next record.
         let control = input[i - 1]
         let n = min(input.count - i, Int(control & 0x3F) + 1)
-        records.append(TraceRecord(time: .milliseconds(i), direction: control & 0x80 == 0 ? .host : .module, bytes: Array(input[i..<(i + n)])))
+        records.append(
+            TraceRecord(
+                time: .milliseconds(i), direction: control & 0x80 == 0 ? .host : .module,
+                bytes: Array(input[i..<(i + n)])))
         i += n + 1
     }
     let whole = sessionUnits(records)
@@ -22,7 +25,8 @@ func checkSessionDecoder(_ input: [UInt8]) {
             precondition(unit.offset == joined.count, "session unit offset is not where its bytes start")
             joined += unit.bytes
         }
-        precondition(joined == records.filter { $0.direction == direction }.flatMap(\.bytes), "session units lose or add bytes")
+        precondition(
+            joined == records.filter { $0.direction == direction }.flatMap(\.bytes), "session units lose or add bytes")
     }
     let cut = Int(input[0])
     var split: [TraceRecord] = []
@@ -42,7 +46,11 @@ private func sessionUnits(_ records: [TraceRecord]) -> [SessionUnitSnapshot] {
     var decoder = SessionDecoder()
     var out: [SessionUnitSnapshot] = []
     func drain() {
-        while let u = decoder.next() { out.append(SessionUnitSnapshot(direction: u.direction, offset: u.offset, bytes: Array(u.bytes), type: u.type, time: u.time)) }
+        while let u = decoder.next() {
+            out.append(
+                SessionUnitSnapshot(
+                    direction: u.direction, offset: u.offset, bytes: Array(u.bytes), type: u.type, time: u.time))
+        }
     }
     for r in records {
         decoder.receive(r)

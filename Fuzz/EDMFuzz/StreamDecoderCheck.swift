@@ -12,7 +12,8 @@ func checkStreamDecoder(_ input: [UInt8]) {
     var splits: [Int] = []
     if let first = input.first { splits.append(Int(first) * input.count / 256) }
     if input.count > 1 { splits.append(splits[0] + Int(input[1]) * (input.count - splits[0]) / 256) }
-    precondition(decodeInChunks(input, splits: Array(splits.prefix(1))) == whole, "split at one point changed the units")
+    precondition(
+        decodeInChunks(input, splits: Array(splits.prefix(1))) == whole, "split at one point changed the units")
     precondition(decodeInChunks(input, splits: splits) == whole, "split at two points changed the units")
 
     var joined: [UInt8] = []
@@ -23,9 +24,12 @@ func checkStreamDecoder(_ input: [UInt8]) {
         switch unit {
         case .frame(let frame, _):
             precondition((try? EDMFrame(validating: frame.bytes)) == frame, "decoded frame does not validate")
-            precondition(EDMEncoder.frame(frame.payloadID, body: frame.body) == Array(frame.bytes), "frame does not re-encode to its bytes")
+            precondition(
+                EDMEncoder.frame(frame.payloadID, body: frame.body) == Array(frame.bytes),
+                "frame does not re-encode to its bytes")
         case .garbage(let bytes, let diagnostic):
-            precondition(!bytes.isEmpty && bytes.count <= EDMStreamDecoder.maxGarbageRun, "garbage run of \(bytes.count) bytes")
+            precondition(
+                !bytes.isEmpty && bytes.count <= EDMStreamDecoder.maxGarbageRun, "garbage run of \(bytes.count) bytes")
             precondition(diagnostic.count == bytes.count, "diagnostic count differs from the run")
         }
     }

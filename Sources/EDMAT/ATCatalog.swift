@@ -1,8 +1,8 @@
 import EDMBytes
 import EDMFrames
 
-/// The AT commands, responses and URCs of the provisioning flow (docs/protocol.md, "AT commands of the provisioning flow"),
-/// with their field names, and what they mean.
+/// The AT commands, responses and URCs of the provisioning flow (docs/protocol.md, "AT commands of
+/// the provisioning flow"), with their field names, and what they mean.
 ///
 /// The table is an Array, in the order of docs/protocol.md: anything built from it (a dissector
 /// value table, a help text) comes out in the same order on every run.
@@ -109,7 +109,8 @@ public enum ATCatalog {
     ///
     /// Not covered: a `passwd=` value inside an `AT+UDCP` URL (part of one parameter).
     public static func secretParameterIndices(of line: ATCommandLine) -> [Int] {
-        guard line.kind == .command, line.form == .set, let rule = SecretParameters.rule(named: line.upperCasedName) else { return [] }
+        guard line.kind == .command, line.form == .set, let rule = SecretParameters.rule(named: line.upperCasedName)
+        else { return [] }
         let count = line.parameters.count
         guard count > rule.first else { return [] }
         switch rule.condition {

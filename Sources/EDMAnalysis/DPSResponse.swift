@@ -38,7 +38,8 @@ public struct DPSResponse: Hashable, Sendable {
         assignedHub = fields.text[Fields.assignedHub]
         deviceID = fields.text[Fields.deviceID]
         substatus = fields.text[Fields.substatus]
-        errorCode = fields.text[Fields.stateErrorCode].flatMap { Int($0) } ?? fields.text[Fields.errorCode].flatMap { Int($0) }
+        errorCode =
+            fields.text[Fields.stateErrorCode].flatMap { Int($0) } ?? fields.text[Fields.errorCode].flatMap { Int($0) }
         message = fields.text[Fields.stateMessage] ?? fields.text[Fields.message]
         switch fields.text[Fields.status] {
         case "assigning": status = .assigning
@@ -75,7 +76,8 @@ public struct DPSResponse: Hashable, Sendable {
                     if key == "operationId" { return read(Self.operationID, string: true, &scanner) }
                     if key == "errorCode" { return read(Self.errorCode, string: false, &scanner) }
                     if key == "message" { return read(Self.message, string: true, &scanner) }
-                    guard key == "registrationState", first(Self.registrationState), scanner.peek() == UInt8(ascii: "{") else { return false }
+                    guard key == "registrationState", first(Self.registrationState), scanner.peek() == UInt8(ascii: "{")
+                    else { return false }
                     _ = scanner.members(depth: 1) { key, scanner in
                         if key == "assignedHub" { return read(Self.assignedHub, string: true, &scanner) }
                         if key == "deviceId" { return read(Self.deviceID, string: true, &scanner) }

@@ -132,7 +132,11 @@ public struct SessionSummary: Sendable {
             fromHost = unit.direction == .host
             noise = unit.diagnostic?.code == .noise
             garbage = unit.diagnostic != nil && !noise
-            if case .frame(let frame) = unit.kind { dataCommand = frame.payloadID == .dataCommand } else { dataCommand = false }
+            if case .frame(let frame) = unit.kind {
+                dataCommand = frame.payloadID == .dataCommand
+            } else {
+                dataCommand = false
+            }
         }
     }
 
@@ -200,7 +204,8 @@ public struct SessionSummary: Sendable {
             let reason = wifiDownReason.flatMap { ATCatalog.explain(ATCommandLine("+UUWLD:0,\($0)")) }
             return (reason.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "The Wi-Fi link went down") + "."
         case .mqttRefused:
-            return "The MQTT connection to DPS (peer \(refusedPeer ?? -1)) was refused: check the certificate, key, CA and that the CN equals the registration id."
+            return "The MQTT connection to DPS (peer \(refusedPeer ?? -1)) was refused: check "
+                + "the certificate, key, CA and that the CN equals the registration id."
         case .incomplete:
             if let dps { return "The capture ends while DPS says \(dps.statusText)." }
             return "The capture ends before DPS answered."

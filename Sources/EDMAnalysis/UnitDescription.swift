@@ -76,7 +76,8 @@ public struct UnitDescription: Sendable {
             // back into an array to parse; each piece decodes the same either way.)
             atLines = ATText.lines(unit.textBytes ?? []).map { ATCommandLine(bytes: $0) }
             // (A single line, the usual case, is explained without joining.)
-            meaning = atLines.count == 1 ? ATCatalog.explain(atLines[0]) : atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
+            meaning = atLines.count == 1
+                ? ATCatalog.explain(atLines[0]) : atLines.compactMap(ATCatalog.explain).joined(separator: "; ")
             if meaning?.isEmpty == true { meaning = nil }
         case .dataEvent, .dataCommand:
             let data = frame.data ?? []
@@ -105,7 +106,9 @@ public struct UnitDescription: Sendable {
 
     /// A register request body names the registration id; say so.
     private func registration(_ text: String) -> String? {
-        guard let json = JSONValue(parsing: Array(text.utf8)), let id = json["registrationId"]?.string else { return nil }
+        guard let json = JSONValue(parsing: Array(text.utf8)), let id = json["registrationId"]?.string else {
+            return nil
+        }
         return "DPS: register \(id)"
     }
 }

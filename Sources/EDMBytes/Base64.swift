@@ -40,7 +40,8 @@ public enum Base64 {
             let chunk = bytes[start..<min(start + 3, bytes.count)]
             let group = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
             for index in 0..<4 {
-                out.append(index <= chunk.count ? alphabet[Int(group >> (18 - 6 * UInt32(index)) & 63)] : UInt8(ascii: "="))
+                out.append(
+                    index <= chunk.count ? alphabet[Int(group >> (18 - 6 * UInt32(index)) & 63)] : UInt8(ascii: "="))
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -29,7 +29,8 @@ package enum ByteText {
         bytes(of: word ^ eachByte &* UInt64(byte), below: 1)
     }
 
-    @usableFromInline package static let eachByte: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
+    @usableFromInline package static let eachByte: UInt64 = 0x0101_0101_0101_0101,
+        highBits: UInt64 = 0x8080_8080_8080_8080
 
     @inlinable
     package static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf || b == 0x0B
@@ -51,7 +52,9 @@ package enum ByteText {
     /// Two hex digits at `i` and `i + 1`.
     @inlinable
     package static func hexByte(_ s: ArraySlice<UInt8>, at i: Int) -> UInt8? {
-        guard i >= s.startIndex, i + 1 < s.endIndex, let hi = hexValue(s[i]), let lo = hexValue(s[i + 1]) else { return nil }
+        guard i >= s.startIndex, i + 1 < s.endIndex, let hi = hexValue(s[i]), let lo = hexValue(s[i + 1]) else {
+            return nil
+        }
         return hi << 4 | lo
     }
 

@@ -98,7 +98,10 @@ extension JSONScanner {
         case UInt8(ascii: "{"):
             var members: [(String, JSONValue)] = []
             let valid = self.members(depth: depth) { key, scanner in
-                guard let item = scanner.value(depth: depth + 1) else { _ = scanner.fail(); return true } // (read, and bad)
+                guard let item = scanner.value(depth: depth + 1) else {
+                    _ = scanner.fail()
+                    return true
+                }  // (read, and bad)
                 members.append((key.text, item))
                 return true
             }

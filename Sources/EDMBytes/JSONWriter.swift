@@ -156,7 +156,8 @@ public struct JSONWriter: Sendable {
             case 0x22, 0x5C:
                 out[o] = 0x5C; out[o + 1] = b; o += 2
             case 0x0A, 0x0D, 0x09:
-                out[o] = 0x5C; out[o + 1] = b == 0x0A ? UInt8(ascii: "n") : b == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
+                out[o] = 0x5C
+                out[o + 1] = b == 0x0A ? UInt8(ascii: "n") : b == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
                 o += 2
             case 0x20..<0x7F:
                 out[o] = b; o += 1
@@ -184,7 +185,9 @@ public struct JSONWriter: Sendable {
     }
 
     /// A byte's two digits, the first in the low half: stored little-endian, they read in order.
-    private static let hexPairs: [UInt16] = (0...255).map { (b: UInt8) in UInt16(hexDigit(b >> 4)) | UInt16(hexDigit(b & 0x0F)) << 8 }
+    private static let hexPairs: [UInt16] = (0...255).map { (b: UInt8) in
+        UInt16(hexDigit(b >> 4)) | UInt16(hexDigit(b & 0x0F)) << 8
+    }
 
     /// Members written earlier by another writer (`"a":1,"b":2`, cached), in the current object.
     public mutating func members(_ fragment: [UInt8]) {

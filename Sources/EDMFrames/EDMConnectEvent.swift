@@ -61,9 +61,11 @@ public struct EDMConnectEvent: Hashable, Sendable {
             let name = [0: "SPP", 1: "DUN", 14: "SPS"][Int(profile)] ?? "profile \(profile)"
             return "Bluetooth \(name) \(hexString(address)), frame size \(frameSize)"
         case .ipv4(let proto, let remote, let rport, let local, let lport):
-            return "IPv4 \(Self.protocolName(proto)) remote \(remote.map(String.init).joined(separator: ".")):\(rport) local \(local.map(String.init).joined(separator: ".")):\(lport)"
+            return "IPv4 \(Self.protocolName(proto)) remote \(remote.map(String.init).joined(separator: ".")):\(rport) "
+                + "local \(local.map(String.init).joined(separator: ".")):\(lport)"
         case .ipv6(let proto, let remote, let rport, let local, let lport):
-            return "IPv6 \(Self.protocolName(proto)) remote [\(Self.ipv6Text(remote))]:\(rport) local [\(Self.ipv6Text(local))]:\(lport)"
+            return "IPv6 \(Self.protocolName(proto)) remote [\(Self.ipv6Text(remote))]:\(rport) "
+                + "local [\(Self.ipv6Text(local))]:\(lport)"
         }
     }
 

@@ -55,8 +55,11 @@ public final class CaptureInput {
         public var importOptions: TraceImportOptions
         public var pcapOptions: PcapReader.Options
 
-        public init(format: TraceFormat? = nil, oneStream: Bool = false, importOptions: TraceImportOptions = TraceImportOptions(),
-                    pcapOptions: PcapReader.Options = PcapReader.Options()) {
+        public init(
+            format: TraceFormat? = nil, oneStream: Bool = false,
+            importOptions: TraceImportOptions = TraceImportOptions(),
+            pcapOptions: PcapReader.Options = PcapReader.Options()
+        ) {
             self.format = format
             self.oneStream = oneStream
             self.importOptions = importOptions
@@ -69,19 +72,33 @@ public final class CaptureInput {
         let reader: FileReader
         do { reader = try FileReader(path: path) } catch { throw Failure(error) }
         let prefix: [UInt8]
-        do { prefix = try reader.readPrefix(TraceFormat.detectionPrefixLength) } catch { throw Failure(.unreadableFile, error.description) }
+        do { prefix = try reader.readPrefix(TraceFormat.detectionPrefixLength) } catch {
+            throw Failure(.unreadableFile, error.description)
+        }
         let detected = options.format == nil ? TraceFormat.detect(prefix: prefix[...]) : nil
         if options.oneStream, let detected, detected != .hexDump, detected != .rawBinary {
-            throw Failure(.sideOfTwoSidedCapture, "\(path): its format, \(detected.rawValue) (\(detected.displayName)), records both "
-                          + "sides; --from names the side of a raw or hex dump of one (--input-format raw reads it as raw bytes anyway)")
+            throw Failure(
+                .sideOfTwoSidedCapture,
+                "\(path): its format, \(detected.rawValue) (\(detected.displayName)), records both "
+                    + "sides; --from names the side of a raw or hex dump of one "
+                        + "(--input-format raw reads it as raw bytes anyway)"
+            )
         }
-        guard let chosen = options.format ?? (options.oneStream ? (detected == .hexDump ? .hexDump : .rawBinary) : detected) else {
+        guard
+            let chosen = options.format
+                ?? (options.oneStream ? (detected == .hexDump ? .hexDump : .rawBinary) : detected)
+        else {
             throw Failure(.invalidContent, "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message)
         }
         self.format = chosen
         if chosen.isPacketCapture {
-            guard path != "-" else { throw Failure(.packetCaptureOnStandardInput, "pcap and pcapng captures are read from a file, not standard input") }
-            do { pcap = try PcapReader(path: path, options: options.pcapOptions) } catch { throw Failure(.invalidContent, error.description) }
+            guard path != "-" else {
+                throw Failure(
+                    .packetCaptureOnStandardInput, "pcap and pcapng captures are read from a file, not standard input")
+            }
+            do { pcap = try PcapReader(path: path, options: options.pcapOptions) } catch {
+                throw Failure(.invalidContent, error.description)
+            }
         } else {
             importer = chosen.makeImporter(options.importOptions)
             pending = prefix
@@ -175,8 +192,10 @@ public final class CaptureInput {
     private func ended<T>(_ error: CaptureIOError) throws(Failure) -> T? {
         guard error.code == .truncated else { throw Failure(.invalidContent, error.description) }
         let place = error.packet.map { "inside packet \($0)" } ?? "early"
-        noticed.append(TraceImportDiagnostic(.truncated, .warning,
-                                             "the capture ends \(place) (\(error.message)): it is cut short, and what came before is decoded"))
+        noticed.append(
+            TraceImportDiagnostic(
+                .truncated, .warning,
+                "the capture ends \(place) (\(error.message)): it is cut short, and what came before is decoded"))
         return nil
     }
 

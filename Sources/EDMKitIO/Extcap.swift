@@ -55,13 +55,18 @@ public enum Extcap {
         func value(_ n: Int, _ value: String, _ display: String, default isDefault: Bool = false) {
             lines.append("value {arg=\(n)}{value=\(value)}{display=\(display)}" + (isDefault ? "{default=true}" : ""))
         }
-        arg(0, "mode", "Wiring", "radio",
-            "{tooltip=Tap: the host program opens the pty link instead of the port. Two-wire: two adapters listen on the RX and TX lines.}")
+        arg(
+            0, "mode", "Wiring", "radio",
+            "{tooltip=Tap: the host program opens the pty link instead of the "
+                + "port. Two-wire: two adapters listen on the RX and TX lines.}"
+        )
         value(0, Mode.tap.rawValue, "Tap (between the host program and the module)", default: true)
         value(0, Mode.twoWire.rawValue, "Two-wire (listen only)")
-        let portArgs = [(1, "port", "Module port (tap)", "The module's serial port"),
-                        (3, "host-port", "Host TX listener (two-wire)", "The port whose RX is on the host's TX line"),
-                        (4, "module-port", "Module TX listener (two-wire)", "The port whose RX is on the module's TX line")]
+        let portArgs = [
+            (1, "port", "Module port (tap)", "The module's serial port"),
+            (3, "host-port", "Host TX listener (two-wire)", "The port whose RX is on the host's TX line"),
+            (4, "module-port", "Module TX listener (two-wire)", "The port whose RX is on the module's TX line")
+        ]
         // Strings, not editable selectors: Wireshark 4.0 and older know no editselector. The
         // ports found now go into the tooltip.
         let found = ports.isEmpty ? "none found now" : "found now: " + ports.joined(separator: ", ")
@@ -90,7 +95,9 @@ public enum Extcap {
             defer { closedir(handle) }
             var names: [String] = []
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
                 guard !name.hasPrefix("."), prefixes.contains(where: { name.hasPrefix($0) }) else { continue }
                 names.append(dir + "/" + name)
             }

@@ -24,9 +24,13 @@ public final class FileFollower: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     public private(set) var format: TraceFormat?
 
-    public init(path: String, format: TraceFormat? = nil, options: TraceImportOptions = TraceImportOptions()) throws(CaptureInput.Failure) {
+    public init(
+        path: String, format: TraceFormat? = nil, options: TraceImportOptions = TraceImportOptions()
+    ) throws(CaptureInput.Failure) {
         if format == .pcap {
-            throw CaptureInput.Failure(.invalidContent, "--follow reads pcapng and the text formats, not classic pcap (libpcap reads only whole files)")
+            throw CaptureInput.Failure(
+                .invalidContent,
+                "--follow reads pcapng and the text formats, not classic pcap (libpcap reads only whole files)")
         }
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -70,7 +74,8 @@ public final class FileFollower: @unchecked Sendable {
                 usleep(UInt32(pollInterval.milliseconds * 1000))
             }
             if importer == nil, !held.isEmpty,
-               held.count >= TraceFormat.detectionPrefixLength || (quietSince.map { $0.duration(to: .now) >= .seconds(1) } ?? false) {
+                held.count >= TraceFormat.detectionPrefixLength
+                    || (quietSince.map { $0.duration(to: .now) >= .seconds(1) } ?? false) {
                 var made = try makeImporter(prefix: held)
                 onRecords(try feed(&made, held[...]))
                 importer = made
@@ -83,12 +88,18 @@ public final class FileFollower: @unchecked Sendable {
             importer = made
         }
         if var active = importer {
-            do { onRecords(try active.finish()) } catch { throw CaptureInput.Failure(.invalidContent, "\(path): \(error)") }
+            do { onRecords(try active.finish()) } catch {
+                throw CaptureInput.Failure(.invalidContent, "\(path): \(error)")
+            }
         }
     }
 
-    private func feed(_ importer: inout any TraceImporter, _ chunk: ArraySlice<UInt8>) throws(CaptureInput.Failure) -> [TraceRecord] {
-        do { return try importer.consume(chunk) } catch { throw CaptureInput.Failure(.invalidContent, "\(path): \(error)") }
+    private func feed(
+        _ importer: inout any TraceImporter, _ chunk: ArraySlice<UInt8>
+    ) throws(CaptureInput.Failure) -> [TraceRecord] {
+        do { return try importer.consume(chunk) } catch {
+            throw CaptureInput.Failure(.invalidContent, "\(path): \(error)")
+        }
     }
 
     private func makeImporter(prefix: [UInt8]) throws(CaptureInput.Failure) -> any TraceImporter {
@@ -96,12 +107,15 @@ public final class FileFollower: @unchecked Sendable {
         format = chosen
         switch chosen {
         case .pcapng: return PcapngStreamImporter()
-        case .pcap: throw CaptureInput.Failure(.invalidContent, "\(path): --follow reads pcapng and the text formats, not classic pcap")
+        case .pcap:
+            throw CaptureInput.Failure(
+                .invalidContent, "\(path): --follow reads pcapng and the text formats, not classic pcap")
         case let format?:
             if let importer = format.makeImporter(options) { return importer }
             throw CaptureInput.Failure(.invalidContent, "\(path): \(format.rawValue) cannot be followed")
         case nil:
-            throw CaptureInput.Failure(.invalidContent, "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message)
+            throw CaptureInput.Failure(
+                .invalidContent, "\(path): " + TraceFormat.unrecognized(prefix: prefix[...]).message)
         }
     }
 }

@@ -54,19 +54,16 @@ public final class Interrupter: Sendable {
 }
 
 /// The C library's calls under names that methods called `read`, `write`, `open` and `close`
-/// do not shadow, on either platform.
+/// do not shadow.
 enum POSIX {
-    #if canImport(Glibc)
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Glibc.read(fd, buffer,
-        count) }
-    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { Glibc.write(fd, buffer, count) }
-    @discardableResult static func close(_ fd: Int32) -> Int32 { Glibc.close(fd) }
-    static func open(_ path: String, _ flags: Int32) -> Int32 { Glibc.open(path, flags) }
-    #else
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Darwin.read(fd, buffer,
-        count) }
-    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { Darwin.write(fd, buffer, count) }
-    @discardableResult static func close(_ fd: Int32) -> Int32 { Darwin.close(fd) }
-    static func open(_ path: String, _ flags: Int32) -> Int32 { Darwin.open(path, flags) }
-    #endif
+    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { cRead(fd, buffer, count) }
+    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { cWrite(fd, buffer, count) }
+    @discardableResult static func close(_ fd: Int32) -> Int32 { cClose(fd) }
+    static func open(_ path: String, _ flags: Int32) -> Int32 { cOpen(path, flags) }
 }
+
+// At file scope the plain names are the C library's, Glibc's or Darwin's alike.
+private func cRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func cWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
+private func cClose(_ fd: Int32) -> Int32 { close(fd) }
+private func cOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }

@@ -93,7 +93,11 @@ extension LiveProvisioner {
                 if interrupts.value >= 2 { return .cancelled } // the second press: quit at once
                 rest = rest.dropFirst(written)
             case .hangUp: return .serialError("the port hung up while writing (was the module unplugged?)")
-            case .timedOut: return .serialError("a write did not complete in \(writeTimeout.secondsText) s: hardware flow control holds it (CTS low); try --no-flow-control if the board has no CTS wired")
+            case .timedOut:
+                return .serialError(
+                    "a write did not complete in \(writeTimeout.secondsText) s: hardware flow control "
+                        + "holds it (CTS low); try --no-flow-control if the board has no CTS wired"
+                )
             }
         }
     }

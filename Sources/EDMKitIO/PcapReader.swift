@@ -136,9 +136,11 @@ public final class PcapReader {
         self.options = options
         linkType = pcap_datalink(pcap)
         usb = UsbmonExtractor(options: options.usb)
-        guard Self.supportedLinkTypes.contains(linkType) else { // (deinit closes `pcap`)
-            throw CaptureIOError(.unsupportedLinkType, path: name,
-                                 "link type \(linkType) is neither ours (252, Wireshark upper PDU) nor a Linux usbmon capture (220, 189)")
+        guard Self.supportedLinkTypes.contains(linkType) else {  // (deinit closes `pcap`)
+            throw CaptureIOError(
+                .unsupportedLinkType, path: name,
+                "link type \(linkType) is neither ours (252, Wireshark upper PDU) nor a Linux usbmon capture (220, 189)"
+            )
         }
     }
 
@@ -215,11 +217,14 @@ public final class PcapReader {
         guard let header, let data else { return RawPacket(number: number, time: .zero,
             data: UnsafeBufferPointer(start: nil, count: 0), captured: 0, length: 0) }
         let h = header.pointee
-        let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) // nanoseconds: opened at nano precision
-        if cursor.origin == nil { cursor.origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0) }
-        var raw = RawPacket(number: number, time: .nanoseconds(absolute - cursor.origin!.unixNanoseconds),
-            data: UnsafeBufferPointer(start: data, count: Int(h.caplen)),
-                            captured: Int(h.caplen), length: Int(h.len))
+        // Nanoseconds: the file was opened at nano precision.
+        let absolute = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec)
+        if cursor.origin == nil {
+            cursor.origin = TraceOrigin(unixNanoseconds: options.timeZero == .firstPacket ? absolute : 0)
+        }
+        var raw = RawPacket(
+            number: number, time: .nanoseconds(absolute - cursor.origin!.unixNanoseconds),
+            data: UnsafeBufferPointer(start: data, count: Int(h.caplen)), captured: Int(h.caplen), length: Int(h.len))
         if linkType == Int32(UpperPDU.linkType) {
             do {
                 raw.header = try UpperPDU.parseHeader(raw.data)
@@ -238,7 +243,9 @@ public final class PcapReader {
         String?) -> R) throws(CaptureIOError) -> R? {
         guard raw.data.baseAddress != nil else { return nil }
         if let header = raw.header, let name = header.dissectorName,
-           let textOnly = UpperPDU.Dissector.textOnly.first(where: { UnsafeBufferPointer(rebasing: raw.data[name]).elementsEqual($0.utf8) }) {
+            let textOnly = UpperPDU.Dissector.textOnly.first(where: {
+                UnsafeBufferPointer(rebasing: raw.data[name]).elementsEqual($0.utf8)
+            }) {
             let text = String(decoding: UnsafeBufferPointer(rebasing: raw.data[header.size...]), as: UTF8.self)
             notes.append(textOnly == UpperPDU.Dissector.verdict
                 ? TraceImportDiagnostic(.verdict, .note, "the recording's verdict: \(text)")
@@ -246,7 +253,8 @@ public final class PcapReader {
             return nil
         }
         if let header = raw.header {
-            let comment = raw.captured < raw.length ? "packet cut to \(raw.captured) of \(raw.length) bytes when captured" : nil
+            let comment =
+                raw.captured < raw.length ? "packet cut to \(raw.captured) of \(raw.length) bytes when captured" : nil
             return body(header.direction, UnsafeBufferPointer(rebasing: raw.data[header.size...]), comment)
         }
         do {

@@ -140,7 +140,9 @@ public final class PtyPair {
         settings = line.applied(to: settings)
         settings.c_lflag |= tcflag_t(EXTPROC)
         var on: Int32 = 1
-        guard tcsetattr(master.fd, TCSANOW, &settings) == 0, ioctl(master.fd, UInt(TIOCPKT), &on) == 0 else { return false }
+        guard tcsetattr(master.fd, TCSANOW, &settings) == 0, ioctl(master.fd, UInt(TIOCPKT), &on) == 0 else {
+            return false
+        }
         reportsHostSettings = true
         return true
         #else

@@ -58,17 +58,24 @@ extension SerialPortError {
         case ENOENT:
             return SerialPortError(
                 .missing, path: path, errno: errno,
-                message: "\(path) does not exist: check the cable and the name (ls /dev/serial/by-id/ lists what is plugged in).")
+                message:
+                    "\(path) does not exist: check the cable and the name "
+                        + "(ls /dev/serial/by-id/ lists what is plugged in)."
+            )
         case ENXIO, ENODEV:
             // The node is still there but the driver has no device behind it: typically a USB
             // adapter unplugged while its node lingers.
             return SerialPortError(
                 .missing, path: path, errno: errno,
-                message: "\(path) has no device behind it (\(systemText(errno))): check that the adapter is plugged in.")
+                message: "\(path) has no device behind it (\(systemText(errno))): check that the adapter is plugged in."
+            )
         case EACCES, EPERM:
             return SerialPortError(
                 .permissionDenied, path: path, errno: errno,
-                message: "Permission denied opening \(path): add yourself to the dialout group (sudo usermod -aG dialout $USER) and log in again.")
+                message:
+                    "Permission denied opening \(path): add yourself to the dialout "
+                        + "group (sudo usermod -aG dialout $USER) and log in again."
+            )
         case EBUSY:
             return busy(path, errno: errno, how: "in exclusive mode")
         case ENOTDIR, ELOOP:

@@ -87,8 +87,9 @@ public final class SessionRecorder {
             let written = redacted ?? unit
             do {
                 let comment = redacted.map { "secret replaced by \($0.bytes.count) bytes of filler" }
-                try writer.write(time: written.time, origin: origin, direction: written.direction, dissector: written.dissector,
-                                 bytes: written.bytes, flags: redacted != nil ? .redacted : [], comment: comment)
+                try writer.write(
+                    time: written.time, origin: origin, direction: written.direction, dissector: written.dissector,
+                    bytes: written.bytes, flags: redacted != nil ? .redacted : [], comment: comment)
             } catch {
                 // Keep provisioning: a full disk must not strand the module; the error is reported at the end.
                 self.error = error

@@ -27,9 +27,11 @@ extension TraceCaptureWriter {
 
     public func write<Bytes: Collection<UInt8>>(time: Duration, origin: TraceOrigin?, direction: Direction?,
         dissector: String,
-                                                bytes: Bytes, flags: TraceRecord.Flags = [], comment: String? = nil) throws(CaptureIOError) {
-        try write(time: time, origin: origin, direction: direction, dissector: dissector, bytes: ArraySlice(bytes),
-                  flags: flags, comment: comment)
+        bytes: Bytes, flags: TraceRecord.Flags = [], comment: String? = nil
+    ) throws(CaptureIOError) {
+        try write(
+            time: time, origin: origin, direction: direction, dissector: dissector, bytes: ArraySlice(bytes),
+            flags: flags, comment: comment)
     }
 
     /// A record as one (or, if long, several) packets, its flags and comment kept.

@@ -57,8 +57,10 @@ struct UsbmonExtractor {
         case (3, 0x53) where !isIn, (3, 0x43) where isIn:
             guard !data.isEmpty, select(device) else { return nil }
             if isIn, status != 0 {
-                diagnostics.append(TraceImportDiagnostic(.skipped, .warning,
-                                                         "packet \(number): bulk-IN data with status \(status) dropped, as the kernel driver drops it"))
+                diagnostics.append(
+                    TraceImportDiagnostic(
+                        .skipped, .warning,
+                        "packet \(number): bulk-IN data with status \(status) dropped, as the kernel driver drops it"))
                 return nil
             }
             let truncated = captured < declared || p.count < headerSize + captured
@@ -78,7 +80,8 @@ struct UsbmonExtractor {
         if let chosen { return note(device, chosen) }
         if let wanted = options.device {
             guard device == UInt32(wanted.bus) << 16 | UInt32(wanted.address) << 8 else { return note(device, nil) }
-        } else if let known = vendors.keys.sorted().first(where: { Self.bridge(vendor: vendors[$0]!.vendor) != nil }), known != device {
+        } else if let known = vendors.keys.sorted().first(where: { Self.bridge(vendor: vendors[$0]!.vendor) != nil }),
+            known != device {
             return note(device, known)
         }
         chosen = device
@@ -88,8 +91,12 @@ struct UsbmonExtractor {
     private mutating func note(_ device: UInt32, _ chosen: UInt32?) -> Bool {
         guard device != chosen else { return true }
         if skippedDevices.insert(device).inserted {
-            diagnostics.append(TraceImportDiagnostic(.skipped, .note,
-                                                     "bulk traffic of USB device \(device >> 16).\((device >> 8) & 0xFF) skipped: not the serial bridge being read"))
+            diagnostics.append(
+                TraceImportDiagnostic(
+                    .skipped, .note,
+                    "bulk traffic of USB device \(device >> 16).\((device >> 8) & 0xFF) "
+                        + "skipped: not the serial bridge being read"
+                ))
         }
         return false
     }
@@ -122,8 +129,12 @@ struct UsbmonExtractor {
         if let ids = vendors[device], let known = Self.bridge(vendor: ids.vendor) { return known }
         if !warnedUnknownBridge {
             warnedUnknownBridge = true
-            diagnostics.append(TraceImportDiagnostic(.guessed, .warning,
-                                                     "no device descriptor of a known bridge in the capture: bulk data read as raw serial bytes (name the bridge if it is FTDI)"))
+            diagnostics.append(
+                TraceImportDiagnostic(
+                    .guessed, .warning,
+                    "no device descriptor of a known bridge in the capture: bulk data "
+                        + "read as raw serial bytes (name the bridge if it is FTDI)"
+                ))
         }
         return .raw
     }

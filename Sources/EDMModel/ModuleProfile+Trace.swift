@@ -49,7 +49,8 @@ extension ModuleProfile {
         }
         for unit in units where unit.direction == .host {
             guard let frame = unit.frame, frame.payloadID == .dataCommand,
-                  let json = frame.data.flatMap({ JSONValue(parsing: $0) }), let id = json["registrationId"]?.string else { continue }
+                let json = frame.data.flatMap({ JSONValue(parsing: $0) }), let id = json["registrationId"]?.string
+            else { continue }
             registrationID = id
             break
         }
@@ -82,7 +83,9 @@ extension ModuleProfile {
     }
 
     /// `+UDCP:<h>`, the connect event (TLS), `+UUDPC`; or `+UUDPD` for a refused peer.
-    private mutating func peer(_ parts: [RecordedExchanges.Part], _ final: Duration?, cached: Bool, _ measure: inout TimingMeasure) {
+    private mutating func peer(
+        _ parts: [RecordedExchanges.Part], _ final: Duration?, cached: Bool, _ measure: inout TimingMeasure
+    ) {
         guard let final else { return }
         measure.set(cached ? \.peerReplyCached : \.peerReply, final)
         if let connect = parts.first(where: { $0.unit.frame?.payloadID == .connectEvent })?.offset {
@@ -126,7 +129,9 @@ extension ModuleProfile {
     }
 
     /// The boot after `AT+CPWROFF`'s `OK`: its noise and `+STARTUP`.
-    private mutating func boot(_ parts: [RecordedExchanges.Part], after final: Duration, _ measure: inout TimingMeasure) {
+    private mutating func boot(
+        _ parts: [RecordedExchanges.Part], after final: Duration, _ measure: inout TimingMeasure
+    ) {
         let after = parts.filter { $0.offset >= final && !RecordedExchanges.isFinal($0.unit) }
         guard let startup = after.first(where: { RecordedExchanges.isStartup($0.unit) }) else { return }
         measure.set(\.startup, startup.offset - final)

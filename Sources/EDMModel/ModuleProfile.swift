@@ -62,7 +62,9 @@ public struct ModuleProfile: Sendable {
 
 extension SimulatorScenario {
     /// The scenario as a profile: the reference session's facts with this scenario's one change.
-    public func profile(timing: SimulatorTiming = .reference, dps: SimulatedDPS.Configuration = .init()) -> ModuleProfile {
+    public func profile(
+        timing: SimulatorTiming = .reference, dps: SimulatedDPS.Configuration = .init()
+    ) -> ModuleProfile {
         ModuleProfile(behaviour: self, timing: timing.scaled(by: latencyFactor), dps: dps, startsInEDM: startsInEDM)
     }
 }

@@ -69,9 +69,12 @@ public struct RecordedExchanges: Sendable {
                 continue
             }
             if let remaining = owed, remaining > 0, let last,
-               record.bytes.starts(with: Array("AT".utf8)) || record.bytes.first == EDMFrame.start {
-                out.insert(TraceRecord(time: out[last].time, direction: .host, bytes: Array(repeating: Redactor.filler, count: remaining)),
-                           at: last + 1)
+                record.bytes.starts(with: Array("AT".utf8)) || record.bytes.first == EDMFrame.start {
+                out.insert(
+                    TraceRecord(
+                        time: out[last].time, direction: .host,
+                        bytes: Array(repeating: Redactor.filler, count: remaining)),
+                    at: last + 1)
                 owed = nil
             }
             if let remaining = owed {
@@ -83,7 +86,8 @@ public struct RecordedExchanges: Sendable {
             out.append(record)
             last = nil
             let line = ATCommandLine(String(decoding: record.bytes.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self))
-            if line.kind == .command, line.upperCasedName == "+USECMNG", line.integer(0) == 0, let size = line.integer(3) {
+            if line.kind == .command, line.upperCasedName == "+USECMNG", line.integer(0) == 0,
+                let size = line.integer(3) {
                 owed = size
             }
         }
@@ -155,7 +159,8 @@ public enum ExchangeKey: Hashable, Sendable {
             guard let text = unit.text else { return nil }
             self = .command(edm: false, Self.loose(text))
         case .raw(.payload):
-            self = .payload(type: unit.credential?.type ?? -1, name: unit.credential?.name ?? "", size: unit.bytes.count)
+            self = .payload(
+                type: unit.credential?.type ?? -1, name: unit.credential?.name ?? "", size: unit.bytes.count)
         case .frame(let frame):
             switch frame.payloadID {
             case .atRequest:

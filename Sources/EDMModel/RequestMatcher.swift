@@ -19,10 +19,12 @@ public enum RequestMatcher {
         for i in secret where i < parameters.count { parameters[i] = "*" }
         if let first = secret.first, first < parameters.count { parameters = Array(parameters[...first]) }
         let arguments = parameters.joined(separator: ",")
-        return line.prefix.uppercased() + line.name.uppercased() + line.separator + maskRID(line.rawArguments == nil ? "" : arguments)
+        return line.prefix.uppercased() + line.name.uppercased() + line.separator
+            + maskRID(line.rawArguments == nil ? "" : arguments)
     }
 
-    /// `…?$rid=1&operationId=…` → `…?$rid=*&operationId=…`: the rid is opaque (docs/protocol.md, "DPS over the module's MQTT client").
+    /// `…?$rid=1&operationId=…` → `…?$rid=*&operationId=…`: the rid is opaque
+    /// (docs/protocol.md, "DPS over the module's MQTT client").
     package static func maskRID(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)

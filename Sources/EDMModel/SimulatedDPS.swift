@@ -49,8 +49,9 @@ public struct SimulatedDPS: Sendable {
             }
 
             /// The simulator's test enrollment: a group (its devices' keys derived from this one).
-            public static let simulator = SymmetricKeyEnrollment(key: Array("EDM toolkit simulator group key (test only)".utf8),
-                                                                 groupID: "sim-sas-group")
+            public static let simulator = SymmetricKeyEnrollment(
+                key: Array("EDM toolkit simulator group key (test only)".utf8),
+                groupID: "sim-sas-group")
         }
 
         public init(assignedHub: String = "sim-hub.azure-devices.net", pollsUntilDone: Int = 2,
@@ -115,9 +116,12 @@ public struct SimulatedDPS: Sendable {
 
     /// The answer to one message published by `clientID` (the MQTT client id, which DPS takes
     /// as the registration id) on `topic`; nil when DPS does not answer.
-    package mutating func publish(topic: String, payload: ArraySlice<UInt8>, clientID: String, signIn: SignIn = .certificate,
-                                  now: Duration) -> Answer? {
-        if case .sasToken(let token, let idScope) = signIn, let refusal = sasRefusal(token, idScope: idScope, clientID, now) {
+    package mutating func publish(
+        topic: String, payload: ArraySlice<UInt8>, clientID: String, signIn: SignIn = .certificate,
+        now: Duration
+    ) -> Answer? {
+        if case .sasToken(let token, let idScope) = signIn,
+            let refusal = sasRefusal(token, idScope: idScope, clientID, now) {
             // As the service does, as far as is known: the CONNECT is accepted, the request refused.
             return Answer(request: topic.hasPrefix(Self.registerTopic) ? .register : .poll,
                           body: errorBody(401000, refusal, now: now))
@@ -143,8 +147,9 @@ public struct SimulatedDPS: Sendable {
             return errorBody(429001, "Operations are being throttled for this tenant.", now: now)
         default:
             // The service's ids look like `5.<16 hex>.<uuid>`; hosts must treat them as opaque.
-            var operation = Operation(id: "5." + random.hex(16) + "." + random.uuid(), registrationID: clientID,
-                                      created: now, etag: Base64.encode(Array("\"\(random.uuid())\"".utf8)), signedInWithSAS: sas)
+            var operation = Operation(
+                id: "5." + random.hex(16) + "." + random.uuid(), registrationID: clientID,
+                created: now, etag: Base64.encode(Array("\"\(random.uuid())\"".utf8)), signedInWithSAS: sas)
             if let id = configuration.operationID, !operations.contains(where: { $0.id == id }) { operation.id = id }
             operations.append(operation)
             return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigning"}"#
@@ -182,7 +187,8 @@ public struct SimulatedDPS: Sendable {
         let operation = operations[index]
         let done = scenario == .assignedFast ? 1 : max(1, configuration.pollsUntilDone)
         if operation.polls < done {
-            return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigning","registrationState":{"registrationId":\#(Self.quoted(clientID)),"status":"assigning"}}"#
+            return #"{"operationId":\#(Self.quoted(operation.id)),"status":"assigning","#
+                + #""registrationState":{"registrationId":\#(Self.quoted(clientID)),"status":"assigning"}}"#
         }
         switch scenario {
         case .failed: return failedBody(operation, now: now)
@@ -200,9 +206,12 @@ public struct SimulatedDPS: Sendable {
         guard resource?.lowercased() == "\(idScope)/registrations/\(clientID)".lowercased() else {
             return "Unauthorized: the token's sr names \(resource ?? token.resource), not this registration."
         }
-        guard token.expiry > configuration.epochSeconds + now.components.seconds else { return "Unauthorized: the token has expired." }
+        guard token.expiry > configuration.epochSeconds + now.components.seconds else {
+            return "Unauthorized: the token has expired."
+        }
         let enrollment = configuration.symmetricKeyEnrollment
-        let deviceKey = enrollment.groupID == nil ? enrollment.key : SASToken.deviceKey(groupKey: enrollment.key, registrationID: clientID)
+        let deviceKey = enrollment.groupID == nil
+            ? enrollment.key : SASToken.deviceKey(groupKey: enrollment.key, registrationID: clientID)
         return token.isSigned(with: deviceKey) ? nil : "Unauthorized"
     }
 

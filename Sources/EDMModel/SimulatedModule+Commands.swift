@@ -30,14 +30,17 @@ extension SimulatedModule {
     /// Command mode: `\r\n<line>\r\n` each, then `\r\nOK\r\n` (as the reference's `+USECMNG`).
     /// EDM: one AT confirmation `\r\n<line>\r\nOK\r\n` (as the reference's `+UDCP:2`).
     @discardableResult
-    package mutating func reply(_ request: Request, _ lines: [String] = [], ok: Bool = true, after latency: Duration) -> Duration {
+    package mutating func reply(
+        _ request: Request, _ lines: [String] = [], ok: Bool = true, after latency: Duration
+    ) -> Duration {
         let time = after(request.time, latency)
         busyUntil = max(busyUntil, time)
         let final = ok ? "OK" : "ERROR"
         if request.viaEDM {
             output.add(.confirmation(lines.map { "\r\n" + $0 }.joined() + "\r\n" + final + "\r\n"), at: time)
         } else {
-            output.add(.text(Array((lines.map { "\r\n" + $0 + "\r\n" }.joined() + "\r\n" + final + "\r\n").utf8)), at: time)
+            output.add(
+                .text(Array((lines.map { "\r\n" + $0 + "\r\n" }.joined() + "\r\n" + final + "\r\n").utf8)), at: time)
         }
         return time
     }
@@ -80,15 +83,18 @@ extension SimulatedModule {
         case ("I0", .action?), ("+GMM", .action?), ("+CGMM", .action?):
             reply(request, [profile.identity.model], after: request.viaEDM ? timing.edmReply : timing.commandReply)
         case ("+GMI", .action?), ("+CGMI", .action?):
-            reply(request, [profile.identity.manufacturer], after: request.viaEDM ? timing.edmReply : timing.commandReply)
+            reply(
+                request, [profile.identity.manufacturer], after: request.viaEDM ? timing.edmReply : timing.commandReply)
         case ("+GMR", .action?), ("+CGMR", .action?):
             reply(request, [profile.identity.version], after: request.viaEDM ? timing.edmReply : timing.commandReply)
-        case ("&K0", .action?), ("&K3", .action?), ("&D0", .action?), ("&D1", .action?), ("&S0", .action?), ("&S1", .action?):
+        case ("&K0", .action?), ("&K3", .action?), ("&D0", .action?), ("&D1", .action?), ("&S0", .action?),
+            ("&S1", .action?):
             // Flow control and DTR/DSR behaviour: accepted; the model's UART has no lines to drive.
             acknowledge(request)
         case ("+UMRS", .read?):
             reply(request, ["+UMRS:115200,2,8,1,1,1"], after: request.viaEDM ? timing.edmReply : timing.commandReply)
-        case ("+UMRS", .set?), ("+UMLA", .set?), ("+UMSM", .set?), ("S2", .set?), ("S3", .set?), ("S4", .set?), ("S5", .set?):
+        case ("+UMRS", .set?), ("+UMLA", .set?), ("+UMSM", .set?), ("S2", .set?), ("S3", .set?), ("S4", .set?),
+            ("S5", .set?):
             acknowledge(request)
         case ("+USECMNG", .set?):
             credentialCommand(line, request)
@@ -149,7 +155,9 @@ extension SimulatedModule {
         }
     }
 
-    private mutating func startImport(_ line: ATCommandLine, kind: StoredCredential.Kind?, name: String, _ request: Request) {
+    private mutating func startImport(
+        _ line: ATCommandLine, kind: StoredCredential.Kind?, name: String, _ request: Request
+    ) {
         guard let kind, (1...32).contains(name.utf8.count), let size = line.integer(3), (1...8192).contains(size) else {
             // The host's decoder side already counts on the raw bytes: start it afresh.
             if !request.viaEDM { resyncRequested = true }

@@ -70,10 +70,14 @@ extension SimulatedModule {
         output.add(.frame(EDMEncoder.connectEvent(EDMConnectEvent(channel: channel, link: link))), at: connectTime,
             peer: handle)
         let remote = Self.remoteAddress.map(String.init).joined(separator: ".")
-        output.add(.urc("+UUDPC:\(handle),2,6,0.0.0.0,0,\(remote),\(port)"),
-                   at: after(connectTime, timing.peerConnectedURC), peer: handle)
-        note(request.time,
-            "peer \(handle) on channel \(channel): client \(url.clientID ?? ""), publishes to \(url.publishTopic ?? "nothing"), connects at \(stamp(connectTime))")
+        output.add(
+            .urc("+UUDPC:\(handle),2,6,0.0.0.0,0,\(remote),\(port)"),
+            at: after(connectTime, timing.peerConnectedURC), peer: handle)
+        note(
+            request.time,
+            "peer \(handle) on channel \(channel): client \(url.clientID ?? ""), publishes "
+                + "to \(url.publishTopic ?? "nothing"), connects at \(stamp(connectTime))"
+        )
     }
 
     /// Why DPS (or the module) would refuse this connection, or nil. DPS wants TLS 1.2 with a

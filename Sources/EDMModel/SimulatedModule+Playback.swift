@@ -48,8 +48,12 @@ extension SimulatedModule {
         let logged = log.count
         refusedUnknown = false
         respond(unit, now: now)
-        let detail = log[logged...].map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? $0 }.joined(separator: "; ")
-        report(AnswerNote(time: now, request: RecordedExchanges.describe(unit), source: refusedUnknown ? .refused : .model, detail: detail))
+        let detail = log[logged...].map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? $0 }.joined(
+            separator: "; ")
+        report(
+            AnswerNote(
+                time: now, request: RecordedExchanges.describe(unit), source: refusedUnknown ? .refused : .model,
+                detail: detail))
     }
 
     /// Plays recorded exchange `index` as the answer to `unit`. The model still takes the
@@ -75,7 +79,9 @@ extension SimulatedModule {
             scheduleReboot(at: now + boot, reason: "where the recording rebooted, with its noise and timing")
         } else if modelReboots {
             let final = parts.last { RecordedExchanges.isFinal($0.unit) }?.offset ?? timing.commandReply
-            scheduleReboot(at: now + final, reason: "\(unit.text ?? "reboot") at the recorded OK; the recording does not show the boot")
+            scheduleReboot(
+                at: now + final,
+                reason: "\(unit.text ?? "reboot") at the recorded OK; the recording does not show the boot")
         }
         for part in parts { output.add(.text(substituted(part.unit, exchange, host: unit)), at: now + part.offset) }
         report(AnswerNote(time: now, request: RecordedExchanges.describe(unit), source: .recording, detail: ""))
@@ -83,13 +89,17 @@ extension SimulatedModule {
 
     /// A recorded unit with this host's facts where the recording's differ: the MD5 of the
     /// credential this host uploaded, this host's registration id in DPS's bodies.
-    private func substituted(_ unit: SessionUnit, _ exchange: RecordedExchanges.Exchange, host: SessionUnit) -> [UInt8] {
+    private func substituted(
+        _ unit: SessionUnit, _ exchange: RecordedExchanges.Exchange, host: SessionUnit
+    ) -> [UInt8] {
         var bytes = Array(unit.bytes)
         if let recorded = exchange.payload, !Self.sameBytes(recorded, Array(host.bytes)),
-           let text = unit.text, text.contains("+USECMNG:0,"),
-           let line = text.split(whereSeparator: \.isNewline).map({ ATCommandLine(String($0)) }).first(where: { $0.upperCasedName == "+USECMNG" }),
-           let name = line.parameter(2), let old = line.parameter(3),
-           let stored = credentials.first(where: { $0.name == name && $0.kind.rawValue == line.integer(1) }) {
+            let text = unit.text, text.contains("+USECMNG:0,"),
+            let line = text.split(whereSeparator: \.isNewline).map({ ATCommandLine(String($0)) }).first(where: {
+                $0.upperCasedName == "+USECMNG"
+            }),
+            let name = line.parameter(2), let old = line.parameter(3),
+            let stored = credentials.first(where: { $0.name == name && $0.kind.rawValue == line.integer(1) }) {
             bytes = Self.replacing(Array(old.utf8), with: Array(stored.md5.utf8), in: bytes)
         }
         if let frame = unit.frame, frame.payloadID == .dataEvent, let data = frame.data,
@@ -104,7 +114,8 @@ extension SimulatedModule {
     /// Equal, counting a redacted byte as equal to anything: in the recording (its secrets),
     /// and in what the host sent (a replaying machine sends filler for bytes it does not know).
     private static func sameBytes(_ recorded: [UInt8], _ sent: [UInt8]) -> Bool {
-        recorded.count == sent.count && zip(recorded, sent).allSatisfy { $0 == $1 || $0 == Redactor.filler || $1 == Redactor.filler }
+        recorded.count == sent.count
+            && zip(recorded, sent).allSatisfy { $0 == $1 || $0 == Redactor.filler || $1 == Redactor.filler }
     }
 
     private static func replacing(_ old: [UInt8], with new: [UInt8], in bytes: [UInt8]) -> [UInt8] {

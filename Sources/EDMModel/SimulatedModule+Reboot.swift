@@ -61,7 +61,10 @@ extension SimulatedModule {
         output.add(.text(Array("\r\n+STARTUP\r\n".utf8)), at: time + timing.startup)
         note(time, "restart (\(reason)); +STARTUP at \(stamp(time + timing.startup))")
         if !recording.isEmpty {
-            reportLines.append("\(stamp(time)) rebooted boot noise and +STARTUP at \(stamp(time + timing.startup)), modelled (\(reason))")
+            reportLines.append(
+                "\(stamp(time)) rebooted boot noise and +STARTUP at "
+                    + "\(stamp(time + timing.startup)), modelled (\(reason))"
+            )
         }
     }
 }

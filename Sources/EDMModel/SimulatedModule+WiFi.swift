@@ -31,7 +31,8 @@ extension SimulatedModule {
         package var knownHosts: [String] = []
     }
 
-    /// Tags of `AT+UWSC` the firmware knows (docs/protocol.md, "AT commands of the provisioning flow"); others are an error.
+    /// Tags of `AT+UWSC` the firmware knows (docs/protocol.md, "AT commands of the provisioning flow");
+    /// others are an error.
     private static let knownTags: Set<Int> = [0, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 100, 101, 102, 103, 104,
         105, 300, 301]
 

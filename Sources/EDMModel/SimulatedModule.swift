@@ -192,7 +192,9 @@ public struct SimulatedModule: Sendable {
     package mutating func respond(_ unit: SessionUnit, now: Duration) {
         if let frame = unit.frame {
             guard inputEDM else { return note(now, "EDM frame in command mode ignored") }
-            guard now >= edmReadyAt else { return note(now, "frame less than \(timing.edmSettle) after ATO2's OK: lost") }
+            guard now >= edmReadyAt else {
+                return note(now, "frame less than \(timing.edmSettle) after ATO2's OK: lost")
+            }
             handle(frame, now: now)
             return
         }
@@ -209,7 +211,9 @@ public struct SimulatedModule: Sendable {
             finishImport(pending, bytes: Array(unit.bytes), Request(time: now, viaEDM: false))
         default:
             // Text that is not a command: in command mode a terminated line is answered ERROR.
-            guard !inputEDM, unit.bytes.contains(0x0D) else { return note(now, "\(unit.bytes.count) stray byte(s) ignored") }
+            guard !inputEDM, unit.bytes.contains(0x0D) else {
+                return note(now, "\(unit.bytes.count) stray byte(s) ignored")
+            }
             refusedUnknown = true
             let start = max(now, busyUntil)
             if echo { output.add(.text(Array(unit.bytes)), at: after(start, timing.echo)) }

@@ -32,7 +32,8 @@ public struct SimulatorTiming: Hashable, Sendable {
     public var networkUp: Duration
     /// Second `+UUNU:0` after the first (2027 ms).
     public var networkUpAgain: Duration
-    /// After the `OK` to `ATO2`, frames that arrive sooner are lost (docs/protocol.md, "Entering and leaving EDM": wait 50 ms).
+    /// After the `OK` to `ATO2`, frames that arrive sooner are lost
+    /// (docs/protocol.md, "Entering and leaving EDM": wait 50 ms).
     public var edmSettle: Duration
     /// `+UDCP:<h>` to the first `AT+UDCP` to a host since the network came up (340 ms: DNS).
     public var peerReply: Duration

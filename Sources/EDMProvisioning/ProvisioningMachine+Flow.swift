@@ -162,8 +162,8 @@ extension ProvisioningMachine {
         return dps.requestID
     }
 
-    /// The `AT+UDCP` URL of docs/protocol.md ("AT commands of the provisioning flow"); values are not escaped (the module does
-    /// not unescape), which is why the poll topic goes through `AT+UDUV` as `%%0`.
+    /// The `AT+UDCP` URL of docs/protocol.md ("AT commands of the provisioning flow"); values are not
+    /// escaped (the module does not unescape), which is why the poll topic goes through `AT+UDUV` as `%%0`.
     package func mqttURL(publishTopic: String, subscribe: Bool) -> String {
         let c = configuration
         let name = { (type: CredentialType) in c.credentials.first { $0.type == type }?.name ?? "" }

@@ -4,7 +4,8 @@ import Crypto
 /// The shared access signature a symmetric-key enrollment signs in with: the MQTT password
 /// DPS checks at CONNECT (docs/protocol.md, "Symmetric-key enrollments").
 ///
-///     SharedAccessSignature sr={sr}&sig={url-encoded base64(HMAC-SHA256(key, sr + "\n" + se))}&se={se}&skn=registration
+///     SharedAccessSignature sr={sr}&sig={sig}&se={se}&skn=registration
+///     sig = url-encoded base64(HMAC-SHA256(key, sr + "\n" + se))
 ///
 /// with `sr` the URL-encoded `{idScope}/registrations/{registrationId}` and `se` the expiry in
 /// Unix seconds. Pure: the host's clock reaches it only as the expiry.
@@ -78,7 +79,8 @@ public struct SASToken: Hashable, Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
                 out.unicodeScalars.append(UnicodeScalar(byte))
             default:
                 out += "%" + hexString([byte])
@@ -92,8 +94,13 @@ public struct SASToken: Hashable, Sendable {
         var out: [UInt8] = []
         var bytes = text.utf8[...]
         while let byte = bytes.popFirst() {
-            guard byte == UInt8(ascii: "%") else { out.append(byte); continue }
-            guard bytes.count >= 2, let hi = ByteText.hexValue(bytes.removeFirst()), let lo = ByteText.hexValue(bytes.removeFirst()) else {
+            guard byte == UInt8(ascii: "%") else {
+                out.append(byte)
+                continue
+            }
+            guard bytes.count >= 2, let hi = ByteText.hexValue(bytes.removeFirst()),
+                let lo = ByteText.hexValue(bytes.removeFirst())
+            else {
                 return nil
             }
             out.append(hi << 4 | lo)

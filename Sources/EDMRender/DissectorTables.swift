@@ -33,7 +33,9 @@ public enum DissectorTables {
         }
         out += "}\n"
         out += table("STATION_TAGS", ATCatalog.stationTags.map { ($0.tag, $0.name) })
-        out += "local UNQUOTED_STATION_TAGS = { " + ATCatalog.unquotedStationTags.map { "[\($0)] = true" }.joined(separator: ", ") + " }\n"
+        out +=
+            "local UNQUOTED_STATION_TAGS = { "
+            + ATCatalog.unquotedStationTags.map { "[\($0)] = true" }.joined(separator: ", ") + " }\n"
         out += table("AUTHENTICATION_TYPES", ATCatalog.authenticationTypes)
         out += table("STATION_ACTIONS", ATCatalog.stationActions)
         out += table("LINK_DOWN_REASONS", ATCatalog.linkDownReasons)

@@ -44,7 +44,9 @@ public struct JSONMeanings: Sendable {
         if let key {
             known.keep(for: key) {
                 let written = out.buffer.withUnsafeBytes { Array($0[start...]) }
-                return Known(marks: marks, members: written.first == UInt8(ascii: ",") ? Array(written.dropFirst()) : written) // (the comma before them)
+                // Without the comma before them.
+                let members = written.first == UInt8(ascii: ",") ? Array(written.dropFirst()) : written
+                return Known(marks: marks, members: members)
             }
         }
         return marks
@@ -68,7 +70,10 @@ public struct JSONMeanings: Sendable {
         fields(unit, description, into: &out)
         if let dps = description.dps { out.key("dps"); write(dps, into: &out) }
         // (A diagnostic's message goes in `error`, written with the line: not worked out here.)
-        if unit.diagnostic == nil, let explanation = description.explanation { out.key("explanation"); out.string(explanation) }
+        if unit.diagnostic == nil, let explanation = description.explanation {
+            out.key("explanation")
+            out.string(explanation)
+        }
     }
 
     private static func fields(_ unit: SessionUnit, _ description: UnitDescription, into out: inout JSONWriter) {
@@ -83,18 +88,28 @@ public struct JSONMeanings: Sendable {
                 out.key("frame_size"); out.int(Int(frameSize))
             case .ipv4(let p, let r, let rp, let l, let lp), .ipv6(let p, let r, let rp, let l, let lp):
                 let v4 = r.count == 4
-                func address(_ a: [UInt8]) -> String { v4 ? a.map(String.init).joined(separator: ".") : EDMConnectEvent.ipv6Text(a) }
-                out.key("connect_type"); out.string(v4 ? "ipv4" : "ipv6")
-                out.key("protocol"); out.string(EDMConnectEvent.protocolName(p))
-                out.key("remote"); out.string(address(r))
-                out.key("remote_port"); out.int(Int(rp))
-                out.key("local"); out.string(address(l))
-                out.key("local_port"); out.int(Int(lp))
+                func address(_ a: [UInt8]) -> String {
+                    v4 ? a.map(String.init).joined(separator: ".") : EDMConnectEvent.ipv6Text(a)
+                }
+                out.key("connect_type")
+                out.string(v4 ? "ipv4" : "ipv6")
+                out.key("protocol")
+                out.string(EDMConnectEvent.protocolName(p))
+                out.key("remote")
+                out.string(address(r))
+                out.key("remote_port")
+                out.int(Int(rp))
+                out.key("local")
+                out.string(address(l))
+                out.key("local_port")
+                out.int(Int(lp))
             }
             out.closeObject()
             return
         }
-        guard let line = description.atLines.last(where: { $0.kind != .final }) ?? description.atLines.last else { return }
+        guard let line = description.atLines.last(where: { $0.kind != .final }) ?? description.atLines.last else {
+            return
+        }
         out.key("fields")
         out.openObject()
         out.key("name"); out.string(line.name)

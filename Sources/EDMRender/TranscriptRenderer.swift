@@ -74,10 +74,11 @@ public struct TranscriptRenderer: Sendable {
         }
         out.append("")
         out.append("Outcome: \(summary.outcome.label). \(summary.sentence)")
-        out.append("Duration: \(seconds(summary.duration)) s, \(summary.unitCount) unit\(summary.unitCount == 1 ? "" : "s")" +
-                   (summary.garbageCount > 0 ? ", \(summary.garbageCount) with bad bytes" : "") +
-                   (summary.noiseCount > 0 ? ", \(summary.noiseCount) of noise" : "") +
-                   (anomalies.isEmpty ? "" : ", \(anomalies.count) anomal\(anomalies.count == 1 ? "y" : "ies")"))
+        out.append(
+            "Duration: \(seconds(summary.duration)) s, \(summary.unitCount) unit\(summary.unitCount == 1 ? "" : "s")"
+                + (summary.garbageCount > 0 ? ", \(summary.garbageCount) with bad bytes" : "")
+                + (summary.noiseCount > 0 ? ", \(summary.noiseCount) of noise" : "")
+                + (anomalies.isEmpty ? "" : ", \(anomalies.count) anomal\(anomalies.count == 1 ? "y" : "ies")"))
         for phase in summary.phases {
             let took = phase.end.map { seconds($0 - phase.start) + " s" } ?? "not finished"
             out.append("  \(phase.name): \(took) (from \(seconds(phase.start)) s)")

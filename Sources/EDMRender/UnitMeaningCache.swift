@@ -77,8 +77,10 @@ package struct UnitMeaningCache<Value> {
 
     /// The slot holding `key`, or else the free slot where probing stopped.
     private func slot(of key: UnitMeaningKey) -> Int {
-        let mask = tags.count - 1, tag = key.digest | 1
-        var i = Int(truncatingIfNeeded: (key.digest &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask // (the product's high bits: all of the digest's)
+        let mask = tags.count - 1
+        let tag = key.digest | 1
+        // The product's high bits depend on all of the digest's.
+        var i = Int(truncatingIfNeeded: (key.digest &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         arena.withUnsafeBytes { arena in
             key.bytes.withUnsafeBytes { bytes in
                 while tags[i] != 0 {
@@ -123,7 +125,9 @@ package struct UnitMeaningKey: Equatable, Sendable {
     /// payload means is the credential its command announced), or bytes too long to keep.
     package static func keeps(_ unit: borrowing SessionUnit) -> Bool {
         // (An ERROR that means "not stored yet" reads as any ERROR: not kept under its bytes.)
-        guard unit.diagnostic == nil, unit.bytes.count <= maxLength, unit.reply?.notStoredYet != true else { return false }
+        guard unit.diagnostic == nil, unit.bytes.count <= maxLength, unit.reply?.notStoredYet != true else {
+            return false
+        }
         if case .raw = unit.kind { return false }
         return true
     }
@@ -132,7 +136,8 @@ package struct UnitMeaningKey: Equatable, Sendable {
         self.source = source
         self.bytes = bytes
         self.variant = variant
-        digest = bytes.withUnsafeBytes(Self.digest) ^ UInt64(source.rawValue) ^ UInt64(bitPattern: Int64(variant)) &* 0xBF58_476D_1CE4_E5B9
+        digest = bytes.withUnsafeBytes(Self.digest) ^ UInt64(source.rawValue) ^ UInt64(bitPattern: Int64(variant))
+            &* 0xBF58_476D_1CE4_E5B9
     }
 
     /// The key's 64-bit digest (the bytes eight at a time, then the source and variant): where
@@ -152,7 +157,9 @@ package struct UnitMeaningKey: Equatable, Sendable {
 
     // The bytes eight at a time (ArraySlice's == compares them one by one).
     package static func == (a: UnitMeaningKey, b: UnitMeaningKey) -> Bool {
-        guard a.digest == b.digest, a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else { return false }
+        guard a.digest == b.digest, a.source == b.source, a.variant == b.variant, a.bytes.count == b.bytes.count else {
+            return false
+        }
         return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in equal(x, y) } }
     }
 

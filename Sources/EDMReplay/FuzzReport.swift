@@ -80,17 +80,21 @@ public struct FuzzReport: Hashable, Sendable {
     /// outcome and the faults that led there.
     public var text: String {
         var lines = [
-            "replay fuzz: \(mode.rawValue) mode, seeds from \(seeds.lowerBound) (\(runs.count) run\(runs.count == 1 ? "" : "s")), faults \(spec)",
+            "replay fuzz: \(mode.rawValue) mode, seeds from \(seeds.lowerBound) "
+                + "(\(runs.count) run\(runs.count == 1 ? "" : "s")), faults \(spec)",
             "bound: \(seconds(bound)) s simulated (overall deadline plus cleanup), step limit \(stepLimit)",
             "outcomes: " + outcomeCounts.map { "\($0.outcome) \($0.count)" }.joined(separator: ", "),
             "verdicts: " + verdictCounts.map { "\($0.verdict.rawValue) \($0.count)" }.joined(separator: ", "),
-            "faults injected: " + (faultCounts.isEmpty ? "none" : faultCounts.map { "\($0.fault.rawValue) \($0.count)" }.joined(separator: ", ")),
+            "faults injected: "
+                + (faultCounts.isEmpty
+                    ? "none" : faultCounts.map { "\($0.fault.rawValue) \($0.count)" }.joined(separator: ", "))
         ]
         let problems = problems
         lines.append(problems.isEmpty ? "problems: none" : "problems: \(problems.count)")
         for run in problems {
             lines.append("seed \(run.seed): \(run.verdict.rawValue): \(run.problem ?? "")")
-            lines.append("  outcome \(run.outcome) (exit \(run.exitCode)) at \(seconds(run.duration)) s: \(run.sentence)")
+            lines.append(
+                "  outcome \(run.outcome) (exit \(run.exitCode)) at \(seconds(run.duration)) s: \(run.sentence)")
             lines.append("  \(run.faults.count) faults in \(run.chunks) chunks" + (run.faults.isEmpty ? "" : ":"))
             lines += run.faults.map { "    \($0)" }
         }

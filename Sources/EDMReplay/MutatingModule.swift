@@ -119,7 +119,11 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
             let bootTime = Duration.milliseconds(100 + Int64(values.next() % 900))
             ready.append((time, noise))
             ready.append((time + bootTime, Array("\r\n+STARTUP\r\n".utf8)))
-            return log(time, .reboot, "instead of \(original.count) bytes: \(noise.count) bytes of boot noise, +STARTUP \(seconds(bootTime)) s later; silent after")
+            return log(
+                time, .reboot,
+                "instead of \(original.count) bytes: \(noise.count) bytes of boot "
+                    + "noise, +STARTUP \(seconds(bootTime)) s later; silent after"
+            )
         }
         if hits(.drop) { return log(time, .drop, "\(original.count) bytes") }
         var bytes = original
@@ -131,7 +135,10 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
         }
         var at = time
         if hits(.delay) {
-            let amount = spec.delayAmount ?? .milliseconds(Int64(MutationSpec.seededDelay.lowerBound) + Int64(values.next() % UInt64(MutationSpec.seededDelay.count)))
+            let amount = spec.delayAmount
+                ?? .milliseconds(
+                    Int64(MutationSpec.seededDelay.lowerBound)
+                        + Int64(values.next() % UInt64(MutationSpec.seededDelay.count)))
             lag += amount
             at += amount
             log(time, .delay, "\(seconds(amount)) s, this chunk and all after (line latency now \(seconds(lag)) s)")
@@ -145,7 +152,9 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
         var pieces = [bytes]
         if hits(.split), bytes.count >= 2 {
             pieces = split(bytes)
-            log(time, .split, "\(bytes.count) bytes as reads of \(pieces.map { String($0.count) }.joined(separator: "+"))")
+            log(
+                time, .split,
+                "\(bytes.count) bytes as reads of \(pieces.map { String($0.count) }.joined(separator: "+"))")
         }
         reads += pieces
         if hits(.duplicate) {
@@ -187,7 +196,9 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
 
     /// Arbitrary bytes; in half of the runs one of them is `0xAA`, a false frame start.
     private mutating func garbageBytes() -> [UInt8] {
-        var out = (0..<(1 + Int(values.next() % UInt64(spec.maxGarbageBytes)))).map { _ in UInt8(truncatingIfNeeded: values.next()) }
+        var out = (0..<(1 + Int(values.next() % UInt64(spec.maxGarbageBytes)))).map { _ in
+            UInt8(truncatingIfNeeded: values.next())
+        }
         if values.next() % 2 == 0 { out[Int(values.next() % UInt64(out.count))] = EDMFrame.start }
         return out
     }
@@ -216,7 +227,8 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
                 out += unit.bytes
                 continue
             }
-            let code = spec.dpsErrorCode ?? MutationSpec.dpsErrorCodes[Int(values.next() % UInt64(MutationSpec.dpsErrorCodes.count))]
+            let code = spec.dpsErrorCode
+                ?? MutationSpec.dpsErrorCodes[Int(values.next() % UInt64(MutationSpec.dpsErrorCodes.count))]
             out += EDMEncoder.dataEvent(channel: channel, data: Array(errorBody(code).utf8))
             log(time, .dpsError, "\(answer.statusText) body on channel \(channel) replaced by errorCode \(code)")
         }
@@ -232,6 +244,7 @@ public struct MutatingModule<Inner: ModuleModel>: ModuleModel {
         default: "Request failed."
         }
         let tracking = hexString((0..<16).map { _ in UInt8(truncatingIfNeeded: values.next()) }).lowercased()
-        return #"{"errorCode":\#(code),"trackingId":"\#(tracking)","message":"\#(message)","timestampUtc":"2024-07-01T00:00:00.0000000Z"}"#
+        return #"{"errorCode":\#(code),"trackingId":"\#(tracking)","message":"\#(message)","#
+            + #""timestampUtc":"2024-07-01T00:00:00.0000000Z"}"#
     }
 }

@@ -110,33 +110,48 @@ public struct MutationSpec: Hashable, Sendable, CustomStringConvertible {
             var kv = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             // `delay:200ms=0.1` is `delay=0.1:200ms` written parameter first.
             if let colon = kv[0].firstIndex(of: ":") {
-                guard kv.count == 2, !kv[1].contains(":") else { throw bad("give the parameter once: \(kv[0])=PROBABILITY or FAULT=PROBABILITY:PARAMETER") }
+                guard kv.count == 2, !kv[1].contains(":") else {
+                    throw bad("give the parameter once: \(kv[0])=PROBABILITY or FAULT=PROBABILITY:PARAMETER")
+                }
                 kv = [String(kv[0][..<colon]), kv[1] + kv[0][colon...]]
             }
             guard let fault = Fault(rawValue: kv[0]) else {
-                throw bad("unknown fault \"\(kv[0])\"; known: \(Fault.allCases.map(\.rawValue).joined(separator: ", ")), or the presets default, all, none")
+                throw bad(
+                    "unknown fault \"\(kv[0])\"; known: \(Fault.allCases.map(\.rawValue).joined(separator: ", ")), "
+                        + "or the presets default, all, none"
+                )
             }
             guard kv.count == 2 else { throw bad("expected \(fault.rawValue)=PROBABILITY") }
             guard !named.contains(fault) else { throw bad("\(fault.rawValue) is given twice") }
             named.append(fault)
             let parts = kv[1].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard let p = Double(parts[0]), (0...1).contains(p) else { throw bad("the probability \"\(parts[0])\" is not a number from 0 to 1") }
+            guard let p = Double(parts[0]), (0...1).contains(p) else {
+                throw bad("the probability \"\(parts[0])\" is not a number from 0 to 1")
+            }
             self[fault] = p
             guard parts.count == 2 else { continue }
             guard fault.takesParameter else { throw bad("\(fault.rawValue) takes no parameter") }
             let parameter = parts[1]
             switch fault {
             case .delay:
-                guard let amount = Self.duration(parameter) else { throw bad("the delay \"\(parameter)\" is not a positive duration such as 200ms or 1.5s") }
+                guard let amount = Self.duration(parameter) else {
+                    throw bad("the delay \"\(parameter)\" is not a positive duration such as 200ms or 1.5s")
+                }
                 delayAmount = amount
             case .split:
-                guard let n = Int(parameter), n >= 2 else { throw bad("split's parameter is the most pieces, at least 2") }
+                guard let n = Int(parameter), n >= 2 else {
+                    throw bad("split's parameter is the most pieces, at least 2")
+                }
                 maxSplitPieces = n
             case .garbage:
-                guard let n = Int(parameter), (1...4096).contains(n) else { throw bad("garbage's parameter is the most bytes, 1 to 4096") }
+                guard let n = Int(parameter), (1...4096).contains(n) else {
+                    throw bad("garbage's parameter is the most bytes, 1 to 4096")
+                }
                 maxGarbageBytes = n
             default:
-                guard let code = Int(parameter), (400_000...599_999).contains(code) else { throw bad("dps-error's parameter is a DPS errorCode such as 429001") }
+                guard let code = Int(parameter), (400_000...599_999).contains(code) else {
+                    throw bad("dps-error's parameter is a DPS errorCode such as 429001")
+                }
                 dpsErrorCode = code
             }
         }

@@ -58,7 +58,9 @@ public struct ReplayCheck: Sendable {
         }
     }
 
-    public static func run(_ records: [TraceRecord], mode: Mode, configuration: ProvisioningConfiguration? = nil) -> Report {
+    public static func run(
+        _ records: [TraceRecord], mode: Mode, configuration: ProvisioningConfiguration? = nil
+    ) -> Report {
         let recordedUnits = decode(records)
         let config = configuration ?? ReplayConfiguration.infer(from: recordedUnits)
         var summary = SessionSummary()
@@ -71,14 +73,19 @@ public struct ReplayCheck: Sendable {
                           divergence: firstDifference(recorded: recordedUnits, replayed: decode(run.records)),
                           synthesized: [], configuration: config)
         case .semantic:
-            let (run, model) = ProvisioningHarness(configuration: config, module: SimulatedModule(trace: records)).runKeepingModule()
+            let (run, model) = ProvisioningHarness(configuration: config, module: SimulatedModule(trace: records))
+                .runKeepingModule()
             let divergence = model.answers.first { $0.source == .refused }.map { d in
-                Divergence(offset: 0, time: d.time, expected: nil,
-                           actual: decode(run.records).first { $0.direction == .host && $0.time == d.time && RecordedExchanges.describe($0) == d.request },
-                           context: [], message: "\(d.request): neither the recording nor the model answers it (\(d.detail))")
+                Divergence(
+                    offset: 0, time: d.time, expected: nil,
+                    actual: decode(run.records).first {
+                        $0.direction == .host && $0.time == d.time && RecordedExchanges.describe($0) == d.request
+                    },
+                    context: [], message: "\(d.request): neither the recording nor the model answers it (\(d.detail))")
             }
-            return Report(mode: mode, run: run, recorded: summary.outcome, divergence: divergence,
-                          synthesized: model.answers.filter { $0.source == .model }.map(\.request), configuration: config)
+            return Report(
+                mode: mode, run: run, recorded: summary.outcome, divergence: divergence,
+                synthesized: model.answers.filter { $0.source == .model }.map(\.request), configuration: config)
         }
     }
 
@@ -90,7 +97,10 @@ public struct ReplayCheck: Sendable {
         case .pcapng where writer == "azure-dps":
             return (.strict, "recorded by azure-dps")
         case .pcapng:
-            return (.semantic, writer.map { "written by \($0), not recorded by azure-dps" } ?? "a pcapng that names no recorder")
+            return (
+                .semantic,
+                writer.map { "written by \($0), not recorded by azure-dps" } ?? "a pcapng that names no recorder"
+            )
         case .pcap:
             return (.strict, "a pcap (azure-dps --record)")
         default:
@@ -105,7 +115,9 @@ public struct ReplayCheck: Sendable {
         if configuration.registrationID.isEmpty { out.append(("the registration id", "--registration-id")) }
         if configuration.idScope.isEmpty { out.append(("the id scope", "--id-scope")) }
         if configuration.ssid.isEmpty { out.append(("the Wi-Fi SSID", "--ssid")) }
-        if configuration.credentials.isEmpty, case .x509 = configuration.attestation { out.append(("the credentials (no upload in the trace)", nil)) }
+        if configuration.credentials.isEmpty, case .x509 = configuration.attestation {
+            out.append(("the credentials (no upload in the trace)", nil))
+        }
         return out
     }
 
@@ -139,10 +151,14 @@ public struct ReplayCheck: Sendable {
         let expectedUnit = expected.first { $0.offset <= i && i < $0.offset + $0.bytes.count }
         let actualUnit = actual.first { $0.offset <= i && i < $0.offset + $0.bytes.count }
         let context = recorded.prefix { $0.index < (expectedUnit?.index ?? recorded.count) }.suffix(4)
-        let message = i >= a.count ? "the replay stopped sending at host byte \(i); the recording goes on"
-            : i >= e.count ? "the replay sent more than the recording, from host byte \(i)"
-            : "the replay sent different bytes from host byte \(i)"
-        return Divergence(offset: i, time: expectedUnit?.time ?? actualUnit?.time ?? .zero, expected: expectedUnit, actual: actualUnit,
-                          context: Array(context), message: message)
+        let message = i >= a.count
+            ? "the replay stopped sending at host byte \(i); the recording goes on"
+            : i >= e.count
+                ? "the replay sent more than the recording, from host byte \(i)"
+                : "the replay sent different bytes from host byte \(i)"
+        return Divergence(
+            offset: i, time: expectedUnit?.time ?? actualUnit?.time ?? .zero, expected: expectedUnit,
+            actual: actualUnit,
+            context: Array(context), message: message)
     }
 }

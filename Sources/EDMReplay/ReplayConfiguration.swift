@@ -97,7 +97,9 @@ public enum ReplayConfiguration {
             case "user":
                 let parts = value.split(separator: "/")
                 if let scope = parts.first { c.idScope = String(scope) }
-                if let version = parts.last, version.hasPrefix("api-version=") { c.apiVersion = String(version.dropFirst(12)) }
+                if let version = parts.last, version.hasPrefix("api-version=") {
+                    c.apiVersion = String(version.dropFirst(12))
+                }
             case "keepAlive": c.keepAlive = Int(value) ?? c.keepAlive
             case "passwd" where value.hasPrefix("%%"):
                 if let variable = Int(value.dropFirst(2)) { c.attestation = .symmetricKey(token: "",

@@ -25,22 +25,27 @@ public enum ReplayFuzz {
     public static func run(records: [TraceRecord], mode: ReplayCheck.Mode, spec: MutationSpec, seeds: Range<UInt64>,
                            stepLimit: Int = defaultStepLimit, onSeed: (UInt64) -> Void = { _ in }) -> FuzzReport {
         let base = ReplayConfiguration.infer(from: records)
-        var report = FuzzReport(mode: mode, spec: spec.description, seeds: seeds, bound: bound(base), stepLimit: stepLimit)
+        var report = FuzzReport(
+            mode: mode, spec: spec.description, seeds: seeds, bound: bound(base), stepLimit: stepLimit)
         for seed in seeds {
             onSeed(seed)
-            report.runs.append(run(records: records, mode: mode, spec: spec, seed: seed, configuration: base, stepLimit: stepLimit))
+            report.runs.append(
+                run(records: records, mode: mode, spec: spec, seed: seed, configuration: base, stepLimit: stepLimit))
         }
         return report
     }
 
     /// One seed's run, classified (to reproduce a problem seed alone).
-    public static func run(records: [TraceRecord], mode: ReplayCheck.Mode, spec: MutationSpec, seed: UInt64,
-                           configuration: ProvisioningConfiguration? = nil, stepLimit: Int = defaultStepLimit) -> FuzzReport.Run {
+    public static func run(
+        records: [TraceRecord], mode: ReplayCheck.Mode, spec: MutationSpec, seed: UInt64,
+        configuration: ProvisioningConfiguration? = nil, stepLimit: Int = defaultStepLimit
+    ) -> FuzzReport.Run {
         var config = configuration ?? ReplayConfiguration.infer(from: records)
         config.seed = seed
         switch mode {
         case .strict:
-            return run(MutatingModule(RecordedModule(records: records), spec: spec, seed: seed), config, seed, stepLimit)
+            return run(
+                MutatingModule(RecordedModule(records: records), spec: spec, seed: seed), config, seed, stepLimit)
         case .semantic:
             return run(MutatingModule(SimulatedModule(trace: records), spec: spec, seed: seed), config, seed, stepLimit)
         }
@@ -48,7 +53,9 @@ public enum ReplayFuzz {
 
     /// The latest a run may finish: the overall deadline, then each cleanup step's own.
     public static func bound(_ configuration: ProvisioningConfiguration) -> Duration {
-        ProvisioningStep.allCases.filter(\.isCleanup).reduce(configuration.overallDeadline) { $0 + (configuration.deadlines[$1] ?? .zero) }
+        ProvisioningStep.allCases.filter(\.isCleanup).reduce(configuration.overallDeadline) {
+            $0 + (configuration.deadlines[$1] ?? .zero)
+        }
     }
 
     /// One harness run; the module it hands back says which faults it injected.

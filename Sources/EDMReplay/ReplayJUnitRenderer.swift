@@ -46,7 +46,10 @@ public struct ReplayJUnitRenderer: Sendable {
             failure = "outcome \(r.run.outcome.name): \(r.run.outcome.sentence); " +
                 (renderer.expectation.map { "expected \($0)" } ?? "recorded \(r.recorded.label)")
         }
-        cases.append(Case(trace: trace, mode: r.mode.rawValue, time: r.run.duration, failure: failure, report: renderer.text(trace: trace)))
+        cases.append(
+            Case(
+                trace: trace, mode: r.mode.rawValue, time: r.run.duration, failure: failure,
+                report: renderer.text(trace: trace)))
     }
 
     /// A trace that could not be read.
@@ -57,13 +60,23 @@ public struct ReplayJUnitRenderer: Sendable {
     public var xml: String {
         let failures = cases.filter { $0.failure != nil }.count
         let total = cases.reduce(Duration.zero) { $0 + $1.time }
-        var out = [#"<?xml version="1.0" encoding="UTF-8"?>"#,
-                   #"<testsuites name="edm-replay check" tests="\#(cases.count)" failures="\#(failures)" time="\#(secondsText(total))">"#,
-                   #"  <testsuite name="edm-replay check" tests="\#(cases.count)" failures="\#(failures)" errors="0" time="\#(secondsText(total))">"#]
+        var out = [
+            #"<?xml version="1.0" encoding="UTF-8"?>"#,
+            #"<testsuites name="edm-replay check" tests="\#(cases.count)" "#
+                + #"failures="\#(failures)" time="\#(secondsText(total))">"#,
+            #"  <testsuite name="edm-replay check" tests="\#(cases.count)" "#
+                + #"failures="\#(failures)" errors="0" time="\#(secondsText(total))">"#
+        ]
         for c in cases {
-            out.append(#"    <testcase classname="edm-replay.\#(c.mode)" name="\#(Self.escaped(c.trace))" time="\#(secondsText(c.time))">"#)
+            out.append(
+                #"    <testcase classname="edm-replay.\#(c.mode)" "#
+                    + #"name="\#(Self.escaped(c.trace))" time="\#(secondsText(c.time))">"#
+            )
             if let failure = c.failure {
-                out.append(#"      <failure message="\#(Self.escaped(failure))" type="\#(c.mode == "none" ? "unreadable" : "divergence")"/>"#)
+                out.append(
+                    #"      <failure message="\#(Self.escaped(failure))" "#
+                        + #"type="\#(c.mode == "none" ? "unreadable" : "divergence")"/>"#
+                )
             }
             out.append("      <system-out>\(Self.escaped(c.report))</system-out>")
             out.append("    </testcase>")

@@ -29,9 +29,13 @@ public struct ReplayReportRenderer: Sendable {
 
     public func text(trace: String) -> String {
         let c = report.configuration
-        var out = ["\(trace): \(report.mode.rawValue) replay",
-                   "  configuration: registration id \(c.registrationID.isEmpty ? "?" : c.registrationID), id scope \(c.idScope.isEmpty ? "?" : c.idScope), SSID \(c.ssid.isEmpty ? "?" : c.ssid), credentials \(c.credentials.map { "\($0.name) (\($0.size) bytes)" }.joined(separator: ", "))",
-                   "  outcome: \(report.run.outcome.sentence) (exit \(report.run.outcome.exitCode))"]
+        var out = [
+            "\(trace): \(report.mode.rawValue) replay",
+            "  configuration: registration id \(c.registrationID.isEmpty ? "?" : c.registrationID), id scope "
+                + "\(c.idScope.isEmpty ? "?" : c.idScope), SSID \(c.ssid.isEmpty ? "?" : c.ssid), credentials "
+                + "\(c.credentials.map { "\($0.name) (\($0.size) bytes)" }.joined(separator: ", "))",
+            "  outcome: \(report.run.outcome.sentence) (exit \(report.run.outcome.exitCode))"
+        ]
         if let expectation {
             out.append("  expected: \(expectation) — \(outcomeMatches ? "matches" : "DOES NOT MATCH")")
         } else {
@@ -43,13 +47,19 @@ public struct ReplayReportRenderer: Sendable {
             out.append("    replayed: " + describe(d.actual))
             if !d.context.isEmpty {
                 out.append("    before it:")
-                for unit in d.context { out.append("      \(seconds(unit.time)) \(unit.direction?.arrow ?? "??") \(UnitDescription(unit).summary)") }
+                for unit in d.context {
+                    out.append(
+                        "      \(seconds(unit.time)) \(unit.direction?.arrow ?? "??") \(UnitDescription(unit).summary)")
+                }
             }
         } else {
             out.append("  divergence: none")
         }
         if !report.synthesized.isEmpty {
-            out.append("  modelled (no recorded equivalent, or the module's own state): \(report.synthesized.joined(separator: ", "))")
+            out.append(
+                "  modelled (no recorded equivalent, or the module's own "
+                    + "state): \(report.synthesized.joined(separator: ", "))"
+            )
         }
         out.append(passed ? "PASS" : "FAIL")
         return out.joined(separator: "\n")
@@ -64,7 +74,10 @@ public struct ReplayReportRenderer: Sendable {
         if let expectation { o.append(("expected", .string(expectation))) }
         o.append(("outcomeMatches", .bool(outcomeMatches)))
         if let d = report.divergence {
-            var div: [(String, JSONValue)] = [("time", .number(secondsText(d.time))), ("offset", .number(String(d.offset))), ("message", .string(d.message))]
+            var div: [(String, JSONValue)] = [
+                ("time", .number(secondsText(d.time))), ("offset", .number(String(d.offset))),
+                ("message", .string(d.message))
+            ]
             if let e = d.expected { div.append(("recorded", unitObject(e))) }
             if let a = d.actual { div.append(("replayed", unitObject(a))) }
             o.append(("divergence", .object(div)))
@@ -78,7 +91,8 @@ public struct ReplayReportRenderer: Sendable {
 
     private func describe(_ unit: SessionUnit?) -> String {
         guard let unit else { return "(nothing)" }
-        return "\(UnitDescription(unit).summary)  [\(hexString(unit.bytes.prefix(48)))\(unit.bytes.count > 48 ? "…" : "")]"
+        let more = unit.bytes.count > 48 ? "…" : ""
+        return "\(UnitDescription(unit).summary)  [\(hexString(unit.bytes.prefix(48)))\(more)]"
     }
 
     private func unitObject(_ unit: SessionUnit) -> JSONValue {

@@ -59,8 +59,10 @@ public struct SessionUnit: Hashable, Sendable {
     /// On a credential's raw payload: which credential the import command announced.
     public var credential: Credential?
 
-    public init(index: Int, time: Duration, direction: Direction?, offset: Int, bytes: ArraySlice<UInt8>, kind: Kind,
-                diagnostic: EDMDiagnostic? = nil, reply: Reply? = nil, link: Link? = nil, credential: Credential? = nil) {
+    public init(
+        index: Int, time: Duration, direction: Direction?, offset: Int, bytes: ArraySlice<UInt8>, kind: Kind,
+        diagnostic: EDMDiagnostic? = nil, reply: Reply? = nil, link: Link? = nil, credential: Credential? = nil
+    ) {
         self.index = index
         self.time = time
         self.direction = direction
@@ -172,7 +174,8 @@ extension SessionUnit.Kind {
             case .noise: Self.atCount + 2
             }
         case .frame(let frame):
-            Self.atCount + Self.rawCount + (EDMPayloadID.known.firstIndex(of: frame.payloadID) ?? EDMPayloadID.known.count)
+            Self.atCount + Self.rawCount
+                + (EDMPayloadID.known.firstIndex(of: frame.payloadID) ?? EDMPayloadID.known.count)
         }
     }
 }

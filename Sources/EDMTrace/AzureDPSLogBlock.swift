@@ -151,10 +151,14 @@ package struct AzureDPSLogBlock {
             let event = EDMConnectEvent(channel: channel ?? 0, link: .ipv4(protocol: EDMConnectEvent.unknownProtocol,
                 remote: [0, 0, 0, 0], remotePort: 0, local: [0, 0, 0, 0], localPort: 0))
             bytes = EDMEncoder.connectEvent(event)
-            comment = comment ?? "the log prints only the channel: the protocol is written as unknown (0xFF), addresses and ports as zeros"
-            diagnostics.append(TraceImportDiagnostic(.guessed, .note, line: firstLine,
-                lineCount: lastLine - firstLine + 1,
-                                                     "connect event rebuilt: protocol unknown, addresses and ports written as zeros (not in the log)"))
+            comment = comment
+                ?? "the log prints only the channel: the protocol is written "
+                    + "as unknown (0xFF), addresses and ports as zeros"
+            diagnostics.append(
+                TraceImportDiagnostic(
+                    .guessed, .note, line: firstLine,
+                    lineCount: lastLine - firstLine + 1,
+                    "connect event rebuilt: protocol unknown, addresses and ports written as zeros (not in the log)"))
         case .dataEvent:
             if channel == nil { incomplete("'Data event:' without its 'Channel id' line") }
             if data == nil { incomplete("'Data event:' without its 'Data:' line") }

@@ -71,8 +71,9 @@ public struct AzureDPSLogImporter: LineImporter {
     public mutating func close(into out: inout [TraceRecord]) throws(TraceImportError) {
         try closeBlock(into: &out)
         if recordCount == 0 {
-            throw TraceImportError(.malformedLine, format: format, line: 1,
-                                   "no line has the log's '<ms>ms -> ...' / '<ms>ms <- ...' shape: this is not an azure_dps.py log")
+            throw TraceImportError(
+                .malformedLine, format: format, line: 1,
+                "no line has the log's '<ms>ms -> ...' / '<ms>ms <- ...' shape: this is not an azure_dps.py log")
         }
     }
 
@@ -80,8 +81,11 @@ public struct AzureDPSLogImporter: LineImporter {
         guard let (ms, rest) = Self.timestamp(of: line.bytes) else {
             if block?.accept(line.bytes, number: line.number) == true {
                 if block!.byteCount > AzureDPSLogBlock.maxByteCount {
-                    throw TraceImportError(.malformedLine, format: format, line: block!.firstLine,
-                                           "the unit starting here runs over \(AzureDPSLogBlock.maxByteCount) bytes without another timestamped line: not an azure_dps.py log")
+                    throw TraceImportError(
+                        .malformedLine, format: format, line: block!.firstLine,
+                        "the unit starting here runs over \(AzureDPSLogBlock.maxByteCount) "
+                            + "bytes without another timestamped line: not an azure_dps.py log"
+                    )
                 }
                 return
             }
@@ -112,8 +116,10 @@ public struct AzureDPSLogImporter: LineImporter {
             return
         }
         // "Packet type not implemented" and the like: the script read a frame it did not print.
-        reader.diagnostics.append(TraceImportDiagnostic(.unrecognizedLine, .warning, line: line.number,
-                                                 "timestamped line names nothing that can be rebuilt: \(ByteText.quote(rest))"))
+        reader.diagnostics.append(
+            TraceImportDiagnostic(
+                .unrecognizedLine, .warning, line: line.number,
+                "timestamped line names nothing that can be rebuilt: \(ByteText.quote(rest))"))
         if options.accountsLines { spans.append(LineSpan(lines: line.number...line.number, recordIndex: nil)) }
     }
 
@@ -169,7 +175,8 @@ public struct AzureDPSLogImporter: LineImporter {
             throw malformed("expected ' 0x55' after the body")
         }
         let quoted = tail.dropLast(5)
-        guard quoted.count >= 2, quoted.last == quote, let body = PythonRepr.decode(quoted.dropFirst().dropLast()) else {
+        guard quoted.count >= 2, quoted.last == quote, let body = PythonRepr.decode(quoted.dropFirst().dropLast())
+        else {
             throw malformed("the body is not a Python string repr")
         }
         var record = TraceRecord(time: time, direction: .host, bytes: header + body + [stop])
@@ -181,9 +188,14 @@ public struct AzureDPSLogImporter: LineImporter {
             record.bytes = EDMEncoder.frame(EDMPayloadID(rawValue: UInt16(header[3]) << 8 | UInt16(header[4])),
                 body: body)
             record.flags.insert(.mismatch)
-            record.comment = "the log declares payload length \(declared) (0x\(hexString(header[1...2]))) but the printed body makes \(body.count + 2) (2 id + \(body.count) body bytes): the log was redacted; rebuilt with the printed body's length"
-            reader.diagnostics.append(TraceImportDiagnostic(.lengthMismatch, .warning, line: line,
-                                                     "EDM frame declares payload length \(declared) but its printed body makes \(body.count + 2)"))
+            record.comment =
+                "the log declares payload length \(declared) (0x\(hexString(header[1...2]))) but the printed body "
+                    + "makes \(body.count + 2) (2 id + \(body.count) body bytes): "
+                    + "the log was redacted; rebuilt with the printed body's length"
+            reader.diagnostics.append(
+                TraceImportDiagnostic(
+                    .lengthMismatch, .warning, line: line,
+                    "EDM frame declares payload length \(declared) but its printed body makes \(body.count + 2)"))
         }
         return record
     }
@@ -208,10 +220,12 @@ public struct AzureDPSLogImporter: LineImporter {
             }
             if elided != nil || size != credential.size {
                 record.flags.insert(.mismatch)
-                reader.diagnostics.append(TraceImportDiagnostic(elided != nil ? .elided : .lengthMismatch, .warning,
-                    line: block.firstLine,
-                                                         lineCount: block.lastLine - block.firstLine + 1,
-                                                         record.comment ?? "credential text: \(size) bytes rebuilt, \(fact)"))
+                reader.diagnostics.append(
+                    TraceImportDiagnostic(
+                        elided != nil ? .elided : .lengthMismatch, .warning,
+                        line: block.firstLine,
+                        lineCount: block.lastLine - block.firstLine + 1,
+                        record.comment ?? "credential text: \(size) bytes rebuilt, \(fact)"))
             }
         } else if let command = lines.first, lines.count == 1 {
             lastCommand = Array(command)

@@ -61,10 +61,21 @@ package enum FlatJSONObject {
                 while i < b.count {
                     let c = b[i]; i += 1
                     if inString {
-                        if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
-                    } else if c == 0x22 { inString = true }
-                    else if c == 0x7B || c == 0x5B { depth += 1 }
-                    else if c == 0x7D || c == 0x5D { depth -= 1; if depth == 0 { return .other } }
+                        if escaped {
+                            escaped = false
+                        } else if c == 0x5C {
+                            escaped = true
+                        } else if c == 0x22 {
+                            inString = false
+                        }
+                    } else if c == 0x22 {
+                        inString = true
+                    } else if c == 0x7B || c == 0x5B {
+                        depth += 1
+                    } else if c == 0x7D || c == 0x5D {
+                        depth -= 1
+                        if depth == 0 { return .other }
+                    }
                 }
                 return nil
             }

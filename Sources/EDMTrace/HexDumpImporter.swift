@@ -104,8 +104,11 @@ public struct HexDumpImporter: TraceImporter {
             if b == ByteText.lf { line += 1; column = 0; continue }
             if ByteText.isSpace(b) { continue }
             guard let v = ByteText.hexValue(b) else {
-                throw TraceImportError(.invalidCharacter, format: format, line: line,
-                                       "column \(column): \(describe(b)) is not a hex digit (a hex dump holds only 0-9, A-F and whitespace, unless it is an xxd or hexdump -C dump)")
+                throw TraceImportError(
+                    .invalidCharacter, format: format, line: line,
+                    "column \(column): \(describe(b)) is not a hex digit (a hex dump holds only "
+                        + "0-9, A-F and whitespace, unless it is an xxd or hexdump -C dump)"
+                )
             }
             if let hi = highNibble {
                 decoded.append(hi << 4 | v)
@@ -143,9 +146,13 @@ public struct HexDumpImporter: TraceImporter {
         defer { repeatPending = false }
         if offset == dumpOffset { return [] }
         let gap = offset - dumpOffset
-        guard repeatPending, gap > 0, !previousLine.isEmpty, gap % previousLine.count == 0, gap <= Self.maxRepeatedBytes else {
-            throw TraceImportError(.inconsistent, format: format, line: line,
-                                   "offset 0x\(String(offset, radix: 16)), but the lines before hold 0x\(String(dumpOffset, radix: 16)) bytes")
+        guard repeatPending, gap > 0, !previousLine.isEmpty, gap % previousLine.count == 0, gap <= Self.maxRepeatedBytes
+        else {
+            throw TraceImportError(
+                .inconsistent, format: format, line: line,
+                "offset 0x\(String(offset, radix: 16)), but the lines "
+                    + "before hold 0x\(String(dumpOffset, radix: 16)) bytes"
+            )
         }
         dumpOffset = offset
         return Array(repeating: previousLine, count: gap / previousLine.count).flatMap { $0 }

@@ -47,8 +47,9 @@ public struct IntercepttyImporter: LineImporter {
     public mutating func read(_ line: LineReader.Line, into out: inout [TraceRecord]) throws(TraceImportError) {
         if ByteText.trimmed(line.bytes).isEmpty { return }
         guard let (direction, byte) = Self.parseLine(line.bytes) else {
-            throw TraceImportError(.malformedLine, format: format, line: line.number,
-                                   "expected '< 0xhh' (to the device) or '> <tab>0xhh' (from it), found \(ByteText.quote(line.bytes))")
+            throw TraceImportError(
+                .malformedLine, format: format, line: line.number,
+                "expected '< 0xhh' (to the device) or '> <tab>0xhh' (from it), found \(ByteText.quote(line.bytes))")
         }
         grouper.add(time: SyntheticTime.time(atByte: bytesSeen), direction: direction, bytes: CollectionOfOne(byte),
             into: &out)

@@ -73,12 +73,17 @@ public struct JpnevulatorImporter: LineImporter {
             return
         }
         guard let bytes = Self.parseHex(line.bytes) else {
-            throw TraceImportError(.malformedLine, format: format, line: line.number,
-                                   "expected a header '2026-11-28 07:54:44.550992: /dev/ttyS1' or hex bytes 'AA 00 13 ...', found \(ByteText.quote(line.bytes))")
+            throw TraceImportError(
+                .malformedLine, format: format, line: line.number,
+                "expected a header '2026-11-28 07:54:44.550992: /dev/ttyS1' or hex "
+                    + "bytes 'AA 00 13 ...', found \(ByteText.quote(line.bytes))"
+            )
         }
         guard block != nil else {
-            throw TraceImportError(.malformedLine, format: format, line: line.number,
-                                   "hex bytes before any timing header: capture with jpnevulator --timing-print so each read names its tty")
+            throw TraceImportError(
+                .malformedLine, format: format, line: line.number,
+                "hex bytes before any timing header: capture with jpnevulator --timing-print so each read names its tty"
+            )
         }
         block!.bytes += bytes
         if block!.bytes.count >= TraceRecordLimits.maxRecordSize {
@@ -104,8 +109,9 @@ public struct JpnevulatorImporter: LineImporter {
         }
         if let i = seenTtys.firstIndex(of: tty) { return i == 0 ? .host : .module }
         guard seenTtys.count < 2 else {
-            throw TraceImportError(.unknownDirection, format: format, line: line,
-                                   "a third tty '\(tty)' (after \(seenTtys.joined(separator: ", "))): map each tty to host or module")
+            throw TraceImportError(
+                .unknownDirection, format: format, line: line,
+                "a third tty '\(tty)' (after \(seenTtys.joined(separator: ", "))): map each tty to host or module")
         }
         seenTtys.append(tty)
         return seenTtys.count == 1 ? .host : .module

@@ -72,7 +72,10 @@ public struct LineReader {
 
     private func checkLength(_ count: Int) throws(TraceImportError) {
         guard count > TraceRecordLimits.maxLineLength else { return }
-        throw TraceImportError(.notText, format: format, line: linesSeen + 1,
-                               "line longer than \(TraceRecordLimits.maxLineLength) bytes: this is not a \(format.displayName) (a binary file?)")
+        throw TraceImportError(
+            .notText, format: format, line: linesSeen + 1,
+            "line longer than \(TraceRecordLimits.maxLineLength) bytes: "
+                + "this is not a \(format.displayName) (a binary file?)"
+        )
     }
 }

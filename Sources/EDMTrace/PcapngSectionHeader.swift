@@ -9,7 +9,9 @@ public enum PcapngSectionHeader {
         guard bytes.count >= 28, bytes[0..<4].elementsEqual([0x0A, 0x0D, 0x0D, 0x0A]) else { return nil }
         let little = bytes[8..<12].elementsEqual([0x4D, 0x3C, 0x2B, 0x1A])
         guard little || bytes[8..<12].elementsEqual([0x1A, 0x2B, 0x3C, 0x4D]) else { return nil }
-        func u16(_ i: Int) -> Int { little ? Int(bytes[i]) | Int(bytes[i + 1]) << 8 : Int(bytes[i]) << 8 | Int(bytes[i + 1]) }
+        func u16(_ i: Int) -> Int {
+            little ? Int(bytes[i]) | Int(bytes[i + 1]) << 8 : Int(bytes[i]) << 8 | Int(bytes[i + 1])
+        }
         func u32(_ i: Int) -> Int { little ? u16(i) | u16(i + 2) << 16 : u16(i) << 16 | u16(i + 2) }
         let end = min(bytes.count, u32(4)) - 4
         var i = 24

@@ -55,7 +55,8 @@ public struct PcapngStreamImporter: TraceImporter {
             if !started || isSectionHeader(at) { try readByteOrder(at) }
             let length = Int(word(at + 4))
             guard length >= 12, length % 4 == 0 else {
-                throw TraceImportError(.malformedLine, format: format, offset: offset + at, "pcapng block of length \(length)")
+                throw TraceImportError(
+                    .malformedLine, format: format, offset: offset + at, "pcapng block of length \(length)")
             }
             guard pending.count - at >= length else { break }
             if let record = try block(at, length: length) { records.append(record) }
@@ -68,7 +69,9 @@ public struct PcapngStreamImporter: TraceImporter {
 
     public mutating func finish() throws(TraceImportError) -> [TraceRecord] {
         guard pending.isEmpty else {
-            throw TraceImportError(.truncated, format: format, offset: offset, "the capture ends inside a pcapng block (\(pending.count) bytes)")
+            throw TraceImportError(
+                .truncated, format: format, offset: offset,
+                "the capture ends inside a pcapng block (\(pending.count) bytes)")
         }
         return []
     }
@@ -79,12 +82,19 @@ public struct PcapngStreamImporter: TraceImporter {
 
     private mutating func readByteOrder(_ at: Int) throws(TraceImportError) {
         guard isSectionHeader(at) else {
-            throw TraceImportError(.unrecognized, format: format, offset: offset + at, "not pcapng: no section header block")
+            throw TraceImportError(
+                .unrecognized, format: format, offset: offset + at, "not pcapng: no section header block")
         }
         let magic = pending[(at + 8)..<(at + 12)]
-        if magic.elementsEqual([0x1A, 0x2B, 0x3C, 0x4D]) { bigEndian = true }
-        else if magic.elementsEqual([0x4D, 0x3C, 0x2B, 0x1A]) { bigEndian = false }
-        else { throw TraceImportError(.unrecognized, format: format, offset: offset + at, "pcapng section header with an unknown byte-order magic") }
+        if magic.elementsEqual([0x1A, 0x2B, 0x3C, 0x4D]) {
+            bigEndian = true
+        } else if magic.elementsEqual([0x4D, 0x3C, 0x2B, 0x1A]) {
+            bigEndian = false
+        } else {
+            throw TraceImportError(
+                .unrecognized, format: format, offset: offset + at,
+                "pcapng section header with an unknown byte-order magic")
+        }
         started = true
     }
 
@@ -94,7 +104,8 @@ public struct PcapngStreamImporter: TraceImporter {
     }
 
     private func half(_ at: Int) -> UInt16 {
-        bigEndian ? UInt16(pending[at]) << 8 | UInt16(pending[at + 1]) : UInt16(pending[at + 1]) << 8 | UInt16(pending[at])
+        bigEndian
+            ? UInt16(pending[at]) << 8 | UInt16(pending[at + 1]) : UInt16(pending[at + 1]) << 8 | UInt16(pending[at])
     }
 
     private mutating func block(_ at: Int, length: Int) throws(TraceImportError) -> TraceRecord? {
@@ -102,7 +113,9 @@ public struct PcapngStreamImporter: TraceImporter {
         case 0x0A0D_0D0A:
             interfaces = []
         case 1:
-            guard length >= 20 else { throw TraceImportError(.malformedLine, format: format, offset: offset + at, "short interface block") }
+            guard length >= 20 else {
+                throw TraceImportError(.malformedLine, format: format, offset: offset + at, "short interface block")
+            }
             let ours = half(at + 8) == UpperPDU.linkType
             interfaces.append(ours ? resolution(options: (at + 16)..<(at + length - 4)) : nil)
         case 6:
@@ -129,13 +142,16 @@ public struct PcapngStreamImporter: TraceImporter {
     }
 
     private mutating func packet(_ at: Int, length: Int) throws(TraceImportError) -> TraceRecord? {
-        guard length >= 32 else { throw TraceImportError(.malformedLine, format: format, offset: offset + at, "short packet block") }
+        guard length >= 32 else {
+            throw TraceImportError(.malformedLine, format: format, offset: offset + at, "short packet block")
+        }
         let interface = Int(word(at + 8))
         guard interface < interfaces.count, let resolution = interfaces[interface] else { return nil }
         let captured = Int(word(at + 20))
         let data = (at + 28)..<(at + 28 + captured)
         guard data.upperBound <= at + length - 4 else {
-            throw TraceImportError(.malformedLine, format: format, offset: offset + at, "packet data runs past its block")
+            throw TraceImportError(
+                .malformedLine, format: format, offset: offset + at, "packet data runs past its block")
         }
         let units = Int64(bitPattern: UInt64(word(at + 12)) << 32 | UInt64(word(at + 16)))
         let start = origin?.unixNanoseconds
@@ -146,12 +162,14 @@ public struct PcapngStreamImporter: TraceImporter {
         if origin == nil { origin = TraceOrigin(unixNanoseconds: nanoseconds) }
         let header: UpperPDU.Header
         do { header = try UpperPDU.parseHeader(pending[data]) } catch {
-            throw TraceImportError(.malformedLine, format: format, offset: offset + at, "packet without upper-PDU headers: \(error)")
+            throw TraceImportError(
+                .malformedLine, format: format, offset: offset + at, "packet without upper-PDU headers: \(error)")
         }
         // A verdict or a note is text about the session, not bytes of it.
         if let name = header.dissectorName.map({ pending[$0] }),
            UpperPDU.Dissector.textOnly.contains(where: { name.elementsEqual($0.utf8) }) { return nil }
         let payload = Array(pending[(data.lowerBound + header.size)..<data.upperBound])
-        return TraceRecord(time: .nanoseconds(nanoseconds - origin!.unixNanoseconds), direction: header.direction, bytes: payload)
+        return TraceRecord(
+            time: .nanoseconds(nanoseconds - origin!.unixNanoseconds), direction: header.direction, bytes: payload)
     }
 }

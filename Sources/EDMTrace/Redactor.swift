@@ -67,7 +67,9 @@ public enum Redactor {
         // Up to the first secret parameter, counting commas (inside quotes too, which errs
         // towards "maybe"), and the selector's bytes on the way.
         let selectorIndex = if case .selector(let index, _) = rule.condition { index } else { -1 }
-        var commas = 0, parameterStart = arguments.startIndex, selector = arguments[arguments.startIndex..<arguments.startIndex]
+        var commas = 0
+        var parameterStart = arguments.startIndex
+        var selector = arguments[arguments.startIndex..<arguments.startIndex]
         var i = arguments.startIndex
         while i < arguments.endIndex, commas < rule.first {
             if arguments[i] == UInt8(ascii: ",") {

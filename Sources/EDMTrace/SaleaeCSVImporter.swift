@@ -103,9 +103,12 @@ public struct SaleaeCSVImporter: LineImporter {
         guard let columns else {
             let names = fields.map { ByteText.string(ByteText.trimmed($0)).lowercased() }
             guard let name = names.firstIndex(of: "name"), let time = names.firstIndex(of: "start_time"),
-                  let data = names.firstIndex(of: "data") else {
-                throw TraceImportError(.missingField, format: format, line: line.number,
-                                       "the header must name the columns name, start_time and data (found \(names.joined(separator: ",")))")
+                let data = names.firstIndex(of: "data")
+            else {
+                throw TraceImportError(
+                    .missingField, format: format, line: line.number,
+                    "the header must name the columns name, start_time and data (found \(names.joined(separator: ",")))"
+                )
             }
             self.columns = (name, names.firstIndex(of: "type"), time, data)
             return
@@ -118,14 +121,19 @@ public struct SaleaeCSVImporter: LineImporter {
         let name = ByteText.string(fields[columns.name])
         guard let direction = options.analyzers[name] else {
             if skippedNames.insert(name).inserted {
-                reader.diagnostics.append(TraceImportDiagnostic(.skipped, .note, line: line.number,
-                                                         "rows of analyzer '\(name)' skipped: it is not mapped to host or module"))
+                reader.diagnostics.append(
+                    TraceImportDiagnostic(
+                        .skipped, .note, line: line.number,
+                        "rows of analyzer '\(name)' skipped: it is not mapped to host or module"))
             }
             return
         }
         guard let byte = Self.parseData(fields[columns.data]) else {
-            throw TraceImportError(.malformedLine, format: format, line: line.number,
-                                   "data \(ByteText.quote(fields[columns.data])) is not a number: export with the display radix set to hex (0xAA)")
+            throw TraceImportError(
+                .malformedLine, format: format, line: line.number,
+                "data \(ByteText.quote(fields[columns.data])) is not a number: "
+                    + "export with the display radix set to hex (0xAA)"
+            )
         }
         let time = try self.time(fields[columns.time], line: line.number)
         let item = TimeOrderBuffer.Item(time: time, direction: direction, byte: byte, line: line.number)

@@ -87,8 +87,11 @@ public struct SigrokJSONTraceImporter: TraceImporter {
         }
         events += 1
         guard fields["ph"] == .string("B") else { return }
-        guard case .string(let tid)? = fields["tid"], case .number(let ts)? = fields["ts"], case .string(let name)? = fields["name"] else {
-            throw TraceImportError(.missingField, format: format, line: event.line,
+        guard case .string(let tid)? = fields["tid"], case .number(let ts)? = fields["ts"],
+            case .string(let name)? = fields["name"]
+        else {
+            throw TraceImportError(
+                .missingField, format: format, line: event.line,
                 "a begin event without tid, ts and name")
         }
         var pid = ""
@@ -103,8 +106,9 @@ public struct SigrokJSONTraceImporter: TraceImporter {
         }
         let digits = Array(name.utf8)
         guard digits.count == 2, let byte = ByteText.hexByte(digits[...], at: 0) else {
-            throw TraceImportError(.malformedLine, format: format, line: event.line,
-                                   "\(tid) annotation '\(name)' is not a hex byte: run the uart decoder with format=hex (the default)")
+            throw TraceImportError(
+                .malformedLine, format: format, line: event.line,
+                "\(tid) annotation '\(name)' is not a hex byte: run the uart decoder with format=hex (the default)")
         }
         guard let ns = TimeText.nanoseconds(ts, unitExponent: -6) else {
             throw TraceImportError(.malformedLine, format: format, line: event.line,

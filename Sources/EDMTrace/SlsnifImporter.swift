@@ -109,8 +109,11 @@ public struct SlsnifImporter: LineImporter {
         for (prefix, direction) in prefixes {
             guard let items = ByteText.dropPrefix(text, prefix) else { continue }
             guard let bytes = Self.parseItems(items) else {
-                throw TraceImportError(.malformedLine, format: format, line: line.number,
-                                       "expected bytes written 'c (hh) ' after '\(prefix.trimmingSuffixSpaces)', found \(ByteText.quote(items))")
+                throw TraceImportError(
+                    .malformedLine, format: format, line: line.number,
+                    "expected bytes written 'c (hh) ' after "
+                        + "'\(prefix.trimmingSuffixSpaces)', found \(ByteText.quote(items))"
+                )
             }
             out.append(record(bytes, direction: direction, line: line.number))
             return
@@ -122,8 +125,9 @@ public struct SlsnifImporter: LineImporter {
         if let count = ByteText.dropPrefix(ByteText.trimmed(text),
             "Total bytes transmitted:").flatMap({ ByteText.decimal(ByteText.trimmed($0)) }) {
             if let last = lastBlock, last.count != count {
-                throw TraceImportError(.inconsistent, format: format, line: line.number,
-                                       "slsnif counted \(count) bytes but the block on line \(last.line) holds \(last.count)")
+                throw TraceImportError(
+                    .inconsistent, format: format, line: line.number,
+                    "slsnif counted \(count) bytes but the block on line \(last.line) holds \(last.count)")
             }
             return
         }
@@ -131,8 +135,9 @@ public struct SlsnifImporter: LineImporter {
             throw TraceImportError(.malformedLine, format: format, line: line.number,
                                    "this is slsnif's -d hexdump layout, which is not supported: capture with slsnif -x")
         }
-        throw TraceImportError(.malformedLine, format: format, line: line.number,
-                               "expected 'Host   --> ', 'Device --> ' or a timestamp line, found \(ByteText.quote(text))")
+        throw TraceImportError(
+            .malformedLine, format: format, line: line.number,
+            "expected 'Host   --> ', 'Device --> ' or a timestamp line, found \(ByteText.quote(text))")
     }
 
     private mutating func record(_ bytes: [UInt8], direction: Direction, line: Int) -> TraceRecord {
@@ -148,8 +153,10 @@ public struct SlsnifImporter: LineImporter {
         if origin == nil { origin = TraceOrigin(unixNanoseconds: seconds) }
         if !warnedImprecise {
             warnedImprecise = true
-            reader.diagnostics.append(TraceImportDiagnostic(.timestampImprecise, .warning, line: timeLine,
-                                                     "times kept to the second: slsnif's millisecond field is unreliable"))
+            reader.diagnostics.append(
+                TraceImportDiagnostic(
+                    .timestampImprecise, .warning, line: timeLine,
+                    "times kept to the second: slsnif's millisecond field is unreliable"))
         }
         return TraceRecord(time: .nanoseconds(seconds - origin!.unixNanoseconds), direction: direction, bytes: bytes,
             comment: Self.timeComment)
@@ -157,7 +164,7 @@ public struct SlsnifImporter: LineImporter {
 }
 
 private extension String {
-    package var trimmingSuffixSpaces: String {
+    var trimmingSuffixSpaces: String {
         var s = self
         while s.last == " " { s.removeLast() }
         return s

@@ -107,17 +107,24 @@ public struct SocatImporter: LineImporter {
             return
         }
         guard block != nil else {
-            throw TraceImportError(.malformedLine, format: format, line: line.number,
-                                   "expected a block header like '> 2026/11/28 07:54:14.000425418  length=23 from=0 to=22', found \(ByteText.quote(text))")
+            throw TraceImportError(
+                .malformedLine, format: format, line: line.number,
+                "expected a block header like '> 2026/11/28 07:54:14.000425418 "
+                    + " length=23 from=0 to=22', found \(ByteText.quote(text))"
+            )
         }
         guard let bytes = Self.hexSlots(text) else {
-            throw TraceImportError(.lossyVariant, format: format, line: line.number,
-                                   "data is not hex (\(ByteText.quote(text))): this looks like socat -v without -x, which escapes bytes and cannot be read back exactly; capture again with socat -x -v")
+            throw TraceImportError(
+                .lossyVariant, format: format, line: line.number,
+                "data is not hex (\(ByteText.quote(text))): this looks like socat -v without -x, which "
+                    + "escapes bytes and cannot be read back exactly; capture again with socat -x -v"
+            )
         }
         block!.bytes += bytes
         if block!.bytes.count > block!.header.length {
-            throw TraceImportError(.inconsistent, format: format, line: line.number,
-                                   "block declares length=\(block!.header.length) (line \(block!.line)) but holds more bytes")
+            throw TraceImportError(
+                .inconsistent, format: format, line: line.number,
+                "block declares length=\(block!.header.length) (line \(block!.line)) but holds more bytes")
         }
     }
 
@@ -131,8 +138,11 @@ public struct SocatImporter: LineImporter {
                                    "block declares length=\(h.length) but holds \(done.bytes.count) bytes")
         }
         guard h.from == expected, h.to == h.from + h.length - 1 else {
-            throw TraceImportError(.inconsistent, format: format, line: done.line,
-                                   "\(h.leftToRight ? ">" : "<") block says from=\(h.from) to=\(h.to) but \(expected) bytes came before it in that direction (and to must be from+length-1): bytes are missing")
+            throw TraceImportError(
+                .inconsistent, format: format, line: done.line,
+                "\(h.leftToRight ? ">" : "<") block says from=\(h.from) to=\(h.to) but \(expected) bytes "
+                    + "came before it in that direction (and to must be from+length-1): bytes are missing"
+            )
         }
         if h.leftToRight { offsets.leftToRight += h.length } else { offsets.rightToLeft += h.length }
         if repair == nil {
@@ -154,8 +164,12 @@ public struct SocatImporter: LineImporter {
         case .auto: repair = !waiting.isEmpty && waiting.allSatisfy { Self.hasMicrosecondBug($0.header.fraction) }
         }
         if repair == true, let first = waiting.first {
-            reader.diagnostics.append(TraceImportDiagnostic(.timestampRepaired, .warning, line: first.line,
-                                                     "timestamp fractions read as microseconds: socat 1.7.4 prints microseconds in the nanosecond position"))
+            reader.diagnostics.append(
+                TraceImportDiagnostic(
+                    .timestampRepaired, .warning, line: first.line,
+                    "timestamp fractions read as microseconds: socat 1.7.4 "
+                        + "prints microseconds in the nanosecond position"
+                ))
         }
         for done in waiting { out.append(record(done)) }
         waiting = []
@@ -168,8 +182,12 @@ public struct SocatImporter: LineImporter {
                 let printed = Int64(TimeText.fractionNanoseconds(done.header.fraction[...]) ?? 0)
                 absolute += printed * 1000 - printed // the printed value is microseconds
             } else {
-                reader.diagnostics.append(TraceImportDiagnostic(.timestampRepaired, .warning, line: done.line,
-                                                         "fraction .\(ByteText.string(done.header.fraction[...])) does not look like socat 1.7.4's, left as printed"))
+                reader.diagnostics.append(
+                    TraceImportDiagnostic(
+                        .timestampRepaired, .warning, line: done.line,
+                        "fraction .\(ByteText.string(done.header.fraction[...])) "
+                            + "does not look like socat 1.7.4's, left as printed"
+                    ))
             }
         }
         if origin == nil { origin = TraceOrigin(unixNanoseconds: absolute) }

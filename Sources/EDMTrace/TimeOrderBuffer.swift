@@ -30,8 +30,11 @@ package struct TimeOrderBuffer {
     /// Adds a row; returns rows now old enough to leave, in order.
     package mutating func insert(_ item: Item, format: TraceFormat) throws(TraceImportError) -> ArraySlice<Item> {
         if let released, item.time < released {
-            throw TraceImportError(.outOfOrder, format: format, line: item.line,
-                                   "row at \(item.time) is earlier than rows already emitted (up to \(released)) by more than the \(window) reorder window: sort the export by time")
+            throw TraceImportError(
+                .outOfOrder, format: format, line: item.line,
+                "row at \(item.time) is earlier than rows already emitted (up to \(released)) "
+                    + "by more than the \(window) reorder window: sort the export by time"
+            )
         }
         // Usually the newest row: append; otherwise walk back to keep (time, arrival) order.
         var at = items.endIndex

@@ -43,7 +43,8 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
 
     /// The formats `detect` tries, in the order it tries them.
     public static let detectionOrder: [TraceFormat] = [
-        .pcap, .pcapng, .socat, .jpnevulator, .interceptty, .slsnif, .azureDPSLog, .saleaeCSV, .sigrokJSONTrace, .hexDump,
+        .pcap, .pcapng, .socat, .jpnevulator, .interceptty, .slsnif, .azureDPSLog, .saleaeCSV, .sigrokJSONTrace,
+        .hexDump
     ]
 
     /// How many bytes of the file's start `detect` wants (it copes with fewer).
@@ -63,8 +64,11 @@ public enum TraceFormat: String, Hashable, Sendable, CaseIterable {
     public static func unrecognized(prefix: ArraySlice<UInt8>) -> TraceImportError {
         if prefix.isEmpty { return TraceImportError(.empty, format: nil, "the file is empty") }
         let tried = detectionOrder.map(\.rawValue).joined(separator: ", ")
-        return TraceImportError(.unrecognized, format: nil, offset: 0,
-                                "the content matches no known capture format (tried \(tried)); name the format with --input-format, or 'raw' for a raw byte stream")
+        return TraceImportError(
+            .unrecognized, format: nil, offset: 0,
+            "the content matches no known capture format (tried \(tried)); name "
+                + "the format with --input-format, or 'raw' for a raw byte stream"
+        )
     }
 
     // MARK: Detection

@@ -97,7 +97,8 @@ public enum UpperPDU {
     /// Reads the TLVs at the start of `packet` (any contiguous bytes: an array slice, or a
     /// buffer libpcap lent). Inlinable so each caller gets a version for its collection.
     @inlinable
-    public static func parseHeader<Bytes: RandomAccessCollection<UInt8>>(_ packet: Bytes) throws(ParseError) -> Header where Bytes.Index == Int {
+    public static func parseHeader<Bytes: RandomAccessCollection<UInt8>>(_ packet: Bytes) throws(ParseError) -> Header
+    where Bytes.Index == Int {
         let start = packet.startIndex
         var i = start
         var result = Header(dissectorName: nil, direction: nil, size: 0)
@@ -115,7 +116,9 @@ public enum UpperPDU {
                 let end = packet[value..<(value + length)].firstIndex(of: 0) ?? value + length
                 result.dissectorName = value..<end
             case Tag.p2pDirection:
-                guard length == 4, packet[value] == 0, packet[value + 1] == 0, packet[value + 2] == 0, packet[value + 3] <= 1 else {
+                guard length == 4, packet[value] == 0, packet[value + 1] == 0, packet[value + 2] == 0,
+                    packet[value + 3] <= 1
+                else {
                     throw .badDirection(offset: i - start)
                 }
                 result.direction = packet[value + 3] == 0 ? .host : .module

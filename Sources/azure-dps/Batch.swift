@@ -31,7 +31,10 @@ struct Batch: ParsableCommand, UsageChecks {
         """
     )
 
-    @Argument(help: "CSV file with a header: port and cert,key or a key file column (not with [[module]] tables or --simulate).")
+    @Argument(
+        help:
+            "CSV file with a header: port and cert,key or a key file column (not with [[module]] tables or --simulate)."
+    )
     var file: String?
 
     @OptionGroup var options: ProvisionOptions
@@ -156,10 +159,12 @@ struct Batch: ParsableCommand, UsageChecks {
                 if row.symmetricKeyFile != nil || row.groupKeyFile != nil {
                     overrides.symmetricKey = SymmetricKeySource.find(individualFile: row.symmetricKeyFile,
                         groupFile: row.groupKeyFile,
-                                                                     certificateGiven: false, environment: [:], fallback: nil)
+                        certificateGiven: false, environment: [:], fallback: nil)
                 } else if !batchHasKey {
-                    fail("\(row.source): no cert and key, and no symmetric key: give cert and key, a symmetric-key-file or "
-                         + "group-key-file column, or --group-key-file for the whole batch", .usage)
+                    fail(
+                        "\(row.source): no cert and key, and no symmetric key: "
+                            + "give cert and key, a symmetric-key-file or "
+                            + "group-key-file column, or --group-key-file for the whole batch", .usage)
                 }
             }
             if let recordBase {

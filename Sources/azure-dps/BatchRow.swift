@@ -23,7 +23,9 @@ struct BatchRow {
 
     /// Whether the row names an X.509 certificate and key, checked to come in pairs.
     func credentialCheck() -> String? {
-        if (cert == nil) != (key == nil) { return "\(source): \(cert == nil ? "a key but no cert" : "a cert but no key"): give both" }
+        if (cert == nil) != (key == nil) {
+            return "\(source): \(cert == nil ? "a key but no cert" : "a cert but no key"): give both"
+        }
         if cert != nil, symmetricKeyFile != nil || groupKeyFile != nil {
             return "\(source): a cert and a symmetric key: a module's enrollment is X.509 or a symmetric key"
         }
@@ -101,9 +103,10 @@ struct BatchRow {
                 }
                 let source = file.modules[i]["port"].flatMap(\.line).map { "\(file.path):\($0)" }
                     ?? "\(file.path) [[module]] \(i + 1)"
-                let row = BatchRow(source: source, port: port, registrationID: try value("registration-id"),
-                                   cert: try value("cert"), key: try value("key"), ca: try value("ca"),
-                                   symmetricKeyFile: try value("symmetric-key-file"), groupKeyFile: try value("group-key-file"))
+                let row = BatchRow(
+                    source: source, port: port, registrationID: try value("registration-id"),
+                    cert: try value("cert"), key: try value("key"), ca: try value("ca"),
+                    symmetricKeyFile: try value("symmetric-key-file"), groupKeyFile: try value("group-key-file"))
                 if let problem = row.credentialCheck() { throw ConfigFile.ParseError(message: problem) }
                 return row
             } catch {

@@ -40,7 +40,8 @@ final class ProgressView: @unchecked Sendable {
             let took = stamp(time - stepStart)
             let mark = event == .failed ? "✗" : "✓"
             if terminal {
-                FileDescriptorText.write("\r\u{1B}[K  \(mark) \(step.rawValue) (\(took) s)\(event == .done ? "" : " — \(event.rawValue)")\n", to: 2)
+                let why = event == .done ? "" : " — \(event.rawValue)"
+                FileDescriptorText.write("\r\u{1B}[K  \(mark) \(step.rawValue) (\(took) s)\(why)\n", to: 2)
             } else {
                 say("[\(stamp(time))] \(step.rawValue) \(event.rawValue) after \(took) s")
             }

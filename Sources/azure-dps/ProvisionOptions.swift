@@ -56,7 +56,8 @@ struct ProvisionOptions: ParsableArguments {
             transform: Bounds.authentication.parse)
     var authentication: Int?
 
-    @Option(help: "File holding the Wi-Fi passphrase (or set AZURE_DPS_WIFI_PASSPHRASE). Never given on the command line.")
+    @Option(
+        help: "File holding the Wi-Fi passphrase (or set AZURE_DPS_WIFI_PASSPHRASE). Never given on the command line.")
     var passphraseFile: String?
 
     @Option(help: "Custom registration payload, as JSON (e.g. '{\"modelId\":\"dtmi:x;1\"}').")
@@ -71,9 +72,12 @@ struct ProvisionOptions: ParsableArguments {
     @Option(help: "DPS api-version (default 2019-03-31).")
     var apiVersion: String?
 
-    @Option(parsing: .unconditional,
-        help: "Seconds between two polls of the operation status, \(Bounds.pollInterval.limits) (default 3; DPS allows 5 per 10 s).",
-            transform: Bounds.pollInterval.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds between two polls of the operation status, "
+                + "\(Bounds.pollInterval.limits) (default 3; DPS allows 5 per 10 s)."),
+        transform: Bounds.pollInterval.parse)
     var pollInterval: Double?
 
     @Option(parsing: .unconditional,
@@ -107,14 +111,20 @@ struct ProvisionOptions: ParsableArguments {
 
     /// Options that contradict each other, for the commands' usage checks.
     func checkConflicts() throws {
-        if let record, noRecord { throw ValidationError("--record \(record) and --no-record contradict each other: give one of them.") }
+        if let record, noRecord {
+            throw ValidationError("--record \(record) and --no-record contradict each other: give one of them.")
+        }
         if symmetricKeyFile != nil, groupKeyFile != nil {
-            throw ValidationError("--symmetric-key-file and --group-key-file exclude each other: an enrollment is individual or a group.")
+            throw ValidationError(
+                "--symmetric-key-file and --group-key-file exclude each other: an enrollment is individual or a group.")
         }
         if symmetricKeyFile != nil || groupKeyFile != nil {
             let keyOption = symmetricKeyFile != nil ? "--symmetric-key-file" : "--group-key-file"
             for (given, option) in [(cert, "--cert"), (key, "--key")] where given != nil {
-                throw ValidationError("\(option) and \(keyOption) exclude each other: a symmetric-key enrollment uploads no client certificate.")
+                throw ValidationError(
+                    "\(option) and \(keyOption) exclude each other: a "
+                        + "symmetric-key enrollment uploads no client certificate."
+                )
             }
         }
         if overwrite, noRecord {

@@ -40,7 +40,10 @@ struct ProvisionRun: Sendable {
             let mark = ExitStatus(outcome) == .ok ? "✓" : "✗"
             progress.say("\(mark) \(ToolText.sentence(outcome.sentence))")
             if let recording {
-                progress.say("  Recording: \(recording)   (decode it: edm-decode \(recording); replay it: edm-replay check \(recording))")
+                progress.say(
+                    "  Recording: \(recording)   (decode it: edm-decode "
+                        + "\(recording); replay it: edm-replay check \(recording))"
+                )
             }
             if let recordingError { progress.say("  The recording is incomplete: \(recordingError)") }
         }
@@ -95,7 +98,8 @@ struct ProvisionRun: Sendable {
 
     /// The outcome as the recording's last packet says it: `timed_out: … (exit 3)`.
     static func verdict(_ outcome: ProvisioningOutcome) -> String {
-        "azure-dps \(ToolText.version): \(outcome.name): \(ToolText.sentence(outcome.sentence)) (exit \(ExitStatus(outcome).rawValue))"
+        "azure-dps \(ToolText.version): \(outcome.name): "
+            + "\(ToolText.sentence(outcome.sentence)) (exit \(ExitStatus(outcome).rawValue))"
     }
 
     /// What pre-flight found that does not stop the run (a certificate about to expire, a host

@@ -58,7 +58,10 @@ extension ProvisionOptions {
             certificateGiven: certificate != nil || overrides.credentialFiles != nil,
             environment: ProcessInfo.processInfo.environment, fallback: defaults.symmetricKey)
         if symmetricKey != nil, certificate != nil || privateKey != nil {
-            fail("a certificate and a symmetric key are both set: a symmetric-key enrollment uploads no client certificate", .usage)
+            fail(
+                "a certificate and a symmetric key are both set: a "
+                    + "symmetric-key enrollment uploads no client certificate",
+                .usage)
         }
         let ttl = number(sasTtl, "sas-ttl", Bounds.sasTTL)
         if ttl != nil, symmetricKey == nil { fail("sas-ttl is set but there is no symmetric key to sign a token with",
@@ -103,9 +106,12 @@ extension ProvisionOptions {
             passphrase = secret
         }
         if authentication.needsPassphrase, !(8...64).contains(passphrase.count) {
-            fail(passphrase.isEmpty
-                 ? "no Wi-Fi passphrase: give --passphrase-file FILE or set AZURE_DPS_WIFI_PASSPHRASE (never on the command line)"
-                 : "the Wi-Fi passphrase has \(passphrase.count) characters; WPA needs 8 to 63 (or 64 hex digits)", .usage)
+            fail(
+                passphrase.isEmpty
+                    ? "no Wi-Fi passphrase: give --passphrase-file FILE or set "
+                        + "AZURE_DPS_WIFI_PASSPHRASE (never on the command line)"
+                    : "the Wi-Fi passphrase has \(passphrase.count) characters; WPA needs 8 to 63 (or 64 hex digits)",
+                .usage)
         }
 
         var c = ProvisioningConfiguration(idScope: idScope, registrationID: report.registrationID,

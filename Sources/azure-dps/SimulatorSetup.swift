@@ -24,8 +24,10 @@ final class SimulatorSetup {
             fail("cannot create a pty for the simulator: \(error.message)", .serialError)
         }
         // A token is signed by the host's clock, so the simulated DPS checks it by that clock.
-        dps = SimulatedDPS.Configuration(epochSeconds: scenario.hostSigning == nil ? SimulatedDPS.Configuration().epochSeconds
-                                                                                   : Int64(Date().timeIntervalSince1970))
+        dps = SimulatedDPS.Configuration(
+            epochSeconds: scenario.hostSigning == nil
+                ? SimulatedDPS.Configuration().epochSeconds
+                : Int64(Date().timeIntervalSince1970))
         self.seed = seed
         server = ModuleServer(model: SimulatedModule(scenario: scenario, seed: seed, dps: dps), pty: pty, speed: speed)
         let name = "azure-dps-simulator-\(getpid())" + (instance == 0 ? "" : "-\(instance)")
@@ -57,8 +59,9 @@ final class SimulatorSetup {
             ssid: "simulated-lab", passphrase: Array("simulator passphrase".utf8), flowControl: false)
         if let signing = scenario.hostSigning {
             o.registrationID = "sim-device"
-            o.symmetricKey = SymmetricKeySource(text: Base64.encode(dps.symmetricKeyEnrollment.key),
-                                                kind: signing.usesGroupKey ? .individual : .group, origin: "the simulated enrollment")
+            o.symmetricKey = SymmetricKeySource(
+                text: Base64.encode(dps.symmetricKeyEnrollment.key),
+                kind: signing.usesGroupKey ? .individual : .group, origin: "the simulated enrollment")
             o.clockOffset = signing.clockOffset.components.seconds
         }
         return o

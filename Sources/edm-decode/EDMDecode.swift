@@ -104,9 +104,12 @@ struct EDMDecode: ToolCommand, UsageChecks {
     @Option(help: "Colour the transcript: auto (on a terminal), always, never.")
     var color: DecodePipeline.Colour = .auto
 
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Show how far decoding has got on standard error (default: on a terminal, after a second, when the output goes elsewhere).",
-        discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Show how far decoding has got on standard error (default: on a "
+                + "terminal, after a second, when the output goes elsewhere).",
+            discussion: "Into a log (not a terminal), --progress prints a line at most four times a second."))
     var progress: Bool?
 
     @Flag(help: .private) // (`make dissector-tables` writes them into wireshark/ucx_edm.lua)
@@ -126,14 +129,19 @@ struct EDMDecode: ToolCommand, UsageChecks {
         if host != nil, !inputs.isEmpty {
             throw ValidationError("Give either capture files or --host/--module, not both.")
         }
-        if host != nil, let option = from.map({ "--from \($0.rawValue)" }) ?? captureOptions.inputFormat.map({ "--input-format \($0.rawValue)" }) {
+        if host != nil,
+            let option = from.map({ "--from \($0.rawValue)" })
+                ?? captureOptions.inputFormat.map({ "--input-format \($0.rawValue)" }) {
             throw ValidationError("\(option) is for capture files: --host and --module are raw files, one per side.")
         }
         if host == nil, inputs.isEmpty {
             throw ValidationError("Nothing to decode: name a capture file, '-' for standard input, or --host/--module.")
         }
         if let input = (inputs + [host, module].compactMap { $0 }).first(where: { Self.sameFile($0, output) }) {
-            throw ValidationError("The output \(output) is the input \(input): writing it would destroy the capture before it is read. Choose another -o FILE.")
+            throw ValidationError(
+                "The output \(output) is the input \(input): writing it would destroy "
+                    + "the capture before it is read. Choose another -o FILE."
+            )
         }
         if against != nil, format != .html {
             throw ValidationError("--against is for the HTML report: add -f html.")
@@ -145,20 +153,27 @@ struct EDMDecode: ToolCommand, UsageChecks {
 
     func checkFollow() throws {
         guard inputs.count == 1, host == nil, module == nil, inputs[0] != "-" else {
-            throw ValidationError("--follow takes one capture file (not '-' or --host/--module): the one being written.")
+            throw ValidationError(
+                "--follow takes one capture file (not '-' or --host/--module): the one being written.")
         }
         if let format, format != .transcript, format != .json {
-            throw ValidationError("--follow prints a transcript or JSON Lines (-f transcript or -f json), not \(format.rawValue).")
+            throw ValidationError(
+                "--follow prints a transcript or JSON Lines (-f transcript or -f json), not \(format.rawValue).")
         }
-        if output != "-" { throw ValidationError("--follow prints to standard output: leave out -o \(output) (or redirect it).") }
+        if output != "-" {
+            throw ValidationError("--follow prints to standard output: leave out -o \(output) (or redirect it).")
+        }
         if against != nil { throw ValidationError("--against is for the HTML report, which --follow does not write.") }
     }
 
     var pipeline: DecodePipeline {
-        let inputs: DecodePipeline.Inputs = if let host, let module { .rawPair(host: host, module: module) } else { .captures(self.inputs) }
-        return DecodePipeline(inputs: inputs, captureOptions: captureOptions.options(direction: from.map { $0 == .host ? .host : .module }),
-                              output: output, format: format, redact: redact, colour: color, progress: progress,
-                              against: against)
+        let inputs: DecodePipeline.Inputs =
+            if let host, let module { .rawPair(host: host, module: module) } else { .captures(self.inputs) }
+        return DecodePipeline(
+            inputs: inputs,
+            captureOptions: captureOptions.options(direction: from.map { $0 == .host ? .host : .module }),
+            output: output, format: format, redact: redact, colour: color, progress: progress,
+            against: against)
     }
 
     func run() {

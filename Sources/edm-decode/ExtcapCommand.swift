@@ -75,7 +75,9 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
     var hostPort: String?
     @Option(help: "Two-wire: the port on the module's TX line.")
     var modulePort: String?
-    @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).", transform: Bounds.baud.parse)
+    @Option(
+        parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).",
+        transform: Bounds.baud.parse)
     var baud: Int?
     @Option(help: "RTS/CTS, or none.")
     var flowControl: Extcap.FlowControl = .rtscts
@@ -87,7 +89,8 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
         }
         if fifo == nil { throw ValidationError("--capture needs --fifo FILE: where Wireshark reads the packets.") }
         if let extcapInterface, extcapInterface != Extcap.interface {
-            throw ValidationError("Unknown --extcap-interface \(extcapInterface): the one interface is \(Extcap.interface).")
+            throw ValidationError(
+                "Unknown --extcap-interface \(extcapInterface): the one interface is \(Extcap.interface).")
         }
         switch mode {
         case .tap where port == nil:
@@ -120,7 +123,10 @@ struct ExtcapCommand: ToolCommand, UsageChecks {
             // Wireshark's filter check: the answer is standard output, read only on exit 0.
             if case .failure(let error) = captureFilter { print(error) }
         } else {
-            throw ValidationError("Nothing to do: Wireshark calls this with --extcap-interfaces, --extcap-dlts, --extcap-config or --capture.")
+            throw ValidationError(
+                "Nothing to do: Wireshark calls this with --extcap-interfaces, "
+                    + "--extcap-dlts, --extcap-config or --capture."
+            )
         }
     }
 

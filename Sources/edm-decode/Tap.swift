@@ -64,7 +64,9 @@ struct Tap: ToolCommand, UsageChecks {
     @Option(help: "Two-wire: the port whose RX hears the module's TX line.")
     var modulePort: String?
 
-    @Option(parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).", transform: Bounds.baud.parse)
+    @Option(
+        parsing: .unconditional, help: "Baud rate: \(Bounds.baud.limits) (default 115200).",
+        transform: Bounds.baud.parse)
     var baud: Int?
 
     @Flag(inversion: .prefixedNo, help: "Hardware flow control RTS/CTS on the ports.")
@@ -88,22 +90,30 @@ struct Tap: ToolCommand, UsageChecks {
     @Flag(inversion: .prefixedNo, help: "Replace passphrases and private keys (output: '*', capture: filler).")
     var redact = true
 
-    @Option(parsing: .unconditional, help: "End after this many seconds, \(Bounds.captureDuration.limits) (default: at Ctrl-C).",
-            transform: Bounds.captureDuration.parse)
+    @Option(
+        parsing: .unconditional,
+        help: "End after this many seconds, \(Bounds.captureDuration.limits) (default: at Ctrl-C).",
+        transform: Bounds.captureDuration.parse)
     var duration: Double?
 
     func checkUsage() throws {
         let tap = port != nil || link != nil, twoWire = hostPort != nil || modulePort != nil
         if tap, twoWire {
-            throw ValidationError("--port/--link (a tap) and --host-port/--module-port (two-wire) exclude each other: choose one wiring.")
+            throw ValidationError(
+                "--port/--link (a tap) and --host-port/--module-port (two-wire) exclude each other: choose one wiring.")
         }
         if !tap, !twoWire {
-            throw ValidationError("Missing the wiring: --port PORT --link PATH for a tap, or --host-port A --module-port B to sniff.")
+            throw ValidationError(
+                "Missing the wiring: --port PORT --link PATH for a tap, or --host-port A --module-port B to sniff.")
         }
         if tap, port == nil { throw ValidationError("Missing --port PORT: the module's serial port.") }
         if tap, link == nil { throw ValidationError("Missing --link PATH: the pty symlink the host program opens.") }
-        if twoWire, hostPort == nil { throw ValidationError("Missing --host-port PORT: the port on the host's TX line.") }
-        if twoWire, modulePort == nil { throw ValidationError("Missing --module-port PORT: the port on the module's TX line.") }
+        if twoWire, hostPort == nil {
+            throw ValidationError("Missing --host-port PORT: the port on the host's TX line.")
+        }
+        if twoWire, modulePort == nil {
+            throw ValidationError("Missing --module-port PORT: the port on the module's TX line.")
+        }
         if let hostPort, hostPort == modulePort {
             throw ValidationError("--host-port and --module-port are both \(hostPort): give one port per line.")
         }
@@ -113,16 +123,20 @@ struct Tap: ToolCommand, UsageChecks {
     }
 
     var session: TapSession {
-        let wiring: TapSession.Wiring = if let port, let link { .tap(port: port, link: link) }
-            else { .twoWire(host: hostPort ?? "", module: modulePort ?? "") }
-        let colour = switch color {
-        case .always: true
-        case .never: false
-        case .auto: isatty(1) == 1
-        }
-        return TapSession(wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl, followHost: followHost,
-                          capturePath: write, overwrite: overwrite,
-                          format: format, colour: colour && format == .transcript, redact: redact, duration: duration)
+        let wiring: TapSession.Wiring =
+            if let port, let link { .tap(port: port, link: link) } else {
+                .twoWire(host: hostPort ?? "", module: modulePort ?? "")
+            }
+        let colour =
+            switch color {
+            case .always: true
+            case .never: false
+            case .auto: isatty(1) == 1
+            }
+        return TapSession(
+            wiring: wiring, baud: baud ?? SerialPort.defaultBaudRate, flowControl: flowControl, followHost: followHost,
+            capturePath: write, overwrite: overwrite,
+            format: format, colour: colour && format == .transcript, redact: redact, duration: duration)
     }
 
     func run() throws {

@@ -70,8 +70,9 @@ struct TapSession {
         let writer = capturePath.map { makeWriter($0, interface: interface) }
         let sink: OutputSink? = format == nil ? nil : try? OutputSink(path: "-")
         let start = ContinuousClock.now
-        let capture = LiveCapture(writer: writer, sink: sink, format: format ?? .transcript, colour: colour,
-                                  keepSecrets: !redact, start: start, origin: TraceOrigin(unixNanoseconds: Self.unixNanoseconds()))
+        let capture = LiveCapture(
+            writer: writer, sink: sink, format: format ?? .transcript, colour: colour,
+            keepSecrets: !redact, start: start, origin: TraceOrigin(unixNanoseconds: Self.unixNanoseconds()))
         capture.recorder.filter = filter
         tap.onChunk = { direction, bytes, time in capture.record(direction, bytes, at: time) }
         tap.onEvent = { [quiet, control] event, time in
@@ -141,10 +142,12 @@ struct TapSession {
 
     private func banner(interface: String, pty: PtyPair?) -> String {
         let line = "\(baud) baud, \(flowControl ? "RTS/CTS" : "no flow control")"
-        let what = switch wiring {
-        case .tap(_, let link): "tap \(interface) (\(pty?.slavePath ?? link)), \(line): open \(link) in the host program"
-        case .twoWire: "listening on \(interface), \(line)"
-        }
+        let what =
+            switch wiring {
+            case .tap(_, let link):
+                "tap \(interface) (\(pty?.slavePath ?? link)), \(line): open \(link) in the host program"
+            case .twoWire: "listening on \(interface), \(line)"
+            }
         return what + "; Ctrl-C ends"
     }
 

@@ -49,8 +49,10 @@ struct Check: ParsableCommand, UsageChecks {
     @Option(help: "Override the Wi-Fi SSID inferred from the trace.")
     var ssid: String?
 
-    @Option(parsing: .unconditional, help: "Seconds between polls, \(Bounds.pollInterval.limits) (default 3, as azure-dps).",
-            transform: Bounds.pollInterval.parse)
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds between polls, \(Bounds.pollInterval.limits) (default 3, as azure-dps).",
+        transform: Bounds.pollInterval.parse)
     var pollInterval: Double?
 
     @Flag(name: .shortAndLong, help: "Print the replayed session's transcript too.")
@@ -67,21 +69,28 @@ struct Check: ParsableCommand, UsageChecks {
 
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
-    static let outcomes = ["assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"]
+    static let outcomes = [
+        "assigned", "refused", "timed_out", "module_error", "network_error", "serial_error", "cancelled"
+    ]
 
     func checkUsage() throws {
         if let expect, !Self.outcomes.contains(expect) {
             throw ValidationError("--expect takes one of: \(Self.outcomes.joined(separator: ", "))")
         }
         if traces.isEmpty { throw ValidationError("Name at least one trace.") }
-        if mutate == nil, let seed { throw ValidationError("--seed \(seed) goes with --mutate: without faults a replay has nothing to seed.") }
+        if mutate == nil, let seed {
+            throw ValidationError("--seed \(seed) goes with --mutate: without faults a replay has nothing to seed.")
+        }
         // (a run with faults prints its own report, which has no JSON or transcript form)
         if let mutate {
             do { _ = try MutationSpec(parsing: mutate) } catch { throw ValidationError("\(error)") }
         }
-        if mutate != nil, junit != nil { throw ValidationError("--mutate prints its own report: --junit does not apply to it.") }
+        if mutate != nil, junit != nil {
+            throw ValidationError("--mutate prints its own report: --junit does not apply to it.")
+        }
         if mutate != nil, verbose || format == .json {
-            throw ValidationError("--mutate prints its own report: \(verbose ? "-v" : "--format json") does not apply to it.")
+            throw ValidationError(
+                "--mutate prints its own report: \(verbose ? "-v" : "--format json") does not apply to it.")
         }
     }
 
@@ -115,28 +124,40 @@ struct Check: ParsableCommand, UsageChecks {
     }
 
     /// One trace's check and report; true when it passed.
-    private func check(_ path: String, _ records: [TraceRecord], _ traceFormat: TraceFormat, _ junitReport: inout ReplayJUnitRenderer) -> Bool {
+    private func check(
+        _ path: String, _ records: [TraceRecord], _ traceFormat: TraceFormat, _ junitReport: inout ReplayJUnitRenderer
+    ) -> Bool {
         var configuration = ReplayConfiguration.infer(from: records)
         if let registrationId { configuration.registrationID = registrationId }
         if let idScope { configuration.idScope = idScope }
         if let ssid { configuration.ssid = ssid }
         if let pollInterval { configuration.pollInterval = .milliseconds(Int64(pollInterval * 1000)) }
         for gap in ReplayCheck.missing(configuration) {
-            say("\(path): the trace does not show \(gap.what)" + (gap.option.map { "; give it with \($0)" } ?? "; no option supplies it, so the replay goes without"))
+            say(
+                "\(path): the trace does not show \(gap.what)"
+                    + (gap.option.map { "; give it with \($0)" }
+                        ?? "; no option supplies it, so the replay goes without"))
         }
-        let inferred = ReplayCheck.mode(format: traceFormat, writer: traceFormat == .pcapng ? CaptureInput.writer(ofPcapng: path) : nil)
+        let inferred = ReplayCheck.mode(
+            format: traceFormat, writer: traceFormat == .pcapng ? CaptureInput.writer(ofPcapng: path) : nil)
         if mode == nil { say("\(path): \(inferred.mode.rawValue) replay (\(inferred.reason))") }
         let chosen = mode ?? inferred.mode
         if let mutate, let spec = try? MutationSpec(parsing: mutate) {
             let seed = self.seed ?? 1
-            let run = ReplayFuzz.run(records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
+            let run = ReplayFuzz.run(
+                records: records, mode: chosen, spec: spec, seed: seed, configuration: configuration)
             let recorded = ReplayCheck.recordedOutcome(records)
             let ok = run.problem == nil && (expect.map { $0 == run.outcome } ?? true)
             print("\(path): \(chosen.rawValue) replay with faults \(spec), seed \(seed)")
             for fault in run.faults {
-                print("  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)" + (fault.units.isEmpty ? "" : "; hit: \(fault.units)"))
+                print(
+                    "  fault at \(ToolText.seconds(fault.time)): \(fault.fault.rawValue) \(fault.detail)"
+                        + (fault.units.isEmpty ? "" : "; hit: \(fault.units)"))
             }
-            print("  outcome: \(run.outcome) (exit \(run.exitCode), \(run.verdict)\(run.problem.map { ": \($0)" } ?? "")): " + ToolText.sentence(run.sentence))
+            print(
+                "  outcome: \(run.outcome) (exit \(run.exitCode), "
+                    + "\(run.verdict)\(run.problem.map { ": \($0)" } ?? "")): "
+                    + ToolText.sentence(run.sentence))
             print("  recorded: \(recorded)" + (expect.map { "; expected: \($0)" } ?? ""))
             print(ok ? "PASS" : "FAIL")
             return ok

@@ -39,7 +39,8 @@ struct Fuzz: ParsableCommand, UsageChecks {
 
     func checkUsage() throws {
         if seed > UInt64.max - UInt64(runs) {
-            throw ValidationError("--seed \(seed) with --runs \(runs) goes past the last seed, \(UInt64.max): give a lower --seed.")
+            throw ValidationError(
+                "--seed \(seed) with --runs \(runs) goes past the last seed, \(UInt64.max): give a lower --seed.")
         }
     }
 

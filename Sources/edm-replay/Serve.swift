@@ -35,12 +35,15 @@ struct Serve: ParsableCommand, UsageChecks {
 
     @OptionGroup var link: PtyLinkOption
 
-    @Option(parsing: .unconditional, help: "Play the trace this many times faster than recorded, \(Bounds.speed.limits) (default 1).",
-            transform: Bounds.speed.parse)
+    @Option(
+        parsing: .unconditional,
+        help: "Play the trace this many times faster than recorded, \(Bounds.speed.limits) (default 1).",
+        transform: Bounds.speed.parse)
     var speed: Double = 1
 
-    @Option(parsing: .unconditional, help: "Stop after this many seconds, \(Bounds.duration.limits) (default: at Ctrl-C).",
-            transform: Bounds.duration.parse)
+    @Option(
+        parsing: .unconditional, help: "Stop after this many seconds, \(Bounds.duration.limits) (default: at Ctrl-C).",
+        transform: Bounds.duration.parse)
     var duration: Double?
 
     @Option(help: "Inject seeded faults on the module side (see Faults above), e.g. drop=0.05,corrupt=0.02.")
@@ -51,7 +54,9 @@ struct Serve: ParsableCommand, UsageChecks {
 
     func checkUsage() throws {
         try link.check()
-        if mutate == nil, let seed { throw ValidationError("--seed \(seed) goes with --mutate: without faults there is nothing to seed.") }
+        if mutate == nil, let seed {
+            throw ValidationError("--seed \(seed) goes with --mutate: without faults there is nothing to seed.")
+        }
         if let mutate {
             do { _ = try MutationSpec(parsing: mutate) } catch { throw ValidationError("--mutate: \(error)") }
         }

@@ -24,13 +24,17 @@ import Testing
     static let captures = ["azure-dps-example-session.log", "scenarios/assigned.pcapng", "scenarios/noisy-line.pcapng"]
 
     /// Runs the pipeline into a file, and the binary with the same options into another.
-    static func both(_ inputs: DecodePipeline.Inputs, _ format: DecodePipeline.OutputFormat, redact: Bool = true,
-                     in dir: TempDir) throws -> (library: [UInt8], tool: [UInt8], failure: DecodePipeline.Failure?, status: Int32) {
-        let libraryOut = dir.file("library.\(format)"), toolOut = dir.file("tool.\(format)")
+    static func both(
+        _ inputs: DecodePipeline.Inputs, _ format: DecodePipeline.OutputFormat, redact: Bool = true,
+        in dir: TempDir
+    ) throws -> (library: [UInt8], tool: [UInt8], failure: DecodePipeline.Failure?, status: Int32) {
+        let libraryOut = dir.file("library.\(format)")
+        let toolOut = dir.file("tool.\(format)")
         var options = CaptureInput.Options()
-        options.importOptions.azureDPSLog.padElidedCredentials = true // (as the tool sets it)
-        let pipeline = DecodePipeline(inputs: absolute(inputs), captureOptions: options, output: libraryOut, format: format,
-                                      redact: redact, progress: false)
+        options.importOptions.azureDPSLog.padElidedCredentials = true  // (as the tool sets it)
+        let pipeline = DecodePipeline(
+            inputs: absolute(inputs), captureOptions: options, output: libraryOut, format: format,
+            redact: redact, progress: false)
         var failure: DecodePipeline.Failure?
         do { try pipeline.run() } catch { failure = error }
         var arguments: [String]
@@ -58,9 +62,13 @@ import Testing
         defer { dir.remove() }
         for redact in [true, false] {
             let r = try Self.both(.captures([capture]), format, redact: redact, in: dir)
-            #expect(r.failure == nil && r.status == 0, "\(capture) \(format): \(String(describing: r.failure)), exit \(r.status)")
+            #expect(
+                r.failure == nil && r.status == 0,
+                "\(capture) \(format): \(String(describing: r.failure)), exit \(r.status)")
             #expect(r.library.count > 100, "\(capture) \(format): \(r.library.count) bytes")
-            #expect(r.library == r.tool, "\(capture) \(format) redact \(redact): \(r.library.count) vs \(r.tool.count) bytes")
+            #expect(
+                r.library == r.tool,
+                "\(capture) \(format) redact \(redact): \(r.library.count) vs \(r.tool.count) bytes")
         }
     }
 
@@ -70,7 +78,8 @@ import Testing
         for format in [DecodePipeline.OutputFormat.transcript, .json] {
             let several = try Self.both(.captures(Self.captures), format, in: dir)
             #expect(several.library == several.tool && several.library.count > 1000, "\(format)")
-            let pair = try Self.both(.rawPair(host: "reference-session-host.bin", module: "reference-session-module.bin"), format, in: dir)
+            let pair = try Self.both(
+                .rawPair(host: "reference-session-host.bin", module: "reference-session-module.bin"), format, in: dir)
             #expect(pair.library == pair.tool && pair.library.count > 1000, "\(format)")
         }
     }
@@ -96,27 +105,34 @@ import Testing
             do { try pipeline.run() } catch { return error }
             return nil
         }
-        let missing = failure(DecodePipeline(inputs: .captures([dir.file("absent.log")]), output: dir.file("out"), progress: false))
+        let missing = failure(
+            DecodePipeline(inputs: .captures([dir.file("absent.log")]), output: dir.file("out"), progress: false))
         guard case .input(let input) = missing else {
             Issue.record("\(String(describing: missing))")
             return
         }
         #expect(input.reason == .missingFile && input.message.hasPrefix(dir.file("absent.log")))
-        let pair = failure(DecodePipeline(inputs: .rawPair(host: dir.file("absent.bin"), module: dir.file("absent.bin")),
-                                          output: dir.file("out"), progress: false))
+        let pair = failure(
+            DecodePipeline(
+                inputs: .rawPair(host: dir.file("absent.bin"), module: dir.file("absent.bin")),
+                output: dir.file("out"), progress: false))
         guard case .input(let raw) = pair else {
             Issue.record("\(String(describing: pair))")
             return
         }
         #expect(raw.reason == .missingFile)
         let capture = Self.root + "/captures/scenarios/assigned.pcapng"
-        let unwritable = failure(DecodePipeline(inputs: .captures([capture]), output: dir.file("no/such/folder"), progress: false))
+        let unwritable = failure(
+            DecodePipeline(inputs: .captures([capture]), output: dir.file("no/such/folder"), progress: false))
         guard case .outputNotCreated = unwritable else {
             Issue.record("\(String(describing: unwritable))")
             return
         }
-        #expect(unwritable?.description == "cannot create the output \(dir.file("no/such/folder")): No such file or directory")
-        let full = failure(DecodePipeline(inputs: .captures([capture]), output: "/dev/full", format: .json, progress: false))
+        #expect(
+            unwritable?.description
+                == "cannot create the output \(dir.file("no/such/folder")): No such file or directory")
+        let full = failure(
+            DecodePipeline(inputs: .captures([capture]), output: "/dev/full", format: .json, progress: false))
         guard case .outputNotWritten = full else {
             Issue.record("\(String(describing: full))")
             return

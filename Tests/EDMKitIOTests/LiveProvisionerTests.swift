@@ -16,8 +16,11 @@ import Testing
             return .timedOut
         }
 
-        func write(_ bytes: some Sequence<UInt8>, until deadline: ContinuousClock.Instant?) throws(SerialPortError) -> WriteResult {
-            lock.lock(); defer { lock.unlock() }
+        func write(
+            _ bytes: some Sequence<UInt8>, until deadline: ContinuousClock.Instant?
+        ) throws(SerialPortError) -> WriteResult {
+            lock.lock()
+            defer { lock.unlock() }
             if interruptPending {
                 interruptPending = false
                 return .interrupted(written: 0)
@@ -35,8 +38,10 @@ import Testing
     /// The press is neither lost nor allowed to drop the command it interrupted: the probe
     /// still goes out whole, and the run ends cancelled (exit 130), not timed out.
     @Test func ctrlCDuringAWriteCancelsAndKeepsTheCommand() {
-        let configuration = ProvisioningConfiguration(idScope: "0ne0000", registrationID: "dev", credentials: [], ssid: "lab",
-                                                      passphrase: Array("passphrase".utf8)).scaled(by: 0.01)
+        let configuration = ProvisioningConfiguration(
+            idScope: "0ne0000", registrationID: "dev", credentials: [], ssid: "lab",
+            passphrase: Array("passphrase".utf8)
+        ).scaled(by: 0.01)
         let port = SilentPort()
         let provisioner = LiveProvisioner(channel: port, configuration: configuration)
         provisioner.interrupt()

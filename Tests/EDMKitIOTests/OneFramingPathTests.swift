@@ -26,9 +26,14 @@ import Testing
     static func sessionFrames(_ records: [TraceRecord]) -> [Framed] {
         var decoder = SessionDecoder()
         var units: [SessionUnit] = []
-        for record in records { decoder.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units) }
+        for record in records {
+            decoder.receive(
+                time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units)
+        }
         decoder.finish(appendingTo: &units)
-        return units.filter { $0.bytes.first == EDMFrame.start }.map { Framed(direction: $0.direction, offset: $0.offset, bytes: Array($0.bytes)) }
+        return units.filter { $0.bytes.first == EDMFrame.start }.map {
+            Framed(direction: $0.direction, offset: $0.offset, bytes: Array($0.bytes))
+        }
     }
 
     /// The stream decoder's units that start with 0xAA at the offsets where the session cut one.
@@ -40,7 +45,9 @@ import Testing
             for offset in offsets.sorted() {
                 var decoder = EDMStreamDecoder(offset: offset)
                 var rest = bytes[offset...]
-                if let unit = decoder.decodeLast(&rest) { out.append(Framed(direction: direction, offset: unit.offset, bytes: Array(unit.bytes))) }
+                if let unit = decoder.decodeLast(&rest) {
+                    out.append(Framed(direction: direction, offset: unit.offset, bytes: Array(unit.bytes)))
+                }
             }
         }
         return out
@@ -51,7 +58,9 @@ import Testing
         let records = try Self.records(capture)
         let framed = Self.sessionFrames(records)
         #expect(framed.count > 0, "\(capture) has EDM frames")
-        let sorted = { (a: [Framed]) in a.sorted { ($0.direction?.rawValue ?? "", $0.offset) < ($1.direction?.rawValue ?? "", $1.offset) } }
+        let sorted = { (a: [Framed]) in
+            a.sorted { ($0.direction?.rawValue ?? "", $0.offset) < ($1.direction?.rawValue ?? "", $1.offset) }
+        }
         #expect(sorted(framed) == sorted(Self.streamFrames(records, at: framed)))
 
         // Whole frames of the EDM part of the module's stream: the stream decoder, run from the
@@ -79,7 +88,9 @@ import Testing
             var i = 0
             while i < record.bytes.count {
                 let n = min(size(record.bytes.count - i), record.bytes.count - i)
-                out.append(TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[i..<(i + n)])))
+                out.append(
+                    TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[i..<(i + n)]))
+                )
                 i += n
             }
         }

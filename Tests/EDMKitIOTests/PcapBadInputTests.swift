@@ -17,7 +17,8 @@ import Testing
         let path = dir.file(pcapng ? "g.pcapng" : "g.pcap")
         let writer: any TraceCaptureWriter = pcapng ? try PcapngWriter(path: path) : try PcapWriter(path: path)
         for (i, (direction, bytes)) in MiniSession.steps.enumerated() {
-            try writer.write(time: .milliseconds(Int64(i)), origin: nil, direction: direction, dissector: "ucx_raw", bytes: bytes)
+            try writer.write(
+                time: .milliseconds(Int64(i)), origin: nil, direction: direction, dissector: "ucx_raw", bytes: bytes)
         }
         try writer.close()
         return readFile(path)
@@ -55,7 +56,9 @@ import Testing
         let garbage = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let error = #expect(throws: CaptureIOError.self) { try Self.open(garbage) }
         #expect(error?.code == .notCapture)
-        #expect(throws: CaptureIOError.self) { try Self.open(Array("> 2026/11/28 07:54:14.000425418  length=3 from=0 to=2\n 41 54 0d\n".utf8)) }
+        #expect(throws: CaptureIOError.self) {
+            try Self.open(Array("> 2026/11/28 07:54:14.000425418  length=3 from=0 to=2\n 41 54 0d\n".utf8))
+        }
     }
 
     @Test func foreignLinkTypeIsRefused() {

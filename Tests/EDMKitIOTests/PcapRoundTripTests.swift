@@ -15,7 +15,8 @@ import Testing
         var time: Int64 = 0
         let count = Int.random(in: 1...120, using: &rng)
         for i in 0..<count {
-            let direction: Direction? = [Direction.host, .module, nil][Int.random(in: 0..<(seed % 3 == 0 ? 3 : 2), using: &rng)]
+            let direction: Direction? = [Direction.host, .module, nil][
+                Int.random(in: 0..<(seed % 3 == 0 ? 3 : 2), using: &rng)]
             // Mostly small units; sometimes empty; on one seed a unit too big for one packet.
             var length = Int.random(in: 0...300, using: &rng)
             if seed == 5, i == 3 { length = 150_000 }
@@ -32,10 +33,14 @@ import Testing
         try writer.close()
     }
 
-    static func expectLossless(_ written: [(TraceRecord, String)], _ read: [TraceRecord], sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectLossless(
+        _ written: [(TraceRecord, String)], _ read: [TraceRecord], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let records = written.map(\.0)
         for direction in [Direction.host, .module, nil] {
-            #expect(stream(read, direction) == stream(records, direction), "direction \(String(describing: direction))", sourceLocation: sourceLocation)
+            #expect(
+                stream(read, direction) == stream(records, direction), "direction \(String(describing: direction))",
+                sourceLocation: sourceLocation)
         }
         // Units that fit one packet come back one for one, time and direction included.
         if records.allSatisfy({ $0.bytes.count < 60_000 }) {
@@ -69,9 +74,13 @@ import Testing
 
     /// `nextBatch` (what edm-decode reads) gives the records `next()` gives, in order, whatever
     /// the batch size: a budget of one byte makes every packet its own batch.
-    static func expectBatchesMatchPackets(_ path: String, options: PcapReader.Options = .init(),
-                                          sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let expected = try PcapReader(path: path, options: options).readAll().map { [String(describing: $0.time), String(describing: $0.direction), $0.bytes.description] }
+    static func expectBatchesMatchPackets(
+        _ path: String, options: PcapReader.Options = .init(),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let expected = try PcapReader(path: path, options: options).readAll().map {
+            [String(describing: $0.time), String(describing: $0.direction), $0.bytes.description]
+        }
         for budget in [1, 200, 1 << 16] {
             let reader = try PcapReader(path: path, options: options)
             var read: [[String]] = []
@@ -79,7 +88,9 @@ import Testing
                 #expect(!batch.isEmpty, sourceLocation: sourceLocation)
                 for i in 0..<batch.count {
                     let r = batch[i]
-                    read.append([String(describing: r.time), String(describing: r.direction), Array(r.bytes).description])
+                    read.append([
+                        String(describing: r.time), String(describing: r.direction), Array(r.bytes).description
+                    ])
                 }
             }
             #expect(read == expected, "batches of \(budget) bytes", sourceLocation: sourceLocation)
@@ -90,7 +101,8 @@ import Testing
         let dir = TempDir()
         defer { dir.remove() }
         let writer = try PcapngWriter(path: dir.file("abs.pcapng"))
-        try writer.write(time: .seconds(5), origin: nil, direction: .host, dissector: "ucx_at", bytes: Array("AT\r".utf8))
+        try writer.write(
+            time: .seconds(5), origin: nil, direction: .host, dissector: "ucx_at", bytes: Array("AT\r".utf8))
         try writer.close()
         let reader = try PcapReader(path: dir.file("abs.pcapng"), options: .init(timeZero: .unixEpoch))
         #expect(try reader.readAll() == [TraceRecord(time: .seconds(5), direction: .host, bytes: Array("AT\r".utf8))])
@@ -102,8 +114,12 @@ import Testing
         let pcapng = try PcapngWriter(path: dir.file("live.pcapng"), flushEachPacket: true)
         let pcap = try PcapWriter(path: dir.file("live.pcap"), flushEachPacket: true)
         for (i, (direction, bytes)) in MiniSession.steps.prefix(3).enumerated() {
-            try pcapng.write(time: .milliseconds(Int64(i)), origin: Self.origin, direction: direction, dissector: "ucx_at", bytes: bytes)
-            try pcap.write(time: .milliseconds(Int64(i)), origin: Self.origin, direction: direction, dissector: "ucx_at", bytes: bytes)
+            try pcapng.write(
+                time: .milliseconds(Int64(i)), origin: Self.origin, direction: direction, dissector: "ucx_at",
+                bytes: bytes)
+            try pcap.write(
+                time: .milliseconds(Int64(i)), origin: Self.origin, direction: direction, dissector: "ucx_at",
+                bytes: bytes)
         }
         // Not closed: what a crash would leave behind.
         for file in ["live.pcapng", "live.pcap"] {
@@ -112,14 +128,18 @@ import Testing
         }
         try pcapng.close()
         try pcap.close()
-        #expect(throws: CaptureIOError.self) { try pcapng.write(time: .zero, origin: nil, direction: nil, dissector: "ucx_raw", bytes: [1]) }
+        #expect(throws: CaptureIOError.self) {
+            try pcapng.write(time: .zero, origin: nil, direction: nil, dissector: "ucx_raw", bytes: [1])
+        }
     }
 
     @Test func writersTakeADescriptor() throws {
         let dir = TempDir()
         defer { dir.remove() }
-        for (name, make) in [("fd.pcapng", { (fd: Int32) throws -> any TraceCaptureWriter in try PcapngWriter(fileDescriptor: fd) }),
-                             ("fd.pcap", { (fd: Int32) throws -> any TraceCaptureWriter in try PcapWriter(fileDescriptor: fd) })] {
+        for (name, make) in [
+            ("fd.pcapng", { (fd: Int32) throws -> any TraceCaptureWriter in try PcapngWriter(fileDescriptor: fd) }),
+            ("fd.pcap", { (fd: Int32) throws -> any TraceCaptureWriter in try PcapWriter(fileDescriptor: fd) })
+        ] {
             let fd = open(dir.file(name), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             #expect(fd >= 0)
             let writer = try make(fd)
@@ -129,7 +149,9 @@ import Testing
             try writer.close()
             close(fd)
             let records = try PcapReader(path: dir.file(name)).readAll()
-            #expect(stream(records, .host) == MiniSession.bytes(.host) && stream(records, .module) == MiniSession.bytes(.module), "\(name)")
+            #expect(
+                stream(records, .host) == MiniSession.bytes(.host)
+                    && stream(records, .module) == MiniSession.bytes(.module), "\(name)")
         }
     }
 
@@ -137,7 +159,9 @@ import Testing
         let dir = TempDir()
         defer { dir.remove() }
         let writer = try PcapngWriter(path: dir.file("in.pcapng"))
-        for (direction, bytes) in MiniSession.steps { try writer.write(time: .zero, origin: nil, direction: direction, dissector: "ucx_raw", bytes: bytes) }
+        for (direction, bytes) in MiniSession.steps {
+            try writer.write(time: .zero, origin: nil, direction: direction, dissector: "ucx_raw", bytes: bytes)
+        }
         try writer.close()
         let fd = open(dir.file("in.pcapng"), O_RDONLY)
         defer { close(fd) }

@@ -43,9 +43,12 @@ struct PreflightCheckTests {
 
     @Test func exactly8192BytesPasses() throws {
         var texts = try CredentialTexts.good()
-        texts.certificate = String(repeating: "#", count: 8192 - texts.certificate.utf8.count - 1) + "\n" + texts.certificate
+        texts.certificate =
+            String(repeating: "#", count: 8192 - texts.certificate.utf8.count - 1) + "\n" + texts.certificate
         #expect(texts.certificate.utf8.count == 8192)
-        #expect(try Preflight.check(texts.write(to: directory), registrationID: nil, now: PKI.now).credentials[1].size == 8192)
+        #expect(
+            try Preflight.check(texts.write(to: directory), registrationID: nil, now: PKI.now).credentials[1].size
+                == 8192)
     }
 
     @Test func aNameOver32CharactersIsRefusedAnd32Passes() throws {
@@ -75,7 +78,8 @@ struct PreflightCheckTests {
     }
 
     @Test func anExpiredCertificate() throws {
-        let files = try CredentialTexts.good(notBefore: PKI.now - 400 * PKI.day, notAfter: PKI.now - PKI.day).write(to: directory)
+        let files = try CredentialTexts.good(notBefore: PKI.now - 400 * PKI.day, notAfter: PKI.now - PKI.day).write(
+            to: directory)
         let error = expectPreflightError(files, .expired, file: files.certificate)
         #expect(error?.message.contains("expired on 2027-01-14T08:00:00Z (it is now 2027-01-15T08:00:00Z)") == true)
     }
@@ -83,7 +87,8 @@ struct PreflightCheckTests {
     @Test func aCertificateNotYetValid() throws {
         let files = try CredentialTexts.good(notBefore: PKI.now + 2 * PKI.day).write(to: directory)
         let error = expectPreflightError(files, .notYetValid, file: files.certificate)
-        #expect(error?.message.contains("not valid before 2027-01-17T08:00:00Z and it is now 2027-01-15T08:00:00Z") == true)
+        #expect(
+            error?.message.contains("not valid before 2027-01-17T08:00:00Z and it is now 2027-01-15T08:00:00Z") == true)
     }
 
     @Test func aCertificateWithoutCN() throws {
@@ -94,14 +99,21 @@ struct PreflightCheckTests {
 
     @Test func aCNThatIsNotTheRegistrationID() throws {
         let files = try CredentialTexts.good().write(to: directory)
-        let error = expectPreflightError(files, registrationID: "device-02", .registrationIDMismatch, file: files.certificate)
-        #expect(error?.message.contains("the certificate's CN is 'device-01' but the registration id is 'device-02'") == true)
+        let error = expectPreflightError(
+            files, registrationID: "device-02", .registrationIDMismatch, file: files.certificate)
+        #expect(
+            error?.message.contains("the certificate's CN is 'device-01' but the registration id is 'device-02'")
+                == true)
     }
 
     @Test func aRegistrationIDDPSWouldRefuse() throws {
         let files = try CredentialTexts.good().write(to: directory)
         let error = expectPreflightError(files, registrationID: "device 01", .badRegistrationID, file: nil)
-        #expect(error?.message == "the registration id 'device 01' contains a space, but DPS takes only letters, digits, '-', '.', '_' and ':'.")
+        #expect(
+            error?.message
+                == "the registration id 'device 01' contains a space, but DPS "
+                    + "takes only letters, digits, '-', '.', '_' and ':'."
+        )
     }
 
     @Test func aCNThatCannotBeTheRegistrationID() throws {
@@ -122,8 +134,11 @@ struct PreflightCheckTests {
         )
         let files = try texts.write(to: directory)
         let error = expectPreflightError(files, .caNotSelfSigned, file: files.ca)
-        #expect(error?.message.contains("is issued by CN=Company Root,O=EDM toolkit tests, so it is not a root") == true)
-        #expect(error?.message.contains("(e.g. DigiCert Global Root G2), not the CA that issued the device certificate") == true)
+        #expect(
+            error?.message.contains("is issued by CN=Company Root,O=EDM toolkit tests, so it is not a root") == true)
+        #expect(
+            error?.message.contains("(e.g. DigiCert Global Root G2), not the CA that issued the device certificate")
+                == true)
     }
 
     @Test func aCAFileWithTheDeviceCertificate() throws {

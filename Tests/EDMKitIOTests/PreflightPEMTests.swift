@@ -120,13 +120,19 @@ struct PreflightPEMTests {
     }
 
     @Test func encryptedPKCS8Key() throws {
-        let files = try files(key: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n")
+        let files = try files(
+            key:
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END "
+                    + "ENCRYPTED PRIVATE KEY-----\n"
+        )
         let error = expectPreflightError(files, .encryptedKey, file: files.key, line: 1)
         #expect(error?.message.contains("encrypted keys are not supported here: the module needs the password") == true)
     }
 
     @Test func encryptedLegacyKey() throws {
-        let key = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+        let key =
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
+                + "AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
         let files = try files(key: key)
         expectPreflightError(files, .encryptedKey, file: files.key, line: 1)
     }

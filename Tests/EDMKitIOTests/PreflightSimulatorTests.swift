@@ -9,10 +9,13 @@ enum SimulatorFixture {
     static let texts: [String] = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)
-        let source = try! String(contentsOfFile: parts.joined(separator: "/") + "/Sources/azure-dps/SimulatorCredentials.swift", encoding: .utf8)
+        let source = try! String(
+            contentsOfFile: parts.joined(separator: "/") + "/Sources/azure-dps/SimulatorCredentials.swift",
+            encoding: .utf8)
         // The three multi-line literals, their indentation removed.
         return source.components(separatedBy: "\"\"\"").enumerated().filter { $0.offset % 2 == 1 }.map { block in
-            block.element.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n")
+            block.element.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .joined(separator: "\n")
         }
     }()
     static var ca: String { texts[0] }
@@ -37,7 +40,9 @@ struct PreflightSimulatorTests {
         #expect(report.certificateSubject == "CN=sim-device")
         #expect(report.caSubject == "CN=EDM toolkit simulator root CA (test only)")
         #expect(report.warnings.isEmpty)
-        #expect(report.credentials.map(\.bytes) == [SimulatorFixture.ca, SimulatorFixture.cert, SimulatorFixture.key].map { Array($0.utf8) })
+        #expect(
+            report.credentials.map(\.bytes)
+                == [SimulatorFixture.ca, SimulatorFixture.cert, SimulatorFixture.key].map { Array($0.utf8) })
     }
 
     @Test func theCNIsTheDefaultRegistrationID() throws {

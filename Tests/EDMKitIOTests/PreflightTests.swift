@@ -28,7 +28,8 @@ enum PKI {
     ) throws -> Certificate {
         var extensions = Certificate.Extensions()
         if let ca {
-            let constraints: BasicConstraints = ca ? .isCertificateAuthority(maxPathLength: nil) : .notCertificateAuthority
+            let constraints: BasicConstraints =
+                ca ? .isCertificateAuthority(maxPathLength: nil) : .notCertificateAuthority
             try extensions.append(constraints.makeCertificateExtension())
         }
         return try Certificate(
@@ -39,11 +40,14 @@ enum PKI {
     }
 
     /// A self-signed root, like the DPS server's DigiCert Global Root G2.
-    static func root(_ commonName: String = "Test Global Root G2", ca: Bool? = true, notAfter: Date = now + 3650 * day) throws -> Certificate {
+    static func root(
+        _ commonName: String = "Test Global Root G2", ca: Bool? = true, notAfter: Date = now + 3650 * day
+    ) throws -> Certificate {
         let key = P256.Signing.PrivateKey()
         let name = try name(commonName)
         return try certificate(
-            subject: name, publicKey: .init(key.publicKey), issuer: name, issuerKey: .init(key), ca: ca, notAfter: notAfter
+            subject: name, publicKey: .init(key.publicKey), issuer: name, issuerKey: .init(key), ca: ca,
+            notAfter: notAfter
         )
     }
 
@@ -157,7 +161,9 @@ struct PreflightTests {
     }
 
     /// The key formats people have: PKCS#8 (EC and RSA), SEC1, PKCS#1.
-    @Test(arguments: ["P-256 PKCS#8", "P-384 PKCS#8", "P-256 SEC1", "P-256 SEC1 with EC PARAMETERS", "RSA PKCS#1", "RSA PKCS#8"])
+    @Test(arguments: [
+        "P-256 PKCS#8", "P-384 PKCS#8", "P-256 SEC1", "P-256 SEC1 with EC PARAMETERS", "RSA PKCS#1", "RSA PKCS#8"
+    ])
     func keyFormats(_ format: String) throws {
         let texts: CredentialTexts
         switch format {
@@ -165,12 +171,18 @@ struct PreflightTests {
             texts = try .good(key: .init(P384.Signing.PrivateKey()))
         case "P-256 SEC1", "P-256 SEC1 with EC PARAMETERS":
             let key = P256.Signing.PrivateKey()
-            let parameters = format.hasSuffix("PARAMETERS") ? "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" : ""
-            let sec1 = "-----BEGIN EC PRIVATE KEY-----\n\(Data(sec1DER(key)).base64EncodedString(options: .lineLength64Characters))\n-----END EC PRIVATE KEY-----\n"
+            let parameters =
+                format.hasSuffix("PARAMETERS")
+                ? "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" : ""
+            let sec1 =
+                "-----BEGIN EC PRIVATE "
+                    + "KEY-----\n\(Data(sec1DER(key)).base64EncodedString(options: .lineLength64Characters))\n-----END "
+                    + "EC PRIVATE KEY-----\n"
             texts = try .good(key: .init(key), keyPEM: parameters + sec1)
         case "RSA PKCS#1", "RSA PKCS#8":
             let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-            texts = try .good(key: .init(key), keyPEM: format.hasSuffix("#1") ? key.pemRepresentation : key.pkcs8PEMRepresentation)
+            texts = try .good(
+                key: .init(key), keyPEM: format.hasSuffix("#1") ? key.pemRepresentation : key.pkcs8PEMRepresentation)
             #expect(texts.key.contains(format.hasSuffix("#1") ? "BEGIN RSA PRIVATE KEY" : "BEGIN PRIVATE KEY"))
         default:
             texts = try .good()
@@ -190,7 +202,9 @@ struct PreflightTests {
 
     @Test func textAroundBlocksAndCRLFLineEndingsPass() throws {
         var texts = try CredentialTexts.good()
-        texts.certificate = "Subject: CN=device-01\r\n" + texts.certificate.replacingOccurrences(of: "\n", with: "\r\n") + "trailing notes\n"
+        texts.certificate =
+            "Subject: CN=device-01\r\n" + texts.certificate.replacingOccurrences(of: "\n", with: "\r\n")
+            + "trailing notes\n"
         let report = try Preflight.check(texts.write(to: directory), registrationID: nil, now: PKI.now)
         #expect(report.credentials[1].bytes == Array(texts.certificate.utf8))
     }
@@ -216,8 +230,10 @@ struct PreflightTests {
         let report = try Preflight.check(files, registrationID: nil, now: PKI.now)
         #expect(report.caSubject.hasPrefix("CN=Test Global Root G2"))
         #expect(report.credentials[0].bytes == Array(texts.ca.utf8), "the file is uploaded whole")
-        #expect(report.warnings == [
-            "\(files.ca): holds 2 certificates; only the first (CN=Test Global Root G2,O=EDM toolkit tests) was checked, and the whole file is uploaded, which the module may not accept."
-        ])
+        #expect(
+            report.warnings == [
+                "\(files.ca): holds 2 certificates; only the first (CN=Test Global Root G2,O=EDM toolkit "
+                    + "tests) was checked, and the whole file is uploaded, which the module may not accept."
+            ])
     }
 }

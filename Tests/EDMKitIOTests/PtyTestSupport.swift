@@ -31,7 +31,8 @@ enum PtyTestSupport {
     /// and the cooperative pool may have no other thread free on a 2-core machine.
     static func after(_ delay: Duration, _ body: @escaping @Sendable () -> Void) {
         Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            Thread.sleep(
+                forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
             body()
         }
     }

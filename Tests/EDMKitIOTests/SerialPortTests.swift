@@ -150,9 +150,15 @@ import Testing
         let error = #expect(throws: SerialPortError.self) { try SerialPort.open(pair.slavePath, baudRate: 12_345) }
         #expect(error?.code == .unsupportedBaudRate)
         #expect(error?.errno == 0)
-        #expect(error?.message == "12345 baud is not supported for \(pair.slavePath): use one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600.")
+        #expect(
+            error?.message
+                == "12345 baud is not supported for \(pair.slavePath): use one of "
+                    + "9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600."
+        )
         // Checked first: a missing port with a bad rate still reports the rate.
-        let missing = #expect(throws: SerialPortError.self) { try SerialPort.open("/dev/ttyUSB-edmkit-missing", baudRate: 0) }
+        let missing = #expect(throws: SerialPortError.self) {
+            try SerialPort.open("/dev/ttyUSB-edmkit-missing", baudRate: 0)
+        }
         #expect(missing?.code == .unsupportedBaudRate)
         // And the port was left free.
         #expect(try SerialPort.open(pair.slavePath).isOpen)

@@ -36,7 +36,9 @@ import Testing
     @Test func linesAnEDMFrameCannotCarryAreRefusedWithTheNumbers() {
         #expect(SymmetricKeyFile.lengthProblem(token: "SharedAccessSignature sr=x", url: "mqtt://h:1/") == nil)
         let long = String(repeating: "x", count: SymmetricKeyFile.maxATLine)
-        #expect(SymmetricKeyFile.lengthProblem(token: long, url: "mqtt://h:1/")?.contains("\(SymmetricKeyFile.maxATLine)") == true)
+        #expect(
+            SymmetricKeyFile.lengthProblem(token: long, url: "mqtt://h:1/")?.contains("\(SymmetricKeyFile.maxATLine)")
+                == true)
         #expect(SymmetricKeyFile.lengthProblem(token: "t", url: long)?.contains("AT+UDCP") == true)
     }
 }

@@ -83,7 +83,9 @@ struct Child {
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
         let status = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
-        guard status == 0 else { throw SpawnError(message: "cannot start \(program): \(String(cString: strerror(status)))") }
+        guard status == 0 else {
+            throw SpawnError(message: "cannot start \(program): \(String(cString: strerror(status)))")
+        }
         self.pid = pid
     }
 
@@ -129,14 +131,24 @@ enum MiniSession {
     static let steps: [(Direction, [UInt8])] = [
         (.host, Array("AT+CPWROFF\r".utf8)),
         (.module, Array("AT+CPWROFF\r\r\nOK\r\n".utf8)),
-        (.module, [0x00, 0xE0, 0xFF, 0x80, 0x0A, 0x1B, 0x55, 0xAA, 0xC3, 0x28, 0x0D, 0x7F] + Array("\r\n+STARTUP\r\n".utf8)),
+        (
+            .module,
+            [0x00, 0xE0, 0xFF, 0x80, 0x0A, 0x1B, 0x55, 0xAA, 0xC3, 0x28, 0x0D, 0x7F] + Array("\r\n+STARTUP\r\n".utf8)
+        ),
         (.host, Array("ATO2\r".utf8)),
         (.module, Array("ATO2\r\r\nOK\r\n".utf8)),
         (.host, EDMEncoder.atRequest("AT+UWSC=0,2,SSID\r")),
         (.module, EDMEncoder.atConfirmation("\r\nOK\r\n")),
-        (.host, EDMEncoder.dataCommand(channel: 0, data: Array("{\"payload\":\"\",\"registrationId\":\"ninadps\"}".utf8))),
-        (.module, EDMEncoder.dataEvent(channel: 0, data: [0xAA, 0x55, 0x0A, 0x00] + Array("{\"status\":\"assigning\"}\n".utf8))),
-        (.module, EDMEncoder.atEvent("\r\n+UUDPD:2\r\n")),
+        (
+            .host,
+            EDMEncoder.dataCommand(channel: 0, data: Array("{\"payload\":\"\",\"registrationId\":\"ninadps\"}".utf8))
+        ),
+        (
+            .module,
+            EDMEncoder.dataEvent(
+                channel: 0, data: [0xAA, 0x55, 0x0A, 0x00] + Array("{\"status\":\"assigning\"}\n".utf8))
+        ),
+        (.module, EDMEncoder.atEvent("\r\n+UUDPD:2\r\n"))
     ]
 
     static func bytes(_ direction: Direction) -> [UInt8] { steps.filter { $0.0 == direction }.flatMap(\.1) }

@@ -63,8 +63,11 @@ import Testing
     func socatRelayCaptureReadsBackExactly() throws {
         let dir = TempDir()
         defer { dir.remove() }
-        let host = dir.file("host"), module = dir.file("module")
-        let socat = try Child(which("socat")!, ["-x", "-v", "PTY,link=\(host),rawer", "PTY,link=\(module),rawer"], stderr: dir.file("socat.log"))
+        let host = dir.file("host")
+        let module = dir.file("module")
+        let socat = try Child(
+            which("socat")!, ["-x", "-v", "PTY,link=\(host),rawer", "PTY,link=\(module),rawer"],
+            stderr: dir.file("socat.log"))
         var running = true
         defer { if running { socat.stop() } }
         try Self.waitFor([host, module])
@@ -104,14 +107,18 @@ import Testing
         let dir = TempDir()
         defer { dir.remove() }
         // Two pty pairs: the tool writes into one end of each, jpnevulator listens on the other.
-        let hostTap = dir.file("hostTap"), hostIn = dir.file("hostIn"), moduleTap = dir.file("moduleTap"), moduleIn = dir.file("moduleIn")
+        let hostTap = dir.file("hostTap")
+        let hostIn = dir.file("hostIn")
+        let moduleTap = dir.file("moduleTap")
+        let moduleIn = dir.file("moduleIn")
         let relayH = try Child(which("socat")!, ["PTY,link=\(hostTap),rawer", "PTY,link=\(hostIn),rawer"])
         defer { relayH.stop() }
         let relayM = try Child(which("socat")!, ["PTY,link=\(moduleTap),rawer", "PTY,link=\(moduleIn),rawer"])
         defer { relayM.stop() }
         try Self.waitFor([hostTap, hostIn, moduleTap, moduleIn])
-        let jp = try Child(which("jpnevulator")!, ["--read", "--timing-print", "--ascii", "--tty", hostTap, "--tty", moduleTap],
-                           stdout: dir.file("jp.txt"))
+        let jp = try Child(
+            which("jpnevulator")!, ["--read", "--timing-print", "--ascii", "--tty", hostTap, "--tty", moduleTap],
+            stdout: dir.file("jp.txt"))
         var running = true
         defer { if running { jp.stop() } }
         usleep(300_000) // let jpnevulator open both ttys
@@ -133,7 +140,9 @@ import Testing
         #expect(stream(records, .module) == MiniSession.bytes(.module))
         #expect(records.map(\.time) == records.map(\.time).sorted())
         // Each write is one read, except that back-to-back writes of one side may share one.
-        func runs(_ d: [Direction?]) -> [Direction?] { d.enumerated().filter { $0.offset == 0 || d[$0.offset - 1] != $0.element }.map(\.element) }
+        func runs(_ d: [Direction?]) -> [Direction?] {
+            d.enumerated().filter { $0.offset == 0 || d[$0.offset - 1] != $0.element }.map(\.element)
+        }
         #expect(runs(records.map(\.direction)) == runs(MiniSession.steps.map(\.0)))
     }
 
@@ -149,12 +158,15 @@ import Testing
             let packet = UpperPDU.header(dissector: UpperPDU.Dissector.raw, direction: direction) + bytes
             dump += "\(direction == .host ? "O" : "I") 12:00:\(i < 10 ? "0" : "")\(i).000000\n"
             for offset in stride(from: 0, to: packet.count, by: 16) {
-                let hex = packet[offset..<min(packet.count, offset + 16)].map { String(format: "%02x", $0) }.joined(separator: " ")
+                let hex = packet[offset..<min(packet.count, offset + 16)].map { String(format: "%02x", $0) }.joined(
+                    separator: " ")
                 dump += String(format: "%06x  ", offset) + hex + "\n"
             }
         }
         writeFile(dir.file("in.txt"), Array(dump.utf8))
-        let (status, _) = try run(which("text2pcap")!, ["-q", "-n", "-D", "-l", "252", "-t", "%H:%M:%S.", dir.file("in.txt"), dir.file("out.pcapng")])
+        let (status, _) = try run(
+            which("text2pcap")!,
+            ["-q", "-n", "-D", "-l", "252", "-t", "%H:%M:%S.", dir.file("in.txt"), dir.file("out.pcapng")])
         #expect(status == 0)
         let reader = try PcapReader(path: dir.file("out.pcapng"))
         var packets: [PcapReader.Packet] = []
@@ -163,7 +175,9 @@ import Testing
         let records = packets.flatMap(\.records)
         #expect(records.map(\.bytes) == MiniSession.steps.map(\.1))
         // Each write is one read, except that back-to-back writes of one side may share one.
-        func runs(_ d: [Direction?]) -> [Direction?] { d.enumerated().filter { $0.offset == 0 || d[$0.offset - 1] != $0.element }.map(\.element) }
+        func runs(_ d: [Direction?]) -> [Direction?] {
+            d.enumerated().filter { $0.offset == 0 || d[$0.offset - 1] != $0.element }.map(\.element)
+        }
         #expect(runs(records.map(\.direction)) == runs(MiniSession.steps.map(\.0)))
     }
 
@@ -172,22 +186,33 @@ import Testing
         let dir = TempDir()
         defer { dir.remove() }
         let units: [(Direction?, String, [UInt8], TraceRecord.Flags, String?)] = [
-            (.host, UpperPDU.Dissector.edm, EDMEncoder.atRequest("AT+UWSC=0,2,SSID\r"), [.mismatch], "declared length 18"),
+            (
+                .host, UpperPDU.Dissector.edm, EDMEncoder.atRequest("AT+UWSC=0,2,SSID\r"), [.mismatch],
+                "declared length 18"
+            ),
             (.module, UpperPDU.Dissector.at, Array("\r\nOK\r\n".utf8), [.rebuilt], nil),
             (nil, UpperPDU.Dissector.raw, [0x00, 0xE0, 0xFF], [], nil),
         ]
         for pcapng in [true, false] {
             let path = dir.file(pcapng ? "t.pcapng" : "t.pcap")
-            let writer: any TraceCaptureWriter = pcapng ? try PcapngWriter(path: path, interfaceName: "/dev/ttyUSB0") : try PcapWriter(path: path)
+            let writer: any TraceCaptureWriter =
+                pcapng ? try PcapngWriter(path: path, interfaceName: "/dev/ttyUSB0") : try PcapWriter(path: path)
             for (i, u) in units.enumerated() {
-                try writer.write(time: .milliseconds(Int64(i)), origin: TraceOrigin(unixNanoseconds: 1_795_852_454_000_000_001),
-                                 direction: u.0, dissector: u.1, bytes: u.2, flags: u.3, comment: u.4)
+                try writer.write(
+                    time: .milliseconds(Int64(i)), origin: TraceOrigin(unixNanoseconds: 1_795_852_454_000_000_001),
+                    direction: u.0, dissector: u.1, bytes: u.2, flags: u.3, comment: u.4)
             }
             try writer.close()
-            let fields = ["frame.packet_flags_direction", "exported_pdu.prot_name", "exported_pdu.p2p_dir", "frame.comment", "frame.time_epoch"]
-            let (status, output) = try run(which("tshark")!, ["-r", path, "-T", "fields", "-E", "separator=|"] + fields.flatMap { ["-e", $0] })
+            let fields = [
+                "frame.packet_flags_direction", "exported_pdu.prot_name", "exported_pdu.p2p_dir", "frame.comment",
+                "frame.time_epoch"
+            ]
+            let (status, output) = try run(
+                which("tshark")!, ["-r", path, "-T", "fields", "-E", "separator=|"] + fields.flatMap { ["-e", $0] })
             #expect(status == 0)
-            let rows = output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+            let rows = output.split(separator: "\n").map {
+                $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            }
             #expect(rows.count == 3)
             guard rows.count == 3 else { continue }
             #expect(rows.map { $0[1] } == ["ucx_edm", "ucx_at", "ucx_raw"])

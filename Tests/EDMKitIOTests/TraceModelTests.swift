@@ -7,11 +7,13 @@ import EDMKitIO
 /// configured as another device would be: other credentials (names and sizes), another
 /// registration id, another SSID. The outcome must be the recorded one.
 @Suite struct TraceModelTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
     static var captures: [String] {
         let scenarios = (try? FileManager.default.contentsOfDirectory(atPath: root + "/captures/scenarios")) ?? []
-        return ["azure-dps-example-session.log", "azure-dps-example-session.pcapng"] + scenarios.filter { $0.hasSuffix(".pcapng") }.sorted().map { "scenarios/" + $0 }
+        return ["azure-dps-example-session.log", "azure-dps-example-session.pcapng"]
+            + scenarios.filter { $0.hasSuffix(".pcapng") }.sorted().map { "scenarios/" + $0 }
     }
 
     static func records(_ file: String) throws -> [TraceRecord] {
@@ -40,12 +42,18 @@ import EDMKitIO
     func anotherDeviceReproducesTheRecordedOutcome(_ file: String) throws {
         let records = try Self.records(file)
         let recorded = ReplayCheck.run(records, mode: .semantic).recorded
-        let (run, model) = ProvisioningHarness(configuration: Self.otherDevice(records), module: SimulatedModule(trace: records)).runKeepingModule()
-        #expect(ReplayCheck.Report.compatible(run.outcome, recorded), "\(file): \(run.outcome) vs recorded \(recorded)\n\(model.answers.map(\.line).joined(separator: "\n"))")
+        let (run, model) = ProvisioningHarness(
+            configuration: Self.otherDevice(records), module: SimulatedModule(trace: records)
+        ).runKeepingModule()
+        #expect(
+            ReplayCheck.Report.compatible(run.outcome, recorded),
+            "\(file): \(run.outcome) vs recorded \(recorded)\n\(model.answers.map(\.line).joined(separator: "\n"))")
         #expect(!model.answers.contains { $0.source == .refused }, "\(file): \(model.answers.map(\.line))")
         // What this device does differently (its uploads at least) is the model's.
-        #expect(model.answers.contains { $0.source == .model && $0.request.hasPrefix("AT+USECMNG=0,0,root-ca.crt,607") }
-                || model.answers.contains { $0.source == .model && $0.request.contains("root-ca.crt") }, "\(file): \(model.answers.map(\.line))")
+        #expect(
+            model.answers.contains { $0.source == .model && $0.request.hasPrefix("AT+USECMNG=0,0,root-ca.crt,607") }
+                || model.answers.contains { $0.source == .model && $0.request.contains("root-ca.crt") },
+            "\(file): \(model.answers.map(\.line))")
         if case .assigned(_, let device, _, _) = run.outcome { #expect(device == "field-unit-0042") }
     }
 
@@ -65,15 +73,21 @@ import EDMKitIO
         }
         if !edm {
             #expect(answered[0] == "ATE0\r\r\nOK\r\n")
-            #expect(answered[1].contains("NINA-W15") && answered[1].hasSuffix("\r\nOK\r\n") && !answered[1].hasPrefix("ATI9"), "\(answered[1])")
+            #expect(
+                answered[1].contains("NINA-W15") && answered[1].hasSuffix("\r\nOK\r\n")
+                    && !answered[1].hasPrefix("ATI9"), "\(answered[1])")
             #expect(answered[2] == "\r\nNINA-W15\r\n\r\nOK\r\n")
             #expect(answered[3] == "\r\nOK\r\n" && answered[4].contains("+UMRS:115200"))
         }
         #expect(!model.answers.contains { $0.source == .refused }, "\(model.answers.map(\.line))")
-        let (run, later) = ProvisioningHarness(configuration: Self.otherDevice(records), module: Later(model: model, offset: now)).runKeepingModule()
+        let (run, later) = ProvisioningHarness(
+            configuration: Self.otherDevice(records), module: Later(model: model, offset: now)
+        ).runKeepingModule()
         let after = later.model
         let recorded = ReplayCheck.run(records, mode: .semantic).recorded
-        #expect(ReplayCheck.Report.compatible(run.outcome, recorded), "\(file): \(run.outcome) vs \(recorded)\n\(after.answers.map(\.line).joined(separator: "\n"))")
+        #expect(
+            ReplayCheck.Report.compatible(run.outcome, recorded),
+            "\(file): \(run.outcome) vs \(recorded)\n\(after.answers.map(\.line).joined(separator: "\n"))")
     }
 
     /// The log prints no `+STARTUP` after its `AT+CPWROFF`; the model boots anyway.
@@ -88,7 +102,8 @@ import EDMKitIO
         #expect(out.last?.time == .milliseconds(500 + 15 + 2284), "\(out.map(\.time))")
         // Booted: back in command mode with echo, the factory reset applied.
         model.receive(Array("AT\r".utf8)[...], now: .seconds(6))
-        #expect(String(decoding: model.takeOutput(until: .seconds(7)).flatMap(\.bytes), as: UTF8.self) == "AT\r\r\nOK\r\n")
+        #expect(
+            String(decoding: model.takeOutput(until: .seconds(7)).flatMap(\.bytes), as: UTF8.self) == "AT\r\r\nOK\r\n")
     }
 
     /// A command neither the recording nor the model knows: ERROR, reported as refused.
@@ -122,7 +137,9 @@ import EDMKitIO
     @Test func anUnknownCommandIsRefused() throws {
         var model = SimulatedModule(trace: try Self.records("scenarios/assigned.pcapng"))
         model.receive(Array("AT+UFOO=1\r".utf8)[...], now: .zero)
-        #expect(String(decoding: model.takeOutput(until: .seconds(1)).flatMap(\.bytes), as: UTF8.self).hasSuffix("\r\nERROR\r\n"))
+        #expect(
+            String(decoding: model.takeOutput(until: .seconds(1)).flatMap(\.bytes), as: UTF8.self).hasSuffix(
+                "\r\nERROR\r\n"))
         #expect(model.answers.map(\.source) == [.refused])
     }
 
@@ -133,7 +150,8 @@ import EDMKitIO
         let config = Self.otherDevice(records)
         let first = ProvisioningHarness(configuration: config, module: SimulatedModule(trace: records, seed: 9)).run()
         for _ in 0..<5 {
-            let again = ProvisioningHarness(configuration: config, module: SimulatedModule(trace: records, seed: 9)).run()
+            let again = ProvisioningHarness(configuration: config, module: SimulatedModule(trace: records, seed: 9))
+                .run()
             #expect(again.records == first.records)
         }
         #expect(first.records.contains { $0.direction == .module })

@@ -12,7 +12,9 @@ import Testing
     static func urb(type: Character, transfer: UInt8, endpoint: UInt8, device: UInt8 = 5, bus: UInt16 = 1,
                     status: Int32 = 0, length: Int? = nil, data: [UInt8], mmapped: Bool) -> [UInt8] {
         var h = [UInt8](repeating: 0, count: mmapped ? 64 : 48)
-        func put(_ v: UInt64, at: Int, size: Int) { for i in 0..<size { h[at + i] = UInt8((v >> (8 * UInt64(i))) & 0xFF) } }
+        func put(_ v: UInt64, at: Int, size: Int) {
+            for i in 0..<size { h[at + i] = UInt8((v >> (8 * UInt64(i))) & 0xFF) }
+        }
         put(0xFFFF_8880_1234_5678, at: 0, size: 8)
         h[8] = UInt8(type.asciiValue!)
         h[9] = transfer
@@ -53,12 +55,21 @@ import Testing
             case .unknown: (0x1234, 0x5678)
             }
             add(urb(type: "S", transfer: 2, endpoint: 0x80, data: [], mmapped: mmapped))
-            add(urb(type: "C", transfer: 2, endpoint: 0x80,
-                    data: [18, 1, 0, 2, 0, 0, 0, 64, UInt8(vendor & 0xFF), UInt8(vendor >> 8), UInt8(product & 0xFF), UInt8(product >> 8), 0, 6, 1, 2, 3, 1],
+            add(
+                urb(
+                    type: "C", transfer: 2, endpoint: 0x80,
+                    data: [
+                        18, 1, 0, 2, 0, 0, 0, 64, UInt8(vendor & 0xFF), UInt8(vendor >> 8), UInt8(product & 0xFF),
+                        UInt8(product >> 8), 0, 6, 1, 2, 3, 1
+                    ],
                     mmapped: mmapped))
             let mp = [UInt8(maxPacket & 0xFF), UInt8(maxPacket >> 8)]
-            add(urb(type: "C", transfer: 2, endpoint: 0x80,
-                    data: [9, 2, 32, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 2, 0xFF, 0xFF, 0xFF, 2, 7, 5, 0x81, 2] + mp + [0, 7, 5, 0x02, 2] + mp + [0],
+            add(
+                urb(
+                    type: "C", transfer: 2, endpoint: 0x80,
+                    data: [9, 2, 32, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 2, 0xFF, 0xFF, 0xFF, 2, 7, 5, 0x81, 2] + mp + [
+                        0, 7, 5, 0x02, 2
+                    ] + mp + [0],
                     mmapped: mmapped))
         }
         for (step, (direction, bytes)) in MiniSession.steps.enumerated() {
@@ -86,7 +97,9 @@ import Testing
         return pcapFile(linkType: mmapped ? 220 : 189, packets: packets.map { (micros: $0.0, bytes: $0.1) })
     }
 
-    static func read(_ file: [UInt8], options: PcapReader.Options = .init()) throws -> (records: [TraceRecord], diagnostics: [TraceImportDiagnostic]) {
+    static func read(
+        _ file: [UInt8], options: PcapReader.Options = .init()
+    ) throws -> (records: [TraceRecord], diagnostics: [TraceImportDiagnostic]) {
         let dir = TempDir()
         defer { dir.remove() }
         writeFile(dir.file("usb.pcap"), file)
@@ -142,7 +155,8 @@ import Testing
     }
 
     @Test func theDeviceCanBeChosen() throws {
-        let (records, _) = try Self.read(Self.capture(.cp210x, mmapped: true), options: .init(usb: .init(device: (bus: 1, address: 9))))
+        let (records, _) = try Self.read(
+            Self.capture(.cp210x, mmapped: true), options: .init(usb: .init(device: (bus: 1, address: 9))))
         #expect(stream(records, .host) == Array("USBC".utf8))
     }
 

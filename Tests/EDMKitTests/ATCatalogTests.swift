@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct ATCatalogTests {
     func explain(_ text: String) -> String? { ATCatalog.explain(ATCommandLine(text)) }
-    func fields(_ text: String) -> [String] { ATCatalog.fields(of: ATCommandLine(text)).map { "\($0.name)=\($0.value)" } }
+    func fields(_ text: String) -> [String] {
+        ATCatalog.fields(of: ATCommandLine(text)).map { "\($0.name)=\($0.value)" }
+    }
 
     @Test func requiredExplanations() {
         let cases: [(String, String)] = [
@@ -13,14 +15,23 @@ import Testing
             ("AT+UWSC=0,8,secretpass", "Wi-Fi station config 0: passphrase (10 characters)"),
             ("+UUDPC:2,2,6,0.0.0.0,0,20.43.44.164,8883", "peer 2 connected: IPv4 MQTT to 20.43.44.164:8883"),
             ("+UUDPC:1,2,0,192.168.0.1,4000,192.168.0.2,5000", "peer 1 connected: IPv4 TCP to 192.168.0.2:5000"),
-            ("+UUDPC:3,1,4,01A0F7101C08p,244", "peer 3 connected: Bluetooth SPS to 01:A0:F7:10:1C:08 (public), frame size 244"),
+            (
+                "+UUDPC:3,1,4,01A0F7101C08p,244",
+                "peer 3 connected: Bluetooth SPS to 01:A0:F7:10:1C:08 (public), frame size 244"
+            ),
             ("AT+USECMNG=0,0,ca.pem,1261", #"import root CA "ca.pem" (1261 bytes)"#),
-            (#"+USECMNG:0,0,"ca.pem","ACB694A59C17E0D791529BB19706A6E4""#, #"root CA "ca.pem" stored, MD5 ACB694A59C17E0D791529BB19706A6E4"#),
+            (
+                #"+USECMNG:0,0,"ca.pem","ACB694A59C17E0D791529BB19706A6E4""#,
+                #"root CA "ca.pem" stored, MD5 ACB694A59C17E0D791529BB19706A6E4"#
+            ),
             ("+STARTUP", "module started (boot finished)"),
             ("ERROR", "command failed"),
             ("OK", "command succeeded"),
             ("+CME ERROR: 4", "command failed with error 4"),
-            (referenceLogLines[23], #"connect MQTT peer to global.azure-devices-provisioning.net:8883, client "ninadps""#),
+            (
+                referenceLogLines[23],
+                #"connect MQTT peer to global.azure-devices-provisioning.net:8883, client "ninadps""#
+            ),
             ("AT+UDCP=tcp://[fe80::2]:5000/", "connect TCP peer to [fe80::2]:5000"),
             ("AT+UDCP=a:/b://h:1?client=x=y&client=z", #"connect A:/B peer to h:1, client "x=y""#),
             ("AT+UDCP=udp://h", "connect UDP peer to h"),
@@ -62,7 +73,10 @@ import Testing
     @Test func entriesFoundByNameAsDownTheTable() {
         var texts = ["AT", "at", "ATE0", "OK", "ERROR", "+CME ERROR: 4", ">", "> ", "AT+UDCP", "+UDCP:2"]
         for name in Set(ATCatalog.entries.map(\.name)) {
-            texts += ["AT\(name)=1", "at\(name.lowercased())?", "\(name):1", name, name.lowercased(), "\(name)X:1", "AT\(name)X"]
+            texts += [
+                "AT\(name)=1", "at\(name.lowercased())?", "\(name):1", name, name.lowercased(), "\(name)X:1",
+                "AT\(name)X"
+            ]
         }
         for text in texts {
             let line = ATCommandLine(text)
@@ -85,9 +99,16 @@ import Testing
         let f = ATCatalog.fields(of: ATCommandLine("+UUWLD:0,4"))
         #expect(f.map(\.name) == ["connection", "reason"])
         #expect(f.map(\.value) == ["0", "4"])
-        #expect(fields("+UUDPC:2,2,6,0.0.0.0,0,20.43.44.164,8883")
-            == ["peer=2", "type=2", "protocol=6", "local_ip=0.0.0.0", "local_port=0", "remote_ip=20.43.44.164", "remote_port=8883"])
-        #expect(fields("+UUDPC:3,1,4,01A0F7101C08p,244") == ["peer=3", "type=1", "profile=4", "address=01A0F7101C08p", "frame_size=244"])
+        #expect(
+            fields("+UUDPC:2,2,6,0.0.0.0,0,20.43.44.164,8883")
+                == [
+                    "peer=2", "type=2", "protocol=6", "local_ip=0.0.0.0", "local_port=0", "remote_ip=20.43.44.164",
+                    "remote_port=8883"
+                ])
+        #expect(
+            fields("+UUDPC:3,1,4,01A0F7101C08p,244") == [
+                "peer=3", "type=1", "profile=4", "address=01A0F7101C08p", "frame_size=244"
+            ])
         #expect(fields(#"+USECMNG:0,0,"ca.pem","ACB6""#) == ["operation=0", "type=0", "credential=ca.pem", "md5=ACB6"])
         #expect(fields("AT+USECMNG=3") == ["operation=3"])
         #expect(fields("AT+UWSCA=0,3,9") == ["config=0", "action=3", "parameter_3=9"])
@@ -131,7 +152,9 @@ import Testing
         #expect(Set(keys).count == keys.count)
         #expect(ATCatalog.entries.first?.name == "")
         #expect(ATCatalog.entries.allSatisfy { !$0.summary.isEmpty })
-        for name in ["", "+UFACTORY", "+CPWROFF", "E0", "E1", "+USECMNG", "O2", "+UWSC", "+UWSCA", "+UDCP", "+UDUV", "+UDCPC"] {
+        for name in [
+            "", "+UFACTORY", "+CPWROFF", "E0", "E1", "+USECMNG", "O2", "+UWSC", "+UWSCA", "+UDCP", "+UDUV", "+UDCPC"
+        ] {
             #expect(ATCatalog.entries.contains { $0.kind == .command && $0.name == name }, "\(name)")
         }
         for name in ["+UUWLE", "+UUWLD", "+UUNU", "+UUND", "+UUDPC", "+UUDPD", "+STARTUP"] {
@@ -155,7 +178,8 @@ import Testing
         #expect(ATCatalog.secretParameterIndex(of: ATCommandLine("AT+USECMNG=0,2,key.pem,1704")) == nil)
         #expect(ATCatalog.secretParameterIndex(of: ATCommandLine("+UUWLD:0,4")) == nil)
         #expect(ATCatalog.secretParameterIndices(of: ATCommandLine("AT+UWSC=0,8,a,b,c")) == [2, 3, 4])
-        #expect(ATCatalog.secretParameterIndices(of: ATCommandLine("AT+UDUV=1,SharedAccessSignature sr=x&sig=y")) == [1])
+        #expect(
+            ATCatalog.secretParameterIndices(of: ATCommandLine("AT+UDUV=1,SharedAccessSignature sr=x&sig=y")) == [1])
         #expect(ATCatalog.secretParameterIndices(of: ATCommandLine("AT+UDUV=0,$dps/x")) == [])
     }
 
@@ -175,9 +199,13 @@ import Testing
             #expect(explanation?.contains(secret) == false, "\(text)")
             #expect(explanation?.contains("registration") == false, "\(text)")
         }
-        #expect(explain("AT+USECMNG=0,2,key.pem,1704,\(secret)") == #"import client private key "key.pem" (1704 bytes, password-protected)"#)
+        #expect(
+            explain("AT+USECMNG=0,2,key.pem,1704,\(secret)")
+                == #"import client private key "key.pem" (1704 bytes, password-protected)"#)
         #expect(explain("AT+UWSC=0,8,short") == "Wi-Fi station config 0: passphrase (5 characters; WPA needs 8 to 63)")
-        #expect(explain("AT+UWSC=0,8," + String(repeating: "ab", count: 32)) == "Wi-Fi station config 0: pre-shared key (64 hex digits)")
+        #expect(
+            explain("AT+UWSC=0,8," + String(repeating: "ab", count: 32))
+                == "Wi-Fi station config 0: pre-shared key (64 hex digits)")
     }
 
     @Test func credentialImports() {

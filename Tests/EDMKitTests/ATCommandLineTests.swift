@@ -83,7 +83,10 @@ let referenceLogLines: [String] = [
 
         let uduv = ATCommandLine(referenceLogLines[26])
         #expect(uduv.parameter(0) == "0")
-        #expect(uduv.parameter(1) == "$dps/registrations/GET/iotdps-get-operationstatus/?$rid={request_id}&operationId=5.b084dab098f0a900.076859d0-7180-40b8-9d06-bf611e398ec0")
+        #expect(
+            uduv.parameter(1)
+                == "$dps/registrations/GET/iotdps-get-operationstatus/?$rid={request_id}&operationId=5.b084dab098f0a900.076859d0-7180-40b8-9d06-bf611e398ec0"
+        )
     }
 
     @Test func commandForms() {
@@ -186,9 +189,16 @@ let referenceLogLines: [String] = [
         #expect(line.rest(from: 1)?.text == "a,b,c")
         #expect(line.rest(from: 4) == nil)
         // The last parameter is its own rest: what joining and reading again gives.
-        for text in [#"AT+UDUV=1, "q" "#, #"+UUDPC: 1 , 2 "#, "AT+UDCP=mqtt://h:1/?a=b", #"AT+X="a,b""#, "+CME ERROR: 4", #"AT+X=1,"a"#] {
-            let line = ATCommandLine(text), last = line.parameters.count - 1
-            #expect(line.rest(from: last) == ATCommandLine.parameter(raw: line.parameters[last].raw, trimming: line.kind != .command), "\(text)")
+        for text in [
+            #"AT+UDUV=1, "q" "#, #"+UUDPC: 1 , 2 "#, "AT+UDCP=mqtt://h:1/?a=b", #"AT+X="a,b""#, "+CME ERROR: 4",
+            #"AT+X=1,"a"#
+        ] {
+            let line = ATCommandLine(text)
+            let last = line.parameters.count - 1
+            #expect(
+                line.rest(from: last)
+                    == ATCommandLine.parameter(raw: line.parameters[last].raw, trimming: line.kind != .command),
+                "\(text)")
         }
     }
 

@@ -4,8 +4,10 @@ import Testing
 /// The session decoder reads a few lines' parameters in place (`ATText`); they must come out
 /// exactly as `ATCommandLine`, which parses everything, reads them.
 @Suite struct ATTextTests {
-    private static let pieces = ["0", "1", "2", "02", "+2", "-1", " 3", "4 ", "\"5\"", "\"", "ca.pem", " key.pem ", "\"a,b\"",
-                                 "", "1261", "99999999999999999999", "x", "?", ":", "="]
+    private static let pieces = [
+        "0", "1", "2", "02", "+2", "-1", " 3", "4 ", "\"5\"", "\"", "ca.pem", " key.pem ", "\"a,b\"",
+        "", "1261", "99999999999999999999", "x", "?", ":", "="
+    ]
 
     private static func randomLines(prefixes: [String], seed: UInt64) -> [ArraySlice<UInt8>] {
         var rng = SplitMix64(seed: seed)
@@ -31,7 +33,9 @@ import Testing
     /// `lines` splits on CR and LF and drops empty lines, as the standard library's `split` does.
     @Test func linesSplitAsTheStandardLibrarySplits() {
         var rng = SplitMix64(seed: 4)
-        let pieces: [[UInt8]] = [[0x0D], [0x0A], [0x0D, 0x0A], Array("OK".utf8), Array("+UDCP:2".utf8), [0x41], [0xAA, 0x00]]
+        let pieces: [[UInt8]] = [
+            [0x0D], [0x0A], [0x0D, 0x0A], Array("OK".utf8), Array("+UDCP:2".utf8), [0x41], [0xAA, 0x00]
+        ]
         for _ in 0..<5_000 {
             let body = (0..<Int.random(in: 0...8, using: &rng)).flatMap { _ in pieces.randomElement(using: &rng)! }
             let slice = ([0x55] + body + [0x55])[1..<(body.count + 1)] // (indices not starting at 0)
@@ -45,8 +49,10 @@ import Testing
             for lane in 0..<8 {
                 var word = [UInt8](repeating: 0x41, count: 8)
                 word[lane] = UInt8(b)
-                #expect(ByteText.isPlainASCII(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }) == (0x20...0x7E).contains(b),
-                        "\(b) in lane \(lane)")
+                #expect(
+                    ByteText.isPlainASCII(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+                        == (0x20...0x7E).contains(b),
+                    "\(b) in lane \(lane)")
             }
         }
     }
@@ -54,7 +60,9 @@ import Testing
     /// Printable AT text, checked eight bytes at a time, as a byte-by-byte check says.
     @Test func printableATAsAByteByByteCheckSays() {
         var rng = SplitMix64(seed: 5)
-        let pieces: [[UInt8]] = [Array("+UUDPC:1".utf8), Array("AT".utf8), Array("OK".utf8), [0x09], [0x7F], [0x1F], [0x80], [0x20], [0x7E]]
+        let pieces: [[UInt8]] = [
+            Array("+UUDPC:1".utf8), Array("AT".utf8), Array("OK".utf8), [0x09], [0x7F], [0x1F], [0x80], [0x20], [0x7E]
+        ]
         var printable = 0
         for _ in 0..<10_000 {
             let text = (0..<Int.random(in: 0...6, using: &rng)).flatMap { _ in pieces.randomElement(using: &rng)! }

@@ -9,12 +9,17 @@ import Foundation // replacingOccurrences, in this test only
         var diagnostics: [TraceImportDiagnostic]
     }
 
-    static func run(_ bytes: [UInt8] = ReferenceLog.bytes, options: AzureDPSLogImporter.Options = .init(), sizes: [Int] = [1 << 20]) throws -> Imported {
+    static func run(
+        _ bytes: [UInt8] = ReferenceLog.bytes, options: AzureDPSLogImporter.Options = .init(), sizes: [Int] = [1 << 20]
+    ) throws -> Imported {
         var options = options
         options.accountsLines = true
         var importer = AzureDPSLogImporter(options: options)
-        var records: [TraceRecord] = [], spans: [AzureDPSLogImporter.LineSpan] = [], diagnostics: [TraceImportDiagnostic] = []
-        var start = 0, k = 0
+        var records: [TraceRecord] = []
+        var spans: [AzureDPSLogImporter.LineSpan] = []
+        var diagnostics: [TraceImportDiagnostic] = []
+        var start = 0
+        var k = 0
         while start < bytes.count {
             let end = min(bytes.count, start + sizes[k % sizes.count])
             records += try importer.consume(bytes[start..<end])
@@ -28,7 +33,8 @@ import Foundation // replacingOccurrences, in this test only
         return Imported(records: records, spans: spans, diagnostics: diagnostics)
     }
 
-    static let lines = ReferenceLog.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    static let lines = ReferenceLog.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
+        String.init)
 
     static func line(containing text: String) -> Int { lines.firstIndex { $0.contains(text) }! + 1 }
 
@@ -37,7 +43,11 @@ import Foundation // replacingOccurrences, in this test only
         #expect(Self.lines.count == ReferenceLog.lineCount)
         var covered = [Int](repeating: 0, count: ReferenceLog.lineCount + 1)
         for span in result.spans { for n in span.lines { covered[n] += 1 } }
-        #expect(covered.dropFirst().allSatisfy { $0 == 1 }, "lines covered twice or never: \(covered.enumerated().filter { $0.offset > 0 && $0.element != 1 }.map(\.offset))")
+        #expect(
+            covered.dropFirst().allSatisfy { $0 == 1 },
+            Comment(rawValue: "lines covered twice or never: "
+                + "\(covered.enumerated().filter { $0.offset > 0 && $0.element != 1 }.map(\.offset))")
+        )
         // Spans come in line order and every record has one.
         #expect(result.spans.map(\.lines.lowerBound) == result.spans.map(\.lines.lowerBound).sorted())
         #expect(result.spans.compactMap(\.recordIndex) == Array(0..<result.records.count))
@@ -59,13 +69,18 @@ import Foundation // replacingOccurrences, in this test only
     /// declared length named in the comment.
     @Test func redactedLengthsAreFlaggedAndRebuiltToDecode() throws {
         let result = try Self.run()
-        let mismatched = result.records.filter { $0.direction == .host && $0.bytes.first == 0xAA && $0.flags.contains(.mismatch) }
+        let mismatched = result.records.filter {
+            $0.direction == .host && $0.bytes.first == 0xAA && $0.flags.contains(.mismatch)
+        }
         #expect(mismatched.count == 2)
         #expect(mismatched[0].bytes == EDMEncoder.atRequest("AT+UWSC=0,2,SSID\r"))
         #expect(mismatched[1].bytes == EDMEncoder.atRequest("AT+UWSC=0,8,PASSWORD\r"))
         #expect(mismatched[0].comment?.contains("declares payload length 18 (0x0012)") == true)
         #expect(mismatched[1].comment?.contains("declares payload length 31 (0x001F)") == true)
-        #expect(result.diagnostics.filter { $0.code == .lengthMismatch }.map(\.line) == [Self.line(containing: "UWSC=0,2,SSID"), Self.line(containing: "PASSWORD")])
+        #expect(
+            result.diagnostics.filter { $0.code == .lengthMismatch }.map(\.line) == [
+                Self.line(containing: "UWSC=0,2,SSID"), Self.line(containing: "PASSWORD")
+            ])
     }
 
     @Test func elidedCredentialsAreFlaggedWithTheirDeclaredSize() throws {
@@ -113,12 +128,16 @@ import Foundation // replacingOccurrences, in this test only
     @Test func commandModeIsRebuiltWithModuleFraming() throws {
         let result = try Self.run()
         let r = result.records
-        #expect(r[0] == TraceRecord(time: .milliseconds(18), direction: .host, bytes: Array("AT+UFACTORY\r".utf8), flags: .rebuilt))
+        #expect(
+            r[0]
+                == TraceRecord(
+                    time: .milliseconds(18), direction: .host, bytes: Array("AT+UFACTORY\r".utf8), flags: .rebuilt))
         #expect(r[1].bytes == Array("\r\n+STARTUP\r\nAT+UFACTORY\r\r\nOK\r\n".utf8))
         #expect(r[1].direction == .module && r[1].time == .milliseconds(400) && r[1].flags == .rebuilt)
         #expect(r[3].bytes == Array("AT+CPWROFF\r\r\nOK\r\n".utf8))
         #expect(r[5].bytes == Array("AT+USECMNG=0,0,ca.pem,1261\r\r\n>".utf8))
-        #expect(r[7].bytes == Array("\r\n+USECMNG:0,0,\"ca.pem\",\"ACB694A59C17E0D791529BB19706A6E4\"\r\n\r\nOK\r\n".utf8))
+        #expect(
+            r[7].bytes == Array("\r\n+USECMNG:0,0,\"ca.pem\",\"ACB694A59C17E0D791529BB19706A6E4\"\r\n\r\nOK\r\n".utf8))
     }
 
     @Test func moduleFramesAreRebuiltAndFlagged() throws {
@@ -128,15 +147,21 @@ import Foundation // replacingOccurrences, in this test only
         let frames = module.filter { $0.bytes.first == 0xAA }
         #expect(frames.count == 17)
         for frame in frames { #expect(throws: Never.self) { try EDMFrame(validating: frame.bytes[...]) } }
-        #expect(frames.contains { $0.bytes == EDMEncoder.atConfirmation("\r\n+UDCP:2\r\nOK\r\n") && $0.time == .milliseconds(22440) })
+        #expect(
+            frames.contains {
+                $0.bytes == EDMEncoder.atConfirmation("\r\n+UDCP:2\r\nOK\r\n") && $0.time == .milliseconds(22440)
+            })
         #expect(frames.contains { $0.bytes == EDMEncoder.atEvent("\r\n+UUWLE:0,802AA8035ADE,11\r\n") })
         let connect = frames.filter { $0.bytes[4] == 0x11 }
         #expect(connect.map { $0.bytes[5] } == [0, 1])
-        #expect(connect.allSatisfy { $0.bytes.count == 21 && $0.bytes[6] == 2 && $0.comment?.contains("zeros") == true })
+        #expect(
+            connect.allSatisfy { $0.bytes.count == 21 && $0.bytes[6] == 2 && $0.comment?.contains("zeros") == true })
         let data = frames.filter { $0.bytes[4] == 0x31 }
         #expect(data.count == 2)
         #expect(data[0].bytes.dropFirst(5).prefix(1) == [0])
-        #expect(String(decoding: data[0].bytes.dropFirst(6).dropLast(), as: UTF8.self).hasSuffix("\"status\":\"assigning\"}"))
+        #expect(
+            String(decoding: data[0].bytes.dropFirst(6).dropLast(), as: UTF8.self).hasSuffix(
+                "\"status\":\"assigning\"}"))
     }
 
     @Test func recordsAreInTimeOrder() throws {
@@ -167,7 +192,9 @@ import Foundation // replacingOccurrences, in this test only
     }
 
     @Test func pythonReprEscapesComeBack() {
-        #expect(PythonRepr.decode(Array(#"\x00{\"a\": \'b\'}\\\r\n\t"#.utf8)[...]) == [0] + Array("{\"a\": 'b'}\\\r\n\t".utf8))
+        #expect(
+            PythonRepr.decode(Array(#"\x00{\"a\": \'b\'}\\\r\n\t"#.utf8)[...]) == [0]
+                + Array("{\"a\": 'b'}\\\r\n\t".utf8))
         #expect(PythonRepr.decode(Array(#"\x85é\u20ac"#.utf8)[...]) == [0xC2, 0x85] + Array("é€".utf8))
         #expect(PythonRepr.decode(Array(#"bad\q"#.utf8)[...]) == nil)
     }

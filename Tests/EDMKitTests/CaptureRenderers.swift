@@ -21,7 +21,9 @@ enum Render {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) \(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
+        return
+            "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) "
+                + "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
     }
 
     static func hex2(_ b: UInt8, upper: Bool) -> String {
@@ -40,7 +42,9 @@ enum Render {
             let abs = Session.start.unixNanoseconds + ns(r.time)
             let frac = v174 ? "000" + pad(abs % 1_000_000_000 / 1000, 6) : pad(abs % 1_000_000_000, 9)
             let from = offsets[left]!
-            out += "\(left ? ">" : "<") \(civil(abs / 1_000_000_000, sep: "/")).\(frac)  length=\(r.bytes.count) from=\(from) to=\(from + r.bytes.count - 1)\n"
+            out +=
+                "\(left ? ">" : "<") \(civil(abs / 1_000_000_000, sep: "/")).\(frac)  "
+                    + "length=\(r.bytes.count) from=\(from) to=\(from + r.bytes.count - 1)\n"
             offsets[left]! += r.bytes.count
             var line: [UInt8] = []
             func flush() {
@@ -72,9 +76,11 @@ enum Render {
         return Array(out.utf8)
     }
 
-    static let slsnifNames = ["<NUL>", "<SOH>", "<STX>", "<ETX>", "<EOT>", "<ENQ>", "<ACK>", "<BEL>", "<BS>", "<HT>", "<LF>", "<VT>",
-                              "<FF>", "<CR>", "<SO>", "<SI>", "<DLE>", "<DC1>", "<DC2>", "<DC3>", "<DC4>", "<NAK>", "<SYN>", "<ETB>",
-                              "<CAN>", "<EM>", "<SUB>", "<ESC>", "<FS>", "<GS>", "<RS>", "<US>", "<SPACE>"]
+    static let slsnifNames = [
+        "<NUL>", "<SOH>", "<STX>", "<ETX>", "<EOT>", "<ENQ>", "<ACK>", "<BEL>", "<BS>", "<HT>", "<LF>", "<VT>",
+        "<FF>", "<CR>", "<SO>", "<SI>", "<DLE>", "<DC1>", "<DC2>", "<DC3>", "<DC4>", "<NAK>", "<SYN>", "<ETB>",
+        "<CAN>", "<EM>", "<SUB>", "<ESC>", "<FS>", "<GS>", "<RS>", "<US>", "<SPACE>"
+    ]
 
     /// slsnif -x [-t]: blocks of at most 32 bytes (its read buffer), bytes ≥ 0x80 written raw.
     static func slsnif(_ records: [TraceRecord], timestamps: Bool, decimal: Bool = false) -> [UInt8] {
@@ -96,14 +102,22 @@ enum Render {
                     var ms = " " + String(millis)
                     ms = String(ms.suffix(max(2, String(millis).count))) // "%2u"
                     let cut = String(("." + ms).prefix(3))
-                    let ctime = "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) \(day < 10 ? " " : "")\(day) \(parts[1])"
+                    let ctime =
+                        "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) "
+                            + "\(day < 10 ? " " : "")\(day) \(parts[1])"
                     out += Array("\n\n\(ctime)\(cut) \(ymd[0])".utf8) + [0]
                 } else {
                     out += Array("\n".utf8)
                 }
                 out += Array((r.direction == .host ? "\nHost   --> " : "\nDevice --> ").utf8)
                 for b in block {
-                    if b == 127 { out += Array("<DEL>".utf8) } else if b < 33 { out += Array(slsnifNames[Int(b)].utf8) } else { out.append(b) }
+                    if b == 127 {
+                        out += Array("<DEL>".utf8)
+                    } else if b < 33 {
+                        out += Array(slsnifNames[Int(b)].utf8)
+                    } else {
+                        out.append(b)
+                    }
                     out += Array((decimal ? " (\(pad(Int64(b), 3))) " : " (\(hex2(b, upper: false))) ").utf8)
                 }
             }
@@ -113,11 +127,15 @@ enum Render {
     }
 
     /// jpnevulator --timing-print --ascii with two ttys.
-    static func jpnevulator(_ records: [TraceRecord], hostTTY: String = "/dev/ttyS1", moduleTTY: String = "/dev/ttyS2") -> [UInt8] {
+    static func jpnevulator(
+        _ records: [TraceRecord], hostTTY: String = "/dev/ttyS1", moduleTTY: String = "/dev/ttyS2"
+    ) -> [UInt8] {
         var out = ""
         for r in records {
             let abs = Session.start.unixNanoseconds + ns(r.time)
-            out += "\(civil(abs / 1_000_000_000, sep: "-")).\(pad(abs % 1_000_000_000 / 1000, 6)): \(r.direction == .host ? hostTTY : moduleTTY)\n"
+            out +=
+                "\(civil(abs / 1_000_000_000, sep: "-")).\(pad(abs % 1_000_000_000 / 1000, 6)): "
+                    + "\(r.direction == .host ? hostTTY : moduleTTY)\n"
             var at = 0
             while at < r.bytes.count {
                 let line = r.bytes[at..<min(r.bytes.count, at + 16)]
@@ -158,7 +176,8 @@ enum Render {
         for w in wireBytes(records) {
             let values: [String: String] = [
                 "name": "\"\(w.direction == .host ? names.host : names.module)\"", "type": "\"data\"",
-                "start_time": seconds(w.time), "duration": "8.68e-05", "data": "0x" + hex2(w.byte, upper: true), "error": "",
+                "start_time": seconds(w.time), "duration": "8.68e-05", "data": "0x" + hex2(w.byte, upper: true),
+                "error": ""
             ]
             out += columns.map { values[$0] ?? "" }.joined(separator: ",") + "\n"
         }
@@ -173,8 +192,14 @@ enum Render {
         for w in wireBytes(records) {
             let tid = w.direction == .host ? "TX" : "RX"
             let name = hex2(w.byte, upper: true)
-            events.append("{\"name\": \"\(name)\", \"ph\": \"B\", \"pid\": \"uart-1\", \"tid\": \"\(tid)\", \"ts\": \(ts(w.time))}")
-            events.append("{\"name\": \"\(name)\", \"ph\": \"E\", \"pid\": \"uart-1\", \"tid\": \"\(tid)\", \"ts\": \(ts(w.time + byteTime))}")
+            events.append(
+                "{\"name\": \"\(name)\", \"ph\": \"B\", \"pid\": \"uart-1\", "
+                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time))}"
+            )
+            events.append(
+                "{\"name\": \"\(name)\", \"ph\": \"E\", \"pid\": \"uart-1\", "
+                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time + byteTime))}"
+            )
         }
         return Array(("{\"traceEvents\": [\n" + events.joined(separator: ",\n") + "\n]}\n").utf8)
     }

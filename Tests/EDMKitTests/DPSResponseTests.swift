@@ -24,17 +24,22 @@ import Testing
 
         init(_ r: DPSResponse) {
             status = r.statusText
-            (operationID, assignedHub, deviceID, substatus, message, errorCode) = (r.operationID, r.assignedHub, r.deviceID, r.substatus, r.message, r.errorCode)
+            (operationID, assignedHub, deviceID, substatus, message, errorCode) = (
+                r.operationID, r.assignedHub, r.deviceID, r.substatus, r.message, r.errorCode
+            )
         }
     }
 
     private static let bodies = [
         ReferenceSession.assigning, ReferenceSession.assigned,
-        #"{"operationId":"4.x","status":"failed","registrationState":{"registrationId":"d","status":"failed","errorCode":401002,"errorMessage":"Unauthorized."}}"#,
+        #"{"operationId":"4.x","status":"failed","registrationState":{"registrationId":"d","#
+            + #""status":"failed","errorCode":401002,"errorMessage":"Unauthorized."}}"#,
         #"{"errorCode":429001,"trackingId":"t","message":"Throttled.","timestampUtc":"2022-07-04T08:28:35Z"}"#,
         #" { "status" : "assigning" , "status":"assigned", "operationId" : 5, "operationId":"late" } "#,
-        #"{"registrationState":[1,{"a":null}],"registrationState":{"deviceId":"d"},"errorCode":1.5,"status":"disabled"}"#,
-        #"{"registrationState":{"errorCode":"401","errorCode":12,"assignedHub":"h\u0041\n","deviceId":true},"errorCode":7}"#,
+        #"{"registrationState":[1,{"a":null}],"registrationState":{"deviceId":"d"},"#
+            + #""errorCode":1.5,"status":"disabled"}"#,
+        #"{"registrationState":{"errorCode":"401","errorCode":12,"#
+            + #""assignedHub":"h\u0041\n","deviceId":true},"errorCode":7}"#,
         #"{"st\u0061tus":"assigned","message":"a \"quoted\" word","nested":{"deep":[[[{"status":"x"}]]]},"n":-1e3}"#,
         #"{"status":"unassigned","registrationState":{"substatus":"reprovisionedToInitialAssignment"},"x":false}"#,
         #"{}"#, #"[]"#, #""assigned""#, #"{"status":"assigned"} x"#,
@@ -57,7 +62,9 @@ import Testing
     @Test func mangledBodiesReadAsTheTreeReadsThem() {
         var rng = SplitMix64(seed: 12)
         let bodies = Self.bodies.map { Array($0.utf8) }
-        let pieces: [[UInt8]] = ["{", "}", "[", "]", ",", ":", "\"", "\\", " ", "0", "-", "e", "null", "\"status\":", "\"errorCode\":5"].map { Array($0.utf8) }
+        let pieces: [[UInt8]] = [
+            "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "0", "-", "e", "null", "\"status\":", "\"errorCode\":5"
+        ].map { Array($0.utf8) }
         var valid = 0
         for _ in 0..<20_000 {
             var body = bodies.randomElement(using: &rng)!

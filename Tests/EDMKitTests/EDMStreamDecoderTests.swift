@@ -13,7 +13,11 @@ import Testing
         var consumed = 0
         var out: [(bytes: [UInt8], offset: Int, diagnostic: EDMDiagnostic?)] = []
         func take(_ unit: EDMStreamUnit) {
-            if case .garbage(_, let d) = unit { out.append((Array(unit.bytes), unit.offset, d)) } else { out.append((Array(unit.bytes), unit.offset, nil)) }
+            if case .garbage(_, let d) = unit {
+                out.append((Array(unit.bytes), unit.offset, d))
+            } else {
+                out.append((Array(unit.bytes), unit.offset, nil))
+            }
         }
         for (i, chunk) in chunks.enumerated() {
             buffer.append(contentsOf: chunk)
@@ -27,8 +31,12 @@ import Testing
         return out
     }
 
-    static func same(_ a: [(bytes: [UInt8], offset: Int, diagnostic: EDMDiagnostic?)], _ b: [(bytes: [UInt8], offset: Int, diagnostic: EDMDiagnostic?)]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { $0.bytes == $1.bytes && $0.offset == $1.offset && $0.diagnostic == $1.diagnostic }
+    static func same(
+        _ a: [(bytes: [UInt8], offset: Int, diagnostic: EDMDiagnostic?)],
+        _ b: [(bytes: [UInt8], offset: Int, diagnostic: EDMDiagnostic?)]
+    ) -> Bool {
+        a.count == b.count
+            && zip(a, b).allSatisfy { $0.bytes == $1.bytes && $0.offset == $1.offset && $0.diagnostic == $1.diagnostic }
     }
 
     @Test func wholeStreamYieldsEveryFrame() {
@@ -71,7 +79,10 @@ import Testing
             (b, a.count + 7, nil),
             (reserved, a.count + 7 + b.count, EDMDiagnostic(.reservedBitsSet, offset: a.count + 7 + b.count, count: 3)),
             (a, a.count + 10 + b.count, nil),
-            ([0xAA], 2 * a.count + 10 + b.count, EDMDiagnostic(.truncated, offset: 2 * a.count + 10 + b.count, count: 1)),
+            (
+                [0xAA], 2 * a.count + 10 + b.count,
+                EDMDiagnostic(.truncated, offset: 2 * a.count + 10 + b.count, count: 1)
+            )
         ]
         #expect(Self.same(units, expected), "\(units.map { ($0.offset, $0.diagnostic?.code.rawValue ?? "frame") })")
         for cut in 1..<input.count {
@@ -97,11 +108,17 @@ import Testing
         // A module that reboots in EDM: a stray 0xAA in boot noise, then +STARTUP on its own line.
         let input: [UInt8] = [0xAA, 0xFF, 0x01, 0x02] + Array("\r\n+STARTUP\r\n".utf8) + EDMEncoder.startEvent()
         let units = Self.decode([input[...]])
-        #expect(units.first.map { ($0.bytes, $0.diagnostic?.code) } ?? ([], nil) == ([0xAA, 0xFF, 0x01, 0x02], .reservedBitsSet))
-        #expect(units.dropFirst().prefix(while: { $0.diagnostic != nil }).allSatisfy { $0.bytes.allSatisfy { $0 != 0xAA } })
+        #expect(
+            units.first.map { ($0.bytes, $0.diagnostic?.code) } ?? ([], nil) == (
+                [0xAA, 0xFF, 0x01, 0x02], .reservedBitsSet
+            ))
+        #expect(
+            units.dropFirst().prefix(while: { $0.diagnostic != nil }).allSatisfy { $0.bytes.allSatisfy { $0 != 0xAA } })
         #expect(units.last.map(\.bytes) == EDMEncoder.startEvent())
         #expect(units.map(\.bytes.count).reduce(0, +) == input.count)
-        for cut in 1..<input.count { #expect(Self.same(Self.decode([input[..<cut], input[cut...]]), units), "cut at \(cut)") }
+        for cut in 1..<input.count {
+            #expect(Self.same(Self.decode([input[..<cut], input[cut...]]), units), "cut at \(cut)")
+        }
     }
 
     /// u-blox's C parser masks the reserved length bits; ours refuses the frame and resyncs.

@@ -22,7 +22,9 @@ import Testing
     }
 
     @Test func packetCaptureMagicsInBothByteOrders() {
-        for magic: [UInt8] in [[0xA1, 0xB2, 0xC3, 0xD4], [0xD4, 0xC3, 0xB2, 0xA1], [0xA1, 0xB2, 0x3C, 0x4D], [0x4D, 0x3C, 0xB2, 0xA1]] {
+        for magic: [UInt8] in [
+            [0xA1, 0xB2, 0xC3, 0xD4], [0xD4, 0xC3, 0xB2, 0xA1], [0xA1, 0xB2, 0x3C, 0x4D], [0x4D, 0x3C, 0xB2, 0xA1]
+        ] {
             #expect(detect(magic + [UInt8](repeating: 0, count: 20)) == .pcap)
         }
         let shb = PcapngEncoder.sectionHeader()
@@ -84,7 +86,9 @@ import Testing
     @Test(arguments: textFormats.filter { $0 != .rawBinary })
     func anotherKindOfTextIsAnError(format: TraceFormat) throws {
         // Each format reads another's file: the error names a line.
-        let other = format == .socat ? Render.jpnevulator(Array(Session.records.prefix(4))) : Render.socat(Array(Session.records.prefix(4)))
+        let other =
+            format == .socat
+            ? Render.jpnevulator(Array(Session.records.prefix(4))) : Render.socat(Array(Session.records.prefix(4)))
         var importer = try #require(format.makeImporter())
         let error = #expect(throws: TraceImportError.self) { try importer.importAll(other) }
         #expect(error?.line != nil)
@@ -118,7 +122,9 @@ import Testing
         let t = TimeText.calendar(Array("2026/11/28 07:54:14.000425418".utf8)[...], utcOffsetSeconds: 0)
         #expect(t?.nanoseconds == 1_795_852_454_000_425_418)
         #expect(t.map { Array($0.fraction) } == Array("000425418".utf8))
-        #expect(TimeText.calendar(Array("1970-01-01 00:00:01.5".utf8)[...], utcOffsetSeconds: 3600)?.nanoseconds == 1_500_000_000 - 3_600_000_000_000)
+        #expect(
+            TimeText.calendar(Array("1970-01-01 00:00:01.5".utf8)[...], utcOffsetSeconds: 3600)?.nanoseconds
+                == 1_500_000_000 - 3_600_000_000_000)
         #expect(TimeText.calendar(Array("2026-13-01 00:00:00".utf8)[...], utcOffsetSeconds: 0) == nil)
     }
 }
@@ -127,8 +133,13 @@ import Testing
     @Test func upperPDUTagsPadNamesAndCountThePadding() throws {
         let h = UpperPDU.header(dissector: "ucx_edm", direction: .module)
         #expect(h == [0, 12, 0, 8] + Array("ucx_edm".utf8) + [0] + [0, 35, 0, 4, 0, 0, 0, 1] + [0, 0, 0, 0])
-        #expect(UpperPDU.header(dissector: "ucx_at", direction: .host) == [0, 12, 0, 8] + Array("ucx_at".utf8) + [0, 0] + [0, 35, 0, 4, 0, 0, 0, 0] + [0, 0, 0, 0])
-        #expect(UpperPDU.header(dissector: "ucx_raw", direction: nil).count == UpperPDU.headerSize(dissector: "ucx_raw", direction: nil))
+        #expect(
+            UpperPDU.header(dissector: "ucx_at", direction: .host) == [0, 12, 0, 8] + Array("ucx_at".utf8) + [0, 0] + [
+                0, 35, 0, 4, 0, 0, 0, 0
+            ] + [0, 0, 0, 0])
+        #expect(
+            UpperPDU.header(dissector: "ucx_raw", direction: nil).count
+                == UpperPDU.headerSize(dissector: "ucx_raw", direction: nil))
         let parsed = try UpperPDU.parse((h + [0xAA, 0x55])[...])
         #expect(parsed.dissector == "ucx_edm" && parsed.direction == .module && parsed.payload == [0xAA, 0x55])
         #expect(throws: UpperPDU.ParseError.self) { try UpperPDU.parse(h.dropLast(2)) }
@@ -140,14 +151,17 @@ import Testing
         let header = try UpperPDU.parseHeader(slice)
         #expect(header.dissectorName.map { String(decoding: slice[$0], as: UTF8.self) } == "ucx_at")
         #expect(header.direction == .host && Array(slice.dropFirst(header.size)) == [0x41, 0x54])
-        let viaBuffer = try packet.withUnsafeBufferPointer { try UpperPDU.parseHeader(UnsafeBufferPointer(rebasing: $0[2...])) }
+        let viaBuffer = try packet.withUnsafeBufferPointer {
+            try UpperPDU.parseHeader(UnsafeBufferPointer(rebasing: $0[2...]))
+        }
         #expect(viaBuffer.size == header.size && viaBuffer.dissectorName == 4..<10 && viaBuffer.direction == .host)
         #expect(throws: UpperPDU.ParseError.self) { try UpperPDU.parseHeader(slice.prefix(header.size - 1)) }
     }
 
     @Test func pcapngBlocksAreWellFormed() {
-        let epb = PcapngEncoder.enhancedPacket(unixNanoseconds: 0x1_0000_0002, data: [1, 2, 3], flags: PcapngEncoder.packetFlags(direction: .host),
-                                               comment: "[rebuilt] hi")
+        let epb = PcapngEncoder.enhancedPacket(
+            unixNanoseconds: 0x1_0000_0002, data: [1, 2, 3], flags: PcapngEncoder.packetFlags(direction: .host),
+            comment: "[rebuilt] hi")
         #expect(epb.count % 4 == 0)
         #expect(Array(epb.prefix(4)) == [6, 0, 0, 0])
         #expect(Array(epb[4..<8]) == Array(epb.suffix(4)))
@@ -165,7 +179,8 @@ import Testing
                         2, 0, 4, 0, 2, 0, 0, 0, 1, 0, 2, 0, 0x61, 0x62, 0, 0, 0, 0, 0, 0, 56, 0, 0, 0])
         var out = OutputBuffer(capacity: 16) // (grows while the block is written)
         out.append(0xEE)
-        PcapngEncoder.appendEnhancedPacket(to: &out, unixNanoseconds: 5, prefix: [1], data: [2, 3][...], flags: 2, comment: "ab")
+        PcapngEncoder.appendEnhancedPacket(
+            to: &out, unixNanoseconds: 5, prefix: [1], data: [2, 3][...], flags: 2, comment: "ab")
         #expect(out.array == [0xEE] + epb)
         let bare = PcapngEncoder.enhancedPacket(unixNanoseconds: 0, data: [UInt8](), flags: nil, comment: nil)
         #expect(bare.count == 32 && Array(bare[4..<8]) == [32, 0, 0, 0]) // no options, no end-of-options

@@ -5,7 +5,8 @@ import Testing
 /// `xxd` and `hexdump -C` dumps: detected as hex dumps, their offsets checked, `*` expanded,
 /// the ASCII column ignored (it may hold hex digits and `|`).
 @Suite struct HexDumpLayoutTests {
-    static let bytes: [UInt8] = Array("ABCDEFGHIJKLMNOP".utf8) + [UInt8](repeating: 0x7C, count: 32) + [0x0D, 0x0A, 0xAA]
+    static let bytes: [UInt8] =
+        Array("ABCDEFGHIJKLMNOP".utf8) + [UInt8](repeating: 0x7C, count: 32) + [0x0D, 0x0A, 0xAA]
 
     static let xxd = """
         00000000: 4142 4344 4546 4748 494a 4b4c 4d4e 4f50  ABCDEFGHIJKLMNOP
@@ -52,7 +53,9 @@ import Testing
 
     @Test func aWrongOffsetIsAnErrorOnItsLine() {
         let skipped = Self.xxd.replacingOccurrences(of: "00000020: ", with: "00000028: ")
-        #expect { try read(skipped) } throws: { ($0 as? TraceImportError)?.line == 3 && ($0 as? TraceImportError)?.code == .inconsistent }
+        #expect { try read(skipped) } throws: {
+            ($0 as? TraceImportError)?.line == 3 && ($0 as? TraceImportError)?.code == .inconsistent
+        }
         // A `*` stands only for whole copies of the line before, and for at most 1 MiB.
         let uneven = Self.canonical.replacingOccurrences(of: "00000030", with: "00000031")
         #expect { try read(uneven) } throws: { ($0 as? TraceImportError)?.code == .inconsistent }
@@ -62,6 +65,8 @@ import Testing
     }
 
     @Test func aLineOfAnotherShapeIsNamed() {
-        #expect { try read(Self.xxd + "4142\n") } throws: { ($0 as? TraceImportError)?.line == 5 && ($0 as? TraceImportError)?.code == .malformedLine }
+        #expect { try read(Self.xxd + "4142\n") } throws: {
+            ($0 as? TraceImportError)?.line == 5 && ($0 as? TraceImportError)?.code == .malformedLine
+        }
     }
 }

@@ -31,13 +31,17 @@ import Testing
     /// cut every way, must come out as written a byte at a time.
     @Test func wordAtATimeHexAndQuotingMatchByteAtATime() {
         var rng = SplitMix64(seed: 11)
-        let special: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF]
+        let special: [UInt8] = [
+            0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF
+        ]
         for length in 0..<40 {
             for _ in 0..<60 {
                 let bytes = (0..<length).map { _ in
-                    Bool.random(using: &rng) ? special.randomElement(using: &rng)! : UInt8.random(in: 0x20...0x7E, using: &rng)
+                    Bool.random(using: &rng)
+                        ? special.randomElement(using: &rng)! : UInt8.random(in: 0x20...0x7E, using: &rng)
                 }
-                let hex = bytes.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+                let hex = bytes.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }
+                    .joined()
                 #expect(written { $0.hex(bytes[...]) } == "\"" + hex + "\"")
                 let ascii = bytes.map { $0 & 0x7F }
                 var escaped = "\""
@@ -65,7 +69,9 @@ import Testing
                     word[lane] = UInt8(b)
                     let first = word.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
                     let escapes = JSONWriter.escapes(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
-                    #expect((escapes == 0 ? nil : escapes.trailingZeroBitCount / 8) == first, "\(b) in lane \(lane), then \(later ?? 0x41)")
+                    #expect(
+                        (escapes == 0 ? nil : escapes.trailingZeroBitCount / 8) == first,
+                        "\(b) in lane \(lane), then \(later ?? 0x41)")
                 }
             }
         }
@@ -75,7 +81,9 @@ import Testing
             for b in 0...255 {
                 lanes[lane] = UInt8(b)
                 let digits = JSONWriter.hexDigits(of: lanes)
-                #expect(digits[lane] == UInt16(UInt8(ascii: b < 0xA0 ? "0" : "7") + UInt8(b >> 4)) | UInt16(UInt8(ascii: b & 0xF < 10 ? "0" : "7") + UInt8(b & 0xF)) << 8)
+                #expect(
+                    digits[lane] == UInt16(UInt8(ascii: b < 0xA0 ? "0" : "7") + UInt8(b >> 4)) | UInt16(
+                        UInt8(ascii: b & 0xF < 10 ? "0" : "7") + UInt8(b & 0xF)) << 8)
             }
         }
     }
@@ -84,7 +92,10 @@ import Testing
     /// eight-at-a-time check says what a byte-by-byte one says, whatever the bytes.
     @Test func printableBytesAsAByteByByteCheckSays() {
         var rng = SplitMix64(seed: 9)
-        let pieces: [[UInt8]] = [[0x41], [0x20], [0x7E], [0x7F], [0x09], [0x0A], [0x0D], [0x00], [0x1F], [0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xFF]]
+        let pieces: [[UInt8]] = [
+            [0x41], [0x20], [0x7E], [0x7F], [0x09], [0x0A], [0x0D], [0x00], [0x1F], [0xC3, 0xA9], [0xC3],
+            [0xE2, 0x82, 0xAC], [0xFF]
+        ]
         var printable = 0
         for _ in 0..<20_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &rng)).flatMap { _ in
@@ -120,9 +131,14 @@ import Testing
             case 0: return .null
             case 1: return .bool(Bool.random(using: &rng))
             case 2: return .number(String(Int.random(in: -99_999...99_999, using: &rng)))
-            case 3: return .string(String((0..<Int.random(in: 0..<12, using: &rng)).map { _ in
-                Character(Unicode.Scalar([0x22, 0x5C, 0x0A, 0x01, 0x41, 0xE9, 0x20AC, 0x1F600].randomElement(using: &rng)!)!)
-            }))
+            case 3:
+                return .string(
+                    String(
+                        (0..<Int.random(in: 0..<12, using: &rng)).map { _ in
+                            Character(
+                                Unicode.Scalar(
+                                    [0x22, 0x5C, 0x0A, 0x01, 0x41, 0xE9, 0x20AC, 0x1F600].randomElement(using: &rng)!)!)
+                        }))
             case 4: return .array((0..<Int.random(in: 0..<4, using: &rng)).map { _ in value(depth + 1) })
             default: return .object((0..<Int.random(in: 0..<4, using: &rng)).map { i in ("k\(i)\"", value(depth + 1)) })
             }
@@ -185,7 +201,9 @@ import Testing
     /// after that.
     @Test func aUnitIsKeptTheSecondTimeItComes() throws {
         var memo = UnitMeaningCache<Int>()
-        let unit = SessionUnit(index: 0, time: .zero, direction: .host, offset: 0, bytes: Array("AT+CPWROFF\r".utf8)[...], kind: .at(.command))
+        let unit = SessionUnit(
+            index: 0, time: .zero, direction: .host, offset: 0, bytes: Array("AT+CPWROFF\r".utf8)[...],
+            kind: .at(.command))
         let key = try #require(UnitMeaningKey(unit))
         memo.keep(for: key) { 1 }
         #expect(memo[key] == nil)
@@ -200,7 +218,7 @@ import Testing
     @Test func keysCompareTheirBytes() {
         for count in 0...20 {
             let bytes = (0..<count).map { UInt8(0x30 + $0) }
-            let a = UnitMeaningKey(source: .at, bytes: ([0xFF] + bytes)[1...], variant: 0) // (indices not starting at 0)
+            let a = UnitMeaningKey(source: .at, bytes: ([0xFF] + bytes)[1...], variant: 0)  // (indices not starting at 0)
             let same = UnitMeaningKey(source: .at, bytes: bytes[...], variant: 0)
             #expect(a == same && a.digest == same.digest)
             #expect(a != UnitMeaningKey(source: .frame, bytes: bytes[...], variant: 0))
@@ -221,7 +239,8 @@ import Testing
         var memo = UnitMeaningCache<Int>()
         let max = UnitMeaningCache<Int>.maxKnown
         func key(_ n: Int) -> UnitMeaningKey {
-            UnitMeaningKey(source: n % 3 == 0 ? .frame : .at, bytes: Array("AT+UDUV=0,\(n / 2)".utf8)[...], variant: n % 2)
+            UnitMeaningKey(
+                source: n % 3 == 0 ? .frame : .at, bytes: Array("AT+UDUV=0,\(n / 2)".utf8)[...], variant: n % 2)
         }
         for n in 0..<(max + 100) {
             memo.keep(for: key(n)) { n }
@@ -238,7 +257,8 @@ import Testing
         var renderer = JSONLinesRenderer()
         for i in 0..<(UnitMeaningCache<Int>.maxKnown * 2 + 5) {
             let bytes = Array("AT+UDUV=0,value\(i)\r".utf8)
-            let unit = SessionUnit(index: i, time: .zero, direction: .host, offset: 0, bytes: bytes[...], kind: .at(.command))
+            let unit = SessionUnit(
+                index: i, time: .zero, direction: .host, offset: 0, bytes: bytes[...], kind: .at(.command))
             let text = line(&renderer, unit)
             #expect(text.contains(#""text":"AT+UDUV=0,value\#(i)""#))
             #expect(text.contains(#""explanation":"set URL variable 0 to \"value\#(i)\"""#), "\(text)")
@@ -260,5 +280,6 @@ import Testing
     // An id the protocol does not define is an `unknown` frame like any other.
     let odd = SessionUnit(index: 0, time: .zero, direction: .module, offset: 0, bytes: [],
                           kind: .frame(try! EDMFrame(validating: [0xAA, 0x00, 0x02, 0x0F, 0xF1, 0x55][...])))
-    #expect(String(decoding: JSONLinePrefix.members(of: odd), as: UTF8.self) == #""from":"module","layer":"edm","type":"unknown""#)
+    #expect(String(decoding: JSONLinePrefix.members(of: odd), as: UTF8.self) == #""from":"module","#
+        + #""layer":"edm","type":"unknown""#)
 }

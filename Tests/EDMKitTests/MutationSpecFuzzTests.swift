@@ -17,7 +17,10 @@ import Testing
         for _ in 0..<50_000 {
             var text = ""
             for _ in 0..<rng.within(0...12) {
-                text += rng.chance(1, in: 8) ? String(decoding: [rng.byte()], as: UTF8.self) : Self.pieces[rng.within(0...(Self.pieces.count - 1))]
+                text +=
+                    rng.chance(1, in: 8)
+                    ? String(decoding: [rng.byte()], as: UTF8.self)
+                    : Self.pieces[rng.within(0...(Self.pieces.count - 1))]
             }
             do {
                 let spec = try MutationSpec(parsing: text)

@@ -10,7 +10,9 @@ import Testing
         TraceRecord(time: .seconds(1), direction: .module, bytes: Array("\r\n+UUNU:0\r\n".utf8)),
         TraceRecord(time: .seconds(2), direction: .module, bytes: EDMEncoder.atEvent("\r\n+UUDPD:2\r\n")),
     ]
-    static var chunks: [(time: Duration, bytes: [UInt8])] { trace.filter { $0.direction == .module }.map { ($0.time, $0.bytes) } }
+    static var chunks: [(time: Duration, bytes: [UInt8])] {
+        trace.filter { $0.direction == .module }.map { ($0.time, $0.bytes) }
+    }
 
     static func spec(_ text: String) -> MutationSpec { try! MutationSpec(parsing: text) }
 
@@ -21,7 +23,9 @@ import Testing
         return out
     }
 
-    static func mutated(_ text: String, seed: UInt64 = 1) -> (out: [(time: Duration, bytes: [UInt8])], module: MutatingModule<RecordedModule>) {
+    static func mutated(
+        _ text: String, seed: UInt64 = 1
+    ) -> (out: [(time: Duration, bytes: [UInt8])], module: MutatingModule<RecordedModule>) {
         var module = MutatingModule(RecordedModule(records: trace), spec: spec(text), seed: seed)
         return (drain(&module), module)
     }
@@ -29,11 +33,20 @@ import Testing
     // MARK: - Parsing
 
     @Test func parsesEveryFaultWithParameters() throws {
-        let s = try MutationSpec(parsing: "drop=0.02,duplicate=0.01, corrupt=0.01,delay=0.05:200ms,split=0.1:3,garbage=0.02:8,reboot=0.005,dps-error=0.1:429001")
+        let s = try MutationSpec(
+            parsing:
+                "drop=0.02,duplicate=0.01, "
+                    + "corrupt=0.01,delay=0.05:200ms,split=0.1:3,garbage=0.02:8,reboot=0.005,dps-error=0.1:429001"
+        )
         #expect(s[.drop] == 0.02 && s[.duplicate] == 0.01 && s[.corrupt] == 0.01 && s[.delay] == 0.05)
         #expect(s[.split] == 0.1 && s[.garbage] == 0.02 && s[.reboot] == 0.005 && s[.dpsError] == 0.1)
-        #expect(s.delayAmount == .milliseconds(200) && s.maxSplitPieces == 3 && s.maxGarbageBytes == 8 && s.dpsErrorCode == 429001)
-        #expect(s.description == "reboot=0.005,drop=0.02,dps-error=0.1:429001,corrupt=0.01,delay=0.05:200ms,garbage=0.02:8,split=0.1:3,duplicate=0.01")
+        #expect(
+            s.delayAmount == .milliseconds(200) && s.maxSplitPieces == 3 && s.maxGarbageBytes == 8
+                && s.dpsErrorCode == 429001)
+        #expect(
+            s.description
+                == "reboot=0.005,drop=0.02,dps-error=0.1:429001,corrupt=0.01,delay=0.05:200ms,garbage=0.02:8,split=0.1:3,duplicate=0.01"
+        )
         #expect(try MutationSpec(parsing: s.description) == s)
         #expect(try MutationSpec(parsing: "delay=1:1.5s").delayAmount == .milliseconds(1500))
         #expect(try MutationSpec(parsing: "delay=1:250us").description == "delay=1.0:250us")
@@ -42,7 +55,9 @@ import Testing
     /// The README's spelling, the parameter first, is the same spec.
     @Test func theParameterMayComeFirst() throws {
         #expect(try MutationSpec(parsing: "delay:200ms=0.1") == MutationSpec(parsing: "delay=0.1:200ms"))
-        #expect(try MutationSpec(parsing: "split:3=0.5,dps-error:429001=1") == MutationSpec(parsing: "split=0.5:3,dps-error=1:429001"))
+        #expect(
+            try MutationSpec(parsing: "split:3=0.5,dps-error:429001=1")
+                == MutationSpec(parsing: "split=0.5:3,dps-error=1:429001"))
         #expect(throws: MutationSpec.ParseError.self) { try MutationSpec(parsing: "delay:200ms=0.1:300ms") }
         #expect(throws: MutationSpec.ParseError.self) { try MutationSpec(parsing: "drop:5=0.1") }
     }
@@ -59,7 +74,9 @@ import Testing
         let s = try MutationSpec(parsing: "all,reboot=0,drop=0.5")
         #expect(s[.reboot] == 0 && s[.drop] == 0.5 && s[.split] == 0.05)
         #expect(try MutationSpec(parsing: "none").isEmpty && MutationSpec().description == "none")
-        #expect(MutationSpec.default.description == "reboot=0.005,drop=0.02,dps-error=0.1,corrupt=0.01,delay=0.05,garbage=0.02,split=0.1,duplicate=0.01")
+        #expect(
+            MutationSpec.default.description
+                == "reboot=0.005,drop=0.02,dps-error=0.1,corrupt=0.01,delay=0.05,garbage=0.02,split=0.1,duplicate=0.01")
     }
 
     @Test(arguments: [
@@ -164,7 +181,9 @@ import Testing
     @Test func faultsDecidedPerChunkAreIndependentOfEachOther() {
         // The rolls come from their own stream: adding a fault never moves another's hits.
         let dropsAlone = Self.mutated("drop=0.5", seed: 11).module.applied.map(\.time)
-        let dropsWithOthers = Self.mutated("drop=0.5,corrupt=0.5,split=0.5", seed: 11).module.applied.filter { $0.fault == .drop }.map(\.time)
+        let dropsWithOthers = Self.mutated("drop=0.5,corrupt=0.5,split=0.5", seed: 11).module.applied.filter {
+            $0.fault == .drop
+        }.map(\.time)
         #expect(dropsAlone == dropsWithOthers)
     }
 
@@ -175,7 +194,9 @@ import Testing
         let trace = ReplayCheckTests.recording(.assignedFast)
         let module = MutatingModule(RecordedModule(records: trace), spec: Self.spec("dps-error=1:\(code)"), seed: 4)
         let run = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).run()
-        let bodies = ReplayCheck.decode(run.records).compactMap { $0.direction == .module && $0.frame?.payloadID == .dataEvent ? $0.frame?.data : nil }
+        let bodies = ReplayCheck.decode(run.records).compactMap {
+            $0.direction == .module && $0.frame?.payloadID == .dataEvent ? $0.frame?.data : nil
+        }
         #expect(!bodies.isEmpty && bodies.allSatisfy { DPSResponse(payload: $0)?.errorCode == code })
         if code == 401002 {
             guard case .refused(let answer) = run.outcome else {
@@ -199,7 +220,11 @@ import Testing
             let module = MutatingModule(RecordedModule(records: trace), spec: Self.spec("dps-error=1"), seed: seed)
             let run = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).run()
             let retried = run.actions.contains { if case .note(.retrying) = $0 { true } else { false } }
-            if case .refused(let answer) = run.outcome { #expect(answer.errorCode == 401002) } else { #expect(retried, "seed \(seed): \(run.outcome)") }
+            if case .refused(let answer) = run.outcome {
+                #expect(answer.errorCode == 401002)
+            } else {
+                #expect(retried, "seed \(seed): \(run.outcome)")
+            }
         }
     }
 
@@ -209,7 +234,9 @@ import Testing
         let trace = ReplayCheckTests.recording(.noisyLine)
         func run(_ seed: UInt64) -> (ProvisioningRun, [InjectedFault]) {
             let module = MutatingModule(SimulatedModule(trace: trace), spec: .all, seed: seed)
-            let (run, ended) = ProvisioningHarness(configuration: ReplayConfiguration.infer(from: trace), module: module).runKeepingModule()
+            let (run, ended) = ProvisioningHarness(
+                configuration: ReplayConfiguration.infer(from: trace), module: module
+            ).runKeepingModule()
             return (run, ended.applied)
         }
         let (first, faults) = run(7)

@@ -51,9 +51,12 @@ import Testing
             out.appendDecimal(value)
             out.appendDecimal(value % 1000, minimumDigits: 3)
             out.appendDecimal(value % 1_000_000, minimumDigits: 6)
-            let fraction = String(value % 1000), micros = String(value % 1_000_000)
-            #expect(String(decoding: out.array, as: UTF8.self) == String(value) + String(repeating: "0", count: 3 - fraction.count) + fraction
-                + String(repeating: "0", count: 6 - micros.count) + micros)
+            let fraction = String(value % 1000)
+            let micros = String(value % 1_000_000)
+            #expect(
+                String(decoding: out.array, as: UTF8.self) == String(value)
+                    + String(repeating: "0", count: 3 - fraction.count) + fraction
+                    + String(repeating: "0", count: 6 - micros.count) + micros)
             #expect(OutputBuffer.decimalDigits(value) == String(value).count)
         }
     }

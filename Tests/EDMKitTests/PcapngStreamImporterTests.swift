@@ -10,8 +10,9 @@ import Testing
         var out = PcapngEncoder.sectionHeader(application: "test") + PcapngEncoder.interfaceDescription(name: "test")
         for r in records {
             let header = UpperPDU.header(dissector: UpperPDU.Dissector.at, direction: r.direction)
-            out += PcapngEncoder.enhancedPacket(unixNanoseconds: origin + r.time.wholeNanoseconds, data: header + r.bytes,
-                                                flags: PcapngEncoder.packetFlags(direction: r.direction), comment: nil)
+            out += PcapngEncoder.enhancedPacket(
+                unixNanoseconds: origin + r.time.wholeNanoseconds, data: header + r.bytes,
+                flags: PcapngEncoder.packetFlags(direction: r.direction), comment: nil)
         }
         return out
     }
@@ -49,7 +50,9 @@ import Testing
 
     @Test func notPcapngIsRefused() {
         var importer = PcapngStreamImporter()
-        #expect(throws: TraceImportError.self) { try importer.consume(Array("AT\r\nOK\r\n and some more text".utf8)[...]) }
+        #expect(throws: TraceImportError.self) {
+            try importer.consume(Array("AT\r\nOK\r\n and some more text".utf8)[...])
+        }
     }
 
     /// An interface block of our link type whose `if_tsresol` is `resolution`.

@@ -32,10 +32,15 @@ import Testing
         #expect(sent.filter { $0.type == "payload" }.map(\.bytes.count) == [1261, 1224, 1704])
         #expect(sent.filter { $0.text?.hasPrefix("AT+UWSC=0,8,") == true }.count == 1)
         #expect(sent.last?.text == "AT+CPWROFF")
-        let steps = run.actions.compactMap { if case .stepFinished(let s, let e) = $0 { "\(s.rawValue):\(e.rawValue)" } else { nil } }
-        #expect(steps == ["detect mode:done", "factory reset:done", "credentials:done", "enter EDM:done", "Wi-Fi:done",
-                          "MQTT connect:done", "DPS register:assigning", "MQTT poll peer:done", "DPS poll:assigned",
-                          "close peers:done", "power off:done"])
+        let steps = run.actions.compactMap {
+            if case .stepFinished(let s, let e) = $0 { "\(s.rawValue):\(e.rawValue)" } else { nil }
+        }
+        #expect(
+            steps == [
+                "detect mode:done", "factory reset:done", "credentials:done", "enter EDM:done", "Wi-Fi:done",
+                "MQTT connect:done", "DPS register:assigning", "MQTT poll peer:done", "DPS poll:assigned",
+                "close peers:done", "power off:done"
+            ])
     }
 }
 
@@ -47,7 +52,9 @@ import Testing
             c.factoryReset = reset
             let run = ProvisioningHarness(configuration: c, module: SimulatedModule(scenario: .assignedFast)).run()
             let results = run.actions.compactMap { if case .stepFinished(.factoryReset, let e) = $0 { e } else { nil } }
-            #expect(results == [reset ? .done : .skipped] && run.outcome.exitCode == 0, "factory reset \(reset): \(results)")
+            #expect(
+                results == [reset ? .done : .skipped] && run.outcome.exitCode == 0, "factory reset \(reset): \(results)"
+            )
             #expect(ProvisioningScenarioTests.sent(run).contains { $0.text == "AT+UFACTORY" } == reset)
         }
     }
@@ -62,7 +69,8 @@ import Testing
     /// Replace the answer to each AT request of the reference run with ERROR, one at a time.
     @Test func errorToEachCommand() {
         let run = Self.run(ScriptedModule(records: ReferenceSession.records))
-        let requests = Chunking.decode(run.records).units.filter { $0.type == "command" || $0.type == "at_request" }.compactMap(\.text)
+        let requests = Chunking.decode(run.records).units.filter { $0.type == "command" || $0.type == "at_request" }
+            .compactMap(\.text)
         #expect(requests.count == 21)
         for (i, request) in requests.enumerated() {
             let failed = Self.run(ScriptedModule(records: ReferenceSession.records, errorAt: i))
@@ -117,7 +125,9 @@ import Testing
     }
 
     @Test func silentModuleTimesOut() {
-        let run = ProvisioningHarness(configuration: ProvisioningMachineTests.referenceConfiguration, module: SilentModule()).run()
+        let run = ProvisioningHarness(
+            configuration: ProvisioningMachineTests.referenceConfiguration, module: SilentModule()
+        ).run()
         guard case .timedOut(.detectMode, _) = run.outcome else {
             Issue.record("got \(run.outcome)")
             return
@@ -127,8 +137,10 @@ import Testing
     }
 
     @Test func cancelClosesPeersAndPowersOff() {
-        var harness = ProvisioningHarness(configuration: ProvisioningMachineTests.referenceConfiguration, module: ScriptedModule(records: ReferenceSession.records))
-        harness.cancelAt = .milliseconds(19_500)   // peer 2 connected, peer 4 announced (+UDCP:4)
+        var harness = ProvisioningHarness(
+            configuration: ProvisioningMachineTests.referenceConfiguration,
+            module: ScriptedModule(records: ReferenceSession.records))
+        harness.cancelAt = .milliseconds(19_500)  // peer 2 connected, peer 4 announced (+UDCP:4)
         let run = harness.run()
         #expect(run.outcome == .cancelled && run.outcome.exitCode == 130)
         let sent = Chunking.decode(run.records).units.filter { $0.direction == .host }.compactMap(\.text)

@@ -59,7 +59,9 @@ import Testing
             #expect(decoded.last?.text == "+STARTUP", "\(scenario): the module did not come back to command mode")
             let connected = decoded.compactMap { $0.text?.hasPrefix("+UUDPC:") == true ? $0.link?.peer : nil }
             let closed = sent.compactMap { $0.text?.hasPrefix("AT+UDCPC=") == true ? Int($0.text!.dropFirst(9)) : nil }
-            #expect(Set(connected).isSubset(of: Set(closed)), "\(scenario): peers \(connected) left open (closed \(closed))")
+            #expect(
+                Set(connected).isSubset(of: Set(closed)), "\(scenario): peers \(connected) left open (closed \(closed))"
+            )
         }
     }
 
@@ -74,9 +76,11 @@ import Testing
     @Test func credentialsAreSkippedWhenTheirMD5Matches() {
         let fresh = Self.sent(Self.run(.assignedFast))
         #expect(fresh.filter { $0.type == "payload" }.map(\.bytes) == [Self.ca, Self.cert, Self.key])
-        let stored = [StoredCredential(kind: .rootCA, name: "ca.pem", bytes: Self.ca),
-                      StoredCredential(kind: .clientCertificate, name: "cert.pem", bytes: Array("an older certificate".utf8)),
-                      StoredCredential(kind: .clientPrivateKey, name: "key.pem", bytes: Self.key)]
+        let stored = [
+            StoredCredential(kind: .rootCA, name: "ca.pem", bytes: Self.ca),
+            StoredCredential(kind: .clientCertificate, name: "cert.pem", bytes: Array("an older certificate".utf8)),
+            StoredCredential(kind: .clientPrivateKey, name: "key.pem", bytes: Self.key)
+        ]
         let run = Self.run(.assignedFast, store: stored)
         #expect(run.outcome.exitCode == 0)
         #expect(Self.sent(run).filter { $0.type == "payload" }.map(\.bytes) == [Self.cert])
@@ -88,7 +92,8 @@ import Testing
     @Test func pollsRespectThePacing() {
         var c = Self.configuration
         c.pollInterval = .seconds(3)
-        var harness = ProvisioningHarness(configuration: c, module: SimulatedModule(scenario: .assigned, seed: 4, dps: .init(pollsUntilDone: 5)))
+        var harness = ProvisioningHarness(
+            configuration: c, module: SimulatedModule(scenario: .assigned, seed: 4, dps: .init(pollsUntilDone: 5)))
         harness.chunking = .whole
         let run = harness.run()
         #expect(run.outcome.exitCode == 0)
@@ -100,7 +105,8 @@ import Testing
     @Test func throttlingBacksOff() {
         let run = Self.run(.throttled)
         #expect(run.outcome.exitCode == 0)
-        let registers = Self.sent(run).filter { $0.type == "data_command" && $0.text == nil && $0.bytes.count > 8 }.map(\.time)
+        let registers = Self.sent(run).filter { $0.type == "data_command" && $0.text == nil && $0.bytes.count > 8 }.map(
+            \.time)
         #expect(registers.count == 2)
         #expect(registers[1] - registers[0] >= RetryPolicy().initialDelay)
         let notes = run.actions.compactMap { if case .note(let note) = $0 { note } else { nil } }
@@ -116,10 +122,14 @@ import Testing
     func runIsIdenticalAcrossRepetitionsAndChunkings(_ scenario: SimulatorScenario) {
         let whole = Self.run(scenario, seed: 9)
         #expect(Self.run(scenario, seed: 9).records == whole.records)
-        for chunking: ProvisioningHarness<SimulatedModule>.Chunking in [.bytes, .random(seed: 3, max: 17), .random(seed: 8, max: 300)] {
+        for chunking: ProvisioningHarness<SimulatedModule>.Chunking in [
+            .bytes, .random(seed: 3, max: 17), .random(seed: 8, max: 300)
+        ] {
             let run = Self.run(scenario, seed: 9, chunking: chunking)
             #expect(run.outcome == whole.outcome)
-            #expect(run.records.filter { $0.direction == .host } == whole.records.filter { $0.direction == .host }, "\(scenario) \(chunking)")
+            #expect(
+                run.records.filter { $0.direction == .host } == whole.records.filter { $0.direction == .host },
+                "\(scenario) \(chunking)")
         }
     }
 
@@ -133,15 +143,24 @@ import Testing
             var c = Self.configuration(for: scenario)
             c.pollInterval = .milliseconds(2000 + Int64(rng.next() % 4000))
             c.seed = seed
-            var harness = ProvisioningHarness(configuration: c, module: SimulatedModule(scenario: scenario, seed: seed, dps: .init(pollsUntilDone: 1 + Int(rng.next() % 4))))
+            var harness = ProvisioningHarness(
+                configuration: c,
+                module: SimulatedModule(
+                    scenario: scenario, seed: seed, dps: .init(pollsUntilDone: 1 + Int(rng.next() % 4))))
             harness.chunking = .random(seed: seed, max: 1 + Int(rng.next() % 64))
             let run = harness.run()
             #expect(run.outcome.exitCode == Self.expected[scenario], "\(scenario) seed \(seed): \(run.outcome)")
-            #expect(run.actions.contains { if case .finished = $0 { true } else { false } }, "\(scenario) seed \(seed) did not finish")
+            #expect(
+                run.actions.contains { if case .finished = $0 { true } else { false } },
+                "\(scenario) seed \(seed) did not finish")
             // Every wake-up time is in the future of the step that asked for it.
-            #expect(!run.actions.isEmpty && run.actions.allSatisfy { if case .wake(let at) = $0 { at <= .seconds(1000) } else { true } })
+            #expect(
+                !run.actions.isEmpty
+                    && run.actions.allSatisfy { if case .wake(let at) = $0 { at <= .seconds(1000) } else { true } })
             let hostUnits = Self.sent(run)
-            #expect(hostUnits.allSatisfy { $0.diagnostic == nil && $0.type != "garbage" }, "\(scenario) seed \(seed): the host sent bad bytes")
+            #expect(
+                hostUnits.allSatisfy { $0.diagnostic == nil && $0.type != "garbage" },
+                "\(scenario) seed \(seed): the host sent bad bytes")
         }
     }
 }

@@ -11,12 +11,15 @@ import Testing
         let begin = "<!-- state diagram: generated from ProvisioningStep.transitions -->\n```mermaid\n"
         let end = "\n```\n<!-- end of state diagram -->"
         let current = begin + ProvisioningStep.mermaid + end
-        guard let start = readme.range(of: begin), let stop = readme.range(of: end, range: start.upperBound..<readme.endIndex) else {
+        guard let start = readme.range(of: begin),
+            let stop = readme.range(of: end, range: start.upperBound..<readme.endIndex)
+        else {
             Issue.record("README.md has no generated state diagram section")
             return
         }
         if ProcessInfo.processInfo.environment["RECORD_SAMPLES"] != nil {
-            try readme.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: current).write(toFile: path, atomically: true, encoding: .utf8)
+            try readme.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: current).write(
+                toFile: path, atomically: true, encoding: .utf8)
         }
         #expect(String(readme[start.lowerBound..<stop.upperBound]) == current)
     }

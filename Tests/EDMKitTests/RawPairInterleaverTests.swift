@@ -50,11 +50,19 @@ import Testing
             pairs.append(("mutated \(seed)", Session.stream(run.records, .host), Session.stream(run.records, .module)))
         }
         // A final result whose CR is not followed by LF ends only when the next byte comes.
-        pairs.append(("OK without LF", Array("AT\rAT+CGMI\rAT\r".utf8), Array("\r\nOK\r+STARTUP\r\n\r\nu-blox\r\n\r\nOK\r\r\nOK\r".utf8)))
+        pairs.append(
+            (
+                "OK without LF", Array("AT\rAT+CGMI\rAT\r".utf8),
+                Array("\r\nOK\r+STARTUP\r\n\r\nu-blox\r\n\r\nOK\r\r\nOK\r".utf8)
+            ))
         var rng = SplitMix64(seed: 3)
         let noise = (0..<10_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         pairs.append(("noise", Array(noise.prefix(300)), noise))
-        pairs.append(("reference then noise", ReferenceSession.stream(.host) + noise.prefix(5000), ReferenceSession.stream(.module) + noise))
+        pairs.append(
+            (
+                "reference then noise", ReferenceSession.stream(.host) + noise.prefix(5000),
+                ReferenceSession.stream(.module) + noise
+            ))
         return pairs
     }()
 
@@ -74,7 +82,8 @@ import Testing
             #expect(expected.count > 1, "\(pair.name)")
             #expect(RawPairInterleaver(host: pair.host, module: pair.module).records() == expected, "\(pair.name)")
             for size in [1, 7, 4096] {
-                var chunked = RawPairInterleaver(host: Self.chunks(pair.host, size), module: Self.chunks(pair.module, size))
+                var chunked = RawPairInterleaver(
+                    host: Self.chunks(pair.host, size), module: Self.chunks(pair.module, size))
                 var records: [TraceRecord] = []
                 while let record = try chunked.next() { records.append(record) }
                 #expect(records == expected, "\(pair.name), chunks of \(size)")

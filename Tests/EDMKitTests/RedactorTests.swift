@@ -33,7 +33,9 @@ import Testing
 
     @Test func otherCommandsAreLeftAlone() {
         #expect(unit(Array("AT+UWSC=0,2,MySSID\r".utf8)).redactedIfSecret == nil)
-        #expect(unit(Array("AT+UWSC=0,8,pass\r".utf8)).redactedIfSecret.map { Array($0.bytes) } == Array("AT+UWSC=0,8,****\r".utf8))
+        #expect(
+            unit(Array("AT+UWSC=0,8,pass\r".utf8)).redactedIfSecret.map { Array($0.bytes) }
+                == Array("AT+UWSC=0,8,****\r".utf8))
         #expect(!unit(Array("AT+UWSC=0,2,MySSID\r".utf8)).holdsSecret)
         #expect(!unit(EDMEncoder.atRequest("AT+UDCP=mqtt://h:8883/?client=x\r")).holdsSecret)
     }
@@ -44,8 +46,9 @@ import Testing
             "AT+UWSC=0,8,pass", "at+uwsc=0,8,pass", "AT+uWsC=0, 9 ,\"p,w\"", "AT+UWSC=0,+6,k1,k2", "AT+UWSC=0,2,SSID8",
             "AT+UWSC=0,5,2", "AT+UWSC=0,8", "AT+UWSC=\"0,8\",x", "AT+UWSC?", "AT+UWSC=?", "AT+UWSC", "AT+UWSCX=0,8,p",
             "AT+USECMNG=0,2,key.pem,1704,secret", "AT+USECMNG=0,2,key.pem,1704", "at+usecmng=0,0,ca,9,\"a,b\"",
-            "AT+UDUV=0,SharedAccessSignature sr=x", "AT+UDUV=0,\"SharedAccessSignature sr=x,y\"", "AT+UDUV=0,$dps/x", "AT+UDUV=0",
-            "AT+UDCP=mqtt://h:8883/?client=x", "ATO2", "AT", "AT+\u{212A}WSC=0,8,p", "AT+UWſC=0,8,p", "AT+CPWROFF",
+            "AT+UDUV=0,SharedAccessSignature sr=x", "AT+UDUV=0,\"SharedAccessSignature sr=x,y\"", "AT+UDUV=0,$dps/x",
+            "AT+UDUV=0",
+            "AT+UDCP=mqtt://h:8883/?client=x", "ATO2", "AT", "AT+\u{212A}WSC=0,8,p", "AT+UWſC=0,8,p", "AT+CPWROFF"
         ]
         for line in lines {
             let text = Array(line.utf8)[...]
@@ -53,11 +56,16 @@ import Testing
             #expect(Redactor.mayHoldSecret(text) || secret.isEmpty, "\(line)")
         }
         // It turns away what a session sends most, without parsing.
-        for line in ["AT+UDCP=mqtt://h:8883/?client=x", "AT+UWSC?", "at+uwsc=0,2,SSID", "AT+UWSC=0,5,2", "AT+UWSC=0,18,x",
-                     "AT+USECMNG=0,0,ca.pem,1261", "AT+UDUV=0,$dps/registrations/GET/x"] {
+        for line in [
+            "AT+UDCP=mqtt://h:8883/?client=x", "AT+UWSC?", "at+uwsc=0,2,SSID", "AT+UWSC=0,5,2", "AT+UWSC=0,18,x",
+            "AT+USECMNG=0,0,ca.pem,1261", "AT+UDUV=0,$dps/registrations/GET/x"
+        ] {
             #expect(!Redactor.mayHoldSecret(Array(line.utf8)[...]), "\(line)")
         }
-        for line in ["AT+UWSC=0,8,p", "AT+UWSC=0,008,p", "AT+UWSC=0, 2,p", "AT+USECMNG=0,2,k,1,pw", "AT+UDUV=1,x SharedAccessSignature"] {
+        for line in [
+            "AT+UWSC=0,8,p", "AT+UWSC=0,008,p", "AT+UWSC=0, 2,p", "AT+USECMNG=0,2,k,1,pw",
+            "AT+UDUV=1,x SharedAccessSignature"
+        ] {
             #expect(Redactor.mayHoldSecret(Array(line.utf8)[...]), "\(line)")
         }
     }
@@ -67,8 +75,11 @@ import Testing
     @Test func quickCheckNeverHidesASecretInRandomLines() {
         var rng = SplitMix64(seed: 11)
         let names = ["+UWSC", "+uwsc", "+USECMNG", "+UsecMng", "+UDUV", "+udUV", "+UDCP"]
-        let values = ["0", "6", "8", "9", "08", "+8", " 8", "8 ", "\"8\"", "\"0", "2", "5", "18", "", "x", "\"a,b\"", " ",
-                      "SharedAccessSignature sr=a", "\"SharedAccessSignature x\"", "sharedaccesssignature", "key.pem", "\\", "=", "?"]
+        let values = [
+            "0", "6", "8", "9", "08", "+8", " 8", "8 ", "\"8\"", "\"0", "2", "5", "18", "", "x", "\"a,b\"", " ",
+            "SharedAccessSignature sr=a", "\"SharedAccessSignature x\"", "sharedaccesssignature", "key.pem", "\\", "=",
+            "?"
+        ]
         var secrets = 0
         for _ in 0..<20_000 {
             let parameters = (0..<Int.random(in: 0...6, using: &rng)).map { _ in values.randomElement(using: &rng)! }
@@ -83,8 +94,10 @@ import Testing
 
     /// The quick check reads the rules of `SecretParameters` and so turns away, without a
     /// parse, the lines of those commands that every session sends without a secret.
-    @Test(arguments: ["AT+UWSC=0,2,MyNet", "AT+UWSC=0,5,4", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=0,0,ca.pem,1261",
-                      "AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid=1", "AT+UWSC=0", "AT+UDCP=mqtt://x"])
+    @Test(arguments: [
+        "AT+UWSC=0,2,MyNet", "AT+UWSC=0,5,4", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=0,0,ca.pem,1261",
+        "AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid=1", "AT+UWSC=0", "AT+UDCP=mqtt://x"
+    ])
     func quickCheckTurnsAwayLinesWithoutSecrets(line: String) {
         #expect(!Redactor.mayHoldSecret(Array(line.utf8)[...]))
     }

@@ -37,9 +37,13 @@ import Testing
         for (n, line) in log.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             guard let arrow = line.range(of: "-> 0xAA"), line.hasSuffix("' 0x55") else { continue }
             let hex = line[arrow.upperBound...].prefix(8)
-            let header = [0xAA] + stride(from: 0, to: 8, by: 2).map { i in
-                UInt8(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 2)], radix: 16)!
-            }
+            let header =
+                [0xAA]
+                + stride(from: 0, to: 8, by: 2).map { i in
+                    UInt8(
+                        hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 2)],
+                        radix: 16)!
+                }
             let quoted = line[line.index(arrow.upperBound, offsetBy: 9)...].dropFirst().dropLast(6)
             frames.append(PrintedFrame(line: n + 1, header: header, body: unrepr(quoted)))
         }
@@ -55,8 +59,11 @@ import Testing
             let encoded: [UInt8]
             switch id {
             case .atRequest: encoded = EDMEncoder.atRequest(String(decoding: printed.body, as: UTF8.self))
-            case .dataCommand: encoded = EDMEncoder.dataCommand(channel: printed.body[0], data: printed.body.dropFirst())
-            default: Issue.record("unexpected id \(id) on line \(printed.line)"); continue
+            case .dataCommand:
+                encoded = EDMEncoder.dataCommand(channel: printed.body[0], data: printed.body.dropFirst())
+            default:
+                Issue.record("unexpected id \(id) on line \(printed.line)")
+                continue
             }
             if Array(encoded.prefix(5)) != printed.header { mismatched.append(printed.line) }
             #expect(Array(encoded.dropFirst(5).dropLast()) == printed.body)

@@ -16,7 +16,8 @@ import Testing
         return records.map { record in
             let d = record.direction!, start = used[d, default: 0]
             used[d] = start + record.bytes.count
-            return TraceRecord(time: record.time, direction: d, bytes: Array(streams[d]![start..<(start + record.bytes.count)]))
+            return TraceRecord(
+                time: record.time, direction: d, bytes: Array(streams[d]![start..<(start + record.bytes.count)]))
         }
     }
 
@@ -24,7 +25,8 @@ import Testing
     func ourRecordingsReplayStrictlyWithoutDivergence(_ scenario: SimulatorScenario) {
         for seed: UInt64 in [1, 2, 3] {
             let trace = Self.recording(scenario, seed: seed)
-            #expect(!trace.flatMap(\.bytes).contains(sequence: ProvisioningScenarioTests.passphrase), "passphrase recorded")
+            #expect(
+                !trace.flatMap(\.bytes).contains(sequence: ProvisioningScenarioTests.passphrase), "passphrase recorded")
             let report = ReplayCheck.run(trace, mode: .strict)
             #expect(report.divergence == nil, "\(scenario) seed \(seed): \(report.divergence?.message ?? "")")
             #expect(report.run.outcome.exitCode == ProvisioningScenarioTests.expected[scenario])
@@ -54,8 +56,16 @@ import Testing
         #expect(hub == "leoDPS.azure-devices.net" && device == "ninadps")
         #expect(report.divergence == nil && report.outcomeMatchesRecording)
         #expect(report.configuration.registrationID == "ninadps" && report.configuration.idScope == "0ne0067E45C")
-        #expect(report.configuration.credentials.map(\.md5) == ["ACB694A59C17E0D791529BB19706A6E4", "9A1F95B8D512FA0ED075DD2B794ECB2A", "695D5D1EBB1DDBD0C6F2C128BAEB7F34"])
-        #expect(report.synthesized == ["AT", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=4,1,cert.pem", "AT+USECMNG=4,2,key.pem", "EDM AT", "EDM AT+UDCPC=2", "EDM AT+UDCPC=4"])
+        #expect(
+            report.configuration.credentials.map(\.md5) == [
+                "ACB694A59C17E0D791529BB19706A6E4", "9A1F95B8D512FA0ED075DD2B794ECB2A",
+                "695D5D1EBB1DDBD0C6F2C128BAEB7F34"
+            ])
+        #expect(
+            report.synthesized == [
+                "AT", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=4,1,cert.pem", "AT+USECMNG=4,2,key.pem", "EDM AT",
+                "EDM AT+UDCPC=2", "EDM AT+UDCPC=4"
+            ])
     }
 
     /// 100 runs, byte for byte: the records and the rendered report (no clock, no

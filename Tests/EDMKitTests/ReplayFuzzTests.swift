@@ -4,7 +4,9 @@ import Testing
 /// `ReplayFuzz` over recordings of simulator scenarios: a correct machine never hangs and
 /// never runs past the overall deadline plus cleanup, whatever the module's line does.
 @Suite struct ReplayFuzzTests {
-    static let scenarios: [SimulatorScenario] = [.assigned, .throttled, .failed, .noisyLine, .reboot, .mqttRefused, .leftoverEDM]
+    static let scenarios: [SimulatorScenario] = [
+        .assigned, .throttled, .failed, .noisyLine, .reboot, .mqttRefused, .leftoverEDM
+    ]
 
     @Test(arguments: scenarios, ReplayCheck.Mode.allCases)
     func twoHundredSeedsFindNoHangOrLateRun(_ scenario: SimulatorScenario, _ mode: ReplayCheck.Mode) {
@@ -28,7 +30,10 @@ import Testing
     @Test func withoutFaultsEveryRunIsTheRecordedOne() {
         let trace = ReplayCheckTests.recording(.assigned)
         let report = ReplayFuzz.run(records: trace, mode: .strict, spec: MutationSpec(), seeds: 0..<5)
-        #expect(report.runs.allSatisfy { $0.verdict == .clean && $0.outcome == "assigned" && $0.faults.isEmpty && $0.chunks > 0 })
+        #expect(
+            report.runs.allSatisfy {
+                $0.verdict == .clean && $0.outcome == "assigned" && $0.faults.isEmpty && $0.chunks > 0
+            })
         #expect(report.text.contains("outcomes: assigned 5\n") && report.text.contains("problems: none\n"))
     }
 
@@ -48,7 +53,9 @@ import Testing
         // A step limit too small for any run stands in for a machine that never finishes.
         let trace = ReplayCheckTests.recording(.assignedFast)
         let report = ReplayFuzz.run(records: trace, mode: .strict, spec: .all, seeds: 3..<5, stepLimit: 5)
-        #expect(report.problems.map(\.seed) == [3, 4] && report.problems.allSatisfy { $0.verdict == .hang && $0.outcome == "none" })
+        #expect(
+            report.problems.map(\.seed) == [3, 4]
+                && report.problems.allSatisfy { $0.verdict == .hang && $0.outcome == "none" })
         #expect(report.text.contains("seed 3: hang: did not finish within 5 harness steps"))
         #expect(report.text.contains("verdicts: hang 2\n"))
     }
@@ -87,11 +94,14 @@ import Testing
         while true {
             for case .send(let bytes) in pending { module.receive(bytes[...], now: now) }
             pending = []
-            guard !machine.isFinished, let next = [module.nextOutputTime, machine.nextDeadline].compactMap({ $0 }).min() else { break }
+            guard !machine.isFinished, let next = [module.nextOutputTime, machine.nextDeadline].compactMap({ $0 }).min()
+            else { break }
             now = max(now, next)
             let output = module.takeOutput(until: now)
             for (time, bytes) in output { pending += machine.receive(bytes[...], now: time) }
-            if output.isEmpty, let deadline = machine.nextDeadline, now >= deadline { pending += machine.timeout(now: now) }
+            if output.isEmpty, let deadline = machine.nextDeadline, now >= deadline {
+                pending += machine.timeout(now: now)
+            }
         }
         let run = ReplayFuzz.run(records: trace, mode: .semantic, spec: spec, seed: seed)
         #expect(run.faults == module.applied && run.chunks == module.chunks && run.duration == now)

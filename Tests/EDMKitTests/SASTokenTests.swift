@@ -25,7 +25,8 @@ import Testing
 
     @Test func tokenMatchesAnIndependentComputation() throws {
         let key = Array("individual enrollment key".utf8)
-        let token = SASToken(idScope: Self.idScope, registrationID: Self.registrationID, key: key, expiry: 1_900_000_000)
+        let token = SASToken(
+            idScope: Self.idScope, registrationID: Self.registrationID, key: key, expiry: 1_900_000_000)
         let keyHex = key.map { String(format: "%02x", $0) }.joined()
         let expected = try Self.python("""
             import base64, hashlib, hmac, urllib.parse
@@ -49,12 +50,16 @@ import Testing
         #expect(Base64.decode(Array(expected.utf8)) == derived)
     }
 
-    static func run(signingWith key: [UInt8], expiry: Int64 = expiry, dps: SimulatedDPS.Configuration = .init()) -> ProvisioningRun {
+    static func run(
+        signingWith key: [UInt8], expiry: Int64 = expiry, dps: SimulatedDPS.Configuration = .init()
+    ) -> ProvisioningRun {
         var configuration = ProvisioningScenarioTests.configuration
         configuration.credentials = [configuration.credentials[0]] // the root CA only
         let token = SASToken(idScope: Self.idScope, registrationID: Self.registrationID, key: key, expiry: expiry)
         configuration.attestation = .symmetricKey(token: token.text)
-        return ProvisioningHarness(configuration: configuration, module: SimulatedModule(scenario: .assigned, seed: 1, dps: dps)).run()
+        return ProvisioningHarness(
+            configuration: configuration, module: SimulatedModule(scenario: .assigned, seed: 1, dps: dps)
+        ).run()
     }
 
     static func hostLines(_ run: ProvisioningRun) -> [String] {
@@ -62,15 +67,28 @@ import Testing
     }
 
     @Test func groupEnrollmentWithTheDerivedKeyIsAssigned() {
-        let run = Self.run(signingWith: SASToken.deviceKey(groupKey: Self.groupKey, registrationID: Self.registrationID))
-        guard case .assigned(_, let device, _, let body) = run.outcome else { Issue.record("\(run.outcome)"); return }
+        let run = Self.run(
+            signingWith: SASToken.deviceKey(groupKey: Self.groupKey, registrationID: Self.registrationID))
+        guard case .assigned(_, let device, _, let body) = run.outcome else {
+            Issue.record("\(run.outcome)")
+            return
+        }
         #expect(device == Self.registrationID)
         #expect(body.contains(#""symmetricKey":{"enrollmentGroupId":"sim-sas-group"}"#))
         let lines = Self.hostLines(run)
-        #expect(lines.contains { $0.hasPrefix("AT+UDUV=1,SharedAccessSignature sr=0ne00000001%2Fregistrations%2Fsim-device&sig=") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("AT+UDUV=1,SharedAccessSignature sr=0ne00000001%2Fregistrations%2Fsim-device&sig=")
+            })
         let urls = lines.filter { $0.hasPrefix("AT+UDCP=") }
-        #expect(urls.count == 2 && urls.allSatisfy { $0.contains("&ca=ca.pem&passwd=%%1") && !$0.contains("cert=") && !$0.contains("privKey=") })
-        #expect(!lines.contains { $0.hasPrefix("AT+USECMNG=0,1") || $0.hasPrefix("AT+USECMNG=0,2") }, "no client certificate or key")
+        #expect(
+            urls.count == 2
+                && urls.allSatisfy {
+                    $0.contains("&ca=ca.pem&passwd=%%1") && !$0.contains("cert=") && !$0.contains("privKey=")
+                })
+        #expect(
+            !lines.contains { $0.hasPrefix("AT+USECMNG=0,1") || $0.hasPrefix("AT+USECMNG=0,2") },
+            "no client certificate or key")
     }
 
     @Test func individualEnrollmentIsAssigned() {
@@ -98,24 +116,35 @@ import Testing
     @Test func aTokenTooLongForTheModuleIsAModuleError() {
         var configuration = ProvisioningScenarioTests.configuration
         configuration.credentials = [configuration.credentials[0]]
-        configuration.attestation = .symmetricKey(token: SASToken.prefix + String(repeating: "x", count: SimulatedModule.maxURLVariableLength))
-        let run = ProvisioningHarness(configuration: configuration, module: SimulatedModule(scenario: .assigned, seed: 1)).run()
-        guard case .moduleError(let step, _) = run.outcome else { Issue.record("\(run.outcome)"); return }
+        configuration.attestation = .symmetricKey(
+            token: SASToken.prefix + String(repeating: "x", count: SimulatedModule.maxURLVariableLength))
+        let run = ProvisioningHarness(
+            configuration: configuration, module: SimulatedModule(scenario: .assigned, seed: 1)
+        ).run()
+        guard case .moduleError(let step, _) = run.outcome else {
+            Issue.record("\(run.outcome)")
+            return
+        }
         #expect(step == .connectRegister)
     }
 
     @Test func theTokenIsRedactedInTheRecording() {
         let derived = SASToken.deviceKey(groupKey: Self.groupKey, registrationID: Self.registrationID)
         let run = Self.run(signingWith: derived)
-        let token = SASToken(idScope: Self.idScope, registrationID: Self.registrationID, key: derived, expiry: Self.expiry)
+        let token = SASToken(
+            idScope: Self.idScope, registrationID: Self.registrationID, key: derived, expiry: Self.expiry)
         var decoder = SessionDecoder()
         var units: [SessionUnit] = []
-        for record in run.records { decoder.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units) }
+        for record in run.records {
+            decoder.receive(
+                time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units)
+        }
         decoder.finish(appendingTo: &units)
         let redacted = units.map { Array($0.redacted.bytes) }.flatMap { $0 }
         let signature = Array(SASToken.urlEncoded(token.signature).utf8)
         #expect(units.contains { $0.holdsSecret })
         #expect(redacted.firstRange(of: signature) == nil)
-        #expect(run.records.flatMap(\.bytes).firstRange(of: signature) != nil, "(the harness's own records are unredacted)")
+        #expect(
+            run.records.flatMap(\.bytes).firstRange(of: signature) != nil, "(the harness's own records are unredacted)")
     }
 }

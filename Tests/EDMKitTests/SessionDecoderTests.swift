@@ -15,10 +15,19 @@ import Testing
         let units = Self.whole.units
         let summary = units.map { "\($0.direction!.rawValue) \($0.layer)/\($0.type)" }
         // Command mode: noise, +STARTUP, commands with echo and final, prompt and payload.
-        #expect(summary.prefix(6) == ["module raw/noise", "module at/urc", "host at/command", "module at/echo", "module at/final", "host at/command"])
+        #expect(
+            summary.prefix(6) == [
+                "module raw/noise", "module at/urc", "host at/command", "module at/echo", "module at/final",
+                "host at/command"
+            ])
         #expect(units.filter { $0.type == "payload" }.map(\.bytes.count) == [1261, 1224, 1704])
         #expect(units.filter { $0.type == "prompt" }.count == 3)
-        #expect(units.filter { $0.type == "response" }.map(\.text) == [#"+USECMNG:0,0,"ca.pem","ACB694A59C17E0D791529BB19706A6E4""#, #"+USECMNG:0,1,"cert.pem","9A1F95B8D512FA0ED075DD2B794ECB2A""#, #"+USECMNG:0,2,"key.pem","695D5D1EBB1DDBD0C6F2C128BAEB7F34""#])
+        #expect(
+            units.filter { $0.type == "response" }.map(\.text) == [
+                #"+USECMNG:0,0,"ca.pem","ACB694A59C17E0D791529BB19706A6E4""#,
+                #"+USECMNG:0,1,"cert.pem","9A1F95B8D512FA0ED075DD2B794ECB2A""#,
+                #"+USECMNG:0,2,"key.pem","695D5D1EBB1DDBD0C6F2C128BAEB7F34""#
+            ])
         // EDM after ATO2/OK, both ways, and back to text after AT+CPWROFF.
         #expect(units.filter { $0.layer == "edm" }.count == 27)
         #expect(units.filter { $0.layer == "edm" && $0.direction == .host }.count == 10)
@@ -44,10 +53,17 @@ import Testing
 
     @Test func bindsChannelsToPeerHandles() {
         let units = Self.whole.units
-        #expect(units.filter { $0.text?.hasPrefix("+UUDPC") == true }.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)])
+        #expect(
+            units.filter { $0.text?.hasPrefix("+UUDPC") == true }.map(\.link) == [
+                SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)
+            ])
         let dataEvents = units.filter { $0.type == "data_event" }
-        #expect(dataEvents.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 0, peer: 2)])
-        #expect(units.filter { $0.type == "data_command" }.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)])
+        #expect(
+            dataEvents.map(\.link) == [SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 0, peer: 2)])
+        #expect(
+            units.filter { $0.type == "data_command" }.map(\.link) == [
+                SessionUnit.Link(channel: 0, peer: 2), SessionUnit.Link(channel: 1, peer: 4)
+            ])
     }
 
     /// Units appended to the caller's array (edm-decode's way) are those `next()` gives,
@@ -57,7 +73,8 @@ import Testing
             var decoder = SessionDecoder()
             var units: [SessionUnit] = []
             for record in records {
-                decoder.receive(time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units)
+                decoder.receive(
+                    time: record.time, direction: record.direction, bytes: record.bytes[...], appendingTo: &units)
             }
             decoder.finish(appendingTo: &units)
             #expect(units.map(UnitSnapshot.init) == Self.whole.units)
@@ -82,8 +99,11 @@ import Testing
         for (r, record) in records.enumerated() where record.bytes.count > 1 {
             for cut in stride(from: 1, to: record.bytes.count, by: record.bytes.count > 200 ? 37 : 1) {
                 var split = records
-                split[r] = TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[..<cut]))
-                split.insert(TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[cut...])), at: r + 1)
+                split[r] = TraceRecord(
+                    time: record.time, direction: record.direction, bytes: Array(record.bytes[..<cut]))
+                split.insert(
+                    TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[cut...])),
+                    at: r + 1)
                 let units = Chunking.decode(split).units
                 if units != Self.whole.units {
                     Issue.record("record \(r) cut at \(cut) changes the units")
@@ -96,7 +116,9 @@ import Testing
     /// A capture of the module's side alone still follows it into EDM (its echo of ATO2)
     /// and back (+STARTUP), and does not complain about replies without requests.
     @Test func moduleSideAloneFollowsTheModes() {
-        let (units, anomalies) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: ReferenceSession.stream(.module))])
+        let (units, anomalies) = Chunking.decode([
+            TraceRecord(time: .zero, direction: .module, bytes: ReferenceSession.stream(.module))
+        ])
         #expect(units.filter { $0.layer == "edm" }.count == 17)
         // The reboot's noise is seen from EDM (nobody asked for the reboot on this side).
         #expect(units.filter { $0.type == "garbage" }.map(\.bytes.count) == [1, 2])
@@ -106,16 +128,21 @@ import Testing
     /// Without the host's side, the module's echo stands for the request: the information
     /// line after an echoed AT+USECMNG is its response, not a URC.
     @Test func moduleSideAloneTiesResponsesToEchoedCommands() {
-        let (units, _) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: ReferenceSession.stream(.module))])
+        let (units, _) = Chunking.decode([
+            TraceRecord(time: .zero, direction: .module, bytes: ReferenceSession.stream(.module))
+        ])
         let credentialLines = units.filter { $0.text?.hasPrefix("+USECMNG:") == true }
-        #expect(credentialLines.count == 3 && credentialLines.allSatisfy { $0.type == "response" }, "\(credentialLines.map(\.type))")
+        #expect(
+            credentialLines.count == 3 && credentialLines.allSatisfy { $0.type == "response" },
+            "\(credentialLines.map(\.type))")
         #expect(units.filter { $0.type == "urc" }.allSatisfy { $0.text == "+STARTUP" })
     }
 
     /// An information line after the echoed command's final result is a URC again, and one
     /// of another name than the echoed command is a URC.
     @Test func echoedCommandEndsWithItsFinalResult() {
-        let text = "AT+USECMNG=4,0,ca\r\r\n+UUNU:0\r\n\r\n+USECMNG:4,0,\"ca\",\"AB\"\r\n\r\nOK\r\n\r\n+USECMNG:4,0,\"ca\",\"AB\"\r\n"
+        let text =
+            "AT+USECMNG=4,0,ca\r\r\n+UUNU:0\r\n\r\n+USECMNG:4,0,\"ca\",\"AB\"\r\n\r\nOK\r\n\r\n+USECMNG:4,0,\"ca\",\"AB\"\r\n"
         let (units, _) = Chunking.decode([TraceRecord(time: .zero, direction: .module, bytes: Array(text.utf8))])
         #expect(units.map(\.type) == ["echo", "urc", "response", "final", "urc"])
     }
@@ -148,7 +175,8 @@ import Testing
             TraceRecord(time: .seconds(2), direction: .module, bytes: Array("\r\nOK\r\n".utf8)),
         ]
         let (units, anomalies) = Chunking.decode(records)
-        #expect(anomalies == [SessionAnomaly(.unanswered, unit: 0, message: "no final result to  before the next command")])
+        #expect(
+            anomalies == [SessionAnomaly(.unanswered, unit: 0, message: "no final result to  before the next command")])
         #expect(units[2].reply == SessionUnit.Reply(request: 1, latency: .seconds(1)))
     }
 

@@ -82,9 +82,14 @@ import Testing
         h.send("abc", atMS: 1100)
         h.send("AT+USECMNG=4,0,abc.pem\r", atMS: 3200)
         h.run(untilMS: 4000)
-        #expect(h.texts("response") == [#"+USECMNG:0,0,"abc.pem","900150983CD24FB0D6963F7D28E17F72""#,
-                                        #"+USECMNG:4,0,"abc.pem","900150983CD24FB0D6963F7D28E17F72""#])
-        #expect(h.moduleChunks.first { $0.bytes.starts(with: Array("\r\n+USECMNG:0".utf8)) }?.time == .milliseconds(1100 + 2023))
+        #expect(
+            h.texts("response") == [
+                #"+USECMNG:0,0,"abc.pem","900150983CD24FB0D6963F7D28E17F72""#,
+                #"+USECMNG:4,0,"abc.pem","900150983CD24FB0D6963F7D28E17F72""#
+            ])
+        #expect(
+            h.moduleChunks.first { $0.bytes.starts(with: Array("\r\n+USECMNG:0".utf8)) }?.time
+                == .milliseconds(1100 + 2023))
     }
 
     @Test func echoFollowsATE() {
@@ -124,8 +129,11 @@ import Testing
         h.send("AT+USECMNG=4,1,cert.pem\r", atMS: 300)
         h.run(untilMS: 400)
         let md5 = SimulatorHarness.credentials.map(\.md5)
-        #expect(h.texts("response") == ["+USECMNG:3,0,\"ca.pem\",\"\(md5[0])\"", "+USECMNG:3,1,\"cert.pem\",\"\(md5[1])\"",
-                                        "+USECMNG:3,2,\"key.pem\",\"\(md5[2])\""])
+        #expect(
+            h.texts("response") == [
+                "+USECMNG:3,0,\"ca.pem\",\"\(md5[0])\"", "+USECMNG:3,1,\"cert.pem\",\"\(md5[1])\"",
+                "+USECMNG:3,2,\"key.pem\",\"\(md5[2])\""
+            ])
         #expect(h.moduleUnits.filter { $0.type == "final" }.map(\.text) == ["OK", "OK", "OK", "ERROR"])
     }
 
@@ -167,9 +175,12 @@ import Testing
 
     @Test func scenariosHaveStableNamesAndSummaries() {
         let names = SimulatorScenario.allCases.map(\.rawValue)
-        #expect(names == ["assigned", "assigned-fast", "failed", "disabled", "unauthorized", "throttled", "wrong-passphrase",
-                          "no-network", "mqtt-refused", "dps-silent", "noisy-line", "reboot", "leftover-edm", "slow",
-                          "sas", "sas-group-key", "sas-expired", "sas-too-long"])
+        #expect(
+            names == [
+                "assigned", "assigned-fast", "failed", "disabled", "unauthorized", "throttled", "wrong-passphrase",
+                "no-network", "mqtt-refused", "dps-silent", "noisy-line", "reboot", "leftover-edm", "slow",
+                "sas", "sas-group-key", "sas-expired", "sas-too-long"
+            ])
         #expect(Set(SimulatorScenario.allCases.map(\.summary)).count == names.count)
         #expect(SimulatorScenario(rawValue: "leftover-edm") == .leftoverEDM)
     }

@@ -11,16 +11,22 @@ import Testing
         #expect(Session.stream(records, .host) == Session.hostStream, sourceLocation: sourceLocation)
         #expect(Session.stream(records, .module) == Session.moduleStream, sourceLocation: sourceLocation)
         #expect(Session.stream(records, nil).isEmpty, sourceLocation: sourceLocation)
-        #expect(records.map(\.time) == records.map(\.time).sorted(), "records out of time order", sourceLocation: sourceLocation)
+        #expect(
+            records.map(\.time) == records.map(\.time).sorted(), "records out of time order",
+            sourceLocation: sourceLocation)
     }
 
-    func expectChunkingInvariant<I: TraceImporter>(_ make: () -> I, _ input: [UInt8], sizes: [[Int]] = [[1], [2, 7], [13, 1, 250]],
-                                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectChunkingInvariant<I: TraceImporter>(
+        _ make: () -> I, _ input: [UInt8], sizes: [[Int]] = [[1], [2, 7], [13, 1, 250]],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         var whole = make()
         let expected = try whole.importAll(input)
         for s in sizes {
             var importer = make()
-            #expect(try importer.importChunked(input, sizes: s) == expected, "chunk sizes \(s)", sourceLocation: sourceLocation)
+            #expect(
+                try importer.importChunked(input, sizes: s) == expected, "chunk sizes \(s)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -32,7 +38,8 @@ import Testing
             (.socat, Render.socat(session)), (.interceptty, Render.interceptty(session)),
             (.slsnif, Render.slsnif(session, timestamps: true)), (.jpnevulator, Render.jpnevulator(session)),
             (.saleaeCSV, Render.saleae(session)), (.sigrokJSONTrace, Render.sigrok(session)),
-            (.hexDump, Render.hexDump(Array(repeating: Session.hostStream, count: 3).flatMap { $0 })), (.azureDPSLog, ReferenceLog.bytes),
+            (.hexDump, Render.hexDump(Array(repeating: Session.hostStream, count: 3).flatMap { $0 })),
+            (.azureDPSLog, ReferenceLog.bytes)
         ]
         for (format, input) in inputs {
             var importer = format.makeImporter()!
@@ -46,7 +53,9 @@ import Testing
     @Test func anEndlessUnitIsRefusedNotBuffered() {
         var importer = AzureDPSLogImporter()
         var input = Array(" 10ms -> -----BEGIN CERTIFICATE-----\n".utf8)
-        input += [UInt8](repeating: 0x41, count: 64).flatMap { _ in Array(String(repeating: "Q", count: 63).utf8) + [0x0A] }
+        input += [UInt8](repeating: 0x41, count: 64).flatMap { _ in
+            Array(String(repeating: "Q", count: 63).utf8) + [0x0A]
+        }
         let line = Array(String(repeating: "Q", count: 63).utf8) + [0x0A]
         var error: TraceImportError?
         do {
@@ -61,7 +70,11 @@ import Testing
     @Test func socatReadsBackTheSession() throws {
         var importer = SocatImporter()
         let records = try importer.importAll(Render.socat(session))
-        #expect(records == session.map { TraceRecord(time: $0.time - session[0].time, direction: $0.direction, bytes: $0.bytes) })
+        #expect(
+            records
+                == session.map {
+                    TraceRecord(time: $0.time - session[0].time, direction: $0.direction, bytes: $0.bytes)
+                })
         #expect(importer.origin == TraceOrigin(unixNanoseconds: Session.start.unixNanoseconds + ns(session[0].time)))
         #expect(importer.takeDiagnostics().isEmpty)
         try expectChunkingInvariant({ SocatImporter() }, Render.socat(session))
@@ -127,7 +140,9 @@ import Testing
     }
 
     @Test func socatVerboseWithoutHexIsRefused() {
-        let text = "> 2026/11/28 09:11:12.000283904  length=3 from=0 to=2\nAT\\r< 2026/11/28 09:11:12.000486345  length=7 from=0 to=6\n\\r\nOK\\r\n.\n"
+        let text =
+            "> 2026/11/28 09:11:12.000283904  length=3 from=0 to=2\nAT\\r< 2026/11/28 "
+                + "09:11:12.000486345  length=7 from=0 to=6\n\\r\nOK\\r\n.\n"
         var importer = SocatImporter()
         do {
             _ = try importer.importAll(Array(text.utf8))
@@ -146,8 +161,9 @@ import Testing
         let error = #expect(throws: TraceImportError.self) { try importer.importAll(Array(text.utf8)) }
         #expect(error?.code == .inconsistent && error?.line != nil && error?.message.contains("from=13") == true)
         // A lost hex line: the block holds fewer bytes than its length.
-        var lines = String(decoding: Render.socat(Array(session.prefix(2))), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        lines.remove(at: 4) // second line of the module's reply block
+        var lines = String(decoding: Render.socat(Array(session.prefix(2))), as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        lines.remove(at: 4)  // second line of the module's reply block
         var short = SocatImporter()
         #expect(throws: TraceImportError.self) { try short.importAll(Array(lines.joined(separator: "\n").utf8)) }
     }
@@ -160,7 +176,10 @@ import Testing
         expectSameStreams(records)
         #expect(records.allSatisfy { $0.flags == .syntheticTime })
         // Runs of one direction are one record.
-        #expect(zip(records, records.dropFirst()).allSatisfy { $0.direction != $1.direction || $0.bytes.count == TraceRecordLimits.maxRecordSize })
+        #expect(
+            zip(records, records.dropFirst()).allSatisfy {
+                $0.direction != $1.direction || $0.bytes.count == TraceRecordLimits.maxRecordSize
+            })
         #expect(records.first?.time == .zero)
         try expectChunkingInvariant({ IntercepttyImporter() }, Render.interceptty(Array(session.prefix(12))))
     }
@@ -178,7 +197,11 @@ import Testing
             #expect(ns(r.time) % 1_000_000_000 == 0)
             #expect(r.comment == SlsnifImporter.timeComment)
             // Each record's second is the second of a session record holding its bytes.
-            #expect(session.contains { ($0.direction == r.direction) && (Session.start.unixNanoseconds + ns($0.time)) / 1_000_000_000 == second })
+            #expect(
+                session.contains {
+                    ($0.direction == r.direction)
+                        && (Session.start.unixNanoseconds + ns($0.time)) / 1_000_000_000 == second
+                })
         }
         #expect(importer.takeDiagnostics().map(\.code) == [.timestampImprecise])
         try expectChunkingInvariant({ SlsnifImporter() }, Render.slsnif(Array(session.prefix(12)), timestamps: true))
@@ -202,8 +225,10 @@ import Testing
         }
         colored = white + colored
         #expect(TraceFormat.detect(prefix: colored.prefix(4096)) == .slsnif)
-        var plain = SlsnifImporter(), tinted = SlsnifImporter()
-        #expect(try tinted.importAll(colored) == plain.importAll(Render.slsnif(Array(session.prefix(8)), timestamps: true)))
+        var plain = SlsnifImporter()
+        var tinted = SlsnifImporter()
+        #expect(
+            try tinted.importAll(colored) == plain.importAll(Render.slsnif(Array(session.prefix(8)), timestamps: true)))
     }
 
     @Test func slsnifItemsParseEveryByte() throws {
@@ -216,7 +241,11 @@ import Testing
     @Test func jpnevulatorReadsBackTheSessionWithMicrosecondTimes() throws {
         var importer = JpnevulatorImporter()
         let records = try importer.importAll(Render.jpnevulator(session))
-        #expect(records == session.map { TraceRecord(time: $0.time - session[0].time, direction: $0.direction, bytes: $0.bytes) })
+        #expect(
+            records
+                == session.map {
+                    TraceRecord(time: $0.time - session[0].time, direction: $0.direction, bytes: $0.bytes)
+                })
         try expectChunkingInvariant({ JpnevulatorImporter() }, Render.jpnevulator(Array(session.prefix(12))))
     }
 
@@ -262,7 +291,8 @@ import Testing
     }
 
     @Test func saleaeColumnsAreFoundByName() throws {
-        let input = Render.saleae(session, header: "data,start_time,error,name,duration,type", names: ("UART host", "UART module"))
+        let input = Render.saleae(
+            session, header: "data,start_time,error,name,duration,type", names: ("UART host", "UART module"))
         var importer = SaleaeCSVImporter(options: .init(analyzers: ["UART host": .host, "UART module": .module]))
         expectWireBytes(try importer.importAll(input))
         // Another analyzer's rows are skipped with one note.
@@ -276,7 +306,8 @@ import Testing
     @Test func saleaeRefusesAsciiRadixAndMissingColumns() {
         var ascii = SaleaeCSVImporter()
         do {
-            _ = try ascii.importAll(Array("name,type,start_time,duration,data\n\"TX\",\"data\",0.1,8.68e-05,'A'\n".utf8))
+            _ = try ascii.importAll(
+                Array("name,type,start_time,duration,data\n\"TX\",\"data\",0.1,8.68e-05,'A'\n".utf8))
             Issue.record("ASCII data accepted")
         } catch {
             #expect(error.line == 2 && error.message.contains("hex"))
@@ -344,7 +375,11 @@ import Testing
         let m = try module.importAll(Session.moduleStream)
         #expect(Session.stream(h, .host) == Session.hostStream && Session.stream(m, .module) == Session.moduleStream)
         #expect(h.allSatisfy { $0.flags == .syntheticTime && $0.bytes.count <= TraceRecordLimits.maxRecordSize })
-        #expect(h.map(\.time) == stride(from: 0, to: Session.hostStream.count, by: TraceRecordLimits.maxRecordSize).map { SyntheticTime.time(atByte: $0) })
+        #expect(
+            h.map(\.time)
+                == stride(from: 0, to: Session.hostStream.count, by: TraceRecordLimits.maxRecordSize).map {
+                    SyntheticTime.time(atByte: $0)
+                })
     }
 
     @Test func hexDumpReadsAnyLineLength() throws {

@@ -28,7 +28,12 @@ import Testing
         try await withThrowingTaskGroup(of: (String, Tool.Result).self) { group in
             for scenario in Self.expected.keys.sorted() {
                 group.addTask {
-                    let r = try Tool.run("azure-dps", ["--simulate", scenario, "--simulate-speed", "10", "--record", "\(dir)/\(scenario).pcapng", "--json"])
+                    let r = try Tool.run(
+                        "azure-dps",
+                        [
+                            "--simulate", scenario, "--simulate-speed", "10", "--record", "\(dir)/\(scenario).pcapng",
+                            "--json"
+                        ])
                     return (scenario, r)
                 }
             }
@@ -37,7 +42,9 @@ import Testing
                 #expect(r.status == code, "\(scenario): exit \(r.status)\n\(r.stderr)")
                 #expect(r.stderr.contains(says), "\(scenario) does not say \(says):\n\(r.stderr)")
                 let result = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
-                #expect(result?["exitCode"] as? Int == Int(code) && result?["recording"] as? String == "\(dir)/\(scenario).pcapng")
+                #expect(
+                    result?["exitCode"] as? Int == Int(code)
+                        && result?["recording"] as? String == "\(dir)/\(scenario).pcapng")
                 // The recording is a pcapng edm-decode reads, holds no secret, and ends with the
                 // module back in command mode (its +STARTUP after AT+CPWROFF) where it still answered.
                 let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(scenario).pcapng"))
@@ -47,7 +54,9 @@ import Testing
                 #expect(decoded.status == 0, "\(scenario): \(decoded.stderr)")
                 let units = decoded.stdout.split(separator: "\n").dropLast()
                 if scenario != "reboot" {
-                    #expect(units.last?.contains("\"text\":\"+STARTUP\"") == true, "\(scenario) does not end in command mode")
+                    #expect(
+                        units.last?.contains("\"text\":\"+STARTUP\"") == true,
+                        "\(scenario) does not end in command mode")
                 }
             }
         }
@@ -58,10 +67,14 @@ import Testing
         let credentials = try Tool.simulatorCredentials(in: dir)
         let pty = try PtyPair()
         let started = Date()
-        let process = try Tool.start("azure-dps", ["--port", pty.slavePath, "--id-scope", "0ne00SIMUL8", "--ssid", "lab",
-                                                   "--ca", credentials.ca, "--cert", credentials.cert, "--key", credentials.key,
-                                                   "--record", "\(dir)/unplug.pcapng", "--no-flow-control"],
-                                     environment: ["AZURE_DPS_WIFI_PASSPHRASE": "a passphrase"])
+        let process = try Tool.start(
+            "azure-dps",
+            [
+                "--port", pty.slavePath, "--id-scope", "0ne00SIMUL8", "--ssid", "lab",
+                "--ca", credentials.ca, "--cert", credentials.cert, "--key", credentials.key,
+                "--record", "\(dir)/unplug.pcapng", "--no-flow-control"
+            ],
+            environment: ["AZURE_DPS_WIFI_PASSPHRASE": "a passphrase"])
         // Answer the first probe, then pull the plug.
         guard case .bytes(let probe) = try pty.read(until: .now + .seconds(10), maxCount: 64) else {
             Issue.record("no probe from azure-dps")
@@ -78,7 +91,9 @@ import Testing
         #expect(r.stderr.contains("hung up"))
         // The recording holds what happened before the unplug.
         let decoded = try Tool.run("edm-decode", ["\(dir)/unplug.pcapng", "-f", "json"])
-        #expect(decoded.status == 0 && decoded.stdout.contains("\"text\":\"AT\"") && decoded.stdout.contains("\"type\":\"final\""))
+        #expect(
+            decoded.status == 0 && decoded.stdout.contains("\"text\":\"AT\"")
+                && decoded.stdout.contains("\"type\":\"final\""))
     }
 
     @Test func portProblemsAreSerialErrors() throws {
@@ -107,13 +122,18 @@ import Testing
         #expect(try Tool.run("azure-dps", ["--id-scope", "x"], environment: env).status == 64)
         let noPass = try Tool.run("azure-dps", base + ["--ca", c.ca, "--cert", c.cert, "--key", c.key])
         #expect(noPass.status == 64 && noPass.stderr.contains("AZURE_DPS_WIFI_PASSPHRASE"))
-        let wrongID = try Tool.run("azure-dps", base + ["--ca", c.ca, "--cert", c.cert, "--key", c.key, "--registration-id", "other"], environment: env)
+        let wrongID = try Tool.run(
+            "azure-dps", base + ["--ca", c.ca, "--cert", c.cert, "--key", c.key, "--registration-id", "other"],
+            environment: env)
         #expect(wrongID.status == 64 && wrongID.stderr.contains("sim-device"), "\(wrongID.stderr)")
-        let certAsKey = try Tool.run("azure-dps", base + ["--ca", c.ca, "--cert", c.cert, "--key", c.cert], environment: env)
+        let certAsKey = try Tool.run(
+            "azure-dps", base + ["--ca", c.ca, "--cert", c.cert, "--key", c.cert], environment: env)
         #expect(certAsKey.status == 65 && certAsKey.stderr.contains(c.cert), "\(certAsKey.stderr)")
-        let caNotRoot = try Tool.run("azure-dps", base + ["--ca", c.cert, "--cert", c.cert, "--key", c.key], environment: env)
+        let caNotRoot = try Tool.run(
+            "azure-dps", base + ["--ca", c.cert, "--cert", c.cert, "--key", c.key], environment: env)
         #expect(caNotRoot.status == 65, "\(caNotRoot.stderr)")
-        let missingFile = try Tool.run("azure-dps", base + ["--ca", "/nonexistent.pem", "--cert", c.cert, "--key", c.key], environment: env)
+        let missingFile = try Tool.run(
+            "azure-dps", base + ["--ca", "/nonexistent.pem", "--cert", c.cert, "--key", c.key], environment: env)
         #expect(missingFile.status == 66 && missingFile.stderr.contains("/nonexistent.pem"))
         // A config file with an unknown key names the line.
         let config = try Tool.temporaryFile("bad.toml", Data("port = \"/dev/null\"\nbaudrate = 9600\n".utf8))
@@ -127,15 +147,18 @@ import Testing
     /// the recording is complete, and the exit status is 130.
     @Test func controlCCleansUpAndExits130() throws {
         let dir = try Tool.temporaryDirectory("ctrl-c")
-        let process = try Tool.start("azure-dps", ["--simulate", "assigned", "--simulate-speed", "4", "--record", "\(dir)/run.pcapng"])
-        Thread.sleep(forTimeInterval: 4.2)   // in the MQTT / DPS steps at four times the reference speed
+        let process = try Tool.start(
+            "azure-dps", ["--simulate", "assigned", "--simulate-speed", "4", "--record", "\(dir)/run.pcapng"])
+        Thread.sleep(forTimeInterval: 4.2)  // in the MQTT / DPS steps at four times the reference speed
         process.process.interrupt()
         let r = try process.finish()
         #expect(r.status == 130, "\(r.stderr)")
         #expect(r.stderr.contains("Interrupted: closing the MQTT peers"))
         let decoded = try Tool.run("edm-decode", ["\(dir)/run.pcapng", "-f", "json"])
         let units = decoded.stdout.split(separator: "\n")
-        #expect(units.contains { $0.contains("\"text\":\"AT+CPWROFF\"") } && units.dropLast().last?.contains("+STARTUP") == true, "\(decoded.stdout.suffix(600))")
+        #expect(
+            units.contains { $0.contains("\"text\":\"AT+CPWROFF\"") }
+                && units.dropLast().last?.contains("+STARTUP") == true, "\(decoded.stdout.suffix(600))")
     }
 
     /// `--offline` runs the same client in simulated time: instant, same outcome.
@@ -148,8 +171,12 @@ import Testing
 
     @Test func helpTeachesTheFlowAndExitCodes() throws {
         let r = try Tool.run("azure-dps", ["--help"])
-        for text in ["--simulate", "130 interrupted", "5   network error", "pcapng"] { #expect(r.stdout.contains(text), "\(text)") }
+        for text in ["--simulate", "130 interrupted", "5   network error", "pcapng"] {
+            #expect(r.stdout.contains(text), "\(text)")
+        }
         let provision = try Tool.run("azure-dps", ["help", "provision"])
-        for text in ["--passphrase-file", "--no-flow-control", "--record-secrets", "--config"] { #expect(provision.stdout.contains(text), "\(text)") }
+        for text in ["--passphrase-file", "--no-flow-control", "--record-secrets", "--config"] {
+            #expect(provision.stdout.contains(text), "\(text)")
+        }
     }
 }

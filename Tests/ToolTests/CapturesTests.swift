@@ -20,11 +20,15 @@ import Testing
     @Test(arguments: entries.map(\.file))
     func replaysToItsExpectation(_ file: String) throws {
         let entry = Self.entries.first { $0.file == file }!
-        let r = try Tool.run("edm-replay", ["check", "captures/\(file)", "--mode", entry.mode!, "--expect", entry.expect!, "--format", "json"])
+        let r = try Tool.run(
+            "edm-replay",
+            ["check", "captures/\(file)", "--mode", entry.mode!, "--expect", entry.expect!, "--format", "json"])
         #expect(r.status == 0, "\(file): \(r.stdout) \(r.stderr)")
         let report = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
         #expect(report?["passed"] as? Bool == true && report?["divergence"] is NSNull, "\(file)")
-        if let hub = entry.hub { #expect((report?["reason"] as? String)?.contains("Assigned to \(hub) as device \(entry.device!)") == true) }
+        if let hub = entry.hub {
+            #expect((report?["reason"] as? String)?.contains("Assigned to \(hub) as device \(entry.device!)") == true)
+        }
     }
 
     /// The manifest names every file in captures/ (and nothing that is not there).
@@ -33,7 +37,9 @@ import Testing
             .filter { $0.hasSuffix(".pcapng") || $0.hasSuffix(".log") || $0.hasSuffix(".bin") }.sorted()
         struct Manifest: Decodable { var captures: [[String: AnyDecodable]] }
         let data = try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/captures/manifest.json"))
-        let named = try JSONDecoder().decode(Manifest.self, from: data).captures.flatMap { e in ["file", "module"].compactMap { e[$0]?.string } }.sorted()
+        let named = try JSONDecoder().decode(Manifest.self, from: data).captures.flatMap { e in
+            ["file", "module"].compactMap { e[$0]?.string }
+        }.sorted()
         #expect(named == all)
     }
 
@@ -45,7 +51,9 @@ import Testing
         let path = try Tool.temporaryFile("changed.pcapng", bytes)
         let r = try Tool.run("edm-replay", ["check", path])
         #expect(r.status == 1)
-        #expect(r.stdout.contains("divergence at") && r.stdout.contains("AT+UWSCA=0,4") && r.stdout.contains("AT+UWSCA=0,3"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains("divergence at") && r.stdout.contains("AT+UWSCA=0,4")
+                && r.stdout.contains("AT+UWSCA=0,3"), "\(r.stdout)")
     }
 }
 
@@ -64,8 +72,11 @@ struct AnyDecodable: Decodable {
     }
 
     @Test func mutatedCheckNamesItsFaults() throws {
-        let r = try Tool.run("edm-replay", ["check", "captures/scenarios/assigned.pcapng", "--mutate", "drop=1", "--seed", "3"])
+        let r = try Tool.run(
+            "edm-replay", ["check", "captures/scenarios/assigned.pcapng", "--mutate", "drop=1", "--seed", "3"])
         #expect(r.stdout.contains("fault at") && r.stdout.contains("drop"))
-        #expect(r.stdout.contains("Timed out in step \\\"detect mode\\\"") || r.stdout.contains("timed out") || r.stdout.contains("Timed out"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains("Timed out in step \\\"detect mode\\\"") || r.stdout.contains("timed out")
+                || r.stdout.contains("Timed out"), "\(r.stdout)")
     }
 }

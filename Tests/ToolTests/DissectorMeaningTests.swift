@@ -40,7 +40,8 @@ struct DissectorMeaningTests {
             "AT+UWSC=0,6,k1,k2,k3", "AT+UWSC=0,8,short", "AT+UWSC=0,8," + String(repeating: "ab", count: 32),
             "AT+UWSC=0,9,pw", "AT+UWSC=0,100,2", "AT+UWSC=0,100,1", "AT+UWSC=0,101,10.0.0.2", "AT+UWSC=0,10,user",
             "AT+UWSC=0,77,x", "AT+UWSC=x,2,y", "AT+UWSCA=0,4", "AT+UWSCA=0,9", "AT+UWSCA=0", "AT+USECMNG=3",
-            "AT+USECMNG=2,1,cert.pem", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=9,0,x", "AT+UDCP=mqtt://h.example:8883/?client=dev&pt=%%0", "AT+UDCP=mqtt://h:1/?passwd=%%1&client=c",
+            "AT+USECMNG=2,1,cert.pem", "AT+USECMNG=4,0,ca.pem", "AT+USECMNG=9,0,x",
+            "AT+UDCP=mqtt://h.example:8883/?client=dev&pt=%%0", "AT+UDCP=mqtt://h:1/?passwd=%%1&client=c",
             "AT+UDCP=mqtt://h:1/?client=c&passwd=x", "AT+UDCP=tcp://[fe80::1]:5000",
             "AT+UDCP=nothing", "AT+UDUV=1,SharedAccessSignature sr=a&sig=b", "AT+UDUV=0,a,b,c", "AT+UDCPC=3",
             "AT+UDCPC=x", "AT+CPWROFF", "AT+GMM", "ATI9", "AT&K3",
@@ -55,8 +56,10 @@ struct DissectorMeaningTests {
             "+USECMNG:4,1, \"c.pem\" , \"DEF\" ", "+USECMNG:1,0,x,y", "+UDCP:2", "+CME ERROR: 4", "+CME ERROR: busy",
             "+CME ERROR", "+STARTUP", "+UNKNOWN:1", "ERROR", "OK", "garbage text",
         ]
-        let host = try Tool.temporaryFile("lines-host-\(UUID().uuidString).bin", Data(commands.map { $0 + "\r" }.joined().utf8))
-        let module = try Tool.temporaryFile("lines-module-\(UUID().uuidString).bin", Data(replies.map { "\r\n\($0)\r\n" }.joined().utf8))
+        let host = try Tool.temporaryFile(
+            "lines-host-\(UUID().uuidString).bin", Data(commands.map { $0 + "\r" }.joined().utf8))
+        let module = try Tool.temporaryFile(
+            "lines-module-\(UUID().uuidString).bin", Data(replies.map { "\r\n\($0)\r\n" }.joined().utf8))
         // (Unredacted, so that the SAS token and the passphrases are explained as sent.)
         #expect(try Self.compare(nil, raw: (host, module), ["--no-redact"]) == commands.count + replies.count - 1)
     }
@@ -70,7 +73,9 @@ struct DissectorMeaningTests {
     /// Decodes the input to JSON and to pcapng, dissects the pcapng, and expects each packet's
     /// meaning to be its unit's explanation (none for units that are not AT text). Returns how
     /// many AT units were compared.
-    static func compare(_ capture: String?, raw: (host: String, module: String)? = nil, _ options: [String] = []) throws -> Int {
+    static func compare(
+        _ capture: String?, raw: (host: String, module: String)? = nil, _ options: [String] = []
+    ) throws -> Int {
         let input = (capture.map { [Tool.root + "/" + $0] } ?? ["--host", raw!.host, "--module", raw!.module]) + options
         let json = try Tool.run("edm-decode", input + ["-f", "json"])
         #expect(json.status == 0, "\(json.stderr)")
@@ -80,12 +85,20 @@ struct DissectorMeaningTests {
         let pcapng = try Tool.temporaryFile("meaning-\(UUID().uuidString).pcapng", Data())
         let written = try Tool.run("edm-decode", input + ["-f", "pcapng", "-o", pcapng])
         #expect(written.status == 0, "\(written.stderr)")
-        let rows = try tshark(pcapng, ["-Y", "!ucx_verdict", "-T", "fields", "-E", "occurrence=f", "-e", "ucx_at.meaning", "-e", "ucx_edm.meaning"])
+        let rows = try tshark(
+            pcapng,
+            [
+                "-Y", "!ucx_verdict", "-T", "fields", "-E", "occurrence=f", "-e", "ucx_at.meaning", "-e",
+                "ucx_edm.meaning"
+            ])
         try #require(rows.count == units.count, "\(capture ?? "lines"): \(rows.count) packets for \(units.count) units")
         var compared = 0
         for (unit, row) in zip(units, rows) {
-            let meaning = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init).first { !$0.isEmpty }
-            let isAT = unit["layer"] as? String == "at" && unit["type"] as? String != "payload"
+            let meaning = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init).first {
+                !$0.isEmpty
+            }
+            let isAT =
+                unit["layer"] as? String == "at" && unit["type"] as? String != "payload"
                 || (unit["type"] as? String)?.hasPrefix("at_") == true
             let expected = isAT ? unit["explanation"] as? String : nil
             #expect(meaning == expected, "\(capture ?? "lines") unit \(unit["index"] ?? "?") '\(unit["text"] ?? "")'")

@@ -20,7 +20,9 @@ import Glibc
         let r = try Tool.run("edm-decode", arguments, stdin: stdin)
         #expect(r.status == status, "exit \(r.status), expected \(status): \(r.stderr)", sourceLocation: sourceLocation)
         let lines = r.stderr.split(separator: "\n")
-        #expect(lines.count == 1 && r.stderr.hasPrefix("edm-decode: "), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            lines.count == 1 && r.stderr.hasPrefix("edm-decode: "), "stderr: \(r.stderr)",
+            sourceLocation: sourceLocation)
         for word in words {
             #expect(r.stderr.contains(word), "stderr lacks '\(word)': \(r.stderr)", sourceLocation: sourceLocation)
         }
@@ -51,22 +53,35 @@ import Glibc
     @Test(arguments: ["pcap", "pcapng"])
     func aTruncatedCapture(format: String) throws {
         let whole = try Self.file("whole.\(format)", [])
-        #expect(try Tool.run("edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", format, "-o", whole]).status == 0)
+        #expect(
+            try Tool.run(
+                "edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", format, "-o", whole]
+            ).status == 0)
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: whole)))
         for fraction in [0.2, 0.5, 2.0 / 3, 0.99] {
             let cut = try Self.file("cut.\(format)", Array(bytes[..<Int(Double(bytes.count) * fraction)]))
             let json = try Tool.run("edm-decode", [cut, "-f", "json"])
             let lines = json.stdout.split(separator: "\n")
             #expect(json.status == 0 && lines.count > 5, "\(fraction): exit \(json.status) \(json.stderr)")
-            let summary = try #require(lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            let summary = try #require(
+                lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
             let notes = ((summary["summary"] as? [String: Any])?["import"] as? [[String: Any]]) ?? []
-            #expect(notes.contains { $0["code"] as? String == "truncated" && ($0["message"] as? String)?.contains("inside packet") == true },
-                    "\(fraction): \(lines.last ?? "")")
+            #expect(
+                notes.contains {
+                    $0["code"] as? String == "truncated"
+                        && ($0["message"] as? String)?.contains("inside packet") == true
+                },
+                "\(fraction): \(lines.last ?? "")")
             let transcript = try Tool.run("edm-decode", [cut, "-f", "transcript", "--color", "never"])
             let text = transcript.stdout.split(separator: "\n")
-            let at = try #require(text.firstIndex { $0.contains("warning: the capture ends inside packet") }, "\(transcript.stdout)")
-            #expect(transcript.status == 0 && text[(at + 1)...].contains { $0.hasPrefix("Session:") || $0.contains("Outcome") || $0.contains("Duration") },
-                    "the summary follows the warning:\n\(transcript.stdout)")
+            let at = try #require(
+                text.firstIndex { $0.contains("warning: the capture ends inside packet") }, "\(transcript.stdout)")
+            #expect(
+                transcript.status == 0
+                    && text[(at + 1)...].contains {
+                        $0.hasPrefix("Session:") || $0.contains("Outcome") || $0.contains("Duration")
+                    },
+                "the summary follows the warning:\n\(transcript.stdout)")
         }
         // Cut inside the file header: not a capture at all.
         let header = try Self.file("header.\(format)", Array(bytes[..<10]))
@@ -86,31 +101,44 @@ import Glibc
         let original = try Tool.run("edm-decode", [Reference.log, "-f", "json"])
         let notesInLog = 2500 + original.stdout.components(separatedBy: "\"code\":\"note\"").count - 1
         let last = try #require(r.stdout.split(separator: "\n").last)
-        let summary = try #require((try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+        let summary = try #require(
+            (try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])?["summary"] as? [String: Any])
         let listed = (summary["import"] as? [[String: Any]]) ?? []
         let more = (summary["import_more"] as? [String: Int]) ?? [:]
         #expect(listed.count == 1000, "\(listed.count) notes listed")
         #expect(listed.filter { $0["code"] as? String == "note" }.count + (more["note"] ?? 0) == notesInLog, "\(more)")
-        let transcript = try Tool.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "transcript", "--color", "never"])
+        let transcript = try Tool.run(
+            "edm-decode", [file, "--input-format", "azure-dps-log", "-f", "transcript", "--color", "never"])
         #expect(transcript.stdout.components(separatedBy: "not part of the serial session").count - 1 == notesInLog)
 
         // Memory stays flat: 100,000 noted lines take what 2,500 take (each was kept to the end:
         // 111 MB for 200,000 before).
-        let many = try Self.file("chattier.log", Array(((1...100_000).map { "com44 status line \($0)\n" }.joined() + log).utf8))
-        let few = try Measured.run("edm-decode", [file, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
-        let lots = try Measured.run("edm-decode", [many, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
+        let many = try Self.file(
+            "chattier.log", Array(((1...100_000).map { "com44 status line \($0)\n" }.joined() + log).utf8))
+        let few = try Measured.run(
+            "edm-decode", [file, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
+        let lots = try Measured.run(
+            "edm-decode", [many, "--input-format", "azure-dps-log", "-f", "json", "-o", "/dev/null"])
         #expect(few.status == 0 && lots.status == 0 && few.peakRSSKB > 1024, "\(lots.stderr)")
-        #expect(lots.peakRSSKB - few.peakRSSKB < 4 * 1024, "peak RSS \(few.peakRSSKB) KB for 2,500 notes, \(lots.peakRSSKB) KB for 100,000")
+        #expect(
+            lots.peakRSSKB - few.peakRSSKB < 4 * 1024,
+            "peak RSS \(few.peakRSSKB) KB for 2,500 notes, \(lots.peakRSSKB) KB for 100,000")
     }
 
     @Test func binaryGarbageNamesTheFormatsTried() throws {
         let garbage = try Self.file("garbage.bin", Self.seededBytes(4096, seed: 7))
-        try Self.expectFailure([garbage], status: 65, [garbage, "matches no known capture format",
-                                                      "pcap, pcapng, socat, jpnevulator, interceptty, slsnif, azure-dps-log, saleae-csv, sigrok-jsontrace, hex",
-                                                      "--input-format"])
+        try Self.expectFailure(
+            [garbage], status: 65,
+            [
+                garbage, "matches no known capture format",
+                "pcap, pcapng, socat, jpnevulator, interceptty, slsnif, "
+                    + "azure-dps-log, saleae-csv, sigrok-jsontrace, hex",
+                "--input-format"
+            ])
         // Named as a format it is not.
         try Self.expectFailure([garbage, "--input-format", "pcap"], status: 65, [garbage, "not a readable pcap"])
-        try Self.expectFailure([garbage, "--input-format", "hex"], status: 65, ["hex dump", "line 1", "not a hex digit"])
+        try Self.expectFailure(
+            [garbage, "--input-format", "hex"], status: 65, ["hex dump", "line 1", "not a hex digit"])
     }
 
     @Test func textOfAnotherKind() throws {
@@ -121,7 +149,8 @@ import Glibc
         // Prose.
         try Self.expectFailure(["README.md"], status: 65, ["README.md", "matches no known capture format"])
         // socat -v without -x: detected as socat, refused as lossy.
-        let lossy = try Self.file("socat-v.txt", Array("> 2026/11/28 07:54:14.000425418  length=5 from=0 to=4\nATO2\r\n--\n".utf8))
+        let lossy = try Self.file(
+            "socat-v.txt", Array("> 2026/11/28 07:54:14.000425418  length=5 from=0 to=4\nATO2\r\n--\n".utf8))
         try Self.expectFailure([lossy], status: 65, ["socat", "line 2", "socat -x -v"])
         // A socat block whose offsets skip bytes.
         let gap = try Self.file("socat-gap.txt", Array("""
@@ -144,8 +173,10 @@ import Glibc
 
     @Test func missingFiles() throws {
         try Self.expectFailure(["no-such-capture.log"], status: 66, ["no-such-capture.log", "No such file"])
-        try Self.expectFailure(["--host", "no-such-host.bin", "--module", Reference.module], status: 66, ["no-such-host.bin"])
-        try Self.expectFailure(["--host", Reference.host, "--module", "no-such-module.bin"], status: 66, ["no-such-module.bin"])
+        try Self.expectFailure(
+            ["--host", "no-such-host.bin", "--module", Reference.module], status: 66, ["no-such-host.bin"])
+        try Self.expectFailure(
+            ["--host", Reference.host, "--module", "no-such-module.bin"], status: 66, ["no-such-module.bin"])
         try Self.expectFailure([Reference.log, "no-such-second.log", "-f", "json"], status: 66, ["no-such-second.log"])
     }
 
@@ -188,9 +219,13 @@ import Glibc
         #expect(base.status == 0 && big.status == 0, "\(big.stderr)")
         #expect(base.peakRSSKB > 1024 && big.peakRSSKB > 1024, "the child's memory was read")
         #expect(big.peakRSSKB < 64 * 1024, "peak RSS \(big.peakRSSKB) KB decoding \(megabytes) MB")
-        #expect(big.peakRSSKB - base.peakRSSKB < 8 * 1024,
-                "peak RSS grew from \(base.peakRSSKB) KB (1 MB) to \(big.peakRSSKB) KB (\(megabytes) MB)")
-        print("edm-decode, \(megabytes) MB of random bytes to JSON: \(big.peakRSSKB / 1024) MB peak RSS (1 MB: \(base.peakRSSKB / 1024) MB), \(String(format: "%.1f", big.seconds)) s")
+        #expect(
+            big.peakRSSKB - base.peakRSSKB < 8 * 1024,
+            "peak RSS grew from \(base.peakRSSKB) KB (1 MB) to \(big.peakRSSKB) KB (\(megabytes) MB)")
+        print(
+            "edm-decode, \(megabytes) MB of random bytes to JSON: \(big.peakRSSKB / 1024) MB peak "
+                + "RSS (1 MB: \(base.peakRSSKB / 1024) MB), \(String(format: "%.1f", big.seconds)) s"
+        )
     }
 
     /// --host/--module streams both files: 1,000 sessions back to back (6.4 MB) take no more
@@ -201,10 +236,16 @@ import Glibc
         let host = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.host)))
         let module = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module)))
         func run(sessions: Int, output: String) throws -> Measured {
-            let bigHost = try Self.file("host-x\(sessions).bin", Array([[UInt8]](repeating: host, count: sessions).joined()))
-            let bigModule = try Self.file("module-x\(sessions).bin", Array([[UInt8]](repeating: module, count: sessions).joined()))
-            defer { unlink(bigHost); unlink(bigModule) }
-            return try Measured.run("edm-decode", ["--host", bigHost, "--module", bigModule, "-f", "json", "-o", output])
+            let bigHost = try Self.file(
+                "host-x\(sessions).bin", Array([[UInt8]](repeating: host, count: sessions).joined()))
+            let bigModule = try Self.file(
+                "module-x\(sessions).bin", Array([[UInt8]](repeating: module, count: sessions).joined()))
+            defer {
+                unlink(bigHost)
+                unlink(bigModule)
+            }
+            return try Measured.run(
+                "edm-decode", ["--host", bigHost, "--module", bigModule, "-f", "json", "-o", output])
         }
         let json = try Self.file("x1000.json", [])
         defer { unlink(json) }
@@ -213,7 +254,9 @@ import Glibc
         #expect(fewer.peakRSSKB > 1024 && many.peakRSSKB - fewer.peakRSSKB < 4 * 1024,
                 "peak RSS \(fewer.peakRSSKB) KB for 200 sessions, \(many.peakRSSKB) KB for 1,000")
         let summary = try String(contentsOfFile: json, encoding: .utf8).split(separator: "\n").last ?? ""
-        #expect(summary.hasPrefix("{\"summary\":{\"outcome\":\"assigned\"") && summary.contains("\"units\":60000,"), "\(summary.prefix(200))")
+        #expect(
+            summary.hasPrefix("{\"summary\":{\"outcome\":\"assigned\"") && summary.contains("\"units\":60000,"),
+            "\(summary.prefix(200))")
     }
 
     /// Random bytes written a megabyte at a time, from a seed (the file is the same every run).

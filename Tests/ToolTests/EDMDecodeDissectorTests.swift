@@ -15,9 +15,12 @@ struct EDMDecodeDissectorTests {
     static func moduleWithMalformedFrame() throws -> String {
         let module = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module)))
         let ok: [UInt8] = [0xAA, 0x00, 0x08, 0x00, 0x45, 0x0D, 0x0A, 0x4F, 0x4B, 0x0D, 0x0A, 0x55]
-        let at = try #require((0...(module.count - ok.count)).first { module[$0..<($0 + ok.count)].elementsEqual(ok) }) + ok.count
+        let at =
+            try #require((0...(module.count - ok.count)).first { module[$0..<($0 + ok.count)].elementsEqual(ok) })
+            + ok.count
         let bad: [UInt8] = [0xAA, 0x00, 0x04, 0x00, 0x11, 0x00, 0x09, 0x55]
-        return try Tool.temporaryFile("module-malformed-\(UUID().uuidString).bin", Data(module[..<at] + bad + module[at...]))
+        return try Tool.temporaryFile(
+            "module-malformed-\(UUID().uuidString).bin", Data(module[..<at] + bad + module[at...]))
     }
 
     static func checkDissector(_ file: String, malformed: Int) throws -> (status: Int32, output: String) {
@@ -38,7 +41,9 @@ struct EDMDecodeDissectorTests {
     @Test(arguments: ["pcap", "pcapng"])
     func theDissectorReadsOurCapture(format: String) throws {
         let file = try Tool.temporaryFile("session-\(UUID().uuidString).\(format)", Data())
-        let written = try Tool.run("edm-decode", ["--host", Reference.host, "--module", try Self.moduleWithMalformedFrame(), "-f", format, "-o", file])
+        let written = try Tool.run(
+            "edm-decode",
+            ["--host", Reference.host, "--module", try Self.moduleWithMalformedFrame(), "-f", format, "-o", file])
         #expect(written.status == 0, "\(written.stderr)")
         let (status, output) = try Self.checkDissector(file, malformed: 1)
         #expect(status == 0, "check-dissector.sh failed:\n\(output)")
@@ -69,17 +74,24 @@ struct EDMDecodeDissectorTests {
         #expect(comments.filter { $0.contains("connect event rebuilt: protocol unknown") }.count == 2, "\(comments)")
         #expect(comments.contains { $0.contains("not part of the serial session") })
         let connects = try tshark(["-Y", "ucx_edm.type == 0x0011"])
-        #expect(connects.count == 2 && connects.allSatisfy { $0.contains("unknown (rebuilt)") && !$0.contains("TCP") }, "\(connects)")
+        #expect(
+            connects.count == 2 && connects.allSatisfy { $0.contains("unknown (rebuilt)") && !$0.contains("TCP") },
+            "\(connects)")
     }
 
     /// The check can fail: the same file against a wrong malformed count, and against rows
     /// that miss the injected frame.
     @Test func theCheckFailsOnAWrongExpectation() throws {
         let file = try Tool.temporaryFile("session-\(UUID().uuidString).pcapng", Data())
-        #expect(try Tool.run("edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", "pcapng", "-o", file]).status == 0)
+        #expect(
+            try Tool.run(
+                "edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", "pcapng", "-o", file]
+            ).status == 0)
         let (status, output) = try Self.checkDissector(file, malformed: 1)
         #expect(status == 1)
-        #expect(output.contains("FAIL rows differ") && output.contains("FAIL malformed ucx_edm frames: got '0', expected '1'"), "\(output)")
+        #expect(
+            output.contains("FAIL rows differ")
+                && output.contains("FAIL malformed ucx_edm frames: got '0', expected '1'"), "\(output)")
     }
 }
 

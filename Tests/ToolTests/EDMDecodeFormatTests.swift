@@ -30,7 +30,9 @@ import Testing
     @Test func theRawPairIsTheSessionLosslessly() throws {
         let pair = try Reference.pair()
         for side in ["host", "module"] {
-            let file = try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + (side == "host" ? Reference.host : Reference.module)))
+            let file = try Data(
+                contentsOf: URL(fileURLWithPath: Tool.root + "/" + (side == "host" ? Reference.host : Reference.module))
+            )
             #expect(pair.units.filter { $0.from == side }.flatMap(\.bytes) == Array(file), "\(side) bytes")
         }
         // Rebuilt order: every reply comes after its request, as the decoder links them.
@@ -47,7 +49,9 @@ import Testing
         let host = try Decode.json([Reference.host, "--from", "host", "--no-redact"])
         expectSameUnits(host.units, pair.units.filter { $0.from == "host" }, "raw host")
         // Synthetic time, 1 µs per byte: a unit is at the start of the 4096-byte record that completes it.
-        func synthetic(_ units: [DecodedUnit]) -> [Int64] { units.map { Int64(($0.offset + $0.hex.count / 2 - 1) / 4096 * 4096) } }
+        func synthetic(_ units: [DecodedUnit]) -> [Int64] {
+            units.map { Int64(($0.offset + $0.hex.count / 2 - 1) / 4096 * 4096) }
+        }
         #expect(host.units.map(\.micros) == synthetic(host.units))
         #expect(host.units.last!.micros == 4096)
 
@@ -84,7 +88,9 @@ import Testing
     @Test(arguments: [["xxd"], ["xxd", "-g1", "-c", "32"], ["xxd", "-u", "-g4"], ["hexdump", "-C"]])
     func aToolsHexDumpIsTheSameAsItsRawFile(_ command: [String]) throws {
         // A run of equal lines shows hexdump's `*`.
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module))) + [UInt8](repeating: 0x2E, count: 80) + [0x41]
+        let bytes =
+            Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module)))
+            + [UInt8](repeating: 0x2E, count: 80) + [0x41]
         let input = try Self.write("module.bin", bytes)
         guard let dump = try Self.output(of: command + [input]) else {
             print("\(command[0]) is not installed: skipped")
@@ -164,7 +170,8 @@ import Testing
     /// keep the order of the file and the second of their block.
     @Test func slsnif() throws {
         let file = try Self.write("slsnif.txt", Capture.slsnif(try Self.turns()))
-        let (decoded, _) = try Self.check(file, format: "slsnif", times: { ExpectedTimes.perTurn($0, resolution: 1_000_000_000) })
+        let (decoded, _) = try Self.check(
+            file, format: "slsnif", times: { ExpectedTimes.perTurn($0, resolution: 1_000_000_000) })
         #expect(decoded.importNotes.contains { $0.code == "timestamp_imprecise" })
     }
 
@@ -199,10 +206,12 @@ import Testing
     @Test func aNoteOnTheLastPacketIsKept() throws {
         var file = Capture.usbmon(try Self.turns(), bridge: .cp210x)
         var other = Capture.urb(type: "C", transfer: 3, endpoint: 0x81, data: Array("other device".utf8))
-        other[11] = 9 // usbmon header: the device address
-        let big = Capture.urb(type: "C", transfer: 3, endpoint: 0x81, data: Array(repeating: UInt8(ascii: "x"), count: 70_000))
+        other[11] = 9  // usbmon header: the device address
+        let big = Capture.urb(
+            type: "C", transfer: 3, endpoint: 0x81, data: Array(repeating: UInt8(ascii: "x"), count: 70_000))
         for (i, packet) in [big, other].enumerated() {
-            for field in [UInt32(Reference.startSeconds + 60 + Int64(i)), 0, UInt32(packet.count), UInt32(packet.count)] {
+            for field in [UInt32(Reference.startSeconds + 60 + Int64(i)), 0, UInt32(packet.count), UInt32(packet.count)]
+            {
                 file += (0..<4).map { UInt8((field >> (8 * UInt32($0))) & 0xFF) }
             }
             file += packet
@@ -216,7 +225,9 @@ import Testing
     @Test(arguments: ["pcap", "pcapng"])
     func ourOwnCapture(format: String) throws {
         let file = try Self.write("session.\(format)", [])
-        let written = try Tool.run("edm-decode", ["--host", Reference.host, "--module", Reference.module, "--no-redact", "-f", format, "-o", file])
+        let written = try Tool.run(
+            "edm-decode",
+            ["--host", Reference.host, "--module", Reference.module, "--no-redact", "-f", format, "-o", file])
         #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
         let pair = try Reference.pair()
         let decoded = try Decode.json([file, "--no-redact"])
@@ -225,7 +236,10 @@ import Testing
         #expect(decoded.summary["outcome"] as? String == "assigned")
         // Redacted by default: the passphrase's bytes are starred in the file, lengths kept.
         let redacted = try Self.write("redacted.\(format)", [])
-        #expect(try Tool.run("edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", format, "-o", redacted]).status == 0)
+        #expect(
+            try Tool.run(
+                "edm-decode", ["--host", Reference.host, "--module", Reference.module, "-f", format, "-o", redacted]
+            ).status == 0)
         let starred = try Decode.json([redacted, "--no-redact"])
         #expect(starred.units.map(\.hex.count) == pair.units.map(\.hex.count))
         #expect(!starred.units.flatMap(\.bytes).containsSequence(Array("PASSWORD".utf8)))

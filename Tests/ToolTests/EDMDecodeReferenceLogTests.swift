@@ -22,9 +22,12 @@ import Testing
         }
         #expect(after("warning: lines 14-16: credential elided")?.contains("raw payload, 1261 bytes") == true)
         #expect(after("warning: line 38: EDM frame declares payload length 18")?.contains("AT+UWSC=0,2,SSID") == true)
-        #expect(after("warning: line 42: EDM frame declares payload length 31")?.contains("AT+UWSC=0,8,********") == true)
+        #expect(
+            after("warning: line 42: EDM frame declares payload length 31")?.contains("AT+UWSC=0,8,********") == true)
         #expect(after("note: lines 65-66: connect event rebuilt")?.contains("Connect event ch1") == true)
-        #expect(after("note: line 73: not part of the serial session")?.contains("assigned to leoDPS.azure-devices.net") == true)
+        #expect(
+            after("note: line 73: not part of the serial session")?.contains("assigned to leoDPS.azure-devices.net")
+                == true)
         #expect(lines.prefix(3).allSatisfy { $0.contains("not part of the serial session") })
     }
 
@@ -77,8 +80,10 @@ enum Golden {
         if recording {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try actual.write(to: URL(fileURLWithPath: path))
-            Issue.record("Recorded \(path) (RECORD_GOLDEN=1). Review it, then run again without RECORD_GOLDEN: a recording run never passes.",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                Comment(rawValue: "Recorded \(path) (RECORD_GOLDEN=1). Review it, then run again "
+                    + "without RECORD_GOLDEN: a recording run never passes."),
+                sourceLocation: sourceLocation)
             return
         }
         guard let expected = FileManager.default.contents(atPath: path) else {

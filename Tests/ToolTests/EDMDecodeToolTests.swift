@@ -7,7 +7,11 @@ import Testing
     @Test func decodesARawPairToATranscript() throws {
         let r = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "transcript"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("<- edm Data event ch0 (peer 2), 467 bytes — DPS: assigned to leoDPS.azure-devices.net as ninadps (initialAssignment)"))
+        #expect(
+            r.stdout.contains(
+                "<- edm Data event ch0 (peer 2), 467 bytes — DPS: assigned to "
+                    + "leoDPS.azure-devices.net as ninadps (initialAssignment)"
+            ))
         #expect(r.stdout.contains("Outcome: assigned. Assigned to leoDPS.azure-devices.net as device ninadps."))
         // The passphrase is redacted by default, with its length kept.
         #expect(r.stdout.contains("AT+UWSC=0,8,******** — ") && !r.stdout.contains("PASSWORD"))
@@ -23,11 +27,18 @@ import Testing
         #expect(summary["outcome"] as? String == "assigned")
         #expect((summary["dps"] as? [String: Any])?["assignedHub"] as? String == "leoDPS.azure-devices.net")
         let units = objects.dropLast()
-        #expect(units.allSatisfy { ["host", "module", "unknown"].contains($0["from"] as? String) && $0["layer"] != nil && $0["type"] != nil && $0["time"] is NSNumber })
+        #expect(
+            units.allSatisfy {
+                ["host", "module", "unknown"].contains($0["from"] as? String) && $0["layer"] != nil && $0["type"] != nil
+                    && $0["time"] is NSNumber
+            })
         let assigned = units.first { ($0["dps"] as? [String: Any])?["status"] as? String == "assigned" }
-        #expect(assigned?["type"] as? String == "data_event" && assigned?["channel"] as? Int == 0 && assigned?["peer"] as? Int == 2)
+        #expect(
+            assigned?["type"] as? String == "data_event" && assigned?["channel"] as? Int == 0
+                && assigned?["peer"] as? Int == 2)
         // Byte-identical from run to run.
-        #expect(try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json"]).stdoutBytes == r.stdoutBytes)
+        #expect(
+            try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json"]).stdoutBytes == r.stdoutBytes)
     }
 
     /// JSON lines are written by two threads taking alternate batches, and each session's
@@ -76,17 +87,22 @@ import Testing
         let inputs = [Reference.log, "captures/scenarios/assigned.pcapng"]
         let quiet = try Tool.run("edm-decode", inputs + ["-f", "json"])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty)
-        let sizes = try inputs.map { try FileManager.default.attributesOfItem(atPath: Tool.root + "/" + $0)[.size] as! Int }
+        let sizes = try inputs.map {
+            try FileManager.default.attributesOfItem(atPath: Tool.root + "/" + $0)[.size] as! Int
+        }
         let total = sizes.reduce(0, +)
         let r = try Tool.run("edm-decode", inputs + ["-f", "json", "--progress"])
         #expect(r.status == 0 && r.stdoutBytes == quiet.stdoutBytes)
         let lines = r.stderr.split(separator: "\n")
-        #expect(lines.count >= 2 && lines.allSatisfy { $0.hasPrefix("edm-decode: ") && $0.contains("MB/s") }, "\(r.stderr)")
-        try #require((10_000..<1_000_000).contains(total)) // shown in whole kB
-        #expect(lines.last?.hasPrefix("edm-decode: \(total / 1000) of \(total / 1000) kB (100%), ") == true, "\(r.stderr)")
+        #expect(
+            lines.count >= 2 && lines.allSatisfy { $0.hasPrefix("edm-decode: ") && $0.contains("MB/s") }, "\(r.stderr)")
+        try #require((10_000..<1_000_000).contains(total))  // shown in whole kB
+        #expect(
+            lines.last?.hasPrefix("edm-decode: \(total / 1000) of \(total / 1000) kB (100%), ") == true, "\(r.stderr)")
 
         let pair = try Tool.run("edm-decode", ["--host", host, "--module", module, "-f", "json", "--progress"])
-        #expect(pair.status == 0 && pair.stderr.split(separator: "\n").last?.contains("(100%)") == true, "\(pair.stderr)")
+        #expect(
+            pair.status == 0 && pair.stderr.split(separator: "\n").last?.contains("(100%)") == true, "\(pair.stderr)")
         #expect(try Tool.run("edm-decode", inputs + ["-f", "json", "--no-progress"]).stderr.isEmpty)
 
         // A capture cut short is read to the cut: progress reaches its end, and the cut is a
@@ -96,8 +112,10 @@ import Testing
         defer { unlink(cut) }
         let cutShort = try Tool.run("edm-decode", [cut, "-f", "json", "--progress"])
         let messages = cutShort.stderr.split(separator: "\n")
-        #expect(cutShort.status == 0 && messages.allSatisfy { $0.contains("kB (") } && messages.last?.contains("(100%)") == true,
-                "\(cutShort.stderr)")
+        #expect(
+            cutShort.status == 0 && messages.allSatisfy { $0.contains("kB (") }
+                && messages.last?.contains("(100%)") == true,
+            "\(cutShort.stderr)")
         #expect(cutShort.stdout.contains("\"code\":\"truncated\""), "\(cutShort.stdout.suffix(400))")
     }
 
@@ -112,7 +130,8 @@ import Testing
 
 @Suite struct EDMDecodeOutputTests {
     @Test func anOutputThatCannotBeCreatedIs73() throws {
-        let r = try Tool.run("edm-decode", ["captures/azure-dps-example-session.log", "-f", "json", "-o", "/nonexistent-dir/out.jsonl"])
+        let r = try Tool.run(
+            "edm-decode", ["captures/azure-dps-example-session.log", "-f", "json", "-o", "/nonexistent-dir/out.jsonl"])
         #expect(r.status == 73 && r.stderr.contains("/nonexistent-dir/out.jsonl"), "\(r.stderr)")
     }
 

@@ -43,6 +43,7 @@ private typealias ExitStatus = ToolSupport.ExitStatus
     }
 
     @Test func sysexitsNames() {
-        #expect([ExitStatus.ok, .usage, .dataErr, .noInput, .cantCreat, .ioErr].map(\.rawValue) == [0, 64, 65, 66, 73, 74])
+        #expect(
+            [ExitStatus.ok, .usage, .dataErr, .noInput, .cantCreat, .ioErr].map(\.rawValue) == [0, 64, 65, 66, 73, 74])
     }
 }

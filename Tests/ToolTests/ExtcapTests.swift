@@ -11,27 +11,43 @@ import Testing
         let interfaces = try Tool.run("edm-decode", ["extcap", "--extcap-interfaces", "--extcap-version=4.0"])
         #expect(interfaces.status == 0, "\(interfaces.stderr)")
         let lines = interfaces.stdout.split(separator: "\n")
-        #expect(lines.first?.hasPrefix("extcap {version=") == true && lines.contains { $0.hasPrefix("interface {value=ucx-edm}{display=") },
-                "\(interfaces.stdout)")
-        #expect(lines.contains { $0.hasPrefix("control {number=0}{type=button}{role=logger}{display=") },
-                "\(interfaces.stdout)")
+        #expect(
+            lines.first?.hasPrefix("extcap {version=") == true
+                && lines.contains { $0.hasPrefix("interface {value=ucx-edm}{display=") },
+            "\(interfaces.stdout)")
+        #expect(
+            lines.contains { $0.hasPrefix("control {number=0}{type=button}{role=logger}{display=") },
+            "\(interfaces.stdout)")
         let dlts = try Tool.run("edm-decode", ["extcap", "--extcap-interface", "ucx-edm", "--extcap-dlts"])
         #expect(dlts.stdout.hasPrefix("dlt {number=252}{name=WIRESHARK_UPPER_PDU}"), "\(dlts.stdout)")
         let config = try Tool.run("edm-decode", ["extcap", "--extcap-interface", "ucx-edm", "--extcap-config"])
         let calls = config.stdout.split(separator: "\n").compactMap { line in
-            line.hasPrefix("arg ") ? line.firstRange(of: "{call=--").map { line[$0.upperBound...].prefix { $0 != "}" } } : nil
+            line.hasPrefix("arg ")
+                ? line.firstRange(of: "{call=--").map { line[$0.upperBound...].prefix { $0 != "}" } } : nil
         }
-        #expect(calls == ["mode", "port", "link", "host-port", "module-port", "baud", "flow-control"], "\(config.stdout)")
+        #expect(
+            calls == ["mode", "port", "link", "host-port", "module-port", "baud", "flow-control"], "\(config.stdout)")
         #expect(config.stdout.contains("value {arg=5}{value=115200}{display=115200}{default=true}"))
         // Every `arg` and `value` line has the shape Wireshark parses: {key=value} groups only.
-        #expect(config.stdout.split(separator: "\n").allSatisfy { $0.wholeMatch(of: /(arg|value) (\{[a-z]+=[^{}]*\})+/) != nil }, "\(config.stdout)")
+        #expect(
+            config.stdout.split(separator: "\n").allSatisfy {
+                $0.wholeMatch(of: /(arg|value) (\{[a-z]+=[^{}]*\})+/) != nil
+            }, "\(config.stdout)")
 
-        for (arguments, named) in [(["--capture"], "--fifo"), (["--capture", "--fifo", "/tmp/f", "--baud", "7"], "--baud"),
-                                   (["--capture", "--fifo", "/tmp/f"], "--port"),
-                                   (["--capture", "--fifo", "/tmp/f", "--mode", "two-wire", "--host-port", "/dev/null"],
-                                    "--module-port"),
-                                   (["--capture", "--fifo", "/tmp/f", "--port", "/dev/null",
-                                     "--extcap-capture-filter", "module tcp"], "--extcap-capture-filter")] {
+        for (arguments, named) in [
+            (["--capture"], "--fifo"), (["--capture", "--fifo", "/tmp/f", "--baud", "7"], "--baud"),
+            (["--capture", "--fifo", "/tmp/f"], "--port"),
+            (
+                ["--capture", "--fifo", "/tmp/f", "--mode", "two-wire", "--host-port", "/dev/null"],
+                "--module-port"
+            ),
+            (
+                [
+                    "--capture", "--fifo", "/tmp/f", "--port", "/dev/null",
+                    "--extcap-capture-filter", "module tcp"
+                ], "--extcap-capture-filter"
+            )
+        ] {
             let r = try Tool.run("edm-decode", ["extcap", "--extcap-interface", "ucx-edm"] + arguments)
             #expect(r.status == 64 && r.stderr.contains(named), "\(arguments): \(r.stderr)")
         }
@@ -92,13 +108,20 @@ import Testing
         #expect(units == ["module OK"], "\(units)")
     }
 
-    @Test(.enabled(if: which("tshark") != nil, "tshark is not installed: the extcap is not checked in Wireshark (CI installs it)"))
+    @Test(
+        .enabled(
+            if: which("tshark") != nil,
+            "tshark is not installed: the extcap is not checked in Wireshark (CI installs it)"))
     func tsharkCapturesAProvisioningRunThroughTheInterface() throws {
         let dir = try Tool.temporaryDirectory("extcap")
         let home = ["HOME": dir + "/home", "XDG_CONFIG_HOME": dir + "/home/.config"]
-        let installed = try Self.run(Tool.root + "/wireshark/install-wireshark.sh", [Tool.buildDirectory.path + "/edm-decode"], environment: home)
+        let installed = try Self.run(
+            Tool.root + "/wireshark/install-wireshark.sh", [Tool.buildDirectory.path + "/edm-decode"], environment: home
+        )
         #expect(installed.status == 0, "\(installed.output)")
-        #expect(installed.output.contains("ucx-edm-extcap") && installed.output.contains("ucx_edm.lua"), "\(installed.output)")
+        #expect(
+            installed.output.contains("ucx-edm-extcap") && installed.output.contains("ucx_edm.lua"),
+            "\(installed.output)")
         let listed = try Self.run(which("tshark")!, ["-D"], environment: home)
         #expect(listed.output.contains("ucx-edm (u-blox u-connectXpress serial"), "\(listed.output)")
 
@@ -108,25 +131,41 @@ import Testing
         defer { simulator.process.interrupt() }
         try LiveTapTests.waitFor(module)
         let fields = ["ucx_edm.dir", "ucx_at.dir", "ucx_at.text", "ucx_edm.at", "json.value.string"]
-        let tshark = try Self.start(which("tshark")!, ["-i", "ucx-edm", "-o", "extcap.ucx_edm.port:" + module, "-o", "extcap.ucx_edm.link:" + host,
-                                                       "-o", "extcap.ucx_edm.flowcontrol:none", "-a", "duration:10", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|"]
-                                                       + fields.flatMap { ["-e", $0] }, environment: home, output: dir + "/tshark.txt")
+        let tshark = try Self.start(
+            which("tshark")!,
+            [
+                "-i", "ucx-edm", "-o", "extcap.ucx_edm.port:" + module, "-o", "extcap.ucx_edm.link:" + host,
+                "-o", "extcap.ucx_edm.flowcontrol:none", "-a", "duration:10", "-T", "fields", "-E", "occurrence=a",
+                "-E", "aggregator=|"
+            ]
+                + fields.flatMap { ["-e", $0] }, environment: home, output: dir + "/tshark.txt")
         defer { tshark.terminate() }
         try LiveTapTests.waitFor(host)
-        let run = try Tool.run("azure-dps", ["--port", host, "--id-scope", "0ne00SIMUL8", "--ssid", "simulated-lab", "--ca", c.ca,
-                                             "--cert", c.cert, "--key", c.key, "--no-flow-control", "--no-record", "--poll-interval", "2"],
-                               environment: ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"])
+        let run = try Tool.run(
+            "azure-dps",
+            [
+                "--port", host, "--id-scope", "0ne00SIMUL8", "--ssid", "simulated-lab", "--ca", c.ca,
+                "--cert", c.cert, "--key", c.key, "--no-flow-control", "--no-record", "--poll-interval", "2"
+            ],
+            environment: ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"])
         #expect(run.status == 0, "\(run.stderr)")
         tshark.waitUntilExit()
-        let rows = try String(contentsOfFile: dir + "/tshark.txt", encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let rows = try String(contentsOfFile: dir + "/tshark.txt", encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false)
+        }
         // Per packet: the direction (0 host to module, 1 back), the AT text of either protocol, the DPS JSON strings.
-        let packets = rows.filter { $0.count == fields.count }.map { (dir: String(($0[0] + $0[1]).prefix(1)), at: $0[2] + $0[3], json: $0[4]) }
+        let packets = rows.filter { $0.count == fields.count }.map {
+            (dir: String(($0[0] + $0[1]).prefix(1)), at: $0[2] + $0[3], json: $0[4])
+        }
         #expect(packets.count > 50, "\(rows.count) rows")
         #expect(packets.contains { $0.dir == "0" && $0.at.hasPrefix("AT+USECMNG=0,0") }, "no host command mode AT")
         #expect(packets.contains { $0.dir == "1" && $0.at.contains("OK") }, "no module answer")
         #expect(packets.contains { $0.dir == "0" && $0.at.hasPrefix("AT+UDCP=mqtt") }, "no host AT inside EDM")
-        #expect(packets.contains { $0.dir == "1" && $0.json.contains("sim-hub.azure-devices.net") && $0.json.contains("assigned") },
-                "no DPS answer from the module")
+        #expect(
+            packets.contains {
+                $0.dir == "1" && $0.json.contains("sim-hub.azure-devices.net") && $0.json.contains("assigned")
+            },
+            "no DPS answer from the module")
         #expect(!FileManager.default.fileExists(atPath: host), "the extcap left its link")
     }
 
@@ -162,12 +201,14 @@ import Testing
         #expect(rows.filter { $0.hasPrefix("1\t") && $0.contains("OK") }.count == 2, "\(rows)")
     }
 
-    static func start(_ program: String, _ arguments: [String], environment: [String: String], output: String) throws -> Process {
+    static func start(
+        _ program: String, _ arguments: [String], environment: [String: String], output: String
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardError = FileHandle.nullDevice
         process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
@@ -175,7 +216,9 @@ import Testing
         return process
     }
 
-    static func run(_ program: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+    static func run(
+        _ program: String, _ arguments: [String], environment: [String: String]
+    ) throws -> (status: Int32, output: String) {
         let out = try Tool.temporaryFile("run-\(UUID().uuidString).txt", Data())
         let process = try start(program, arguments, environment: environment, output: out)
         process.waitUntilExit()

@@ -52,7 +52,9 @@ import Testing
 
     /// A capture whose text is markup and URLs: none of it may become a tag or a request.
     static func hostileCapture() throws -> String {
-        let line = #"AT+UWSC=0,2,<img src="https://example.invalid/x.png"></script><script>fetch('http://example.invalid/')</script>"#
+        let line =
+            #"AT+UWSC=0,2,<img "#
+                + #"src="https://example.invalid/x.png"></script><script>fetch('http://example.invalid/')</script>"#
         return try Tool.temporaryFile("hostile-\(UUID().uuidString).bin", Data((line + "\r\nAT+UWSCA=0,3\r\n").utf8))
     }
 
@@ -104,13 +106,18 @@ import Testing
         // Capture text that is markup and URLs stays text: no tag comes of it, no script element
         // ends early, and a URL appears only between tags (escaped text), never inside one.
         let hostile = try Self.report([try Self.hostileCapture(), "--from", "host"]).html
-        for tag in ["<img", "<script>fetch", "</script><script>"] { #expect(!hostile.contains(tag), "\(tag) in the page") }
+        for tag in ["<img", "<script>fetch", "</script><script>"] {
+            #expect(!hostile.contains(tag), "\(tag) in the page")
+        }
         #expect(Self.count("<script", in: hostile) == Self.count("class=\"edm-data\"", in: hostile) + 1)
         var searched = hostile.startIndex
         while let found = hostile.range(of: "://", range: searched..<hostile.endIndex) {
             let before = hostile[..<found.lowerBound]
-            let tagOpen = before.lastIndex(of: "<"), tagClose = before.lastIndex(of: ">")
-            #expect(tagClose != nil && (tagOpen == nil || tagOpen! < tagClose!), "a URL inside a tag near \(before.suffix(60))")
+            let tagOpen = before.lastIndex(of: "<")
+            let tagClose = before.lastIndex(of: ">")
+            #expect(
+                tagClose != nil && (tagOpen == nil || tagOpen! < tagClose!),
+                "a URL inside a tag near \(before.suffix(60))")
             searched = found.upperBound
         }
         #expect(hostile.contains("&lt;img src=&quot;https://example.invalid/x.png&quot;&gt;"))
@@ -136,7 +143,8 @@ import Testing
         #expect(Self.texts(#"<p class="reason">(.*?)</p>"#, in: dom) == [summary["reason"] as? String ?? "?"])
         #expect(Self.count(rows, in: dom) == summary["units"] as? Int, "rows the script built")
         let notes = (summary["import"] as? [[String: Any]] ?? []).count
-        #expect(Self.count("<tr class=\"note", in: dom) >= notes - 1 && notes > 0, "the importer's notes, where they occur")
+        #expect(
+            Self.count("<tr class=\"note", in: dom) >= notes - 1 && notes > 0, "the importer's notes, where they occur")
 
         let host = units.filter { $0["from"] as? String == "host" }.count
         let hostOnly = try Browser.dom(path, fragment: "dir=host")

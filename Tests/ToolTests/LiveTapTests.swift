@@ -21,20 +21,28 @@ import Testing
                                                 "-w", dir + "/tap.pcapng", "-f", "transcript"])
         defer { tap.process.terminate() }
         try LiveTapTests.waitFor(host)
-        let run = try Tool.run("azure-dps", ["--port", host, "--id-scope", "0ne00SIMUL8", "--ssid", "simulated-lab", "--ca", c.ca,
-                                             "--cert", c.cert, "--key", c.key, "--no-flow-control", "--record", dir + "/own.pcapng",
-                                             "--poll-interval", "2"],
-                               environment: ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"])
+        let run = try Tool.run(
+            "azure-dps",
+            [
+                "--port", host, "--id-scope", "0ne00SIMUL8", "--ssid", "simulated-lab", "--ca", c.ca,
+                "--cert", c.cert, "--key", c.key, "--no-flow-control", "--record", dir + "/own.pcapng",
+                "--poll-interval", "2"
+            ],
+            environment: ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"])
         #expect(run.status == 0, "\(run.stderr)")
         Thread.sleep(forTimeInterval: 0.3)
         tap.process.terminate()
         let tapped = try tap.finish()
         #expect(tapped.status == 0, "\(tapped.stderr)")
-        #expect(tapped.stderr.contains("the host opened \(host)") && tapped.stderr.contains("the host closed \(host)"), "\(tapped.stderr)")
+        #expect(
+            tapped.stderr.contains("the host opened \(host)") && tapped.stderr.contains("the host closed \(host)"),
+            "\(tapped.stderr)")
 
-        let mine = try Decode.json([dir + "/tap.pcapng", "--no-redact"]), own = try Decode.json([dir + "/own.pcapng", "--no-redact"])
+        let mine = try Decode.json([dir + "/tap.pcapng", "--no-redact"])
+        let own = try Decode.json([dir + "/own.pcapng", "--no-redact"])
         for side in ["host", "module"] {
-            let a = mine.units.filter { $0.from == side }.flatMap(\.bytes), b = own.units.filter { $0.from == side }.flatMap(\.bytes)
+            let a = mine.units.filter { $0.from == side }.flatMap(\.bytes)
+            let b = own.units.filter { $0.from == side }.flatMap(\.bytes)
             #expect(a == b, "\(side): the tap has \(a.count) bytes, azure-dps's recording \(b.count)")
             #expect(a.count > 1000)
         }
@@ -44,10 +52,14 @@ import Testing
         #expect(!tapped.stdout.contains("simulator passphrase"))
 
         let decoded = try Tool.run("edm-decode", [dir + "/tap.pcapng", "-f", "transcript"])
-        let lines = decoded.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("== ") }
+        let lines = decoded.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.hasPrefix("== ")
+        }
         let live = tapped.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let differ = zip(live, lines).first { $0 != $1 }
-        #expect(live.count == lines.count && differ == nil, "\(live.count) live lines, \(lines.count) decoded; first difference: \(String(describing: differ))")
+        #expect(
+            live.count == lines.count && differ == nil,
+            "\(live.count) live lines, \(lines.count) decoded; first difference: \(String(describing: differ))")
         #expect(tapped.stdout.contains("Outcome: assigned."))
     }
 
@@ -56,8 +68,12 @@ import Testing
     @Test func anUnplugIsReportedAtOnce() throws {
         let dir = try Tool.temporaryDirectory("unplug")
         let module = try PtyPair()
-        let tap = try Tool.start("edm-decode", ["tap", "--port", module.slavePath, "--link", dir + "/host", "--no-flow-control",
-                                                "-w", dir + "/tap.pcapng", "-f", "json"])
+        let tap = try Tool.start(
+            "edm-decode",
+            [
+                "tap", "--port", module.slavePath, "--link", dir + "/host", "--no-flow-control",
+                "-w", dir + "/tap.pcapng", "-f", "json"
+            ])
         defer { tap.process.terminate() }
         try LiveTapTests.waitFor(dir + "/host")
         _ = try module.write(Array("\r\n+STARTUP\r\n".utf8), until: .now + .seconds(1))
@@ -140,7 +156,9 @@ import Testing
         for _ in 0..<100 where (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil else { throw TestFailure("\(path) did not appear") }
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil else {
+            throw TestFailure("\(path) did not appear")
+        }
     }
 
     /// One session of a host through the tap at `link`: it opens the pty, sends `command`,
@@ -158,7 +176,8 @@ import Testing
     static func read(_ count: Int, from channel: any ByteChannel) throws -> [UInt8] {
         var got: [UInt8] = []
         let deadline = ContinuousClock.now + .seconds(2)
-        while got.count < count, case .bytes(let bytes) = try channel.read(until: deadline, maxCount: count - got.count) { got += bytes }
+        while got.count < count, case .bytes(let bytes) = try channel.read(until: deadline, maxCount: count - got.count)
+        { got += bytes }
         return got
     }
 }

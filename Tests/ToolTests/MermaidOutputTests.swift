@@ -10,13 +10,19 @@ import Testing
         [Reference.module, "--from", "module"],
     ]
 
-    static let statement = try! NSRegularExpression(pattern: #"^(sequenceDiagram|    participant [HMD] as \w+|    [HMD]-{1,2}>>[HMD]: .+|    Note over [HMD](,[HMD])?: .+)$"#)
+    static let statement = try! NSRegularExpression(
+        pattern:
+            #"^(sequenceDiagram|    participant [HMD] as \w+|    [HMD]-{1,"#
+                + #"2}>>[HMD]: .+|    Note over [HMD](,[HMD])?: .+)$"#
+    )
 
     /// The text of a statement as written before escaping and wrapping.
     static func plainText(_ line: String) -> String? {
         guard let colon = line.range(of: ": ") else { return nil }
         var text = String(line[colon.upperBound...]).replacingOccurrences(of: "<br/>", with: "")
-        for (entity, c) in [("#60;", "<"), ("#59;", ";"), ("#35;", "#")] { text = text.replacingOccurrences(of: entity, with: c) }
+        for (entity, c) in [("#60;", "<"), ("#59;", ";"), ("#35;", "#")] {
+            text = text.replacingOccurrences(of: entity, with: c)
+        }
         return text
     }
 
@@ -33,7 +39,8 @@ import Testing
             let body = String(line[line.range(of: ": ")!.upperBound...])
             #expect(!body.contains("…"), "cut: \(line)")
             // Markup and entities are only those the renderer writes.
-            let stripped = body.replacingOccurrences(of: "<br/>", with: "").replacingOccurrences(of: #"#\d+;"#, with: "", options: .regularExpression)
+            let stripped = body.replacingOccurrences(of: "<br/>", with: "").replacingOccurrences(
+                of: #"#\d+;"#, with: "", options: .regularExpression)
             #expect(!stripped.contains(";") && !stripped.contains("#") && !stripped.contains("<"), "unescaped: \(line)")
             // Wrapped pieces are at most 72 characters (entities counted as written).
             for piece in body.components(separatedBy: "<br/>") {
@@ -44,7 +51,9 @@ import Testing
         // All the text is there: every host AT line the JSON shows appears whole.
         let json = try Tool.run("edm-decode", input + ["-f", "json", "--no-redact"])
         let texts = json.stdout.split(separator: "\n").compactMap { line -> String? in
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["from"] as? String == "host" else { return nil }
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                o["from"] as? String == "host"
+            else { return nil }
             return o["text"] as? String
         }
         let plain = lines.compactMap(Self.plainText).joined(separator: "\n")
@@ -54,8 +63,14 @@ import Testing
     @Test func theUDCPURLAndTheOutcomeAreWhole() throws {
         let r = try Tool.run("edm-decode", [Reference.log, "-f", "mermaid"])
         let plain = r.stdout.split(separator: "\n").compactMap { Self.plainText(String($0)) }
-        #expect(plain.contains { $0.contains("user=0ne0067E45C/registrations/ninadps/api-version=2019-03-31") && $0.hasSuffix("privKey=key.pem") })
-        #expect(plain.contains("Outcome: assigned. Assigned to leoDPS.azure-devices.net as device ninadps."), "\(plain.suffix(2))")
+        #expect(
+            plain.contains {
+                $0.contains("user=0ne0067E45C/registrations/ninadps/api-version=2019-03-31")
+                    && $0.hasSuffix("privKey=key.pem")
+            })
+        #expect(
+            plain.contains("Outcome: assigned. Assigned to leoDPS.azure-devices.net as device ninadps."),
+            "\(plain.suffix(2))")
         #expect(r.stdout.contains("<br/>"))
     }
 }

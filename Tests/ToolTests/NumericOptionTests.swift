@@ -4,7 +4,9 @@ import Testing
 /// No value kills a tool: every numeric option of every command, given values that once
 /// crashed or hung a run, is refused with a usage error naming it, or does what it documents.
 @Suite struct NumericOptionTests {
-    static let values = ["-1", "0", "nan", "inf", "-inf", "1e308", "1e-300", "12345678901234567890", "99999999999999999999"]
+    static let values = [
+        "-1", "0", "nan", "inf", "-inf", "1e308", "1e-300", "12345678901234567890", "99999999999999999999"
+    ]
 
     /// How to run each command so that an accepted value shows what it does, quickly.
     struct Setup {
@@ -23,8 +25,11 @@ import Testing
         case "azure-dps", "azure-dps provision":
             return Setup(arguments: option.path + ["--simulate", "--offline", "--no-record"], accepted: [0, 2, 3, 4, 5])
         case "azure-dps batch":
-            let csv = try Tool.temporaryFile("rows-\(UUID().uuidString).csv", Data("port,cert,key\n/dev/ttyNOPE9,\(c.cert),\(c.key)\n".utf8))
-            return Setup(arguments: ["batch", csv, "--id-scope", "x", "--ssid", "lab", "--ca", c.ca, "--no-record"], accepted: [6])
+            let csv = try Tool.temporaryFile(
+                "rows-\(UUID().uuidString).csv", Data("port,cert,key\n/dev/ttyNOPE9,\(c.cert),\(c.key)\n".utf8))
+            return Setup(
+                arguments: ["batch", csv, "--id-scope", "x", "--ssid", "lab", "--ca", c.ca, "--no-record"],
+                accepted: [6])
         case "azure-dps simulator":
             return Setup(arguments: ["simulator", "--link", link], accepted: [0], serves: true)
         case "edm-replay check":
@@ -37,7 +42,8 @@ import Testing
         case "edm-decode tap":
             return Setup(arguments: ["tap", "--port", "/dev/ttyNOPE9", "--link", link], accepted: [66])
         case "edm-decode extcap":
-            return Setup(arguments: ["extcap", "--capture", "--fifo", "\(dir)/fifo", "--port", "/dev/ttyNOPE9"], accepted: [66])
+            return Setup(
+                arguments: ["extcap", "--capture", "--fifo", "\(dir)/fifo", "--port", "/dev/ttyNOPE9"], accepted: [66])
         default:
             throw SetupMissing(option: option)
         }
@@ -55,7 +61,8 @@ import Testing
             "azure-dps provision --timeout", "azure-dps provision --poll-interval", "azure-dps provision --baud",
             "azure-dps provision --authentication", "azure-dps provision --simulate-speed", "azure-dps batch --timeout",
             "azure-dps simulator --speed", "azure-dps simulator --seed", "edm-replay serve --speed",
-            "edm-replay serve --duration", "edm-replay serve --seed", "edm-replay fuzz --runs", "edm-replay check --poll-interval",
+            "edm-replay serve --duration", "edm-replay serve --seed", "edm-replay fuzz --runs",
+            "edm-replay check --poll-interval"
         ]
         for option in known { #expect(found.contains(option), "\(option) not found in \(found.sorted())") }
     }
@@ -64,7 +71,9 @@ import Testing
     @Test func discoveredNamesAreTheToolsOptions() throws {
         for (path, options) in Dictionary(grouping: CommandOptions.numeric, by: { [$0.tool] + $0.path }) {
             let help = try Tool.run(path[0], Array(path.dropFirst()) + ["--help"], environment: ["COLUMNS": "200"])
-            for option in options { #expect(help.stdout.contains(option.name + " <") || option.name.hasPrefix("--simulate"), "\(option)") }
+            for option in options {
+                #expect(help.stdout.contains(option.name + " <") || option.name.hasPrefix("--simulate"), "\(option)")
+            }
         }
     }
 
@@ -86,8 +95,10 @@ import Testing
             #expect(running.process.terminationReason == .exit, "killed by signal \(r.status): \(said)")
             if r.status == 64 {
                 // (not ArgumentParser's "Missing value for '--runs <runs>'", which a negative number once got)
-                #expect(r.stderr.contains("Error: The value '\(value)' is invalid for '\(option.name)") && r.stderr.contains(": it takes "),
-                        "the usage error does not name the option and what it takes: \(said)")
+                #expect(
+                    r.stderr.contains("Error: The value '\(value)' is invalid for '\(option.name)")
+                        && r.stderr.contains(": it takes "),
+                    "the usage error does not name the option and what it takes: \(said)")
             } else {
                 #expect(setup.accepted.contains(r.status) && (exited != setup.serves), "\(said)")
                 #expect(Self.acceptable(value, for: option), "accepted: \(said)")
@@ -102,15 +113,22 @@ import Testing
     }
 
     @Test func aFuzzRunPastTheLastSeedIsRefused() throws {
-        let r = try Tool.run("edm-replay", ["fuzz", "captures/scenarios/assigned.pcapng", "--seed", "18446744073709551615", "--runs", "2"])
-        #expect(r.status == 64 && r.stderr.contains("--seed 18446744073709551615 with --runs 2 goes past the last seed"), "\(r.stderr)")
+        let r = try Tool.run(
+            "edm-replay",
+            ["fuzz", "captures/scenarios/assigned.pcapng", "--seed", "18446744073709551615", "--runs", "2"])
+        #expect(
+            r.status == 64 && r.stderr.contains("--seed 18446744073709551615 with --runs 2 goes past the last seed"),
+            "\(r.stderr)")
     }
 
     /// A config file's numbers take what their options take, and say which line is wrong.
     @Test func configFileNumbersAreCheckedToo() throws {
-        for (line, says) in [("timeout = inf", "timeout takes seconds from 1 to 86400"), ("poll-interval = 0", "poll-interval takes seconds from 2"),
-                             ("baud = 1e308", "baud takes one of 9600"), ("authentication = 99", "authentication takes one of 1 (open)"),
-                             ("timeout = \"300\"", "timeout takes seconds")] {
+        for (line, says) in [
+            ("timeout = inf", "timeout takes seconds from 1 to 86400"),
+            ("poll-interval = 0", "poll-interval takes seconds from 2"),
+            ("baud = 1e308", "baud takes one of 9600"), ("authentication = 99", "authentication takes one of 1 (open)"),
+            ("timeout = \"300\"", "timeout takes seconds")
+        ] {
             let config = try Tool.temporaryFile("numbers-\(UUID().uuidString).toml", Data("# bench\n\(line)\n".utf8))
             let r = try Tool.run("azure-dps", ["--simulate", "--offline", "--no-record", "--config", config])
             #expect(r.status == 64 && r.stderr.contains("\(config):2: \(says)"), "\(line): \(r.stderr)")

@@ -15,11 +15,16 @@ import Testing
     /// simulated private key's base64, the group key and the key derived from it, the token.
     static let secrets: [String] = {
         let dir = (try? Tool.temporaryDirectory("secret-creds")) ?? NSTemporaryDirectory()
-        let keyPEM = (try? Tool.simulatorCredentials(in: dir)).flatMap { try? String(contentsOfFile: $0.key, encoding: .utf8) } ?? ""
+        let keyPEM =
+            (try? Tool.simulatorCredentials(in: dir)).flatMap { try? String(contentsOfFile: $0.key, encoding: .utf8) }
+            ?? ""
         let keyLines = keyPEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.map(String.init)
         let group = SimulatedDPS.Configuration.SymmetricKeyEnrollment.simulator.key
         let derived = SASToken.deviceKey(groupKey: group, registrationID: "sim-device")
-        return [passphrase, "simulator passphrase", Base64.encode(group), Base64.encode(derived), "SharedAccessSignature", "&sig="]
+        return [
+            passphrase, "simulator passphrase", Base64.encode(group), Base64.encode(derived), "SharedAccessSignature",
+            "&sig="
+        ]
             + keyLines
     }()
 
@@ -42,10 +47,14 @@ import Testing
         }
         for format in ["html", "pcapng", "pcap"] {
             let file = "\(dir)/decoded-\(UUID().uuidString).\(format)"
-            let r = try Tool.run("edm-decode", [path, "-f", format, "-o", file] + (format == "html" ? ["--against", Reference.log] : []))
+            let r = try Tool.run(
+                "edm-decode", [path, "-f", format, "-o", file] + (format == "html" ? ["--against", Reference.log] : []))
             out += [("edm-decode -f \(format)", read(file)), ("edm-decode -f \(format) stderr", r.stderr)]
         }
-        for arguments in [["check", path], ["check", "-v", path], ["diff", Reference.log, path], ["diff", "--format", "json", path, Reference.log]] {
+        for arguments in [
+            ["check", path], ["check", "-v", path], ["diff", Reference.log, path],
+            ["diff", "--format", "json", path, Reference.log]
+        ] {
             let r = try Tool.run("edm-replay", arguments)
             out += [("edm-replay \(arguments.dropLast().joined(separator: " "))", r.stdout + r.stderr)]
         }
@@ -87,17 +96,23 @@ import Testing
         let dir = try Tool.temporaryDirectory("secrets-other")
         let runs: [[String]] = [
             ["--simulate", "sas", "--offline", "-v", "--json", "--record", "\(dir)/offline.pcapng"],
-            ["--simulate", "assigned", "--factory-reset", "--simulate-speed", "20", "-v", "--record", "\(dir)/reset.pcapng"],
-            ["batch", "--simulate", "2", "--simulate-speed", "20", "-v", "--json", "--record", "\(dir)/batch.pcapng"],
+            [
+                "--simulate", "assigned", "--factory-reset", "--simulate-speed", "20", "-v", "--record",
+                "\(dir)/reset.pcapng"
+            ],
+            ["batch", "--simulate", "2", "--simulate-speed", "20", "-v", "--json", "--record", "\(dir)/batch.pcapng"]
         ]
         for arguments in runs {
             let r = try Tool.run("azure-dps", arguments, environment: Self.environment)
-            #expect(Self.leaks(r.stdout + r.stderr).isEmpty, "\(arguments.prefix(3)): \(Self.leaks(r.stdout + r.stderr))")
+            #expect(
+                Self.leaks(r.stdout + r.stderr).isEmpty, "\(arguments.prefix(3)): \(Self.leaks(r.stdout + r.stderr))")
         }
         let recordings = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".pcapng") }
         #expect(recordings.count == 4, "\(recordings)")
         for name in recordings {
-            #expect(Self.leaks(Self.read("\(dir)/\(name)")).isEmpty, "\(name) shows \(Self.leaks(Self.read("\(dir)/\(name)")))")
+            #expect(
+                Self.leaks(Self.read("\(dir)/\(name)")).isEmpty,
+                "\(name) shows \(Self.leaks(Self.read("\(dir)/\(name)")))")
         }
     }
 }

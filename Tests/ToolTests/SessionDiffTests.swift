@@ -83,7 +83,8 @@ import Testing
         let dir = try Tool.temporaryDirectory("diff-config")
         let secret = "hunter2-\(UUID().uuidString.prefix(8))"
         try Data(secret.utf8).write(to: URL(fileURLWithPath: dir + "/pass.txt"))
-        let other = try Self.record("assigned", ["--ssid", "other-lab", "--passphrase-file", dir + "/pass.txt", "--record-secrets"])
+        let other = try Self.record(
+            "assigned", ["--ssid", "other-lab", "--passphrase-file", dir + "/pass.txt", "--record-secrets"])
         let (status, object) = try Self.diff(Self.good, other)
         #expect(status == 1)
         let settings = try #require(object["configuration"] as? [[String: Any]])

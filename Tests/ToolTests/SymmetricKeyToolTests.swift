@@ -20,7 +20,9 @@ import Testing
         let byVariable = try Tool.run("azure-dps", Self.offline, environment: ["AZURE_DPS_GROUP_KEY": Self.groupKey])
         #expect(byVariable.status == 0 && Self.outcome(byVariable) == "assigned", "\(byVariable.stderr)")
         for output in [byFile.stdout, byFile.stderr, byVariable.stdout, byVariable.stderr] {
-            #expect(!output.contains(Self.groupKey) && !output.contains("SharedAccessSignature"), "a secret is shown:\n\(output)")
+            #expect(
+                !output.contains(Self.groupKey) && !output.contains("SharedAccessSignature"),
+                "a secret is shown:\n\(output)")
         }
         // The group's key used as if it were the device's: the mistake DPS answers 401000, with advice.
         let asIndividual = try Tool.run("azure-dps", Self.offline + ["--symmetric-key-file", file])
@@ -40,7 +42,9 @@ import Testing
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(bytes.range(of: Data("SharedAccessSignature".utf8)) == nil, "\(scenario): the token is recorded")
             let decoded = try Tool.run("edm-decode", [path, "-f", "transcript"])
-            #expect(decoded.status == 0 && (scenario == "sas-too-long" || decoded.stdout.contains("passwd=%%1")), "\(scenario): \(decoded.stderr)")
+            #expect(
+                decoded.status == 0 && (scenario == "sas-too-long" || decoded.stdout.contains("passwd=%%1")),
+                "\(scenario): \(decoded.stderr)")
             // The token is the session's variable (its expiry differs on every run); a run ten
             // times faster than the module's timing is recorded in the module's time.
             let replayed = try Tool.run("edm-replay", ["check", path])
@@ -63,17 +67,31 @@ import Testing
             (port + ["--group-key-file", notBase64, "--registration-id", "d1"], [:], 65, "not base64"),
             (port + ["--group-key-file", short, "--registration-id", "d1"], [:], 65, "decodes to 6 bytes"),
             (port + ["--group-key-file", "\(dir)/absent.key", "--registration-id", "d1"], [:], 66, "absent.key"),
-            (port + ["--registration-id", "d1", "--sas-ttl", "600", "--cert", c.cert, "--key", c.key], [:], 64, "no symmetric key"),
+            (
+                port + ["--registration-id", "d1", "--sas-ttl", "600", "--cert", c.cert, "--key", c.key], [:], 64,
+                "no symmetric key"
+            ),
             (port + ["--group-key-file", key, "--registration-id", "d1", "--sas-ttl", "59"], [:], 64, "--sas-ttl"),
-            (port + ["--registration-id", "d1"], ["AZURE_DPS_GROUP_KEY": Self.groupKey, "AZURE_DPS_SYMMETRIC_KEY": Self.groupKey],
-             64, "are both set"),
-            (port + ["--group-key-file", key, "--registration-id", "d1", "--dps-host", String(repeating: "h", count: 4000)], [:],
-             65, "an EDM frame carries at most"),
+            (
+                port + ["--registration-id", "d1"],
+                ["AZURE_DPS_GROUP_KEY": Self.groupKey, "AZURE_DPS_SYMMETRIC_KEY": Self.groupKey],
+                64, "are both set"
+            ),
+            (
+                port + [
+                    "--group-key-file", key, "--registration-id", "d1", "--dps-host",
+                    String(repeating: "h", count: 4000)
+                ], [:],
+                65, "an EDM frame carries at most"
+            )
         ]
         for (arguments, extra, code, says) in cases {
             let r = try Tool.run("azure-dps", arguments, environment: env.merging(extra) { $1 })
-            #expect(r.status == code && r.stderr.contains(says), "\(arguments.suffix(4)): exit \(r.status)\n\(r.stderr)")
-            #expect(!r.stderr.contains(Self.groupKey) && !r.stderr.contains("this is not a key"), "the key is shown:\n\(r.stderr)")
+            #expect(
+                r.status == code && r.stderr.contains(says), "\(arguments.suffix(4)): exit \(r.status)\n\(r.stderr)")
+            #expect(
+                !r.stderr.contains(Self.groupKey) && !r.stderr.contains("this is not a key"),
+                "the key is shown:\n\(r.stderr)")
         }
     }
 
@@ -84,7 +102,8 @@ import Testing
                                          registrationID: "sim-device")
         let key = try Tool.temporaryFile("device-\(UUID().uuidString).key", Data(Base64.encode(derived).utf8))
         let path = try Tool.temporaryDirectory("sas-individual") + "/run.pcapng"
-        let r = try Tool.run("azure-dps", ["--simulate", "sas", "--simulate-speed", "20", "--symmetric-key-file", key, "--record", path])
+        let r = try Tool.run(
+            "azure-dps", ["--simulate", "sas", "--simulate-speed", "20", "--symmetric-key-file", key, "--record", path])
         #expect(r.status == 0 && r.stderr.contains("Assigned to"), "\(r.stderr)")
         #expect(try Tool.run("edm-replay", ["check", path]).status == 0)
     }
@@ -96,24 +115,36 @@ import Testing
         let dir = try Tool.temporaryDirectory("sas-batch")
         let ca = try Tool.simulatorCredentials(in: dir).ca
         let key = try Tool.temporaryFile("group-\(UUID().uuidString).key", Data(Self.groupKey.utf8))
-        let simulators = try ["m1", "m2"].map { try Tool.start("azure-dps", ["simulator", "sas", "--link", "\(dir)/\($0)", "--speed", "20"]) }
-        defer { for s in simulators { s.process.terminate(); _ = try? s.finish() } }
+        let simulators = try ["m1", "m2"].map {
+            try Tool.start("azure-dps", ["simulator", "sas", "--link", "\(dir)/\($0)", "--speed", "20"])
+        }
+        defer {
+            for s in simulators {
+                s.process.terminate()
+                _ = try? s.finish()
+            }
+        }
         for link in ["m1", "m2"] {
             for _ in 0..<100 where !FileManager.default.fileExists(atPath: "\(dir)/\(link)") { usleep(50_000) }
         }
-        let rows = try Tool.temporaryFile("rows-\(UUID().uuidString).csv",
-                                          Data("port,registration-id,group-key-file\n\(dir)/m1,dev-a,\n\(dir)/m2,dev-b,\(key)\n".utf8))
+        let rows = try Tool.temporaryFile(
+            "rows-\(UUID().uuidString).csv",
+            Data("port,registration-id,group-key-file\n\(dir)/m1,dev-a,\n\(dir)/m2,dev-b,\(key)\n".utf8))
         let common = ["--id-scope", "0ne00SIMUL8", "--ssid", "lab", "--ca", ca, "--no-record", "--json"]
         let env = ["AZURE_DPS_WIFI_PASSPHRASE": "simulator passphrase"]
         let r = try Tool.run("azure-dps", ["batch", rows, "--group-key-file", key] + common, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("\"deviceId\":\"dev-a\"") && r.stdout.contains("\"deviceId\":\"dev-b\""), "\(r.stdout)")
-        #expect(!r.stdout.contains(Self.groupKey) && !r.stderr.contains(Self.groupKey) && !r.stderr.contains("SharedAccessSignature"))
+        #expect(
+            r.stdout.contains("\"deviceId\":\"dev-a\"") && r.stdout.contains("\"deviceId\":\"dev-b\""), "\(r.stdout)")
+        #expect(
+            !r.stdout.contains(Self.groupKey) && !r.stderr.contains(Self.groupKey)
+                && !r.stderr.contains("SharedAccessSignature"))
 
         let half = try Tool.temporaryFile("half-\(UUID().uuidString).csv", Data("port,cert\n\(dir)/m1,\(ca)\n".utf8))
         let refusedHalf = try Tool.run("azure-dps", ["batch", half] + common, environment: env)
         #expect(refusedHalf.status == 65 && refusedHalf.stderr.contains("a cert but no key"), "\(refusedHalf.stderr)")
-        let keyless = try Tool.temporaryFile("keyless-\(UUID().uuidString).csv", Data("port,registration-id\n\(dir)/m1,dev-a\n".utf8))
+        let keyless = try Tool.temporaryFile(
+            "keyless-\(UUID().uuidString).csv", Data("port,registration-id\n\(dir)/m1,dev-a\n".utf8))
         let refusedKeyless = try Tool.run("azure-dps", ["batch", keyless] + common, environment: env)
         #expect(refusedKeyless.status == 64 && refusedKeyless.stderr.contains("no cert and key, and no symmetric key"),
                 "\(refusedKeyless.stderr)")

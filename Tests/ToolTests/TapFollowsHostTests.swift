@@ -42,7 +42,8 @@ import Glibc
 
         let port = follow ? fast : initial
         let notes = [
-            "the host set 9600 baud, RTS/CTS; " + (follow ? "the module's port too" : "the module's port stays at \(initial)"),
+            "the host set 9600 baud, RTS/CTS; "
+                + (follow ? "the module's port too" : "the module's port stays at \(initial)"),
             "the host set an unsupported baud rate, RTS/CTS; the module's port stays at \(port)",
             // The host's SerialPort puts its settings back when it closes the pty.
             "the host set 115200 baud, no flow control; the module's port too",
@@ -61,7 +62,8 @@ import Glibc
         let records = try importer.consume(file[...]) + importer.finish()
         #expect(records.count == 6, "--follow reads the units and leaves the notes out: \(records)")
         if which("tshark") != nil {
-            let shown = try DissectorMeaningTests.tshark(capture, ["-Y", "ucx_note", "-T", "fields", "-e", "ucx_note.text"])
+            let shown = try DissectorMeaningTests.tshark(
+                capture, ["-Y", "ucx_note", "-T", "fields", "-e", "ucx_note.text"])
             #expect(shown == notes, "\(shown)")
         }
     }

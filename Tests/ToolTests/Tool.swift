@@ -68,7 +68,8 @@ struct Tool {
 
 extension Tool {
     static func temporaryDirectory(_ name: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("edm-tool-tests-\(getpid())/\(name)-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "edm-tool-tests-\(getpid())/\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url.path
     }
@@ -78,7 +79,8 @@ extension Tool {
         let source = try String(contentsOfFile: root + "/Sources/azure-dps/SimulatorCredentials.swift", encoding: .utf8)
         let blocks = source.components(separatedBy: "\"\"\"").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         let pems = blocks.map { block in
-            block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+            block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(
+                separator: "\n") + "\n"
         }
         var paths: [String] = []
         for (name, pem) in zip(["ca.pem", "cert.pem", "key.pem"], pems) {
@@ -96,8 +98,11 @@ extension Tool {
 
         func finish() throws -> Result {
             process.waitUntilExit()
-            let o = try Data(contentsOf: out), e = try Data(contentsOf: err)
-            return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self), stdoutBytes: o)
+            let o = try Data(contentsOf: out)
+            let e = try Data(contentsOf: err)
+            return Result(
+                status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                stderr: String(decoding: e, as: UTF8.self), stdoutBytes: o)
         }
     }
 

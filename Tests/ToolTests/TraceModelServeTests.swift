@@ -34,7 +34,8 @@ import Testing
     func referenceFlowHostReachesAssignedAgainstServe(_ speed: Double) throws {
         let dir = try Tool.temporaryDirectory("flow")
         let link = dir + "/module"
-        let server = try Tool.start("edm-replay", ["serve", Self.log, "--link", link, "--speed", String(speed), "--duration", "90"])
+        let server = try Tool.start(
+            "edm-replay", ["serve", Self.log, "--link", link, "--speed", String(speed), "--duration", "90"])
         defer { server.process.interrupt() }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: link) { Thread.sleep(forTimeInterval: 0.05) }
         var host = ReferenceFlowHost()
@@ -51,7 +52,9 @@ import Testing
         // The log shows no boot after its AT+CPWROFF: the model's, reported as such.
         #expect(served.stderr.contains("rebooted boot noise and +STARTUP at "), "\(served.stderr)")
         #expect(served.stderr.contains("refused (divergences)      0"), "\(served.stderr)")
-        if speed == 1 { try Data(served.stderr.utf8).write(to: URL(fileURLWithPath: Tool.root + "/.build/serve-reference-flow.txt")) }
+        if speed == 1 {
+            try Data(served.stderr.utf8).write(to: URL(fileURLWithPath: Tool.root + "/.build/serve-reference-flow.txt"))
+        }
     }
 }
 
@@ -59,9 +62,13 @@ import Testing
 /// writes JUnit XML.
 @Suite struct CheckModeAndJUnitTests {
     @Test func theModeComesFromTheTrace() throws {
-        let r = try Tool.run("edm-replay", ["check", "captures/azure-dps-example-session.pcapng", "captures/scenarios/assigned.pcapng"])
+        let r = try Tool.run(
+            "edm-replay", ["check", "captures/azure-dps-example-session.pcapng", "captures/scenarios/assigned.pcapng"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
-        #expect(r.stderr.contains("azure-dps-example-session.pcapng: semantic replay (written by edm-decode, not recorded by azure-dps)"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "azure-dps-example-session.pcapng: semantic replay (written by edm-decode, not recorded by azure-dps)"),
+            "\(r.stderr)")
         #expect(r.stderr.contains("scenarios/assigned.pcapng: strict replay (recorded by azure-dps)"), "\(r.stderr)")
         #expect(r.stdout.contains("captures/scenarios/assigned.pcapng: strict replay"))
     }
@@ -70,12 +77,16 @@ import Testing
     @Test func whatAShortTraceLacksIsNamedWithItsOption() throws {
         let cut = try Tool.temporaryDirectory("short") + "/cut.log"
         let log = try String(contentsOfFile: Tool.root + "/captures/azure-dps-example-session.log", encoding: .utf8)
-        try Data(log.components(separatedBy: "\n").prefix(16).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: cut))
+        try Data(log.components(separatedBy: "\n").prefix(16).joined(separator: "\n").utf8).write(
+            to: URL(fileURLWithPath: cut))
         let r = try Tool.run("edm-replay", ["check", cut])
-        #expect(r.stderr.contains("the trace does not show the registration id; give it with --registration-id"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("the trace does not show the registration id; give it with --registration-id"),
+            "\(r.stderr)")
         #expect(r.stderr.contains("the trace does not show the id scope; give it with --id-scope"), "\(r.stderr)")
         #expect(r.stderr.contains("the trace does not show the Wi-Fi SSID; give it with --ssid"), "\(r.stderr)")
-        let given = try Tool.run("edm-replay", ["check", cut, "--registration-id", "ninadps", "--id-scope", "0ne0067E45C", "--ssid", "SSID"])
+        let given = try Tool.run(
+            "edm-replay", ["check", cut, "--registration-id", "ninadps", "--id-scope", "0ne0067E45C", "--ssid", "SSID"])
         #expect(!given.stderr.contains("does not show"), "\(given.stderr)")
     }
 
@@ -84,19 +95,24 @@ import Testing
         // A trace whose machine no longer agrees: one changed host command.
         let bad = dir + "/changed.log"
         let log = try String(contentsOfFile: Tool.root + "/captures/azure-dps-example-session.log", encoding: .utf8)
-        try Data(log.replacingOccurrences(of: "AT+UWSCA=0,3", with: "AT+UWSCA=0,9").utf8).write(to: URL(fileURLWithPath: bad))
+        try Data(log.replacingOccurrences(of: "AT+UWSCA=0,3", with: "AT+UWSCA=0,9").utf8).write(
+            to: URL(fileURLWithPath: bad))
         let xml = dir + "/report.xml"
-        let r = try Tool.run("edm-replay", ["check", "captures/scenarios/assigned.pcapng", bad, "--mode", "strict", "--junit", xml])
+        let r = try Tool.run(
+            "edm-replay", ["check", "captures/scenarios/assigned.pcapng", bad, "--mode", "strict", "--junit", xml])
         #expect(r.status == 1)
         let text = try String(contentsOfFile: xml, encoding: .utf8)
         #expect(text.hasPrefix(#"<?xml version="1.0" encoding="UTF-8"?>"#))
         #expect(text.contains(#"tests="2" failures="1""#), "\(text)")
         #expect(text.contains(#"<testcase classname="edm-replay.strict" name="captures/scenarios/assigned.pcapng""#))
         #expect(text.contains(#"<failure message="divergence at "#), "\(text)")
-        #expect(text.components(separatedBy: "<testcase ").count == 3 && text.components(separatedBy: "</testcase>").count == 3)
+        #expect(
+            text.components(separatedBy: "<testcase ").count == 3
+                && text.components(separatedBy: "</testcase>").count == 3)
         // The same on every run: simulated times only.
         let again = dir + "/again.xml"
-        _ = try Tool.run("edm-replay", ["check", "captures/scenarios/assigned.pcapng", bad, "--mode", "strict", "--junit", again])
+        _ = try Tool.run(
+            "edm-replay", ["check", "captures/scenarios/assigned.pcapng", bad, "--mode", "strict", "--junit", again])
         #expect(try String(contentsOfFile: again, encoding: .utf8) == text)
     }
 }
@@ -106,8 +122,12 @@ import Testing
     @Test func faultsAreInjectedLiveAndReported() throws {
         let dir = try Tool.temporaryDirectory("mutate")
         let link = dir + "/module"
-        let server = try Tool.start("edm-replay", ["serve", TraceModelServeTests.log, "--link", link, "--speed", "8", "--duration", "60",
-                                                   "--mutate", "delay=1:3ms,split=0.5:3", "--seed", "4"])
+        let server = try Tool.start(
+            "edm-replay",
+            [
+                "serve", TraceModelServeTests.log, "--link", link, "--speed", "8", "--duration", "60",
+                "--mutate", "delay=1:3ms,split=0.5:3", "--seed", "4"
+            ])
         defer { server.process.interrupt() }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: link) { Thread.sleep(forTimeInterval: 0.05) }
         var port = try PortLink(path: link)
@@ -124,9 +144,11 @@ import Testing
     }
 
     @Test func seedWithoutMutateIsAUsageError() throws {
-        let r = try Tool.run("edm-replay", ["serve", TraceModelServeTests.log, "--link", "/tmp/nope-\(getpid())", "--seed", "3"])
+        let r = try Tool.run(
+            "edm-replay", ["serve", TraceModelServeTests.log, "--link", "/tmp/nope-\(getpid())", "--seed", "3"])
         #expect(r.status == 64 && r.stderr.contains("--seed 3 goes with --mutate"), "\(r.stderr)")
-        let bad = try Tool.run("edm-replay", ["serve", TraceModelServeTests.log, "--link", "/tmp/nope-\(getpid())", "--mutate", "drop=2"])
+        let bad = try Tool.run(
+            "edm-replay", ["serve", TraceModelServeTests.log, "--link", "/tmp/nope-\(getpid())", "--mutate", "drop=2"])
         #expect(bad.status == 64 && bad.stderr.contains("--mutate"), "\(bad.stderr)")
     }
 }

@@ -27,9 +27,14 @@ import Testing
         tap.process.terminate()
         #expect(try tap.finish().status == 0)
 
-        let hostLine = try PtyPair(), moduleLine = try PtyPair()
-        let sniffer = try Tool.start("edm-decode", ["tap", "--host-port", hostLine.slavePath, "--module-port", moduleLine.slavePath,
-                                                    "--no-flow-control", "-w", dir + "/two-wire.pcapng", "--no-redact", "-f", "json"])
+        let hostLine = try PtyPair()
+        let moduleLine = try PtyPair()
+        let sniffer = try Tool.start(
+            "edm-decode",
+            [
+                "tap", "--host-port", hostLine.slavePath, "--module-port", moduleLine.slavePath,
+                "--no-flow-control", "-w", dir + "/two-wire.pcapng", "--no-redact", "-f", "json"
+            ])
         defer { sniffer.process.terminate() }
         try Self.waitForText("listening on", in: sniffer.err)
         for turn in turns {
@@ -60,7 +65,7 @@ import Testing
             : Capture.socat(Reference.turns(try Reference.pair().units))
         let dir = try Tool.temporaryDirectory("follow")
         let path = dir + "/growing." + format
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let follower = try Tool.start("edm-decode", ["--follow", path, "-f", "json"])
         defer { follower.process.terminate() }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -85,8 +90,10 @@ import Testing
     }
 
     @Test func followRefusesWhatItCannotFollow() throws {
-        for (arguments, named) in [(["--follow", "a", "b"], "one capture file"), (["--follow", "-"], "one capture file"),
-                                   (["--follow", "x.pcapng", "-f", "html"], "-f json")] {
+        for (arguments, named) in [
+            (["--follow", "a", "b"], "one capture file"), (["--follow", "-"], "one capture file"),
+            (["--follow", "x.pcapng", "-f", "html"], "-f json")
+        ] {
             let r = try Tool.run("edm-decode", arguments)
             #expect(r.status == 64 && r.stderr.contains(named), "\(arguments): \(r.stderr)")
         }
@@ -96,9 +103,14 @@ import Testing
 
     /// Where two unit lists first differ (with the units around it), or nil when they agree.
     static func difference(_ a: [DecodedUnit], _ b: [DecodedUnit]) -> String? {
-        guard let i = zip(a, b).enumerated().first(where: { $0.element.0.key != $0.element.1.key })?.offset ?? (a.count == b.count ? nil : min(a.count, b.count)) else { return nil }
+        guard
+            let i = zip(a, b).enumerated().first(where: { $0.element.0.key != $0.element.1.key })?.offset
+                ?? (a.count == b.count ? nil : min(a.count, b.count))
+        else { return nil }
         let around = max(0, i - 2)..<(i + 3)
-        return "unit \(i) of \(a.count)/\(b.count): \(a[around.clamped(to: a.indices)].map(\.description)) vs \(b[around.clamped(to: b.indices)].map(\.description))"
+        return
+            "unit \(i) of \(a.count)/\(b.count): \(a[around.clamped(to: a.indices)].map(\.description)) "
+                + "vs \(b[around.clamped(to: b.indices)].map(\.description))"
     }
 
     static func waitForText(_ text: String, in file: URL) throws {

@@ -184,11 +184,19 @@ struct DecodeOutputWriter {
         let room = max(0, Self.summaryNotes - notes.count)
         notes += diagnostics.prefix(room)
         for d in diagnostics.dropFirst(room) {
-            if let i = moreNotes.firstIndex(where: { $0.code == d.code }) { moreNotes[i].count += 1 } else { moreNotes.append((d.code, 1)) }
+            if let i = moreNotes.firstIndex(where: { $0.code == d.code }) {
+                moreNotes[i].count += 1
+            } else {
+                moreNotes.append((d.code, 1))
+            }
         }
         if format == .pcap || format == .pcapng {
             let comments = diagnostics.filter { $0.code != .blankLine }.map(\.description)
-            if heldPacket != nil { heldPacket?.add(comments) } else { earlyNotes += comments.prefix(HeldPacket.maxComments - earlyNotes.count) }
+            if heldPacket != nil {
+                heldPacket?.add(comments)
+            } else {
+                earlyNotes += comments.prefix(HeldPacket.maxComments - earlyNotes.count)
+            }
         }
         if format == .html {
             html.notes(diagnostics, into: &text)

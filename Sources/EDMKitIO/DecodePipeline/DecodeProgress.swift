@@ -62,7 +62,11 @@ final class DecodeProgress {
         let elapsed = Double(seconds) + Double(attoseconds) / 1e18
         let unit = (total ?? done) >= 1_000_000 ? (name: "MB", bytes: 1_000_000) : (name: "kB", bytes: 1000)
         var text = "\(label): \(Self.amount(done, unit.bytes))"
-        if let total, total > 0 { text += " of \(Self.amount(total, unit.bytes)) \(unit.name) (\(min(100, done * 100 / total))%)" } else { text += " \(unit.name)" }
+        if let total, total > 0 {
+            text += " of \(Self.amount(total, unit.bytes)) \(unit.name) (\(min(100, done * 100 / total))%)"
+        } else {
+            text += " \(unit.name)"
+        }
         if elapsed > 0 { text += ", \(Self.amount(Int(Double(done) / elapsed), 1_000_000)) MB/s" }
         FileDescriptorText.write(terminal ? "\r\u{1B}[K" + text : text + "\n", to: 2)
     }

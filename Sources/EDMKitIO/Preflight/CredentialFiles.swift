@@ -56,19 +56,26 @@ struct CredentialFile {
     /// so a quote, a comma or an `&` would cut the command or the URL in the wrong place.
     static func checkName(_ name: String, path: String) throws(PreflightError) {
         guard path != "-" else {
-            throw PreflightError(.badName, file: path,
-                "standard input cannot be a credential; the module stores each credential under its file's name, so give a file.")
+            throw PreflightError(
+                .badName, file: path,
+                "standard input cannot be a credential; the module stores "
+                    + "each credential under its file's name, so give a file."
+            )
         }
         if name.utf8.count > CredentialFiles.maximumNameLength {
             throw PreflightError(
                 .badName, file: path,
-                "the name '\(name)' is \(name.utf8.count) characters; the module stores credentials under names of at most \(CredentialFiles.maximumNameLength), so rename or copy the file."
+                "the name '\(name)' is \(name.utf8.count) characters; the module stores credentials under "
+                    + "names of at most \(CredentialFiles.maximumNameLength), so rename or copy the file."
             )
         }
-        if let bad = name.unicodeScalars.first(where: { !(0x21...0x7E).contains($0.value) || "\",&?=%#".unicodeScalars.contains($0) }) {
+        if let bad = name.unicodeScalars.first(where: {
+            !(0x21...0x7E).contains($0.value) || "\",&?=%#".unicodeScalars.contains($0)
+        }) {
             throw PreflightError(
                 .badName, file: path,
-                "the name '\(name)' contains \(bad.value == 0x20 ? "a space" : "'\(bad)'"), which the AT command or the MQTT URL cannot carry; rename the file using letters, digits, '.', '-' and '_'."
+                "the name '\(name)' contains \(bad.value == 0x20 ? "a space" : "'\(bad)'"), which the AT command "
+                    + "or the MQTT URL cannot carry; rename the file using letters, digits, '.', '-' and '_'."
             )
         }
     }
@@ -94,7 +101,8 @@ struct CredentialFile {
         guard total <= CredentialFiles.maximumSize else {
             throw PreflightError(
                 .fileTooLarge, file: path,
-                "\(total) bytes is more than the \(CredentialFiles.maximumSize) the module takes per credential; give one certificate or key per file, without extra text."
+                "\(total) bytes is more than the \(CredentialFiles.maximumSize) the module takes "
+                    + "per credential; give one certificate or key per file, without extra text."
             )
         }
         return bytes
@@ -118,7 +126,8 @@ extension CredentialFile {
                 let what = block.label.hasSuffix("PRIVATE KEY") ? "a private key" : "a '\(block.label)' block"
                 throw PreflightError(
                     .wrongContent, file: path, line: block.beginLine,
-                    "the \(role) file holds \(what), not only certificates; give the certificate and the private key in separate files."
+                    "the \(role) file holds \(what), not only certificates; give "
+                        + "the certificate and the private key in separate files."
                 )
             }
             do {
@@ -126,7 +135,8 @@ extension CredentialFile {
             } catch {
                 throw PreflightError(
                     .badCertificate, file: path, line: block.beginLine,
-                    "the CERTIFICATE block is not a valid X.509 certificate; the file is damaged or is not what its label says."
+                    "the CERTIFICATE block is not a valid X.509 certificate; "
+                        + "the file is damaged or is not what its label says."
                 )
             }
         }
@@ -142,14 +152,17 @@ extension CredentialFile {
             if block.isEncrypted {
                 throw PreflightError(
                     .encryptedKey, file: path, line: block.beginLine,
-                    "the private key is encrypted, and encrypted keys are not supported here: the module needs the password to use it, so decrypt the key first (openssl pkey -in \(name) -out \(name).plain) and keep the plain file safe."
+                    "the private key is encrypted, and encrypted keys are not supported here: the module needs the "
+                        + "password to use it, so decrypt the key first (openssl pkey "
+                        + "-in \(name) -out \(name).plain) and keep the plain file safe."
                 )
             }
             guard Self.keyLabels.contains(block.label) else {
                 let what =
                     switch block.label {
                     case "CERTIFICATE": "a certificate, not a private key; give the device's private key file"
-                    case "PUBLIC KEY", "RSA PUBLIC KEY": "a public key; the module needs the private key that goes with the certificate"
+                    case "PUBLIC KEY", "RSA PUBLIC KEY":
+                        "a public key; the module needs the private key that goes with the certificate"
                     default: "a '\(block.label)' block, not a private key"
                     }
                 throw PreflightError(.wrongContent, file: path, line: block.beginLine, "the key file holds \(what).")
@@ -157,7 +170,8 @@ extension CredentialFile {
             if let first = key {
                 throw PreflightError(
                     .wrongContent, file: path, line: block.beginLine,
-                    "a second private key follows the one on line \(first.block.beginLine); give exactly one key per file."
+                    "a second private key follows the one on line "
+                        + "\(first.block.beginLine); give exactly one key per file."
                 )
             }
             do {
@@ -165,7 +179,8 @@ extension CredentialFile {
             } catch {
                 throw PreflightError(
                     .badKey, file: path, line: block.beginLine,
-                    "the '\(block.label)' block is not a private key this tool can read (EC P-256, P-384, P-521 or RSA); the file is damaged or of another kind."
+                    "the '\(block.label)' block is not a private key this tool can read (EC "
+                        + "P-256, P-384, P-521 or RSA); the file is damaged or of another kind."
                 )
             }
         }

@@ -39,7 +39,8 @@ enum PEMScanner {
                 if let open {
                     throw PreflightError(
                         .missingEnd, file: file, line: open.beginLine,
-                        "'-----BEGIN \(open.label)-----' has no END line before the next BEGIN on line \(lineNumber); the file looks cut or pasted together."
+                        "'-----BEGIN \(open.label)-----' has no END line before the next BEGIN "
+                            + "on line \(lineNumber); the file looks cut or pasted together."
                     )
                 }
                 open = OpenBlock(label: label, beginLine: lineNumber)
@@ -53,7 +54,8 @@ enum PEMScanner {
                 guard block.label == label else {
                     throw PreflightError(
                         .labelMismatch, file: file, line: lineNumber,
-                        "'-----END \(label)-----' does not close '-----BEGIN \(block.label)-----' from line \(block.beginLine); the two lines must name the same thing."
+                        "'-----END \(label)-----' does not close '-----BEGIN \(block.label)-----' "
+                            + "from line \(block.beginLine); the two lines must name the same thing."
                     )
                 }
                 blocks.append(try block.finish(endLine: lineNumber, file: file))
@@ -70,8 +72,7 @@ enum PEMScanner {
         }
         guard !blocks.isEmpty else {
             // A DER file starts with a SEQUENCE tag; saying so saves a round of guessing.
-            let hint =
-                bytes.first == 0x30
+            let hint = bytes.first == 0x30
                 ? "it looks like binary DER; convert it to PEM (openssl x509 -inform der, or openssl pkey -inform der)"
                 : bytes.isEmpty ? "the file is empty" : "this is not a PEM file"
             throw PreflightError(.noPEMBlock, file: file, "no '-----BEGIN' line; \(hint).")
@@ -123,7 +124,8 @@ enum PEMScanner {
             if let padded = paddedOnLine {
                 throw PreflightError(
                     .badBase64, file: file, line: lineNumber,
-                    "base64 continues after the '=' padding that ended the data on line \(padded); the block is damaged."
+                    "base64 continues after the '=' padding that ended the "
+                        + "data on line \(padded); the block is damaged."
                 )
             }
             for (column, byte) in zip(1..., line) {
@@ -134,12 +136,14 @@ enum PEMScanner {
                     let shown = (0x21...0x7E).contains(byte) ? " '\(Character(UnicodeScalar(byte)))'" : ""
                     throw PreflightError(
                         .badBase64, file: file, line: lineNumber,
-                        "character\(shown) at column \(column) is not base64; the block is damaged (a stray edit or a bad copy and paste)."
+                        "character\(shown) at column \(column) is not base64; the block "
+                            + "is damaged (a stray edit or a bad copy and paste)."
                     )
                 } else if paddedOnLine != nil {
                     throw PreflightError(
                         .badBase64, file: file, line: lineNumber,
-                        "base64 continues at column \(column) after the '=' padding that ends the data; the block is damaged."
+                        "base64 continues at column \(column) after the '=' "
+                            + "padding that ends the data; the block is damaged."
                     )
                 }
             }
@@ -154,7 +158,8 @@ enum PEMScanner {
             guard let der = Base64.decode(base64) else {
                 throw PreflightError(
                     .badBase64, file: file, line: lastDataLine,
-                    "the base64 of the '\(label)' block does not end cleanly (\(base64.count) characters, not a whole number of 4-character groups); a line is missing or cut."
+                    "the base64 of the '\(label)' block does not end cleanly (\(base64.count) characters, "
+                        + "not a whole number of 4-character groups); a line is missing or cut."
                 )
             }
             return PEMBlock(label: label, beginLine: beginLine, endLine: endLine, headers: headers, der: der)

@@ -44,7 +44,8 @@ public enum Preflight {
         guard key.publicKey == device.publicKey else {
             throw PreflightError(
                 .keyMismatch, file: keyFile.path,
-                "the private key does not belong to the certificate in \(certificateFile.path) (their public keys differ); give the key the certificate was issued for."
+                "the private key does not belong to the certificate in \(certificateFile.path) "
+                    + "(their public keys differ); give the key the certificate was issued for."
             )
         }
         try checkDates(device, file: certificateFile.path, now: now, warnings: &warnings)
@@ -52,7 +53,8 @@ public enum Preflight {
         try checkRoot(roots[0], file: caFile.path, now: now, warnings: &warnings)
         if roots.count > 1 {
             warnings.append(
-                "\(caFile.path): holds \(roots.count) certificates; only the first (\(roots[0].subject)) was checked, and the whole file is uploaded, which the module may not accept."
+                "\(caFile.path): holds \(roots.count) certificates; only the first (\(roots[0].subject)) "
+                    + "was checked, and the whole file is uploaded, which the module may not accept."
             )
         }
         return PreflightReport(
@@ -88,24 +90,29 @@ public enum Preflight {
         if now < certificate.notValidBefore {
             throw PreflightError(
                 .notYetValid, file: file,
-                "the certificate is not valid before \(stamp(certificate.notValidBefore)) and it is now \(stamp(now)); check this computer's clock, or wait."
+                "the certificate is not valid before \(stamp(certificate.notValidBefore)) "
+                    + "and it is now \(stamp(now)); check this computer's clock, or wait."
             )
         }
         if now > certificate.notValidAfter {
             throw PreflightError(
                 .expired, file: file,
-                "the certificate expired on \(stamp(certificate.notValidAfter)) (it is now \(stamp(now))); DPS will refuse it, so issue a new one."
+                "the certificate expired on \(stamp(certificate.notValidAfter)) (it "
+                    + "is now \(stamp(now))); DPS will refuse it, so issue a new one."
             )
         }
         let left = certificate.notValidAfter.timeIntervalSince(now)
         if left < expiryWarning {
             let days = Int(left / (24 * 3600))
-            warnings.append("\(file): the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(stamp(certificate.notValidAfter)); renew it soon.")
+            warnings.append(
+                "\(file): the certificate expires in \(days) day\(days == 1 ? "" : "s"), "
+                    + "on \(stamp(certificate.notValidAfter)); renew it soon."
+            )
         }
     }
 
-    /// DPS requires the CN to equal the registration id (docs/protocol.md, "DPS over the module's MQTT client"); without one
-    /// given, the CN is the registration id.
+    /// DPS requires the CN to equal the registration id (docs/protocol.md, "DPS over the module's MQTT
+    /// client"); without one given, the CN is the registration id.
     static func checkRegistrationID(_ given: String?, against certificate: Certificate,
         file: String) throws(PreflightError) -> String {
         if let given, let fault = fault(inRegistrationID: given) {
@@ -117,7 +124,8 @@ public enum Preflight {
         guard let commonName = commonNames.first else {
             throw PreflightError(
                 .noCommonName, file: file,
-                "the certificate's subject (\(certificate.subject)) has no CN, and DPS takes the CN as the registration id; issue a certificate with CN=<registration id>."
+                "the certificate's subject (\(certificate.subject)) has no CN, and DPS takes the "
+                    + "CN as the registration id; issue a certificate with CN=<registration id>."
             )
         }
         guard let given else {
@@ -130,7 +138,9 @@ public enum Preflight {
         guard given == commonName else {
             throw PreflightError(
                 .registrationIDMismatch, file: file,
-                "the certificate's CN is '\(commonName)' but the registration id is '\(given)', and DPS requires them to be equal; give '\(commonName)' as the registration id, or the certificate issued for '\(given)'."
+                "the certificate's CN is '\(commonName)' but the registration id is '\(given)', and DPS requires them "
+                    + "to be equal; give '\(commonName)' as the registration "
+                    + "id, or the certificate issued for '\(given)'."
             )
         }
         return given
@@ -144,7 +154,8 @@ public enum Preflight {
         let allowed: (Unicode.Scalar) -> Bool = { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
             || "-._:".unicodeScalars.contains($0)) }
         if let bad = id.unicodeScalars.first(where: { !allowed($0) }) {
-            return "contains \(bad == " " ? "a space" : "'\(bad)'"), but DPS takes only letters, digits, '-', '.', '_' and ':'"
+            return "contains \(bad == " " ? "a space" : "'\(bad)'"), but DPS "
+                + "takes only letters, digits, '-', '.', '_' and ':'"
         }
         return nil
     }
@@ -153,14 +164,18 @@ public enum Preflight {
     /// the usual mistake is the CA that issued the device certificate, after which every TLS
     /// handshake fails with nothing on the serial line to say why.
     static func checkRoot(_ ca: Certificate, file: String, now: Date, warnings: inout [String]) throws(PreflightError) {
-        let advice = "the module needs the root CA of the DPS server's TLS certificate (e.g. DigiCert Global Root G2), not the CA that issued the device certificate"
+        let advice = "the module needs the root CA of the DPS server's TLS certificate (e.g. "
+            + "DigiCert Global Root G2), not the CA that issued the device certificate"
         guard ca.issuer == ca.subject else {
             throw PreflightError(.caNotSelfSigned, file: file,
                 "the certificate (\(ca.subject)) is issued by \(ca.issuer), so it is not a root; \(advice).")
         }
         guard ca.publicKey.isValidSignature(ca.signature, for: ca) else {
-            throw PreflightError(.caNotSelfSigned, file: file,
-                "the certificate (\(ca.subject)) names itself as issuer but is not signed by its own key, so it is not a root; \(advice).")
+            throw PreflightError(
+                .caNotSelfSigned, file: file,
+                "the certificate (\(ca.subject)) names itself as issuer but is "
+                    + "not signed by its own key, so it is not a root; \(advice)."
+            )
         }
         switch try? ca.extensions.basicConstraints {
         case .isCertificateAuthority:
@@ -168,11 +183,17 @@ public enum Preflight {
         case nil where ca.version == .v1:
             break  // v1 roots predate extensions; RFC 5280 still accepts them as trust anchors.
         default:
-            throw PreflightError(.caNotAuthority, file: file,
-                "the certificate (\(ca.subject)) is self-signed but not marked as a CA (basicConstraints CA:TRUE); \(advice).")
+            throw PreflightError(
+                .caNotAuthority, file: file,
+                "the certificate (\(ca.subject)) is self-signed but not "
+                    + "marked as a CA (basicConstraints CA:TRUE); \(advice)."
+            )
         }
         if now > ca.notValidAfter || now < ca.notValidBefore {
-            warnings.append("\(file): the root CA is valid only from \(stamp(ca.notValidBefore)) to \(stamp(ca.notValidAfter)); the TLS handshake with DPS may fail.")
+            warnings.append(
+                "\(file): the root CA is valid only from \(stamp(ca.notValidBefore)) to "
+                    + "\(stamp(ca.notValidAfter)); the TLS handshake with DPS may fail."
+            )
         }
     }
 

@@ -41,7 +41,8 @@ public struct PreflightError: Error, CustomStringConvertible, Sendable {
         case notYetValid
         /// The certificate's subject has no CN, so there is no registration id to check or use.
         case noCommonName
-        /// The certificate's CN is not the registration id given (docs/protocol.md, "DPS over the module's MQTT client").
+        /// The certificate's CN is not the registration id given
+        /// (docs/protocol.md, "DPS over the module's MQTT client").
         case registrationIDMismatch
         /// The registration id given holds characters DPS refuses or the MQTT URL cannot carry.
         case badRegistrationID

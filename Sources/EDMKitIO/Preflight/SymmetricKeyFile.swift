@@ -26,12 +26,18 @@ public struct SymmetricKeyFile: Sendable {
     public init(text: String, kind: Kind, source: String) throws(PreflightError) {
         let trimmed = Array(text.utf8).filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 }
         guard let key = Base64.decode(trimmed) else {
-            throw PreflightError(.badSymmetricKey, file: source, line: nil,
-                                 "the \(kind.rawValue) key is not base64 (\(trimmed.count) characters); copy the primary key from the enrollment.")
+            throw PreflightError(
+                .badSymmetricKey, file: source, line: nil,
+                "the \(kind.rawValue) key is not base64 (\(trimmed.count) "
+                    + "characters); copy the primary key from the enrollment."
+            )
         }
         guard Self.plausibleLength.contains(key.count) else {
-            throw PreflightError(.badSymmetricKey, file: source, line: nil,
-                                 "the \(kind.rawValue) key decodes to \(key.count) bytes; DPS keys are 32 or 64 (\(Self.plausibleLength.lowerBound) to \(Self.plausibleLength.upperBound) accepted).")
+            throw PreflightError(
+                .badSymmetricKey, file: source, line: nil,
+                "the \(kind.rawValue) key decodes to \(key.count) bytes; DPS keys are 32 or 64 "
+                    + "(\(Self.plausibleLength.lowerBound) to \(Self.plausibleLength.upperBound) accepted)."
+            )
         }
         self.kind = kind
         self.key = key
@@ -52,7 +58,10 @@ public struct SymmetricKeyFile: Sendable {
     public static func clockWarnings(now: Int64, lifetime: Int64) -> [String] {
         var out: [String] = []
         if now < earliestPlausibleTime {
-            out.append("the host clock reads \(now) (Unix seconds), before this toolkit was released: DPS will refuse a token signed with it (401000); set the clock.")
+            out.append(
+                "the host clock reads \(now) (Unix seconds), before this toolkit was released: "
+                    + "DPS will refuse a token signed with it (401000); set the clock."
+            )
         }
         if lifetime <= 0 { out.append("the SAS token's lifetime is not positive: it has expired before it is sent.") }
         return out
@@ -63,9 +72,14 @@ public struct SymmetricKeyFile: Sendable {
 
     /// Why the lines that carry the token cannot be sent, with the numbers; nil when they fit.
     public static func lengthProblem(token: String, url: String) -> String? {
-        let tokenLine = "AT+UDUV=1,\(token)\r".utf8.count, urlLine = "AT+UDCP=\(url)\r".utf8.count
-        if tokenLine > maxATLine { return "the SAS token's AT+UDUV line is \(tokenLine) bytes; an EDM frame carries at most \(maxATLine)." }
-        if urlLine > maxATLine { return "the AT+UDCP line is \(urlLine) bytes; an EDM frame carries at most \(maxATLine)." }
+        let tokenLine = "AT+UDUV=1,\(token)\r".utf8.count
+        let urlLine = "AT+UDCP=\(url)\r".utf8.count
+        if tokenLine > maxATLine {
+            return "the SAS token's AT+UDUV line is \(tokenLine) bytes; an EDM frame carries at most \(maxATLine)."
+        }
+        if urlLine > maxATLine {
+            return "the AT+UDCP line is \(urlLine) bytes; an EDM frame carries at most \(maxATLine)."
+        }
         return nil
     }
 }

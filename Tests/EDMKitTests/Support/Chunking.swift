@@ -8,7 +8,9 @@ enum Chunking {
             var i = 0
             while i < record.bytes.count {
                 let n = max(1, min(sizes(record.bytes.count - i), record.bytes.count - i))
-                out.append(TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[i..<(i + n)])))
+                out.append(
+                    TraceRecord(time: record.time, direction: record.direction, bytes: Array(record.bytes[i..<(i + n)]))
+                )
                 i += n
             }
         }
@@ -41,5 +43,7 @@ struct UnitSnapshot: Hashable, CustomStringConvertible {
         diagnostic = u.diagnostic; reply = u.reply; link = u.link; text = u.text
     }
 
-    var description: String { "#\(index) \(direction?.rawValue ?? "?")@\(offset) \(layer)/\(type) \(text ?? hexString(bytes))" }
+    var description: String {
+        "#\(index) \(direction?.rawValue ?? "?")@\(offset) \(layer)/\(type) \(text ?? hexString(bytes))"
+    }
 }

@@ -26,7 +26,11 @@ struct ScriptedModule: ModuleModel {
             if requests == errorAt {
                 isError = true
                 failedRequest = unit.text
-                injected.append((now + .milliseconds(5), unit.frame == nil ? Array("\r\nERROR\r\n".utf8) : EDMEncoder.atConfirmation("\r\nERROR\r\n")))
+                injected.append(
+                    (
+                        now + .milliseconds(5),
+                        unit.frame == nil ? Array("\r\nERROR\r\n".utf8) : EDMEncoder.atConfirmation("\r\nERROR\r\n")
+                    ))
             }
             requests += 1
         }

@@ -51,7 +51,9 @@ struct SimulatorHarness {
     /// Payloads of the module's data events, with their channels.
     var dataEvents: [(channel: UInt8, text: String)] {
         moduleUnits.filter { $0.type == "data_event" }.compactMap { unit in
-            guard let frame = try? EDMFrame(validating: unit.bytes[...]), let channel = frame.channel, let data = frame.data else { return nil }
+            guard let frame = try? EDMFrame(validating: unit.bytes[...]), let channel = frame.channel,
+                let data = frame.data
+            else { return nil }
             return (channel, String(decoding: data, as: UTF8.self))
         }
     }

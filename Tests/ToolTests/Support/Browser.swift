@@ -7,17 +7,23 @@ enum Browser {
     static let path: String? = {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         for name in ["chromium", "chromium-browser"] {
-            for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+            for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+                return "\(dir)/\(name)"
+            }
         }
         return nil
     }()
 
-    static let missing: Comment = "chromium is not installed (apt-get install chromium, or make deps): the HTML report is not checked in a browser"
+    static let missing = Comment(rawValue:
+        "chromium is not installed (apt-get install chromium, or make "
+            + "deps): the HTML report is not checked in a browser")
 
     /// The DOM after the page's script ran (`--dump-dom`), for `file` with `fragment` (`dir=host`).
     static func dom(_ file: String, fragment: String = "") throws -> String {
         let r = try run(["--dump-dom", url(file, fragment)])
-        guard r.status == 0 else { throw TestFailure("chromium --dump-dom exited \(r.status): \(r.stderr.suffix(500))") }
+        guard r.status == 0 else {
+            throw TestFailure("chromium --dump-dom exited \(r.status): \(r.stderr.suffix(500))")
+        }
         return r.stdout
     }
 
@@ -40,7 +46,8 @@ enum Browser {
         defer { try? FileManager.default.removeItem(atPath: profile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)"]
+        process.arguments =
+            ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)"]
             + arguments
         let out = URL(fileURLWithPath: try Tool.temporaryFile("chromium-out-\(UUID().uuidString)", Data()))
         let err = URL(fileURLWithPath: try Tool.temporaryFile("chromium-err-\(UUID().uuidString)", Data()))
@@ -59,7 +66,9 @@ enum PNG {
     static func size(_ data: Data) -> (width: Int, height: Int)? {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         let bytes = [UInt8](data.prefix(24))
-        guard bytes.count == 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return nil }
+        guard bytes.count == 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
+            return nil
+        }
         func be(_ i: Int) -> Int { bytes[i..<(i + 4)].reduce(0) { $0 << 8 | Int($1) } }
         return (be(16), be(20))
     }

@@ -16,7 +16,9 @@ struct DecodedUnit: Hashable, Sendable, CustomStringConvertible {
     /// What must agree between two decodes of the same session.
     var key: String { "\(from) \(layer)/\(type) \(hex)" }
     var bytes: [UInt8] { Hex.decode(hex) }
-    var description: String { "#\(from) \(layer)/\(type) @\(micros)µs \(text.map { "'\($0)'" } ?? String(hex.prefix(48)))" }
+    var description: String {
+        "#\(from) \(layer)/\(type) @\(micros)µs \(text.map { "'\($0)'" } ?? String(hex.prefix(48)))"
+    }
 }
 
 /// edm-decode's JSON Lines output: units and the closing summary.
@@ -40,7 +42,9 @@ enum Decode {
     /// Runs `edm-decode ARGUMENTS -f json` and parses its output; throws unless it exits 0.
     static func json(_ arguments: [String]) throws -> Decoded {
         let r = try Tool.run("edm-decode", arguments + ["-f", "json"])
-        guard r.status == 0 else { throw TestFailure("edm-decode \(arguments.joined(separator: " ")) exited \(r.status): \(r.stderr)") }
+        guard r.status == 0 else {
+            throw TestFailure("edm-decode \(arguments.joined(separator: " ")) exited \(r.status): \(r.stderr)")
+        }
         var units: [DecodedUnit] = []
         var summary: [String: Any]?
         for line in r.stdout.split(separator: "\n") {
@@ -52,7 +56,8 @@ enum Decode {
                 continue
             }
             guard let from = o["from"] as? String, let layer = o["layer"] as? String, let type = o["type"] as? String,
-                  let hex = o["hex"] as? String, let time = o["time"] as? NSNumber, let offset = o["offset"] as? Int else {
+                let hex = o["hex"] as? String, let time = o["time"] as? NSNumber, let offset = o["offset"] as? Int
+            else {
                 throw TestFailure("unit without from, layer, type, hex, time or offset: \(line.prefix(200))")
             }
             units.append(DecodedUnit(from: from, layer: layer, type: type, hex: hex, text: o["text"] as? String,
@@ -87,21 +92,31 @@ enum Hex {
 
 /// Checks that two decodes give the same units in the same order (from, layer, type, hex),
 /// reporting the first difference rather than two long arrays.
-func expectSameUnits(_ got: [DecodedUnit], _ expected: [DecodedUnit], _ what: String,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(got.count == expected.count, "\(what): \(got.count) units, expected \(expected.count)", sourceLocation: sourceLocation)
+func expectSameUnits(
+    _ got: [DecodedUnit], _ expected: [DecodedUnit], _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        got.count == expected.count, "\(what): \(got.count) units, expected \(expected.count)",
+        sourceLocation: sourceLocation)
     if let i = (0..<min(got.count, expected.count)).first(where: { got[$0].key != expected[$0].key }) {
-        Issue.record("\(what): unit \(i) is \(got[i]), expected \(expected[i]) (\(got[i].hex.count / 2) vs \(expected[i].hex.count / 2) bytes)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            Comment(rawValue: "\(what): unit \(i) is \(got[i]), expected \(expected[i]) "
+                + "(\(got[i].hex.count / 2) vs \(expected[i].hex.count / 2) bytes)"),
+            sourceLocation: sourceLocation)
     }
 }
 
 /// Checks unit times against the times the capture was written with, and that they never go back.
-func expectTimes(_ got: [DecodedUnit], _ expected: [Int64], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectTimes(
+    _ got: [DecodedUnit], _ expected: [Int64], _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
     let times = got.map(\.micros)
     #expect(times == times.sorted(), "\(what): times go back", sourceLocation: sourceLocation)
     guard times.count == expected.count else { return } // the unit check reports the count
     if let i = times.indices.first(where: { times[$0] != expected[$0] }) {
-        Issue.record("\(what): unit \(i) (\(got[i])) at \(times[i]) µs, expected \(expected[i]) µs", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(what): unit \(i) (\(got[i])) at \(times[i]) µs, expected \(expected[i]) µs",
+            sourceLocation: sourceLocation)
     }
 }

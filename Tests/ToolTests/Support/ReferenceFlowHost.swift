@@ -21,8 +21,11 @@ struct ReferenceFlowHost {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     static func pem(_ size: Int) -> [UInt8] {
-        let head = Array("-----BEGIN CERTIFICATE-----\n".utf8), tail = Array("-----END CERTIFICATE-----\n".utf8)
-        return head + (0..<(size - head.count - tail.count)).map { i in i % 65 == 64 ? 0x0A : UInt8(ascii: "A") + UInt8(i % 26) } + tail
+        let head = Array("-----BEGIN CERTIFICATE-----\n".utf8)
+        let tail = Array("-----END CERTIFICATE-----\n".utf8)
+        return head
+            + (0..<(size - head.count - tail.count)).map { i in i % 65 == 64 ? 0x0A : UInt8(ascii: "A") + UInt8(i % 26)
+            } + tail
     }
 
     /// Provisions through `link`; returns DPS's final body.
@@ -33,7 +36,9 @@ struct ReferenceFlowHost {
         }
         func request(_ text: String, until reply: String = "OK") throws -> SessionUnit {
             try link.send(EDMEncoder.atRequest(text + "\r"))
-            return try link.wait("\(reply) to \(text)", timeout) { $0.frame?.payloadID == .atConfirmation && $0.text?.contains(reply) == true }
+            return try link.wait("\(reply) to \(text)", timeout) {
+                $0.frame?.payloadID == .atConfirmation && $0.text?.contains(reply) == true
+            }
         }
         func event(_ text: String, wait: Duration) throws {
             try link.wait(text, wait) { $0.frame?.payloadID == .atEvent && $0.text?.contains(text) == true }
@@ -46,7 +51,9 @@ struct ReferenceFlowHost {
         func dps(_ channel: UInt8, _ body: String) throws -> JSONValue {
             try link.send(EDMEncoder.dataCommand(channel: channel, data: Array(body.utf8)))
             let unit = try link.wait("DPS answer", timeout) { $0.frame?.payloadID == .dataEvent }
-            guard let data = unit.frame?.data, let json = JSONValue(parsing: data) else { throw Failure(description: "DPS answer not JSON") }
+            guard let data = unit.frame?.data, let json = JSONValue(parsing: data) else {
+                throw Failure(description: "DPS answer not JSON")
+            }
             return json
         }
 
@@ -66,13 +73,20 @@ struct ReferenceFlowHost {
         _ = try request("AT+UWSC=0,8,\(passphrase)")
         _ = try request("AT+UWSCA=0,3")
         try event("+UUNU:0", wait: .seconds(30))
-        let peer = "mqtt://global.azure-devices-provisioning.net:8883/?client=\(registrationID)&user=\(idScope)/registrations/\(registrationID)/api-version=2019-03-31"
-        let credentialNames = "&encr=3&keepAlive=60&ca=\(credentials[0].name)&cert=\(credentials[1].name)&privKey=\(credentials[2].name)"
-        _ = try request("AT+UDCP=\(peer)&pt=$dps/registrations/PUT/iotdps-register/?$rid={request_id}&st=$dps/registrations/res/#" + credentialNames, until: "+UDCP:")
+        let peer =
+            "mqtt://global.azure-devices-provisioning.net:8883/?client=\(registrationID)&user=\(idScope)/registrations/\(registrationID)/api-version=2019-03-31"
+        let credentialNames =
+            "&encr=3&keepAlive=60&ca=\(credentials[0].name)&cert=\(credentials[1].name)&privKey=\(credentials[2].name)"
+        _ = try request(
+            "AT+UDCP=\(peer)&pt=$dps/registrations/PUT/iotdps-register/?$rid={request_id}&st=$dps/registrations/res/#"
+                + credentialNames, until: "+UDCP:")
         let registerChannel = try connected()
         let registered = try dps(registerChannel, #"{"payload":"","registrationId":"\#(registrationID)"}"#)
-        guard let operation = registered["operationId"]?.string else { throw Failure(description: "no operation id: \(registered.serialized)") }
-        _ = try request("AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid={request_id}&operationId=\(operation)")
+        guard let operation = registered["operationId"]?.string else {
+            throw Failure(description: "no operation id: \(registered.serialized)")
+        }
+        _ = try request(
+            "AT+UDUV=0,$dps/registrations/GET/iotdps-get-operationstatus/?$rid={request_id}&operationId=\(operation)")
         _ = try request("AT+UDCP=\(peer)&pt=%%0" + credentialNames, until: "+UDCP:")
         let pollChannel = try connected()
         for _ in 0..<10 {
@@ -101,9 +115,17 @@ struct UnitQueue {
     var decoder = SessionDecoder()
     var pending: [SessionUnit] = []
 
-    mutating func host(_ bytes: [UInt8], at time: Duration) { decoder.receive(time: time, direction: .host, bytes: bytes[...]); drain() }
-    mutating func module(_ bytes: [UInt8], at time: Duration) { decoder.receive(time: time, direction: .module, bytes: bytes[...]); drain() }
-    private mutating func drain() { while let unit = decoder.next() { if unit.direction == .module { pending.append(unit) } } }
+    mutating func host(_ bytes: [UInt8], at time: Duration) {
+        decoder.receive(time: time, direction: .host, bytes: bytes[...])
+        drain()
+    }
+    mutating func module(_ bytes: [UInt8], at time: Duration) {
+        decoder.receive(time: time, direction: .module, bytes: bytes[...])
+        drain()
+    }
+    private mutating func drain() {
+        while let unit = decoder.next() { if unit.direction == .module { pending.append(unit) } }
+    }
 
     mutating func take(_ match: (SessionUnit) -> Bool) -> SessionUnit? {
         guard let i = pending.firstIndex(where: match) else { return nil }

@@ -98,7 +98,9 @@ enum Capture {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) \(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
+        return
+            "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) "
+                + "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
     }
 
     static func absolute(_ t: Turn) -> Int64 { Reference.startSeconds * 1_000_000_000 + t.time }
@@ -123,7 +125,9 @@ enum Capture {
             let abs = absolute(t), bytes = t.bytes
             let frac = v174 ? "000" + pad(abs % 1_000_000_000 / 1000, 6) : pad(abs % 1_000_000_000, 9)
             let from = offsets[t.host]!
-            out += "\(t.host ? ">" : "<") \(civil(abs / 1_000_000_000, sep: "/")).\(frac)  length=\(bytes.count) from=\(from) to=\(from + bytes.count - 1)\n"
+            out +=
+                "\(t.host ? ">" : "<") \(civil(abs / 1_000_000_000, sep: "/")).\(frac)  "
+                    + "length=\(bytes.count) from=\(from) to=\(from + bytes.count - 1)\n"
             offsets[t.host]! += bytes.count
             var line: [UInt8] = []
             func flush() {
@@ -154,9 +158,11 @@ enum Capture {
         return Array(out.utf8)
     }
 
-    static let slsnifNames = ["<NUL>", "<SOH>", "<STX>", "<ETX>", "<EOT>", "<ENQ>", "<ACK>", "<BEL>", "<BS>", "<HT>", "<LF>", "<VT>",
-                              "<FF>", "<CR>", "<SO>", "<SI>", "<DLE>", "<DC1>", "<DC2>", "<DC3>", "<DC4>", "<NAK>", "<SYN>", "<ETB>",
-                              "<CAN>", "<EM>", "<SUB>", "<ESC>", "<FS>", "<GS>", "<RS>", "<US>", "<SPACE>"]
+    static let slsnifNames = [
+        "<NUL>", "<SOH>", "<STX>", "<ETX>", "<EOT>", "<ENQ>", "<ACK>", "<BEL>", "<BS>", "<HT>", "<LF>", "<VT>",
+        "<FF>", "<CR>", "<SO>", "<SI>", "<DLE>", "<DC1>", "<DC2>", "<DC3>", "<DC4>", "<NAK>", "<SYN>", "<ETB>",
+        "<CAN>", "<EM>", "<SUB>", "<ESC>", "<FS>", "<GS>", "<RS>", "<US>", "<SPACE>"
+    ]
 
     /// `slsnif -x -t`: blocks of at most 32 bytes (its read buffer), each after a ctime-style
     /// line ending in NUL whose milliseconds field is `.%2u` cut to 3 characters; bytes ≥ 0x80 raw.
@@ -173,11 +179,19 @@ enum Capture {
                 let ymd = parts[0].split(separator: "-")
                 let day = Int(ymd[2])!
                 let ms = millis < 10 ? " \(millis)" : "\(millis)"
-                let ctime = "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) \(day < 10 ? " " : "")\(day) \(parts[1])"
+                let ctime =
+                    "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) "
+                        + "\(day < 10 ? " " : "")\(day) \(parts[1])"
                 out += Array("\n\n\(ctime)\(String(("." + ms).prefix(3))) \(ymd[0])".utf8) + [0]
                 out += Array((t.host ? "\nHost   --> " : "\nDevice --> ").utf8)
                 for b in bytes[start..<min(bytes.count, start + 32)] {
-                    if b == 127 { out += Array("<DEL>".utf8) } else if b < 33 { out += Array(slsnifNames[Int(b)].utf8) } else { out.append(b) }
+                    if b == 127 {
+                        out += Array("<DEL>".utf8)
+                    } else if b < 33 {
+                        out += Array(slsnifNames[Int(b)].utf8)
+                    } else {
+                        out.append(b)
+                    }
                     out += Array(" (\(Hex.byte(b, upper: false))) ".utf8)
                 }
             }
@@ -189,8 +203,11 @@ enum Capture {
     static func jpnevulator(_ turns: [Turn]) -> [UInt8] {
         var out = ""
         for t in turns {
-            let abs = absolute(t), bytes = t.bytes
-            out += "\(civil(abs / 1_000_000_000, sep: "-")).\(pad(abs % 1_000_000_000 / 1000, 6)): \(t.host ? "/dev/ttyS1" : "/dev/ttyS2")\n"
+            let abs = absolute(t)
+            let bytes = t.bytes
+            out +=
+                "\(civil(abs / 1_000_000_000, sep: "-")).\(pad(abs % 1_000_000_000 / 1000, 6)): "
+                    + "\(t.host ? "/dev/ttyS1" : "/dev/ttyS2")\n"
             for start in stride(from: 0, to: bytes.count, by: 16) {
                 let line = bytes[start..<min(bytes.count, start + 16)]
                 let hex = line.map { Hex.byte($0) }.joined(separator: " ")
@@ -222,9 +239,16 @@ enum Capture {
         var events: [String] = []
         func ts(_ ns: Int64) -> String { "\(ns / 1000).\(pad(ns % 1000 * 1000, 6))" }
         for w in wire(turns) {
-            let tid = w.host ? "TX" : "RX", name = Hex.byte(w.byte)
-            events.append("{\"name\": \"\(name)\", \"ph\": \"B\", \"pid\": \"uart-1\", \"tid\": \"\(tid)\", \"ts\": \(ts(w.time))}")
-            events.append("{\"name\": \"\(name)\", \"ph\": \"E\", \"pid\": \"uart-1\", \"tid\": \"\(tid)\", \"ts\": \(ts(w.time + byteTime))}")
+            let tid = w.host ? "TX" : "RX"
+            let name = Hex.byte(w.byte)
+            events.append(
+                "{\"name\": \"\(name)\", \"ph\": \"B\", \"pid\": \"uart-1\", "
+                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time))}"
+            )
+            events.append(
+                "{\"name\": \"\(name)\", \"ph\": \"E\", \"pid\": \"uart-1\", "
+                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time + byteTime))}"
+            )
         }
         return Array(("{\"traceEvents\": [\n" + events.joined(separator: ",\n") + "\n]}\n").utf8)
     }
@@ -236,7 +260,9 @@ enum Capture {
     /// One usbmon URB event (LINKTYPE_USB_LINUX_MMAPPED: 64-byte header, little-endian), then data.
     static func urb(type: Character, transfer: UInt8, endpoint: UInt8, length: Int? = nil, data: [UInt8]) -> [UInt8] {
         var h = [UInt8](repeating: 0, count: 64)
-        func put(_ v: UInt64, at: Int, size: Int) { for i in 0..<size { h[at + i] = UInt8((v >> (8 * UInt64(i))) & 0xFF) } }
+        func put(_ v: UInt64, at: Int, size: Int) {
+            for i in 0..<size { h[at + i] = UInt8((v >> (8 * UInt64(i))) & 0xFF) }
+        }
         put(0xFFFF_8880_1234_5678, at: 0, size: 8)
         h[8] = UInt8(type.asciiValue!)
         h[9] = transfer
@@ -258,10 +284,26 @@ enum Capture {
         let t0 = Reference.startSeconds * 1_000_000_000
         let (vendor, product): (UInt16, UInt16) = bridge == .ftdi ? (0x0403, 0x6001) : (0x10C4, 0xEA60)
         packets.append((t0, urb(type: "S", transfer: 2, endpoint: 0x80, data: [])))
-        packets.append((t0, urb(type: "C", transfer: 2, endpoint: 0x80,
-                                data: [18, 1, 0, 2, 0, 0, 0, 64, UInt8(vendor & 0xFF), UInt8(vendor >> 8), UInt8(product & 0xFF), UInt8(product >> 8), 0, 6, 1, 2, 3, 1])))
-        packets.append((t0, urb(type: "C", transfer: 2, endpoint: 0x80,
-                                data: [9, 2, 32, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 2, 0xFF, 0xFF, 0xFF, 2, 7, 5, 0x81, 2, 64, 0, 0, 7, 5, 0x02, 2, 64, 0, 0])))
+        packets.append(
+            (
+                t0,
+                urb(
+                    type: "C", transfer: 2, endpoint: 0x80,
+                    data: [
+                        18, 1, 0, 2, 0, 0, 0, 64, UInt8(vendor & 0xFF), UInt8(vendor >> 8), UInt8(product & 0xFF),
+                        UInt8(product >> 8), 0, 6, 1, 2, 3, 1
+                    ])
+            ))
+        packets.append(
+            (
+                t0,
+                urb(
+                    type: "C", transfer: 2, endpoint: 0x80,
+                    data: [
+                        9, 2, 32, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 2, 0xFF, 0xFF, 0xFF, 2, 7, 5, 0x81, 2, 64, 0, 0, 7,
+                        5, 0x02, 2, 64, 0, 0
+                    ])
+            ))
         let status: [UInt8] = [0x01, 0x60]
         for t in turns {
             let at = t0 + t.time, bytes = t.bytes
@@ -273,7 +315,9 @@ enum Capture {
                 var payload = bytes
                 if bridge == .ftdi {
                     packets.append((at, urb(type: "C", transfer: 3, endpoint: 0x81, data: status)))
-                    payload = stride(from: 0, to: bytes.count, by: 62).flatMap { status + bytes[$0..<min(bytes.count, $0 + 62)] }
+                    payload = stride(from: 0, to: bytes.count, by: 62).flatMap {
+                        status + bytes[$0..<min(bytes.count, $0 + 62)]
+                    }
                 }
                 packets.append((at, urb(type: "C", transfer: 3, endpoint: 0x81, data: payload)))
             }
@@ -331,9 +375,11 @@ enum Capture {
                 let b = u.bytes
                 switch (t.host, u.layer, u.type) {
                 case (true, "edm", _):
-                    out += stamp + "-> 0x" + b[0..<5].map { Hex.byte($0) }.joined() + " " + pythonRepr(b[5..<(b.count - 1)]) + " 0x" + Hex.byte(b.last!) + "\n"
+                    out +=
+                        stamp + "-> 0x" + b[0..<5].map { Hex.byte($0) }.joined() + " "
+                        + pythonRepr(b[5..<(b.count - 1)]) + " 0x" + Hex.byte(b.last!) + "\n"
                 case (true, _, _):
-                    out += stamp + "-> " + String(decoding: b.dropLast(), as: UTF8.self) + "\n" // the CR the script adds
+                    out += stamp + "-> " + String(decoding: b.dropLast(), as: UTF8.self) + "\n"  // the CR the script adds
                 case (false, "at", _):
                     block += lines(b)
                 case (false, "edm", "at_confirmation"), (false, "edm", "at_event"):
@@ -345,7 +391,9 @@ enum Capture {
                     out += stamp + "Connect event IPv4\n        Channel id: \(b[5])\n"
                 case (false, "edm", "data_event"):
                     flush()
-                    out += stamp + "Data event:\n        Channel id: \(b[5])\n        Data: " + String(decoding: b[6..<(b.count - 1)], as: UTF8.self) + "\n\n"
+                    out +=
+                        stamp + "Data event:\n        Channel id: \(b[5])\n        Data: "
+                        + String(decoding: b[6..<(b.count - 1)], as: UTF8.self) + "\n\n"
                 default:
                     fatalError("azure_dps.py prints no \(u)")
                 }
@@ -365,7 +413,9 @@ enum Capture {
             switch (u.layer, u.type) {
             case ("raw", "noise"): continue
             case ("at", "urc"): module += Array("\r\n\(u.text ?? "")\r\n".utf8)
-            case ("edm", "connect_event"): module += [0xAA, 0x00, 0x11, 0x00, 0x11, u.bytes[5], 0x02, 0xFF] + [UInt8](repeating: 0, count: 12) + [0x55]
+            case ("edm", "connect_event"):
+                module +=
+                    [0xAA, 0x00, 0x11, 0x00, 0x11, u.bytes[5], 0x02, 0xFF] + [UInt8](repeating: 0, count: 12) + [0x55]
             default: module += u.bytes
             }
         }

@@ -29,7 +29,9 @@ struct StrictJSON {
 
     private mutating func expect(_ byte: UInt8) throws {
         skipSpace()
-        guard at < bytes.count, bytes[at] == byte else { throw failure("expected '\(Character(Unicode.Scalar(byte)))'") }
+        guard at < bytes.count, bytes[at] == byte else {
+            throw failure("expected '\(Character(Unicode.Scalar(byte)))'")
+        }
         at += 1
     }
 
@@ -94,8 +96,12 @@ struct StrictJSON {
             switch b {
             case UInt8(ascii: "\""): return out
             case UInt8(ascii: "\\"):
-                guard at < bytes.count, Array("\"\\/bfnrtu".utf8).contains(bytes[at]) else { throw failure("bad escape") }
-                out.append(b); out.append(bytes[at]); at += 1
+                guard at < bytes.count, Array("\"\\/bfnrtu".utf8).contains(bytes[at]) else {
+                    throw failure("bad escape")
+                }
+                out.append(b)
+                out.append(bytes[at])
+                at += 1
             case 0..<0x20: throw failure("control character in a string")
             default: out.append(b)
             }
@@ -111,7 +117,9 @@ struct StrictJSON {
 
     private mutating func literal(_ word: String) throws {
         let w = Array(word.utf8)
-        guard bytes.count - at >= w.count, Array(bytes[at..<at + w.count]) == w else { throw failure("expected \(word)") }
+        guard bytes.count - at >= w.count, Array(bytes[at..<at + w.count]) == w else {
+            throw failure("expected \(word)")
+        }
         at += w.count
     }
 }
