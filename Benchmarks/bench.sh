@@ -26,7 +26,7 @@ swift package --scratch-path "$scratch" benchmark run --target EDMBenchmarks --n
 # best iteration; for times p0 is the fastest. p50 is the median either way.
 awk '
     function num(s) { gsub(/[ ,]/, "", s); return s + 0 }
-    /^(Swift EDMStreamDecoder|Swift SessionDecoder \(edm-decode path\)|C frame walker|Replay one session \(strict\))$/ { bench = $0; next }
+    /^(Swift EDMStreamDecoder|Swift SessionDecoder \(edm-decode path\)|C frame walker|Replay one session \(strict\)|Side by side \(ratios per round\))$/ { bench = $0; next }
     bench != "" && /│/ {
         n = split($0, cell, "│")
         label = cell[2]; gsub(/^ +| +$/, "", label)
@@ -36,6 +36,8 @@ awk '
         else if (label ~ /^input bytes/) { bytes[bench] = num(cell[5]) }
         else if (label ~ /^CPU ns per replay/) { cpu[bench] = num(cell[5]) }
         else if (label ~ /^Throughput/)  { rate[bench] = num(cell[5]) }
+        else if (label ~ /^C\/stream/)   { sideStream = num(cell[5]); sideStreamBest = num(cell[3]) }
+        else if (label ~ /^C\/session/)  { sideSession = num(cell[5]); sideSessionBest = num(cell[3]) }
     }
     END {
         s = "Swift EDMStreamDecoder"; c = "C frame walker"
@@ -46,6 +48,11 @@ awk '
         printf "C frame walker:         %6.2f GB/s median, %6.2f GB/s best\n", median[c] / 1000, best[c] / 1000
         line("Swift EDMStreamDecoder", s)
         if (p in median) line("SessionDecoder (edm-decode)", p)
+        if (sideStream) {
+            printf "side by side, all three timed in every round (C before and after): C/Swift per round, median (best):\n"
+            printf "  EDMStreamDecoder %.2f (%.2f); SessionDecoder (edm-decode) %.2f (%.2f)\n", \
+                sideStream / 100, sideStreamBest / 100, sideSession / 100, sideSessionBest / 100
+        }
     }
     function line(label, b) {
         printf "%-28s %6.2f GB/s median, %6.2f GB/s best; C/Swift %.2f (median), %.2f (best); mallocs per decode of the whole buffer %d (max) -> %.6f per frame\n", \

@@ -57,6 +57,29 @@ let benchmarks: @Sendable () -> Void = {
     measure("Swift SessionDecoder (edm-decode path)", walkSession)
     measure("C frame walker", walkC)
 
+    // The three above run one after the other, so on a shared machine a burst of load can fall
+    // on one of them alone. Here every round times all three back to back, the C walker on both
+    // sides of the Swift ones, and records the round's ratios (x100): load weighs on them alike.
+    let streamRatio = BenchmarkMetric.custom("C/stream x100", polarity: .prefersSmaller, useScalingFactor: false)
+    let sessionRatio = BenchmarkMetric.custom("C/session x100", polarity: .prefersSmaller, useScalingFactor: false)
+    Benchmark("Side by side (ratios per round)",
+              configuration: .init(metrics: [streamRatio, sessionRatio], units: [streamRatio: .count, sessionRatio: .count],
+                                   maxDuration: .seconds(20), maxIterations: 40)) { benchmark in
+        let clock = ContinuousClock()
+        func time(_ walk: ([UInt8]) -> WalkStats) -> Double {
+            let start = clock.now
+            precondition(walk(mix.bytes) == expected)
+            let elapsed = clock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        for _ in benchmark.scaledIterations {
+            let before = time(walkC), stream = time(walkSwift), session = time(walkSession), after = time(walkC)
+            let c = (before + after) / 2
+            benchmark.measurement(streamRatio, Int((stream / c * 100).rounded()))
+            benchmark.measurement(sessionRatio, Int((session / c * 100).rounded()))
+        }
+    }
+
     // Replaying one full provisioning session (assigned after two polls, recorded by the
     // harness) strictly through the machine: CPU time per replay (target under 1 ms).
     let session = ProvisioningHarness(
