@@ -62,9 +62,10 @@ let benchmarks: @Sendable () -> Void = {
     // sides of the Swift ones, and records the round's ratios (x100): load weighs on them alike.
     let streamRatio = BenchmarkMetric.custom("C/stream x100", polarity: .prefersSmaller, useScalingFactor: false)
     let sessionRatio = BenchmarkMetric.custom("C/session x100", polarity: .prefersSmaller, useScalingFactor: false)
-    Benchmark("Side by side (ratios per round)",
-              configuration: .init(metrics: [streamRatio, sessionRatio], units: [streamRatio: .count, sessionRatio: .count],
-                                   maxDuration: .seconds(20), maxIterations: 40)) { benchmark in
+    let sideBySide = Benchmark.Configuration(
+        metrics: [streamRatio, sessionRatio], units: [streamRatio: .count, sessionRatio: .count],
+        maxDuration: .seconds(20), maxIterations: 40)
+    Benchmark("Side by side (ratios per round)", configuration: sideBySide) { benchmark in
         let clock = ContinuousClock()
         func time(_ walk: ([UInt8]) -> WalkStats) -> Double {
             let start = clock.now
