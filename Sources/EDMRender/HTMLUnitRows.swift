@@ -46,33 +46,37 @@ package struct HTMLUnitRows: Sendable {
             define(id, unit, description, redacted: redacted)
             if let key { ids.keep(for: key) { id } }
         }
-        rows.openArray()
-        rows.int(unit.index)
-        rows.int(Int(unit.time.wholeMicroseconds))
-        rows.int(id)
-        if let reply = unit.reply {
-            rows.int(reply.request)
-            rows.int(Int(reply.latency.wholeMicroseconds))
+        row {
+            $0.int(unit.index)
+            $0.int(Int(unit.time.wholeMicroseconds))
+            $0.int(id)
+            if let reply = unit.reply {
+                $0.int(reply.request)
+                $0.int(Int(reply.latency.wholeMicroseconds))
+            }
         }
-        rows.closeArray()
-        rowCount += 1
     }
 
     package mutating func note(_ note: TraceImportDiagnostic) {
-        rows.openArray()
-        rows.string("n")
-        rows.string(note.severity.rawValue)
-        rows.string(note.description)
-        rows.closeArray()
-        rowCount += 1
+        row {
+            $0.string("n")
+            $0.string(note.severity.rawValue)
+            $0.string(note.description)
+        }
     }
 
     package mutating func anomaly(_ anomaly: SessionAnomaly) {
+        row {
+            $0.string("a")
+            $0.string(anomaly.code.rawValue)
+            $0.int(anomaly.unit)
+            $0.string(anomaly.message)
+        }
+    }
+
+    private mutating func row(_ items: (inout JSONWriter) -> Void) {
         rows.openArray()
-        rows.string("a")
-        rows.string(anomaly.code.rawValue)
-        rows.int(anomaly.unit)
-        rows.string(anomaly.message)
+        items(&rows)
         rows.closeArray()
         rowCount += 1
     }

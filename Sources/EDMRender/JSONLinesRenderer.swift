@@ -66,10 +66,10 @@ public struct JSONLinesRenderer: Sendable {
     /// The summary line of a session whose meanings were worked out elsewhere.
     /// `moreNotes` counts, by code, the notes past the ones listed (a capture may draw a note
     /// on every line; the summary keeps the first ones).
-    public static func closing(_ summary: SessionSummary, anomalies: [SessionAnomaly],
-        notes: [TraceImportDiagnostic] = [],
-                               moreNotes: [(code: TraceImportDiagnostic.Code,
-                                   count: Int)] = [], into out: inout JSONWriter) {
+    public static func closing(
+        _ summary: SessionSummary, anomalies: [SessionAnomaly], notes: [TraceImportDiagnostic] = [],
+        moreNotes: [(code: TraceImportDiagnostic.Code, count: Int)] = [], into out: inout JSONWriter
+    ) {
         out.openObject()
         out.key("summary")
         out.openObject()
@@ -81,38 +81,23 @@ public struct JSONLinesRenderer: Sendable {
         out.key("noise_units"); out.int(summary.noiseCount)
         out.key("duration"); out.seconds(summary.duration)
         if let dps = summary.dps { out.key("dps"); JSONMeanings.write(dps, into: &out) }
-        out.key("phases")
-        out.openArray()
-        for phase in summary.phases {
-            out.openObject()
+        objects("phases", summary.phases, into: &out) { phase, out in
             out.key("name"); out.string(phase.name)
             out.key("start"); out.seconds(phase.start)
             if let end = phase.end { out.key("duration"); out.seconds(end - phase.start) }
-            out.closeObject()
         }
-        out.closeArray()
-        out.key("anomalies")
-        out.openArray()
-        for anomaly in anomalies {
-            out.openObject()
+        objects("anomalies", anomalies, into: &out) { anomaly, out in
             out.key("code"); out.string(anomaly.code.rawValue)
             out.key("unit"); out.int(anomaly.unit)
             out.key("message"); out.string(anomaly.message)
-            out.closeObject()
         }
-        out.closeArray()
         if !notes.isEmpty {
-            out.key("import")
-            out.openArray()
-            for note in notes {
-                out.openObject()
+            objects("import", notes, into: &out) { note, out in
                 out.key("code"); out.string(note.code.rawValue)
                 out.key("severity"); out.string(note.severity.rawValue)
                 if let line = note.line { out.key("line"); out.int(line) }
                 out.key("message"); out.string(note.message)
-                out.closeObject()
             }
-            out.closeArray()
         }
         if !moreNotes.isEmpty {
             out.key("import_more")
@@ -122,6 +107,21 @@ public struct JSONLinesRenderer: Sendable {
         }
         out.closeObject()
         out.closeObject()
+    }
+
+    /// `"name":[{…},…]`: one object per element, its members written by `members`.
+    private static func objects<Items: Sequence>(
+        _ name: StaticString, _ items: Items, into out: inout JSONWriter,
+        _ members: (Items.Element, inout JSONWriter) -> Void
+    ) {
+        out.key(name)
+        out.openArray()
+        for item in items {
+            out.openObject()
+            members(item, &out)
+            out.closeObject()
+        }
+        out.closeArray()
     }
 }
 
