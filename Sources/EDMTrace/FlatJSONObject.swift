@@ -57,20 +57,11 @@ package enum FlatJSONObject {
             guard i < b.count else { return nil }
             if b[i] == 0x22 { return string().map(Value.string) }
             if b[i] == 0x7B || b[i] == 0x5B {
-                var depth = 0, inString = false, escaped = false
+                var depth = 0, strings = JSONStringState()
                 while i < b.count {
                     let c = b[i]; i += 1
-                    if inString {
-                        if escaped {
-                            escaped = false
-                        } else if c == 0x5C {
-                            escaped = true
-                        } else if c == 0x22 {
-                            inString = false
-                        }
-                    } else if c == 0x22 {
-                        inString = true
-                    } else if c == 0x7B || c == 0x5B {
+                    if strings.take(c) { continue }
+                    if c == 0x7B || c == 0x5B {
                         depth += 1
                     } else if c == 0x7D || c == 0x5D {
                         depth -= 1

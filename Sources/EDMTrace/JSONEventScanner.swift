@@ -20,8 +20,7 @@ package struct JSONEventScanner {
     }
 
     private var stack: [UInt8] = [] // '[' or '{' per open container
-    private var inString = false
-    private var escaped = false
+    private var strings = JSONStringState()
     private var capture: [UInt8]?
     private var captureDepth = 0
     private var captureLine = 0
@@ -40,19 +39,8 @@ package struct JSONEventScanner {
                         "an event object longer than \(Self.maxObjectSize) bytes: not a trace event")
                 }
             }
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if b == 0x5C {
-                    escaped = true
-                } else if b == 0x22 {
-                    inString = false
-                }
-                continue
-            }
+            if strings.take(b) { continue }
             switch b {
-            case 0x22:
-                inString = true
             case 0x7B, 0x5B: // { [
                 if b == 0x7B, capture == nil, stack.last == 0x5B {
                     capture = [b]
@@ -77,5 +65,5 @@ package struct JSONEventScanner {
     }
 
     /// Whether the document closed every container it opened.
-    package var isBalanced: Bool { stack.isEmpty && !inString }
+    package var isBalanced: Bool { stack.isEmpty && !strings.inString }
 }
