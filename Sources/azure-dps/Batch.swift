@@ -31,10 +31,9 @@ struct Batch: ParsableCommand, UsageChecks {
         """
     )
 
-    @Argument(
-        help:
-            "CSV file with a header: port and cert,key or a key file column (not with [[module]] tables or --simulate)."
-    )
+    @Argument(help: """
+        CSV file with a header: port and cert,key or a key file column (not with [[module]] tables or --simulate).
+        """)
     var file: String?
 
     @OptionGroup var options: ProvisionOptions
