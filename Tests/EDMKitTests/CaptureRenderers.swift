@@ -111,13 +111,8 @@ enum Render {
                 }
                 out += Array((r.direction == .host ? "\nHost   --> " : "\nDevice --> ").utf8)
                 for b in block {
-                    if b == 127 {
-                        out += Array("<DEL>".utf8)
-                    } else if b < 33 {
-                        out += Array(slsnifNames[Int(b)].utf8)
-                    } else {
-                        out.append(b)
-                    }
+                    let name: String? = b == 127 ? "<DEL>" : b < 33 ? slsnifNames[Int(b)] : nil
+                    if let name { out += Array(name.utf8) } else { out.append(b) }
                     out += Array((decimal ? " (\(pad(Int64(b), 3))) " : " (\(hex2(b, upper: false))) ").utf8)
                 }
             }
@@ -192,14 +187,11 @@ enum Render {
         for w in wireBytes(records) {
             let tid = w.direction == .host ? "TX" : "RX"
             let name = hex2(w.byte, upper: true)
-            events.append(
-                "{\"name\": \"\(name)\", \"ph\": \"B\", \"pid\": \"uart-1\", "
-                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time))}"
-            )
-            events.append(
-                "{\"name\": \"\(name)\", \"ph\": \"E\", \"pid\": \"uart-1\", "
-                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time + byteTime))}"
-            )
+            // The byte's begin (B) and end (E) events.
+            for (ph, time) in [("B", w.time), ("E", w.time + byteTime)] {
+                events.append(
+                    #"{"name": "\#(name)", "ph": "\#(ph)", "pid": "uart-1", "tid": "\#(tid)", "ts": \#(ts(time))}"#)
+            }
         }
         return Array(("{\"traceEvents\": [\n" + events.joined(separator: ",\n") + "\n]}\n").utf8)
     }

@@ -185,13 +185,8 @@ enum Capture {
                 out += Array("\n\n\(ctime)\(String(("." + ms).prefix(3))) \(ymd[0])".utf8) + [0]
                 out += Array((t.host ? "\nHost   --> " : "\nDevice --> ").utf8)
                 for b in bytes[start..<min(bytes.count, start + 32)] {
-                    if b == 127 {
-                        out += Array("<DEL>".utf8)
-                    } else if b < 33 {
-                        out += Array(slsnifNames[Int(b)].utf8)
-                    } else {
-                        out.append(b)
-                    }
+                    let name: String? = b == 127 ? "<DEL>" : b < 33 ? slsnifNames[Int(b)] : nil
+                    if let name { out += Array(name.utf8) } else { out.append(b) }
                     out += Array(" (\(Hex.byte(b, upper: false))) ".utf8)
                 }
             }
@@ -241,14 +236,11 @@ enum Capture {
         for w in wire(turns) {
             let tid = w.host ? "TX" : "RX"
             let name = Hex.byte(w.byte)
-            events.append(
-                "{\"name\": \"\(name)\", \"ph\": \"B\", \"pid\": \"uart-1\", "
-                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time))}"
-            )
-            events.append(
-                "{\"name\": \"\(name)\", \"ph\": \"E\", \"pid\": \"uart-1\", "
-                    + "\"tid\": \"\(tid)\", \"ts\": \(ts(w.time + byteTime))}"
-            )
+            // The byte's begin (B) and end (E) events.
+            for (ph, time) in [("B", w.time), ("E", w.time + byteTime)] {
+                events.append(
+                    #"{"name": "\#(name)", "ph": "\#(ph)", "pid": "uart-1", "tid": "\#(tid)", "ts": \#(ts(time))}"#)
+            }
         }
         return Array(("{\"traceEvents\": [\n" + events.joined(separator: ",\n") + "\n]}\n").utf8)
     }
@@ -379,7 +371,8 @@ enum Capture {
                         stamp + "-> 0x" + b[0..<5].map { Hex.byte($0) }.joined() + " "
                         + pythonRepr(b[5..<(b.count - 1)]) + " 0x" + Hex.byte(b.last!) + "\n"
                 case (true, _, _):
-                    out += stamp + "-> " + String(decoding: b.dropLast(), as: UTF8.self) + "\n"  // the CR the script adds
+                    // Without the CR the script adds.
+                    out += stamp + "-> " + String(decoding: b.dropLast(), as: UTF8.self) + "\n"
                 case (false, "at", _):
                     block += lines(b)
                 case (false, "edm", "at_confirmation"), (false, "edm", "at_event"):
