@@ -95,16 +95,14 @@ struct RealisticMix {
     /// The last DPS reply: mostly a compact "assigned" (~330 bytes), sometimes an error (~170).
     static func finalReply(_ operationID: String, _ rng: inout SplitMix64) -> String {
         if rng.next() % 8 == 0 {
-            return
-                #"{"errorCode":401002,"#
-                    + #""trackingId":"\#(rng.hex(8))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(12))","#
-                    + #""message":"The device could not be authenticated","#
-                    + #""timestampUtc":"2022-07-04T08:28:36.154464Z"}"#
+            return #"{"errorCode":401002,"#
+                + #""trackingId":"\#(rng.hex(8))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(4))-\#(rng.hex(12))","#
+                + #""message":"The device could not be authenticated","#
+                + #""timestampUtc":"2022-07-04T08:28:36.154464Z"}"#
         }
-        return
-            #"{"operationId":"\#(operationID)","status":"assigned","registrationState":{"registrationId":"ninadps","#
-                + #""assignedHub":"leoDPS.azure-devices.net","deviceId":"ninadps","status":"assigned","#
-                + #""substatus":"initialAssignment","lastUpdatedDateTimeUtc":"2022-07-04T08:28:36.154464Z"}}"#
+        return #"{"operationId":"\#(operationID)","status":"assigned","registrationState":{"registrationId":"ninadps","#
+            + #""assignedHub":"leoDPS.azure-devices.net","deviceId":"ninadps","status":"assigned","#
+            + #""substatus":"initialAssignment","lastUpdatedDateTimeUtc":"2022-07-04T08:28:36.154464Z"}}"#
     }
 
     /// 1-8 bytes of noise (never `0xAA`), or a false start: `AA` with reserved bits set, or

@@ -130,9 +130,8 @@ struct PreflightPEMTests {
     }
 
     @Test func encryptedLegacyKey() throws {
-        let key =
-            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
-                + "AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+        let key = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
+            + "AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
         let files = try files(key: key)
         expectPreflightError(files, .encryptedKey, file: files.key, line: 1)
     }

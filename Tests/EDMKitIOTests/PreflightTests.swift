@@ -171,13 +171,10 @@ struct PreflightTests {
             texts = try .good(key: .init(P384.Signing.PrivateKey()))
         case "P-256 SEC1", "P-256 SEC1 with EC PARAMETERS":
             let key = P256.Signing.PrivateKey()
-            let parameters =
-                format.hasSuffix("PARAMETERS")
+            let parameters = format.hasSuffix("PARAMETERS")
                 ? "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" : ""
-            let sec1 =
-                "-----BEGIN EC PRIVATE "
-                    + "KEY-----\n\(Data(sec1DER(key)).base64EncodedString(options: .lineLength64Characters))\n-----END "
-                    + "EC PRIVATE KEY-----\n"
+            let base64 = Data(sec1DER(key)).base64EncodedString(options: .lineLength64Characters)
+            let sec1 = "-----BEGIN EC PRIVATE KEY-----\n\(base64)\n-----END EC PRIVATE KEY-----\n"
             texts = try .good(key: .init(key), keyPEM: parameters + sec1)
         case "RSA PKCS#1", "RSA PKCS#8":
             let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
@@ -194,16 +191,14 @@ struct PreflightTests {
     /// SEC1 `ECPrivateKey` for P-256 (RFC 5915): version 1, the scalar, the curve, the point.
     func sec1DER(_ key: P256.Signing.PrivateKey) -> [UInt8] {
         let curve: [UInt8] = [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
-        let body: [UInt8] =
-            [0x02, 0x01, 0x01, 0x04, 0x20] + key.rawRepresentation + [0xA0, 0x0A] + curve
+        let body: [UInt8] = [0x02, 0x01, 0x01, 0x04, 0x20] + key.rawRepresentation + [0xA0, 0x0A] + curve
             + [0xA1, 0x44, 0x03, 0x42, 0x00] + key.publicKey.x963Representation
         return [0x30, UInt8(body.count)] + body
     }
 
     @Test func textAroundBlocksAndCRLFLineEndingsPass() throws {
         var texts = try CredentialTexts.good()
-        texts.certificate =
-            "Subject: CN=device-01\r\n" + texts.certificate.replacingOccurrences(of: "\n", with: "\r\n")
+        texts.certificate = "Subject: CN=device-01\r\n" + texts.certificate.replacingOccurrences(of: "\n", with: "\r\n")
             + "trailing notes\n"
         let report = try Preflight.check(texts.write(to: directory), registrationID: nil, now: PKI.now)
         #expect(report.credentials[1].bytes == Array(texts.certificate.utf8))

@@ -21,9 +21,8 @@ enum Render {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return
-            "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) "
-                + "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
+        return "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) "
+            + "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
     }
 
     static func hex2(_ b: UInt8, upper: Bool) -> String {
@@ -102,9 +101,8 @@ enum Render {
                     var ms = " " + String(millis)
                     ms = String(ms.suffix(max(2, String(millis).count))) // "%2u"
                     let cut = String(("." + ms).prefix(3))
-                    let ctime =
-                        "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) "
-                            + "\(day < 10 ? " " : "")\(day) \(parts[1])"
+                    let ctime = "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) "
+                        + "\(day < 10 ? " " : "")\(day) \(parts[1])"
                     out += Array("\n\n\(ctime)\(cut) \(ymd[0])".utf8) + [0]
                 } else {
                     out += Array("\n".utf8)

@@ -86,8 +86,7 @@ import Testing
     @Test(arguments: textFormats.filter { $0 != .rawBinary })
     func anotherKindOfTextIsAnError(format: TraceFormat) throws {
         // Each format reads another's file: the error names a line.
-        let other =
-            format == .socat
+        let other = format == .socat
             ? Render.jpnevulator(Array(Session.records.prefix(4))) : Render.socat(Array(Session.records.prefix(4)))
         var importer = try #require(format.makeImporter())
         let error = #expect(throws: TraceImportError.self) { try importer.importAll(other) }

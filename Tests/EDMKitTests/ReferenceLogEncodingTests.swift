@@ -37,8 +37,7 @@ import Testing
         for (n, line) in log.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             guard let arrow = line.range(of: "-> 0xAA"), line.hasSuffix("' 0x55") else { continue }
             let hex = line[arrow.upperBound...].prefix(8)
-            let header =
-                [0xAA]
+            let header = [0xAA]
                 + stride(from: 0, to: 8, by: 2).map { i in
                     UInt8(
                         hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 2)],

@@ -140,9 +140,8 @@ import Testing
     }
 
     @Test func socatVerboseWithoutHexIsRefused() {
-        let text =
-            "> 2026/11/28 09:11:12.000283904  length=3 from=0 to=2\nAT\\r< 2026/11/28 "
-                + "09:11:12.000486345  length=7 from=0 to=6\n\\r\nOK\\r\n.\n"
+        let text = "> 2026/11/28 09:11:12.000283904  length=3 from=0 to=2\nAT\\r< 2026/11/28 "
+            + "09:11:12.000486345  length=7 from=0 to=6\n\\r\nOK\\r\n.\n"
         var importer = SocatImporter()
         do {
             _ = try importer.importAll(Array(text.utf8))

@@ -97,8 +97,7 @@ struct DissectorMeaningTests {
             let meaning = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init).first {
                 !$0.isEmpty
             }
-            let isAT =
-                unit["layer"] as? String == "at" && unit["type"] as? String != "payload"
+            let isAT = unit["layer"] as? String == "at" && unit["type"] as? String != "payload"
                 || (unit["type"] as? String)?.hasPrefix("at_") == true
             let expected = isAT ? unit["explanation"] as? String : nil
             #expect(meaning == expected, "\(capture ?? "lines") unit \(unit["index"] ?? "?") '\(unit["text"] ?? "")'")

@@ -15,8 +15,7 @@ struct EDMDecodeDissectorTests {
     static func moduleWithMalformedFrame() throws -> String {
         let module = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module)))
         let ok: [UInt8] = [0xAA, 0x00, 0x08, 0x00, 0x45, 0x0D, 0x0A, 0x4F, 0x4B, 0x0D, 0x0A, 0x55]
-        let at =
-            try #require((0...(module.count - ok.count)).first { module[$0..<($0 + ok.count)].elementsEqual(ok) })
+        let at = try #require((0...(module.count - ok.count)).first { module[$0..<($0 + ok.count)].elementsEqual(ok) })
             + ok.count
         let bad: [UInt8] = [0xAA, 0x00, 0x04, 0x00, 0x11, 0x00, 0x09, 0x55]
         return try Tool.temporaryFile(

@@ -88,8 +88,7 @@ import Testing
     @Test(arguments: [["xxd"], ["xxd", "-g1", "-c", "32"], ["xxd", "-u", "-g4"], ["hexdump", "-C"]])
     func aToolsHexDumpIsTheSameAsItsRawFile(_ command: [String]) throws {
         // A run of equal lines shows hexdump's `*`.
-        let bytes =
-            Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module)))
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.root + "/" + Reference.module)))
             + [UInt8](repeating: 0x2E, count: 80) + [0x41]
         let input = try Self.write("module.bin", bytes)
         guard let dump = try Self.output(of: command + [input]) else {

@@ -52,9 +52,8 @@ import Testing
 
     /// A capture whose text is markup and URLs: none of it may become a tag or a request.
     static func hostileCapture() throws -> String {
-        let line =
-            #"AT+UWSC=0,2,<img "#
-                + #"src="https://example.invalid/x.png"></script><script>fetch('http://example.invalid/')</script>"#
+        let line = #"AT+UWSC=0,2,<img "#
+            + #"src="https://example.invalid/x.png"></script><script>fetch('http://example.invalid/')</script>"#
         return try Tool.temporaryFile("hostile-\(UUID().uuidString).bin", Data((line + "\r\nAT+UWSCA=0,3\r\n").utf8))
     }
 

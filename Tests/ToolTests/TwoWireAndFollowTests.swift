@@ -108,9 +108,8 @@ import Testing
                 ?? (a.count == b.count ? nil : min(a.count, b.count))
         else { return nil }
         let around = max(0, i - 2)..<(i + 3)
-        return
-            "unit \(i) of \(a.count)/\(b.count): \(a[around.clamped(to: a.indices)].map(\.description)) "
-                + "vs \(b[around.clamped(to: b.indices)].map(\.description))"
+        return "unit \(i) of \(a.count)/\(b.count): \(a[around.clamped(to: a.indices)].map(\.description)) "
+            + "vs \(b[around.clamped(to: b.indices)].map(\.description))"
     }
 
     static func waitForText(_ text: String, in file: URL) throws {

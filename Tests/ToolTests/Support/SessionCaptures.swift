@@ -98,9 +98,8 @@ enum Capture {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return
-            "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) "
-                + "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
+        return "\(pad(y, 4))\(sep)\(pad(m, 2))\(sep)\(pad(d, 2)) "
+            + "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
     }
 
     static func absolute(_ t: Turn) -> Int64 { Reference.startSeconds * 1_000_000_000 + t.time }
@@ -179,9 +178,8 @@ enum Capture {
                 let ymd = parts[0].split(separator: "-")
                 let day = Int(ymd[2])!
                 let ms = millis < 10 ? " \(millis)" : "\(millis)"
-                let ctime =
-                    "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) "
-                        + "\(day < 10 ? " " : "")\(day) \(parts[1])"
+                let ctime = "\(days[Int((secs / 86_400) % 7)]) \(months[Int(ymd[1])! - 1]) "
+                    + "\(day < 10 ? " " : "")\(day) \(parts[1])"
                 out += Array("\n\n\(ctime)\(String(("." + ms).prefix(3))) \(ymd[0])".utf8) + [0]
                 out += Array((t.host ? "\nHost   --> " : "\nDevice --> ").utf8)
                 for b in bytes[start..<min(bytes.count, start + 32)] {
