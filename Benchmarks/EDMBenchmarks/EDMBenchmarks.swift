@@ -45,8 +45,8 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.stopMeasurement()
                 precondition(stats == expected)
                 blackHole(stats)
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                benchmark.measurement(Mix.megabytesPerSecond, Int(Double(mix.bytes.count) / seconds / 1e6))
+                let megabytes = Double(mix.bytes.count) / 1e6
+                benchmark.measurement(Mix.megabytesPerSecond, Int(megabytes / (elapsed / .seconds(1))))
                 benchmark.measurement(Mix.frames, stats.frames)
                 benchmark.measurement(Mix.inputBytes, mix.bytes.count)
             }
@@ -66,12 +66,8 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [streamRatio, sessionRatio], units: [streamRatio: .count, sessionRatio: .count],
         maxDuration: .seconds(20), maxIterations: 40)
     Benchmark("Side by side (ratios per round)", configuration: sideBySide) { benchmark in
-        let clock = ContinuousClock()
-        func time(_ walk: ([UInt8]) -> WalkStats) -> Double {
-            let start = clock.now
-            precondition(walk(mix.bytes) == expected)
-            let elapsed = clock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        func time(_ walk: ([UInt8]) -> WalkStats) -> Duration {
+            ContinuousClock().measure { precondition(walk(mix.bytes) == expected) }
         }
         for _ in benchmark.scaledIterations {
             let before = time(walkC), stream = time(walkSwift), session = time(walkSession), after = time(walkC)
